@@ -1,0 +1,242 @@
+"""Command line: python -m engine predict | size | calibrate | bench.
+
+A stable contract other tools call. Unknown ids or bad values exit 2 with a one-line
+message naming the field and the valid values, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from engine.catalog import load_catalog
+from engine.predict import MODES, predict
+
+
+class UsageError(Exception):
+    """A bad argument: printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse would print usage and exit 2 itself
+        raise UsageError(message)
+
+
+def _rounded(value):
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_rounded(v) for v in value]
+    return value
+
+
+def _emit(obj, as_json: bool, text: str) -> None:
+    print(json.dumps(_rounded(obj), indent=2) if as_json else text)
+
+
+# --- predict ---------------------------------------------------------------------
+
+CSV_COLUMNS = ("model", "hardware", "precision", "accelerators", "tensor_parallel", "input_tokens",
+               "output_tokens", "stack", "mode", "ttft_ms", "tpot_ms")
+
+
+def _int_field(row: dict, name: str, required: bool = True) -> int | None:
+    raw = (row.get(name) or "").strip()
+    if not raw:
+        if required:
+            raise ValueError(f"{name} is required")
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
+    if value != int(value) or value < 1:
+        raise ValueError(f"{name} must be a whole number >= 1, got {raw!r}")
+    return int(value)
+
+
+def _float_field(row: dict, name: str) -> float | None:
+    raw = (row.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from None
+
+
+def predict_row(catalog, row: dict) -> dict:
+    """One CSV row -> the prediction as a dict, or {'error': ...} for a bad row."""
+    try:
+        mode = (row.get("mode") or "max-throughput").strip()
+        result = predict(
+            catalog, (row.get("model") or "").strip(), (row.get("hardware") or "").strip(),
+            (row.get("precision") or "").strip(), _int_field(row, "accelerators"),
+            _int_field(row, "input_tokens"), _int_field(row, "output_tokens"),
+            (row.get("stack") or "").strip() or None, _int_field(row, "tensor_parallel", required=False),
+            mode, _float_field(row, "ttft_ms"), _float_field(row, "tpot_ms"))
+        return result.to_dict()
+    except ValueError as exc:
+        return {"error": str(exc), **{k: row.get(k) for k in CSV_COLUMNS}}
+
+
+def cmd_predict(args) -> int:
+    catalog = load_catalog()
+    if args.from_csv:
+        path = Path(args.from_csv)
+        if not path.is_file():
+            raise UsageError(f"--from-csv: no such file {args.from_csv!r}")
+        with path.open(encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in ("model", "hardware", "precision", "accelerators", "input_tokens",
+                                   "output_tokens") if c not in (reader.fieldnames or [])]
+            if missing:
+                raise UsageError(f"--from-csv: missing columns {', '.join(missing)}; expected {', '.join(CSV_COLUMNS)}")
+            results = [predict_row(catalog, row) for row in reader]
+        if args.json:
+            for r in results:
+                print(json.dumps(_rounded(r)))
+        else:
+            for r in results:
+                print(r.get("error") or f"{r['model']} on {r['accelerators']} x {r['hardware']}: "
+                      f"{r['output_tokens_per_s']:,.0f} tok/s")
+        return 0
+    for name in ("model", "hardware", "precision", "accelerators", "input_tokens", "output_tokens"):
+        if getattr(args, name) is None:
+            raise UsageError(f"--{name.replace('_', '-')} is required (or use --from-csv FILE)")
+    mode = "slo" if (args.ttft_ms is not None or args.tpot_ms is not None) else "max-throughput"
+    if args.max_throughput and mode == "slo":
+        raise UsageError("use either --max-throughput or --ttft-ms/--tpot-ms, not both")
+    if mode == "slo" and (args.ttft_ms is None or args.tpot_ms is None):
+        raise UsageError("--ttft-ms and --tpot-ms go together")
+    try:
+        result = predict(catalog, args.model, args.hardware, args.precision, args.accelerators,
+                         args.input_tokens, args.output_tokens, args.stack, args.tensor_parallel, mode,
+                         args.ttft_ms, args.tpot_ms)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    d = result.to_dict()
+    text = (f"{d['model']} on {d['accelerators']} x {d['hardware']} ({d['stack']}, {d['precision']}): "
+            + (f"{d['output_tokens_per_s']:,.0f} tok/s, {d['replicas']} replica(s) of TP{d['tensor_parallel']}, "
+               f"batch {d['batch_size']}, TTFT {d['ttft_ms']:,.0f} ms, TPOT {d['tpot_ms']:.1f} ms"
+               if d["fits"] else f"does not fit: {d['reason']}"))
+    _emit(d, args.json, text)
+    return 0
+
+
+# --- size ------------------------------------------------------------------------
+
+def load_scenario(path_text: str):
+    from engine.scenario import Scenario
+
+    path = Path(path_text)
+    if not path.is_file():
+        raise UsageError(f"scenario file {path_text!r} does not exist")
+    try:
+        return Scenario.from_yaml(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def cmd_size(args) -> int:
+    from engine.sizing import size
+
+    scenario = load_scenario(args.scenario)
+    try:
+        result = size(scenario, load_catalog())
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    out = {"scenario": scenario.to_dict(), "demand": asdict(result.demand),
+           "hardware_options": [asdict(o) for o in result.options]}
+    lines = [f"{scenario.name}: {result.demand.peak_calls_per_s:,.1f} calls/s at peak"]
+    for o in result.options:
+        lines.append(f"  {o.hardware:<16} " + (
+            f"{o.accelerators:>5} accelerators ({o.accelerators_for_peak} for peak), {o.stack} {o.precision} "
+            f"TP{o.tensor_parallel}, TTFT {o.ttft_ms:,.0f} ms, TPOT {o.tpot_ms:.1f} ms, "
+            f"utilization {o.utilization:.0%}" if o.feasible and not o.specialized else o.reason))
+    _emit(out, args.json, "\n".join(lines))
+    return 0
+
+
+# --- calibrate -------------------------------------------------------------------
+
+def cmd_calibrate(args) -> int:
+    from engine.calibration import BENCHMARKS_CSV, load_cases, run_all, summaries
+
+    path = Path(args.benchmarks) if args.benchmarks else BENCHMARKS_CSV
+    if not path.is_file():
+        raise UsageError(f"--benchmarks: no such file {str(path)!r}")
+    results = run_all(load_catalog(), load_cases(path))
+    groups = summaries(results)
+    used = [r for r in results if r.error is not None]
+    if args.json:
+        out = {"rows_used": len(used), "rows_not_expressible": len(results) - len(used),
+               **{k: [asdict(s) for s in v] for k, v in groups.items()},
+               "rows": [{**asdict(r.case), "predicted": r.predicted, "error": r.error, "reason": r.reason}
+                        for r in results]}
+        _emit(out, True, "")
+        return 0
+    print(f"{'group':<10} {'label':<22} {'rows':>5} {'median |err|':>13} {'p90 |err|':>10} {'median err':>11}")
+    for key, summaries_ in groups.items():
+        for s in summaries_:
+            print(f"{key:<10} {s.label:<22} {s.rows:>5} {s.median_abs_error:>13.1%} {s.p90_abs_error:>10.1%} "
+                  f"{s.median_signed_error:>+11.1%}")
+    print(f"rows used: {len(used)} of {len(results)} expressible cases")
+    return 0
+
+
+# --- bench -----------------------------------------------------------------------
+
+def cmd_bench(args) -> int:
+    from engine.bench import run_bench
+
+    results = run_bench(repeats=args.repeats)
+    _emit(results, args.json, "\n".join(f"{k:<40} median {v['median_ms']:8.2f} ms  (n={v['runs']})"
+                                        for k, v in results.items()))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m engine", description="Inference Economics Planner engine")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    p = sub.add_parser("predict", help="what N accelerators deliver for one model and request shape")
+    p.add_argument("--model"), p.add_argument("--hardware"), p.add_argument("--precision")
+    p.add_argument("--accelerators", type=int), p.add_argument("--input-tokens", type=int)
+    p.add_argument("--output-tokens", type=int), p.add_argument("--stack")
+    p.add_argument("--tensor-parallel", type=int)
+    p.add_argument("--max-throughput", action="store_true")
+    p.add_argument("--ttft-ms", type=float), p.add_argument("--tpot-ms", type=float)
+    p.add_argument("--from-csv", metavar="FILE")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_predict)
+    p = sub.add_parser("size", help="size every accelerator for a scenario YAML")
+    p.add_argument("scenario"), p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_size)
+    p = sub.add_parser("calibrate", help="model accuracy on the measured benchmark rows")
+    p.add_argument("--benchmarks", metavar="CSV"), p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_calibrate)
+    p = sub.add_parser("bench", help="medians of repeated predict and size runs")
+    p.add_argument("--repeats", type=int, default=30), p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not args.command:
+            raise UsageError(f"choose a command: {', '.join(('predict', 'size', 'calibrate', 'bench'))}")
+        return args.func(args)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

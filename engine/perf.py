@@ -1,0 +1,399 @@
+"""Performance model of one replica: memory fit, decode step, prefill, TTFT and TPOT.
+
+A replica is one copy of the model on ``tp x pp`` accelerators (tensor parallel inside
+a node, pipeline stages across nodes when the model needs more memory than a node has).
+
+Physics (DESIGN.md):
+- weights = params_total x bytes(precision); KV per sequence from the attention type;
+  ~90% of HBM is usable; what weights leave holds KV cache.
+- decode step at micro-batch b: max(bytes moved / (tp x BW x MBU),
+  2 x params_active x b / (tp x FLOPs x MFU)) + tensor-parallel all-reduces + overhead.
+  Bytes moved = weights read (MoE: only the experts the batch touches) + KV of every sequence.
+- prefill: (2 x params_active x L + attention) / (tp x FLOPs x MFU_prefill).
+- with continuous batching, each finished sequence is replaced by a new one whose
+  prefill steals time from decode.
+
+References
+----------
+Pope et al., "Efficiently Scaling Transformer Inference", MLSys 2023 (memory/compute
+bounds of decode, tensor-parallel communication).
+Kwon et al., "Efficient Memory Management for LLM Serving with PagedAttention", SOSP 2023.
+"""
+from __future__ import annotations
+
+import math
+import functools
+from dataclasses import dataclass
+
+from engine.catalog import BYTES_PER_VALUE, Hardware, Model, Stack
+
+# Vendors' "GB" of HBM are binary: an 80 GB H100 shows 81,559 MiB in nvidia-smi.
+BYTES_PER_MEMORY_GB = 2**30
+# What serving stacks give the KV cache: 90% of the memory the weights leave
+# (TensorRT-LLM kv_cache_free_gpu_mem_fraction = 0.9), less a reserve per accelerator
+# for activations, CUDA graphs and the runtime.
+KV_FREE_FRACTION = 0.90
+RESERVE_GB_PER_ACCELERATOR = 2.0
+ACTIVATION_BYTES = 2.0  # activations travel between GPUs in bf16
+# Scale-out link per accelerator when pipeline stages span nodes: one 400 Gb/s NIC.
+INTER_NODE_GB_S = 50.0
+INTER_NODE_HOP_US = 10.0
+P95_QUEUE_FACTOR = 3.0
+PCIE_GB_S_BIDIR = 64.0  # PCIe Gen4 x16, when no scale-up link is listed  # p95 of an M/D/1 wait is roughly 3x its mean at moderate load
+
+
+@dataclass(frozen=True)
+class ReplicaConfig:
+    model: Model
+    hardware: Hardware
+    stack: Stack
+    precision: str  # weight precision
+    kv_precision: str
+    tp: int = 1
+    pp: int = 1
+
+    @property
+    def accelerators(self) -> int:
+        return self.tp * self.pp
+
+    @functools.cached_property
+    def rates(self) -> tuple[float, float, float, float, float]:
+        """Computed once per configuration: the search evaluates thousands of batches."""
+        return _rates(self)
+
+
+@dataclass(frozen=True)
+class MemoryFit:
+    weights_gb: float
+    memory_gb: float  # HBM of the replica, decimal GB
+    kv_cache_gb: float
+    kv_bytes_per_sequence: float
+    max_sequences: int
+    fits: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class OperatingPoint:
+    """One replica running `batch_size` sequences of (input, output) tokens."""
+
+    batch_size: int
+    ttft_ms: float
+    tpot_ms: float
+    output_tokens_per_s: float  # whole replica
+    prefill_ms: float
+    decode_step_ms: float
+
+    @property
+    def output_tokens_per_s_per_user(self) -> float:
+        return 1000.0 / self.tpot_ms
+
+
+# --- model geometry -------------------------------------------------------------
+
+def kv_bytes_per_sequence(model: Model, kv_precision: str, context_tokens: float) -> float:
+    """KV-cache bytes one sequence holds at `context_tokens` [bytes].
+
+    GQA: 2 (K and V) x kv_heads x head_dim per layer and token. MLA keeps one compressed
+    latent of kv_lora_rank + rope dims per layer and token. Sliding-window / chunked layers
+    hold at most `sliding_window` tokens.
+    """
+    value_bytes = BYTES_PER_VALUE[kv_precision]
+    if model.attention_type == "mla":
+        per_layer_token = (model.kv_lora_rank or 0) + (model.qk_rope_head_dim or 0)
+    else:
+        per_layer_token = 2 * model.num_kv_heads * model.head_dim
+    full_layers = model.full_attention_layers or model.num_layers
+    local_layers = model.num_layers - full_layers
+    window = model.sliding_window or context_tokens
+    tokens = full_layers * context_tokens + local_layers * min(context_tokens, window)
+    return tokens * per_layer_token * value_bytes
+
+
+def kv_replication(model: Model, tp: int) -> float:
+    """How many copies of each KV head a tensor-parallel group keeps.
+
+    Heads are split across the tp ranks; with fewer KV heads than ranks each head is
+    copied on tp / kv_heads ranks. MLA's single latent is copied on every rank.
+    """
+    if model.attention_type == "mla":
+        return float(tp)
+    return max(1.0, tp / model.num_kv_heads)
+
+
+def weight_bytes(model: Model, precision: str) -> float:
+    return model.params_total_b * 1e9 * BYTES_PER_VALUE[precision]
+
+
+def experts_touched_fraction(model: Model, tokens: float) -> float:
+    """Expected share of routed experts that at least one of `tokens` tokens selects.
+
+    With top-k routing over E experts treated as uniform: 1 - (1 - k/E)^tokens.
+    """
+    if not model.is_moe:
+        return 1.0
+    miss = 1.0 - model.experts_per_token / model.num_experts
+    return 1.0 - miss ** max(tokens, 1.0)
+
+
+def weight_bytes_read(model: Model, precision: str, tokens: float) -> float:
+    """Weight bytes one forward pass over `tokens` tokens must read from memory [bytes]."""
+    total = weight_bytes(model, precision)
+    if not model.is_moe:
+        return total
+    routed = model.routed_expert_params_b * 1e9 * BYTES_PER_VALUE[precision]
+    return total - routed + routed * experts_touched_fraction(model, tokens)
+
+
+def attention_width(model: Model) -> float:
+    """Per-layer width of the attention products QK^T and AV [elements per token pair]."""
+    if model.attention_type == "mla":
+        return model.num_attention_heads * ((model.kv_lora_rank or 0) + (model.qk_rope_head_dim or 0))
+    return model.num_attention_heads * model.head_dim
+
+
+def attended_tokens(model: Model, context_tokens: float) -> float:
+    """Context tokens one new token attends to, summed over layers [token-layers]."""
+    full_layers = model.full_attention_layers or model.num_layers
+    window = model.sliding_window or context_tokens
+    return full_layers * context_tokens + (model.num_layers - full_layers) * min(context_tokens, window)
+
+
+# --- memory ----------------------------------------------------------------------
+
+def memory_fit(cfg: ReplicaConfig, tokens_per_sequence: float) -> MemoryFit:
+    """Whether the weights fit and how many sequences of `tokens_per_sequence` the KV cache holds.
+
+    KV cache = KV_FREE_FRACTION x (HBM - weights - reserve) [GB, decimal].
+    """
+    n = cfg.accelerators
+    total_gb = n * cfg.hardware.memory_gb * BYTES_PER_MEMORY_GB / 1e9
+    weights_gb = weight_bytes(cfg.model, cfg.precision) / 1e9
+    free_gb = total_gb - weights_gb - n * RESERVE_GB_PER_ACCELERATOR
+    kv_seq = (kv_bytes_per_sequence(cfg.model, cfg.kv_precision, tokens_per_sequence)
+              * kv_replication(cfg.model, cfg.tp))
+    if free_gb <= 0:
+        return MemoryFit(weights_gb, total_gb, 0.0, kv_seq, 0, False,
+                         f"weights need {weights_gb:,.0f} GB at {cfg.precision}; "
+                         f"{n} x {cfg.hardware.memory_gb:g} GB leaves no room for them and the runtime")
+    kv_gb = KV_FREE_FRACTION * free_gb
+    max_seq = int(kv_gb * 1e9 // kv_seq) if kv_seq > 0 else 10**9
+    if max_seq < 1:
+        return MemoryFit(weights_gb, total_gb, kv_gb, kv_seq, 0, False,
+                         f"one sequence of {tokens_per_sequence:,.0f} tokens needs {kv_seq / 1e9:,.1f} GB of KV cache; "
+                         f"only {kv_gb:,.1f} GB is left after the weights")
+    return MemoryFit(weights_gb, total_gb, kv_gb, kv_seq, max_seq, True)
+
+
+# --- timing ----------------------------------------------------------------------
+
+def _rates(cfg: ReplicaConfig) -> tuple[float, float, float, float, float]:
+    """Effective rates of one TP group: weight-read and KV-read bandwidth [B/s], decode and
+    prefill FLOP/s, and the scale-up link in one direction [B/s]."""
+    hw, stack = cfg.hardware, cfg.stack
+    eff = stack.efficiency_on(hw.vendor)
+    peak_bw = cfg.tp * hw.memory_bandwidth_tb_s * 1e12
+    peak = cfg.tp * hw.tflops(cfg.precision) * 1e12
+    if cfg.precision == "fp4":
+        peak *= stack.fp4_compute_efficiency  # attention, norms and scaling stay in higher precision
+    link = (hw.interconnect_gb_s_bidir or PCIE_GB_S_BIDIR) / 2 * 1e9
+    return (peak_bw * stack.mbu * eff, peak_bw * stack.kv_mbu * eff,
+            peak * stack.mfu_decode * eff, peak * stack.mfu_prefill * eff, link)
+
+
+def allreduce_s(cfg: ReplicaConfig, tokens: float) -> float:
+    """Time of the 2 all-reduces per layer (attention out, MLP out) for `tokens` activations [s].
+
+    Ring all-reduce: latency + 2 (tp-1)/tp x message / link bandwidth. With pipeline
+    stages, each stage runs its share of the layers in turn, so every layer counts.
+    """
+    if cfg.tp == 1:
+        return 0.0
+    link = cfg.rates[4]
+    message = tokens * cfg.model.hidden_size * ACTIVATION_BYTES
+    one = cfg.stack.allreduce_latency_us * 1e-6 + 2 * (cfg.tp - 1) / cfg.tp * message / link
+    return 2 * cfg.model.num_layers * one
+
+
+def pipeline_hops_s(cfg: ReplicaConfig, tokens: float) -> float:
+    """Activations crossing the pp - 1 stage boundaries over the scale-out network [s]."""
+    if cfg.pp == 1:
+        return 0.0
+    message = tokens * cfg.model.hidden_size * ACTIVATION_BYTES
+    return (cfg.pp - 1) * (INTER_NODE_HOP_US * 1e-6 + message / (INTER_NODE_GB_S * 1e9))
+
+
+def prompt_attention_flops(model: Model, input_tokens: float) -> float:
+    """Causal self-attention FLOPs of one prompt: QK^T and AV cost 2 x pairs x width per layer."""
+    window = model.sliding_window or input_tokens
+    full_layers = model.full_attention_layers or model.num_layers
+    pairs = (full_layers * input_tokens ** 2 / 2
+             + (model.num_layers - full_layers) * input_tokens * min(input_tokens / 2, window))
+    return 4 * attention_width(model) * pairs
+
+
+def iteration_s(cfg: ReplicaConfig, decode_sequences: float, context_tokens: float,
+                prefill_tokens: float = 0.0, prefill_attention_flops: float = 0.0) -> float:
+    """One forward pass of the replica over a mixed batch [s].
+
+    `decode_sequences` each add one token attending to `context_tokens`; `prefill_tokens`
+    prompt tokens ride in the same pass (chunked prefill), so weights are read once for both.
+    Time = max(weight bytes / BW_weights + KV bytes / BW_kv, FLOPs / FLOP/s) + all-reduces
+    + pipeline hops + fixed per-iteration overhead.
+    """
+    model = cfg.model
+    bw_weights, bw_kv, flops_decode, flops_prefill, _ = cfg.rates
+    tokens = decode_sequences + prefill_tokens
+    memory = (weight_bytes_read(model, cfg.precision, tokens) / bw_weights
+              + decode_sequences * kv_bytes_per_sequence(model, cfg.kv_precision, context_tokens)
+              * kv_replication(model, cfg.tp) / bw_kv)
+    decode_flops = decode_sequences * (2 * model.params_active_b * 1e9
+                                       + 4 * attention_width(model) * attended_tokens(model, context_tokens))
+    prefill_flops = 2 * model.params_active_b * 1e9 * prefill_tokens + prefill_attention_flops
+    compute = decode_flops / flops_decode + prefill_flops / flops_prefill
+
+    return (max(memory, compute) + allreduce_s(cfg, tokens) + pipeline_hops_s(cfg, tokens)
+            + iteration_overhead_s(cfg.stack, decode_sequences))
+
+
+def iteration_overhead_s(stack: Stack, sequences: float) -> float:
+    """Host-side cost of one iteration: scheduling and launch, plus sampling and
+    bookkeeping for every running sequence [s]."""
+    return stack.step_overhead_ms * 1e-3 + stack.per_sequence_overhead_us * 1e-6 * sequences
+
+
+def decode_step_s(cfg: ReplicaConfig, micro_batch: float, context_tokens: float) -> float:
+    """Time for one micro-batch of `micro_batch` sequences to advance one token, no prefill [s]."""
+    return iteration_s(cfg, micro_batch, context_tokens)
+
+
+def prefill_s(cfg: ReplicaConfig, input_tokens: float) -> float:
+    """Time to process one prompt of `input_tokens` alone on the replica [s]."""
+    return iteration_s(cfg, 0.0, 0.0, input_tokens, prompt_attention_flops(cfg.model, input_tokens))
+
+
+def operating_point(cfg: ReplicaConfig, batch_size: int, input_tokens: float, output_tokens: float,
+                    cached_input_fraction: float = 0.0) -> OperatingPoint:
+    """Steady state of a replica holding `batch_size` sequences under continuous batching.
+
+    Each of the pp micro-batches holds b = batch/pp sequences. Every iteration each
+    sequence gains a token, and b / output_tokens sequences finish on average; the prompts
+    that replace them (b x input / output tokens) are prefilled in the same pass.
+    TPOT = iteration time; throughput = batch / TPOT.
+    TTFT p95 = own prompt's prefill + one iteration + queueing behind other prompts
+    (M/D/1 wait at the prefill share rho of the replica's time).
+    """
+    return _Shape(cfg, input_tokens, output_tokens, cached_input_fraction).point(batch_size)
+
+
+class _Shape:
+    """One replica and request shape: the batch-independent parts computed once."""
+
+    def __init__(self, cfg: ReplicaConfig, input_tokens: float, output_tokens: float,
+                 cached_input_fraction: float) -> None:
+        self.cfg, self.input_tokens, self.output_tokens = cfg, input_tokens, output_tokens
+        self.cached_input_fraction = cached_input_fraction
+        self.context = input_tokens + output_tokens / 2.0
+        self.fresh_tokens = max(input_tokens * (1.0 - cached_input_fraction), 1.0)
+        self.fresh_attention = (prompt_attention_flops(cfg.model, input_tokens)
+                                - prompt_attention_flops(cfg.model, input_tokens - self.fresh_tokens))
+        self.prefill = iteration_s(cfg, 0.0, 0.0, self.fresh_tokens, self.fresh_attention)
+
+    def point(self, batch_size: int) -> OperatingPoint:
+        cfg = self.cfg
+        if not cfg.stack.continuous_batching:
+            return _static_batch_point(cfg, batch_size, self.input_tokens, self.output_tokens,
+                                       self.cached_input_fraction)
+        micro = batch_size / cfg.pp
+        arrivals_per_iteration = micro / self.output_tokens
+        step = iteration_s(cfg, micro, self.context, arrivals_per_iteration * self.fresh_tokens,
+                           arrivals_per_iteration * self.fresh_attention)
+        decode_only = iteration_s(cfg, micro, self.context)
+        pre = self.prefill
+        rho = min(max(1.0 - decode_only / step, 0.0), 0.95)
+        queue = P95_QUEUE_FACTOR * pre * rho / (2.0 * (1.0 - rho))
+        return OperatingPoint(batch_size=batch_size, ttft_ms=(pre + step + queue) * 1e3, tpot_ms=step * 1e3,
+                              output_tokens_per_s=batch_size / step, prefill_ms=pre * 1e3,
+                              decode_step_ms=decode_only * 1e3)
+
+
+def _static_batch_point(cfg: ReplicaConfig, batch_size: int, input_tokens: float, output_tokens: float,
+                        cached_input_fraction: float) -> OperatingPoint:
+    """Static batching: a batch is prefilled together, decoded to its end, then the next starts.
+
+    A new request waits on average for the running batch to finish (half a cycle; p95
+    close to a whole cycle), then for its batch's prefill.
+    """
+    context = input_tokens + output_tokens / 2.0
+    step = decode_step_s(cfg, batch_size, context)
+    fresh_tokens = max(input_tokens * (1.0 - cached_input_fraction), 1.0)
+    pre = prefill_s(cfg, fresh_tokens * batch_size)
+    cycle = pre + output_tokens * step
+    throughput = batch_size * output_tokens / cycle
+    ttft = 0.95 * cycle + pre + step
+    return OperatingPoint(batch_size=batch_size, ttft_ms=ttft * 1e3, tpot_ms=step * 1e3,
+                          output_tokens_per_s=throughput, prefill_ms=pre * 1e3, decode_step_ms=step * 1e3)
+
+
+def max_batch(cfg: ReplicaConfig, input_tokens: float, output_tokens: float) -> tuple[int, str]:
+    """Largest batch memory and the stack allow, and the reason when it is zero."""
+    fit = memory_fit(cfg, input_tokens + output_tokens)
+    if not fit.fits:
+        return 0, fit.reason
+    return min(fit.max_sequences, cfg.stack.max_batch * cfg.pp), ""
+
+
+def max_throughput(cfg: ReplicaConfig, input_tokens: float, output_tokens: float) -> OperatingPoint | None:
+    """The operating point at the largest batch that fits (no latency limit)."""
+    batch, _ = max_batch(cfg, input_tokens, output_tokens)
+    if batch < 1:
+        return None
+    return operating_point(cfg, batch, input_tokens, output_tokens)
+
+
+def best_under_slo(cfg: ReplicaConfig, input_tokens: float, output_tokens: float,
+                   ttft_ms: float, tpot_ms: float, cached_input_fraction: float = 0.0) -> OperatingPoint | None:
+    """Highest-throughput batch whose TTFT and TPOT meet the limits, or None.
+
+    TPOT and TTFT grow with the batch while throughput grows too, so the answer is the
+    largest feasible batch: found by bisection.
+    """
+    upper, _ = max_batch(cfg, input_tokens, output_tokens)
+    if upper < 1:
+        return None
+
+    shape = _Shape(cfg, input_tokens, output_tokens, cached_input_fraction)
+
+    def ok(b: int) -> OperatingPoint | None:
+        point = shape.point(b)
+        return point if point.tpot_ms <= tpot_ms and point.ttft_ms <= ttft_ms else None
+
+    best = ok(1)
+    if best is None:
+        return None
+    top = ok(upper)
+    if top is not None:
+        return top
+    lo, hi = 1, upper  # ok(lo) holds, ok(hi) fails
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        point = ok(mid)
+        if point is not None:
+            lo, best = mid, point
+        else:
+            hi = mid
+    return best
+
+
+def roofline_output_tokens_per_s(cfg: ReplicaConfig, batch_size: int, input_tokens: float,
+                                 output_tokens: float) -> float:
+    """Upper bound on decode throughput at `batch_size`: perfect bandwidth and FLOPs, no overheads."""
+    model, hw = cfg.model, cfg.hardware
+    micro = batch_size / cfg.pp
+    context = input_tokens + output_tokens / 2.0
+    bytes_moved = (weight_bytes_read(model, cfg.precision, micro)
+                   + micro * kv_bytes_per_sequence(model, cfg.kv_precision, context))
+    bw = cfg.tp * hw.memory_bandwidth_tb_s * 1e12
+    peak = cfg.tp * hw.tflops(cfg.precision) * 1e12
+    step = max(bytes_moved / bw, micro * 2 * model.params_active_b * 1e9 / peak)
+    return batch_size / step

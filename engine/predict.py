@@ -1,0 +1,120 @@
+"""Predict what N accelerators deliver for one model, precision and request shape.
+
+The building block of `python -m engine predict` and of calibration: with N accelerators
+it tries every tensor-parallel size (and pipeline stages when the model needs more
+than a node) and keeps the split into replicas that delivers the most tokens/s.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from engine.catalog import Catalog, Hardware, Model, Stack, normalize_precision
+from engine.perf import OperatingPoint, ReplicaConfig, best_under_slo, max_batch, max_throughput
+
+TP_SIZES = (1, 2, 4, 8, 16, 32, 64, 72)
+PP_SIZES = (1, 2, 4, 8)
+MODES = ("max-throughput", "slo")
+
+
+@dataclass(frozen=True)
+class Prediction:
+    model: str
+    hardware: str
+    stack: str
+    precision: str
+    kv_precision: str
+    accelerators: int
+    tensor_parallel: int | None
+    pipeline_parallel: int | None
+    replicas: int
+    batch_size: int
+    output_tokens_per_s: float
+    output_tokens_per_s_per_accelerator: float
+    output_tokens_per_s_per_user: float
+    ttft_ms: float | None
+    tpot_ms: float | None
+    fits: bool
+    reason: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def default_stack(catalog: Catalog, hw: Hardware) -> Stack:
+    """The best-optimised stack a vendor's hardware runs: TensorRT-LLM on NVIDIA, else vLLM."""
+    preferred = "tensorrt-llm" if hw.vendor == "nvidia" else "vllm"
+    stacks = catalog.stacks_for(hw)
+    by_id = {s.id: s for s in stacks}
+    return by_id.get(preferred) or stacks[0]
+
+
+def default_kv_precision(hw: Hardware, precision: str) -> str:
+    """FP8 KV cache where the weights are 8-bit or less and the hardware runs FP8, else BF16."""
+    return "fp8" if precision != "bf16" and hw.runs("fp8") else "bf16"
+
+
+def parallel_splits(model: Model, hw: Hardware, accelerators: int, tensor_parallel: int | None):
+    """(tp, pp) pairs a replica may use within `accelerators`: TP inside a node, PP across nodes."""
+    node = hw.accelerators_per_node
+    for tp in TP_SIZES:
+        if tp > min(node, accelerators) or (tensor_parallel and tp != tensor_parallel):
+            continue
+        for pp in PP_SIZES:
+            if tp * pp > accelerators:
+                break
+            if pp > 1 and tp != min(node, accelerators):
+                continue  # pipeline stages only once a stage fills a node
+            yield tp, pp
+
+
+def predict(catalog: Catalog, model_id: str, hardware_id: str, precision: str, accelerators: int,
+            input_tokens: int, output_tokens: int, stack_id: str | None = None,
+            tensor_parallel: int | None = None, mode: str = "max-throughput",
+            ttft_ms: float | None = None, tpot_ms: float | None = None,
+            kv_precision: str | None = None) -> Prediction:
+    """Best use of `accelerators` for the case; raises ValueError on unknown ids or bad values."""
+    model = catalog.get_model(model_id)
+    hw = catalog.get_hardware(hardware_id)
+    precision = normalize_precision(precision)
+    if mode not in MODES:
+        raise ValueError(f"mode {mode!r} is not known: choose one of {', '.join(MODES)}")
+    if not model.open_weights:
+        raise ValueError(f"model {model_id!r} is closed: it can only be used through its API")
+    if hw.is_specialized:
+        raise ValueError(f"hardware {hardware_id!r} is sold as a service: see its measured speeds, not a prediction")
+    if accelerators < 1 or input_tokens < 1 or output_tokens < 1:
+        raise ValueError("accelerators, input_tokens and output_tokens must be at least 1")
+    if mode == "slo" and (not ttft_ms or not tpot_ms or ttft_ms <= 0 or tpot_ms <= 0):
+        raise ValueError("slo mode needs positive ttft_ms and tpot_ms")
+    stack = catalog.get_stack(stack_id) if stack_id else default_stack(catalog, hw)
+    if hw.vendor not in stack.vendors:
+        raise ValueError(f"stack {stack.id!r} does not run on {hw.vendor} hardware: use one of "
+                         f"{', '.join(s.id for s in catalog.stacks_for(hw))}")
+    if not hw.runs(precision):
+        raise ValueError(f"precision {precision!r} does not run natively on {hw.id}: use one of "
+                         f"{', '.join(p for p in hw.native_precisions if hw.runs(p))}")
+    kv = kv_precision or default_kv_precision(hw, precision)
+
+    best: tuple[float, ReplicaConfig, OperatingPoint, int] | None = None
+    reason = f"no tensor-parallel size fits in {accelerators} accelerators"
+    for tp, pp in parallel_splits(model, hw, accelerators, tensor_parallel):
+        cfg = ReplicaConfig(model, hw, stack, precision, kv, tp, pp)
+        if mode == "slo":
+            point = best_under_slo(cfg, input_tokens, output_tokens, ttft_ms, tpot_ms)
+        else:
+            point = max_throughput(cfg, input_tokens, output_tokens)
+        if point is None:
+            batch, why = max_batch(cfg, input_tokens, output_tokens)
+            reason = why or f"no batch meets TTFT <= {ttft_ms:g} ms and TPOT <= {tpot_ms:g} ms at tp={tp}"
+            continue
+        replicas = accelerators // cfg.accelerators
+        total = replicas * point.output_tokens_per_s
+        if best is None or total > best[0]:
+            best = (total, cfg, point, replicas)
+    if best is None:
+        return Prediction(model.id, hw.id, stack.id, precision, kv, accelerators, tensor_parallel, None,
+                          0, 0, 0.0, 0.0, 0.0, None, None, False, reason)
+    total, cfg, point, replicas = best
+    return Prediction(model.id, hw.id, stack.id, precision, kv, accelerators, cfg.tp, cfg.pp, replicas,
+                      point.batch_size, total, total / accelerators, point.output_tokens_per_s_per_user,
+                      point.ttft_ms, point.tpot_ms, True)

@@ -1,0 +1,290 @@
+"""The Scenario: a company's workload in business terms, validated and frozen.
+
+One schema serves the form, the presets, the URL, the CLI and the report. The YAML
+layout is a contract: keys may be added, never renamed.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import yaml
+
+# Latency tiers fill the SLO defaults; both numbers stay editable.
+# Why these values: realtime voice needs the first words within ~300 ms of the user
+# stopping and text well above speech rate for TTS to stay ahead; interactive chat
+# is judged "instant" under ~1 s and comfortable to read at ~20 tok/s (faster than
+# reading speed); agentic calls chain, so each call must finish promptly but no one
+# watches it stream; batch work only has to finish inside its window.
+LATENCY_TIERS: dict[str, dict[str, float]] = {
+    "realtime": {"ttft_p95_ms": 300.0, "min_output_tokens_per_s_per_user": 50.0},
+    "interactive": {"ttft_p95_ms": 1000.0, "min_output_tokens_per_s_per_user": 20.0},
+    "agentic": {"ttft_p95_ms": 3000.0, "min_output_tokens_per_s_per_user": 30.0},
+    "batch": {"ttft_p95_ms": 60000.0, "min_output_tokens_per_s_per_user": 2.0},
+}
+DEPLOYMENTS = ("any", "cloud", "on_prem")
+PRICINGS = ("on_demand", "reserved_1y", "reserved_3y")
+KV_CACHE_PRECISIONS = ("bf16", "fp8")
+
+# Bounds with the reason for each: (low, high, why). Inclusive.
+BOUNDS: dict[str, tuple[float, float, str]] = {
+    "workload.daily_active_users": (1, 1e9, "from one user to a billion-user consumer app"),
+    "workload.queries_per_user_per_day": (0.01, 10_000, "a query every few months to a heavy API client"),
+    "workload.agent_calls_per_query": (1, 100, "one model call per query up to a 100-call agent loop"),
+    "workload.input_tokens_per_call": (1, 2_000_000, "one token up to the longest context windows sold today"),
+    "workload.output_tokens_per_call": (1, 200_000, "one token up to the longest generations models allow"),
+    "workload.reasoning_tokens_per_call": (0, 200_000, "hidden thinking tokens, billed as output"),
+    "workload.shared_prefix_fraction": (0.0, 1.0, "a share of the prompt"),
+    "workload.peak_to_average_ratio": (1.0, 50.0, "the busiest hour against the daily average"),
+    "workload.offline_fraction": (0.0, 1.0, "a share of calls"),
+    "latency.ttft_p95_ms": (50, 3_600_000, "50 ms (faster than any network round trip allows) to one hour"),
+    "latency.min_output_tokens_per_s_per_user": (0.1, 5_000, "above the fastest measured per-user speeds"),
+    "model.quality_floor": (0, 100, "on the quality index scale of the model catalog"),
+    "constraints.availability_target": (0.9, 0.99999, "from 90% to five nines"),
+    "constraints.headroom_fraction": (0.0, 2.0, "spare capacity above peak, as a share of peak"),
+    "finance.horizon_months": (1, 120, "one month to ten years"),
+    "finance.monthly_growth": (-0.5, 2.0, "usage change per month"),
+    "finance.yearly_price_decline": (0.0, 0.95, "price per token falls by this share each year"),
+    "finance.electricity_usd_per_kwh": (0.0, 2.0, "industrial electricity prices"),
+    "finance.pue": (1.0, 3.0, "power usage effectiveness of the data centre"),
+    "finance.amortization_years": (1, 10, "depreciation period of owned hardware"),
+    "finance.engineer_cost_usd_per_year": (0, 2_000_000, "fully loaded cost of one engineer"),
+    "finance.one_time_model_cost_usd": (0, 1e10, "fine-tuning or training, paid once"),
+}
+
+
+def _check_range(section: str, name: str, value: float) -> None:
+    key = f"{section}.{name}"
+    low, high, why = BOUNDS[key]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"{key} must be a finite number, got {value!r}")
+    if not low <= value <= high:
+        raise ValueError(f"{key} = {value:g} is out of range: allowed {low:,g} to {high:,g} ({why})")
+
+
+def _check_choice(key: str, value: Any, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ValueError(f"{key} = {value!r} is not allowed: choose one of {', '.join(allowed)}")
+
+
+def _check_bounded_fields(obj: Any, section: str) -> None:
+    for f in dataclasses.fields(obj):
+        if f"{section}.{f.name}" in BOUNDS:
+            value = getattr(obj, f.name)
+            if value is not None:
+                _check_range(section, f.name, value)
+
+
+@dataclass(frozen=True)
+class Workload:
+    daily_active_users: int = 50_000
+    queries_per_user_per_day: float = 4.0
+    agent_calls_per_query: float = 3.0
+    input_tokens_per_call: int = 1500
+    output_tokens_per_call: int = 300
+    reasoning_tokens_per_call: int = 0
+    shared_prefix_fraction: float = 0.4
+    peak_to_average_ratio: float = 3.0
+    offline_fraction: float = 0.0
+
+    def __post_init__(self) -> None:
+        _check_bounded_fields(self, "workload")
+
+
+@dataclass(frozen=True)
+class Latency:
+    tier: str = "interactive"
+    ttft_p95_ms: float = LATENCY_TIERS["interactive"]["ttft_p95_ms"]
+    min_output_tokens_per_s_per_user: float = LATENCY_TIERS["interactive"]["min_output_tokens_per_s_per_user"]
+
+    def __post_init__(self) -> None:
+        _check_choice("latency.tier", self.tier, tuple(LATENCY_TIERS))
+        _check_bounded_fields(self, "latency")
+
+    @classmethod
+    def for_tier(cls, tier: str, **overrides: float) -> "Latency":
+        """The tier's SLO defaults, with any explicitly given value kept."""
+        _check_choice("latency.tier", tier, tuple(LATENCY_TIERS))
+        return cls(tier=tier, **{**LATENCY_TIERS[tier], **overrides})
+
+    @property
+    def max_tpot_ms(self) -> float:
+        """Slowest time per output token that still meets the per-user speed [ms]."""
+        return 1000.0 / self.min_output_tokens_per_s_per_user
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    id: str = "llama-3.3-70b"
+    quality_floor: float | None = None
+    allow_4bit_weights: bool = False
+    kv_cache_precision: str = "bf16"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.id, str) or not self.id:
+            raise ValueError("model.id must be a model id from the catalog, e.g. llama-3.3-70b")
+        _check_choice("model.kv_cache_precision", self.kv_cache_precision, KV_CACHE_PRECISIONS)
+        if not isinstance(self.allow_4bit_weights, bool):
+            raise ValueError(f"model.allow_4bit_weights must be true or false, got {self.allow_4bit_weights!r}")
+        _check_bounded_fields(self, "model")
+
+
+@dataclass(frozen=True)
+class Constraints:
+    deployment: str = "any"
+    allowed_vendors: tuple[str, ...] = ()
+    availability_target: float = 0.999
+    headroom_fraction: float = 0.2
+
+    def __post_init__(self) -> None:
+        _check_choice("constraints.deployment", self.deployment, DEPLOYMENTS)
+        if not isinstance(self.allowed_vendors, tuple) or not all(isinstance(v, str) for v in self.allowed_vendors):
+            raise ValueError("constraints.allowed_vendors must be a list of vendor names (empty = all)")
+        _check_bounded_fields(self, "constraints")
+
+    @property
+    def redundant_replicas(self) -> int:
+        """Spare replicas kept beyond peak need: N+1 from three nines, N+2 from four."""
+        if self.availability_target >= 0.9999:
+            return 2
+        if self.availability_target >= 0.999:
+            return 1
+        return 0
+
+
+@dataclass(frozen=True)
+class Finance:
+    horizon_months: int = 24
+    monthly_growth: float = 0.05
+    yearly_price_decline: float = 0.4
+    electricity_usd_per_kwh: float = 0.12
+    pue: float = 1.3
+    amortization_years: int = 4
+    pricing: str = "on_demand"
+    engineer_cost_usd_per_year: float = 200_000.0
+    one_time_model_cost_usd: float = 0.0
+    currency: str = "USD"
+
+    def __post_init__(self) -> None:
+        _check_choice("finance.pricing", self.pricing, PRICINGS)
+        _check_bounded_fields(self, "finance")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str = "Customer-support assistant"
+    workload: Workload = field(default_factory=Workload)
+    latency: Latency = field(default_factory=Latency)
+    model: ModelChoice = field(default_factory=ModelChoice)
+    constraints: Constraints = field(default_factory=Constraints)
+    finance: Finance = field(default_factory=Finance)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or len(self.name) > 200:
+            raise ValueError("name must be text of at most 200 characters")
+
+    # --- (de)serialisation -------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name}
+        for section in SECTIONS:
+            values = dataclasses.asdict(getattr(self, section))
+            out[section] = {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Scenario":
+        """Build a Scenario from nested plain data; missing keys take defaults.
+
+        Raises ValueError naming the first unknown key or bad value.
+        """
+        if not isinstance(data, Mapping):
+            raise ValueError("a scenario must be a mapping with sections " + ", ".join(SECTIONS))
+        unknown = set(data) - {"name", *SECTIONS}
+        if unknown:
+            raise ValueError(f"unknown scenario key {sorted(unknown)[0]!r}: allowed are name, {', '.join(SECTIONS)}")
+        kwargs: dict[str, Any] = {}
+        if "name" in data:
+            kwargs["name"] = data["name"]
+        for section, klass in SECTIONS.items():
+            raw = data.get(section) or {}
+            if not isinstance(raw, Mapping):
+                raise ValueError(f"{section} must be a mapping of field: value")
+            kwargs[section] = _build_section(section, klass, raw)
+        return cls(**kwargs)
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
+
+    @classmethod
+    def from_yaml(cls, text: str) -> "Scenario":
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ValueError(f"scenario YAML does not parse: {exc}") from None
+        return cls.from_dict(data or {})
+
+    def replace(self, **sections: Any) -> "Scenario":
+        """A copy with whole sections or the name swapped (used by the roadmap's levers)."""
+        return dataclasses.replace(self, **sections)
+
+
+SECTIONS: dict[str, type] = {
+    "workload": Workload,
+    "latency": Latency,
+    "model": ModelChoice,
+    "constraints": Constraints,
+    "finance": Finance,
+}
+
+
+def _coerce(key: str, annotation: str, value: Any) -> Any:
+    """Turn YAML/JSON/URL values into the field's type, or say which field is wrong."""
+    if value is None and "None" in annotation:
+        return None
+    if annotation.startswith("tuple"):
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, (list, tuple)):
+            raise ValueError(f"{key} must be a list, got {value!r}")
+        return tuple(str(v) for v in value)
+    if annotation == "bool":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false", "1", "0", "yes", "no"):
+            return value.lower() in ("true", "1", "yes")
+        raise ValueError(f"{key} must be true or false, got {value!r}")
+    if annotation == "str":
+        if not isinstance(value, str):
+            raise ValueError(f"{key} must be text, got {value!r}")
+        return value
+    # numbers: int or float (optionally | None)
+    if isinstance(value, bool):
+        raise ValueError(f"{key} must be a number, got {value!r}")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{key} must be a number, got {value!r}") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{key} must be a finite number, got {value!r}")
+    if annotation.startswith("int"):
+        if number != int(number):
+            raise ValueError(f"{key} must be a whole number, got {value!r}")
+        return int(number)
+    return number
+
+
+def _build_section(section: str, klass: type, raw: Mapping[str, Any]) -> Any:
+    fields = {f.name: f for f in dataclasses.fields(klass)}
+    unknown = set(raw) - set(fields)
+    if unknown:
+        raise ValueError(f"unknown key {section}.{sorted(unknown)[0]}: allowed are {', '.join(fields)}")
+    values = {name: _coerce(f"{section}.{name}", str(fields[name].type), v) for name, v in raw.items()}
+    if klass is Latency:
+        tier = values.pop("tier", Latency.tier)
+        return Latency.for_tier(tier, **values)
+    return klass(**values)
+
+
+DEFAULT_SCENARIO = Scenario()

@@ -1,0 +1,172 @@
+"""Sizing: for each accelerator, the cheapest configuration that meets the SLO at peak.
+
+Search space per hardware: serving stack x weight precision x (tensor, pipeline)
+parallelism x batch. The batch is the largest one meeting TTFT and TPOT (perf.best_under_slo);
+the configuration kept is the one with the lowest accelerator-hours at peak load,
+priced at the hardware's on-demand rate (ties: lower TTFT).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from engine.catalog import FOUR_BIT, Catalog, Hardware, Model
+from engine.demand import Demand, demand
+from engine.perf import ReplicaConfig, best_under_slo, max_batch
+from engine.predict import parallel_splits
+from engine.scenario import Scenario
+
+QUALITY_NEUTRAL_PRECISIONS = ("bf16", "fp8")
+CLOUD_ONLY_KINDS = ("tpu",)
+CLOUD_ONLY_HARDWARE = ("inferentia2", "trainium2")
+
+
+@dataclass(frozen=True)
+class HardwareOption:
+    hardware: str
+    hardware_name: str
+    feasible: bool
+    reason: str = ""
+    stack: str | None = None
+    precision: str | None = None
+    kv_precision: str | None = None
+    tensor_parallel: int | None = None
+    pipeline_parallel: int | None = None
+    accelerators_per_replica: int | None = None
+    batch_size: int | None = None
+    ttft_ms: float | None = None
+    tpot_ms: float | None = None
+    output_tokens_per_s_per_replica: float | None = None
+    replicas_for_peak: int | None = None
+    accelerators_for_peak: int | None = None  # minimum meeting peak at the SLO, no headroom
+    replicas: int | None = None
+    accelerators: int | None = None  # with headroom and redundancy
+    utilization: float | None = None  # average load / installed capacity
+    peak_utilization: float | None = None
+    weights_gb: float | None = None
+    kv_cache_gb: float | None = None
+    memory_gb: float | None = None
+    specialized: bool = False
+
+
+@dataclass(frozen=True)
+class SizingResult:
+    demand: Demand
+    options: tuple[HardwareOption, ...]
+
+
+def searched_precisions(hw: Hardware, allow_4bit: bool) -> list[str]:
+    allowed = QUALITY_NEUTRAL_PRECISIONS + (FOUR_BIT if allow_4bit else ())
+    return [p for p in allowed if hw.runs(p)]
+
+
+def deployment_excludes(hw: Hardware, deployment: str) -> str:
+    """Why a deployment constraint rules the hardware out ('' when it does not)."""
+    cloud_only = hw.kind in CLOUD_ONLY_KINDS or hw.id in CLOUD_ONLY_HARDWARE
+    if deployment == "on_prem" and (cloud_only or hw.is_specialized):
+        return f"{hw.name} is only sold as a cloud service; the scenario requires on-prem"
+    return ""
+
+
+def _specialized_option(hw: Hardware, model: Model, scenario: Scenario) -> HardwareOption:
+    speeds = [s for s in hw.measured_speeds if s.model_id == model.id]
+    if not speeds:
+        return HardwareOption(hw.id, hw.name, False, f"no measured speed for {model.id} on {hw.name}",
+                              specialized=True)
+    best = max(speeds, key=lambda s: s.output_tokens_per_s_per_user)
+    lat = scenario.latency
+    tpot = 1000.0 / best.output_tokens_per_s_per_user
+    meets_speed = best.output_tokens_per_s_per_user >= lat.min_output_tokens_per_s_per_user
+    meets_ttft = best.ttft_ms is None or best.ttft_ms <= lat.ttft_p95_ms
+    reason = (f"sold as a service; {best.output_tokens_per_s_per_user:,.0f} tok/s per user "
+              f"({best.basis}, {best.source.split(' ')[0]})")
+    if not meets_speed:
+        reason = (f"measured {best.output_tokens_per_s_per_user:,.0f} tok/s per user is below the "
+                  f"{lat.min_output_tokens_per_s_per_user:g} tok/s target")
+    elif not meets_ttft:
+        reason = f"measured TTFT {best.ttft_ms:,.0f} ms exceeds the {lat.ttft_p95_ms:g} ms target"
+    return HardwareOption(hw.id, hw.name, meets_speed and meets_ttft, reason, ttft_ms=best.ttft_ms,
+                          tpot_ms=tpot, specialized=True)
+
+
+def size_hardware(catalog: Catalog, hw: Hardware, model: Model, scenario: Scenario, dem: Demand,
+                  cached_input_fraction: float = 0.0) -> HardwareOption:
+    """Cheapest configuration of `hw` meeting the scenario's SLO at peak, or why none does."""
+    if hw.is_specialized:
+        return _specialized_option(hw, model, scenario)
+    excluded = deployment_excludes(hw, scenario.constraints.deployment)
+    if excluded:
+        return HardwareOption(hw.id, hw.name, False, excluded)
+    w, lat = scenario.workload, scenario.latency
+    isl, osl = w.input_tokens_per_call, dem.generated_tokens_per_call
+    price = hw.on_demand_usd_per_hour or 1.0
+    best: tuple[float, float, ReplicaConfig, object] | None = None
+    reason = ""
+    # Static-batching baselines never win a search; the roadmap prices them explicitly.
+    for stack in (s for s in catalog.stacks_for(hw) if s.continuous_batching):
+        for precision in searched_precisions(hw, scenario.model.allow_4bit_weights):
+            kv = scenario.model.kv_cache_precision if hw.runs("fp8") else "bf16"
+            for tp, pp in parallel_splits(model, hw, 64, None):
+                cfg = ReplicaConfig(model, hw, stack, precision, kv, tp, pp)
+                upper, why = max_batch(cfg, isl, osl)
+                if upper < 1:
+                    reason = reason or why
+                    continue
+                point = best_under_slo(cfg, isl, osl, lat.ttft_p95_ms, lat.max_tpot_ms, cached_input_fraction)
+                if point is None:
+                    if not reason or reason.startswith("weights") or reason.startswith("one sequence"):
+                        reason = (f"no configuration meets TTFT <= {lat.ttft_p95_ms:,.0f} ms and "
+                                  f"{lat.min_output_tokens_per_s_per_user:g} tok/s per user")
+                    continue
+                calls_per_s_per_replica = point.output_tokens_per_s / osl
+                replicas = max(1, math.ceil(dem.peak_calls_per_s / calls_per_s_per_replica - 1e-9))
+                cost = replicas * cfg.accelerators * price
+                key = (cost, point.ttft_ms)
+                if best is None or key < (best[0], best[1]):
+                    best = (cost, point.ttft_ms, cfg, point)
+    if best is None:
+        return HardwareOption(hw.id, hw.name, False, reason or "no configuration runs this model")
+    _, _, cfg, point = best
+    return _option(hw, cfg, point, scenario, dem, isl, osl)
+
+
+def _option(hw, cfg: ReplicaConfig, point, scenario: Scenario, dem: Demand, isl: float, osl: float) -> HardwareOption:
+    from engine.perf import memory_fit
+
+    calls_per_s_per_replica = point.output_tokens_per_s / osl
+    replicas_peak = max(1, math.ceil(dem.peak_calls_per_s / calls_per_s_per_replica - 1e-9))
+    headroom = scenario.constraints.headroom_fraction
+    replicas = (math.ceil(dem.peak_calls_per_s * (1.0 + headroom) / calls_per_s_per_replica - 1e-9)
+                + scenario.constraints.redundant_replicas)
+    replicas = max(replicas, replicas_peak)
+    capacity = replicas * calls_per_s_per_replica
+    fit = memory_fit(cfg, isl + osl)
+    return HardwareOption(
+        hardware=hw.id, hardware_name=hw.name, feasible=True, reason="meets the SLO",
+        stack=cfg.stack.id, precision=cfg.precision, kv_precision=cfg.kv_precision,
+        tensor_parallel=cfg.tp, pipeline_parallel=cfg.pp, accelerators_per_replica=cfg.accelerators,
+        batch_size=point.batch_size, ttft_ms=point.ttft_ms, tpot_ms=point.tpot_ms,
+        output_tokens_per_s_per_replica=point.output_tokens_per_s,
+        replicas_for_peak=replicas_peak, accelerators_for_peak=replicas_peak * cfg.accelerators,
+        replicas=replicas, accelerators=replicas * cfg.accelerators,
+        utilization=dem.average_calls_per_s / capacity, peak_utilization=dem.peak_calls_per_s / capacity,
+        weights_gb=fit.weights_gb, kv_cache_gb=fit.kv_cache_gb, memory_gb=fit.memory_gb,
+    )
+
+
+def size(scenario: Scenario, catalog: Catalog) -> SizingResult:
+    """Every catalog accelerator sized for the scenario (feasible or with its reason)."""
+    model = catalog.get_model(scenario.model.id)
+    dem = demand(scenario)
+    if not model.open_weights:
+        options = tuple(HardwareOption(hw.id, hw.name, False, f"{model.name} is closed: API only")
+                        for hw in catalog.hardware.values())
+        return SizingResult(dem, options)
+    vendors = scenario.constraints.allowed_vendors
+    options = []
+    for hw in catalog.hardware.values():
+        if vendors and hw.vendor not in vendors:
+            options.append(HardwareOption(hw.id, hw.name, False, f"vendor {hw.vendor} is not in the allowed vendors"))
+            continue
+        options.append(size_hardware(catalog, hw, model, scenario, dem))
+    return SizingResult(dem, tuple(options))
