@@ -13,7 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from engine.catalog import load_catalog
-from engine.predict import MODES, predict
+from engine.predict import predict
 
 
 class UsageError(Exception):

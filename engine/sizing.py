@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from engine.catalog import FOUR_BIT, Catalog, Hardware, Model
 from engine.demand import Demand, demand
-from engine.perf import ReplicaConfig, best_under_slo, max_batch
+from engine.perf import ReplicaConfig, best_under_slo, max_batch, memory_fit
 from engine.predict import parallel_splits
 from engine.scenario import Scenario
 
@@ -63,8 +63,12 @@ def searched_precisions(hw: Hardware, allow_4bit: bool) -> list[str]:
 def deployment_excludes(hw: Hardware, deployment: str) -> str:
     """Why a deployment constraint rules the hardware out ('' when it does not)."""
     cloud_only = hw.kind in CLOUD_ONLY_KINDS or hw.id in CLOUD_ONLY_HARDWARE
-    if deployment == "on_prem" and (cloud_only or hw.is_specialized):
+    if deployment == "on_prem" and cloud_only:
         return f"{hw.name} is only sold as a cloud service; the scenario requires on-prem"
+    if deployment == "on_prem" and hw.is_specialized:
+        # Cerebras and SambaNova also sell racks, but no purchase price has a source: the
+        # engine models them as per-token services only.
+        return f"{hw.name} is modelled as a cloud service (no sourced rack price); the scenario requires on-prem"
     return ""
 
 
@@ -92,15 +96,15 @@ def _specialized_option(hw: Hardware, model: Model, scenario: Scenario) -> Hardw
 def size_hardware(catalog: Catalog, hw: Hardware, model: Model, scenario: Scenario, dem: Demand,
                   cached_input_fraction: float = 0.0) -> HardwareOption:
     """Cheapest configuration of `hw` meeting the scenario's SLO at peak, or why none does."""
-    if hw.is_specialized:
-        return _specialized_option(hw, model, scenario)
     excluded = deployment_excludes(hw, scenario.constraints.deployment)
     if excluded:
-        return HardwareOption(hw.id, hw.name, False, excluded)
+        return HardwareOption(hw.id, hw.name, False, excluded, specialized=hw.is_specialized)
+    if hw.is_specialized:
+        return _specialized_option(hw, model, scenario)
     w, lat = scenario.workload, scenario.latency
     isl, osl = w.input_tokens_per_call, dem.generated_tokens_per_call
     price = hw.on_demand_usd_per_hour or 1.0
-    best: tuple[float, float, ReplicaConfig, object] | None = None
+    best: tuple[tuple, ReplicaConfig, object] | None = None
     reason = ""
     # Static-batching baselines never win a search; the roadmap prices them explicitly.
     for stack in (s for s in catalog.stacks_for(hw) if s.continuous_batching):
@@ -118,27 +122,29 @@ def size_hardware(catalog: Catalog, hw: Hardware, model: Model, scenario: Scenar
                         reason = (f"no configuration meets TTFT <= {lat.ttft_p95_ms:,.0f} ms and "
                                   f"{lat.min_output_tokens_per_s_per_user:g} tok/s per user")
                     continue
-                calls_per_s_per_replica = point.output_tokens_per_s / osl
-                replicas = max(1, math.ceil(dem.peak_calls_per_s / calls_per_s_per_replica - 1e-9))
-                cost = replicas * cfg.accelerators * price
-                key = (cost, point.ttft_ms)
-                if best is None or key < (best[0], best[1]):
-                    best = (cost, point.ttft_ms, cfg, point)
+                replicas_peak, replicas = replica_counts(point.output_tokens_per_s / osl, dem, scenario)
+                # What is paid for is the installed fleet, headroom and spares included.
+                key = (replicas * cfg.accelerators * price, replicas_peak * cfg.accelerators, point.ttft_ms)
+                if best is None or key < best[0]:
+                    best = (key, cfg, point)
     if best is None:
         return HardwareOption(hw.id, hw.name, False, reason or "no configuration runs this model")
-    _, _, cfg, point = best
+    _, cfg, point = best
     return _option(hw, cfg, point, scenario, dem, isl, osl)
 
 
-def _option(hw, cfg: ReplicaConfig, point, scenario: Scenario, dem: Demand, isl: float, osl: float) -> HardwareOption:
-    from engine.perf import memory_fit
-
-    calls_per_s_per_replica = point.output_tokens_per_s / osl
+def replica_counts(calls_per_s_per_replica: float, dem: Demand, scenario: Scenario) -> tuple[int, int]:
+    """Replicas that carry the peak exactly, and replicas installed with headroom and spares."""
     replicas_peak = max(1, math.ceil(dem.peak_calls_per_s / calls_per_s_per_replica - 1e-9))
     headroom = scenario.constraints.headroom_fraction
-    replicas = (math.ceil(dem.peak_calls_per_s * (1.0 + headroom) / calls_per_s_per_replica - 1e-9)
-                + scenario.constraints.redundant_replicas)
-    replicas = max(replicas, replicas_peak)
+    installed = (math.ceil(dem.peak_calls_per_s * (1.0 + headroom) / calls_per_s_per_replica - 1e-9)
+                 + scenario.constraints.redundant_replicas)
+    return replicas_peak, max(installed, replicas_peak)
+
+
+def _option(hw, cfg: ReplicaConfig, point, scenario: Scenario, dem: Demand, isl: float, osl: float) -> HardwareOption:
+    calls_per_s_per_replica = point.output_tokens_per_s / osl
+    replicas_peak, replicas = replica_counts(calls_per_s_per_replica, dem, scenario)
     capacity = replicas * calls_per_s_per_replica
     fit = memory_fit(cfg, isl + osl)
     return HardwareOption(

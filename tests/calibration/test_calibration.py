@@ -1,0 +1,45 @@
+"""Calibration regression guard: the model against measured benchmarks.
+
+Targets (issue 2): on maximum-throughput rows, median absolute error <= 15% and
+90th percentile <= 35%. Source: engine/data/benchmarks.csv (TensorRT-LLM perf-overview
+tables, MLPerf Inference closed offline results), fitted with `python -m engine.fit`.
+"""
+import pytest
+
+from engine.calibration import load_cases, run_all, summaries
+
+pytestmark = pytest.mark.calibration
+
+
+@pytest.fixture(scope="module")
+def results(catalog):
+    return run_all(catalog, load_cases())
+
+
+def test_accuracy_on_max_throughput_rows(results):
+    overall = summaries(results)["overall"][0]
+    assert overall.rows >= 200  # the guard is only meaningful over the whole table
+    assert overall.median_abs_error <= 0.15
+    assert overall.p90_abs_error <= 0.35
+
+
+def test_no_group_is_badly_biased(results):
+    # each source family within +-25% median: a factor refit must not trade one for another
+    for s in summaries(results)["group"]:
+        if s.rows >= 10:
+            assert abs(s.median_signed_error) <= 0.25, s
+
+
+def test_every_calibration_case_is_expressible(results):
+    unexpressed = [r for r in results if r.error is None]
+    assert not unexpressed, unexpressed[:3]
+
+
+def test_hand_checked_row(catalog):
+    # TensorRT-LLM v0.17 perf overview: Llama-3.1-70B FP8, 4 x H200 (TP4), 1000/1000 -> 8,911 tok/s
+    case = next(c for c in load_cases() if c.group == "trtllm-table" and c.model == "llama-3.1-70b"
+                and c.hardware == "h200" and c.accelerators == 4 and c.input_tokens == 1000
+                and c.output_tokens == 1000)
+    assert case.measured == pytest.approx(8911.29)
+    result = run_all(catalog, [case])[0]
+    assert abs(result.error) <= 0.25

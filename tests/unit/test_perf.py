@@ -1,0 +1,142 @@
+"""Each formula of engine/perf.py against a case computed by hand."""
+import math
+
+import pytest
+
+from engine import perf
+from engine.perf import ReplicaConfig
+
+pytestmark = pytest.mark.unit
+
+
+def test_kv_bytes_gqa_llama_70b(catalog):
+    # 2 (K,V) x 80 layers x 8 KV heads x 128 dims x 2 bytes = 327,680 bytes per token
+    m = catalog.get_model("llama-3.3-70b")
+    assert perf.kv_bytes_per_sequence(m, "bf16", 1000) == 327_680 * 1000
+    assert perf.kv_bytes_per_sequence(m, "fp8", 1000) == 163_840 * 1000
+
+
+def test_kv_bytes_mla_deepseek(catalog):
+    # MLA keeps one latent: (512 + 64) x 61 layers x 1 byte (fp8) per token
+    m = catalog.get_model("deepseek-r1")
+    assert perf.kv_bytes_per_sequence(m, "fp8", 100) == 576 * 61 * 100
+
+
+def test_kv_bytes_sliding_window_caps_local_layers(catalog):
+    # gemma-3-27b: 10 global layers hold the whole context, 52 local ones at most 1,024 tokens
+    m = catalog.get_model("gemma-3-27b")
+    per_layer_token = 2 * m.num_kv_heads * m.head_dim * 2
+    expected = (10 * 8000 + 52 * 1024) * per_layer_token
+    assert perf.kv_bytes_per_sequence(m, "bf16", 8000) == expected
+
+
+def test_kv_replicated_when_fewer_kv_heads_than_ranks(catalog):
+    assert perf.kv_replication(catalog.get_model("qwen3-235b-a22b"), 8) == 2  # 4 KV heads on 8 ranks
+    assert perf.kv_replication(catalog.get_model("llama-3.3-70b"), 8) == 1
+    assert perf.kv_replication(catalog.get_model("deepseek-r1"), 8) == 8  # MLA latent on every rank
+
+
+def test_weights_and_experts_touched(catalog):
+    m = catalog.get_model("mixtral-8x7b")  # 8 experts, top-2
+    assert perf.weight_bytes(m, "fp8") == pytest.approx(46.7e9)
+    # one token touches 2 of 8 experts: 1 - (6/8)^1 = 0.25; 4 tokens: 1 - 0.75^4
+    assert perf.experts_touched_fraction(m, 1) == pytest.approx(0.25)
+    assert perf.experts_touched_fraction(m, 4) == pytest.approx(1 - 0.75 ** 4)
+    routed = m.routed_expert_params_b * 1e9
+    assert perf.weight_bytes_read(m, "fp8", 1) == pytest.approx(46.7e9 - routed + 0.25 * routed)
+    dense = catalog.get_model("llama-3.3-70b")
+    assert perf.weight_bytes_read(dense, "bf16", 1) == perf.weight_bytes(dense, "bf16")
+
+
+def test_memory_fit_by_hand(catalog, simple_stack):
+    m, hw = catalog.get_model("llama-3.3-70b"), catalog.get_hardware("h200")
+    cfg = ReplicaConfig(m, hw, simple_stack, "fp8", "fp8", tp=1)
+    fit = perf.memory_fit(cfg, 2000)
+    total_gb = 141 * 2**30 / 1e9  # 151.4 GB: vendor "GB" of HBM are GiB
+    kv_gb = 0.9 * (total_gb - 70.55 - 2.0)
+    assert fit.fits
+    assert fit.kv_cache_gb == pytest.approx(kv_gb)
+    assert fit.max_sequences == int(kv_gb * 1e9 // (163_840 * 2000))
+
+
+def test_does_not_fit_says_why(catalog, simple_stack):
+    cfg = ReplicaConfig(catalog.get_model("llama-3.1-405b"), catalog.get_hardware("h100-sxm"),
+                        simple_stack, "bf16", "bf16", tp=1)
+    fit = perf.memory_fit(cfg, 1000)
+    assert not fit.fits
+    assert "weights need 812 GB at bf16" in fit.reason
+
+
+def test_decode_step_memory_bound_by_hand(catalog, simple_stack):
+    # llama-3.3-70b fp8 on one H200, batch 1, context 1000:
+    # weights 70.55e9 B / (4.8e12 x 0.5) + KV 163,840 x 1000 B / (4.8e12 x 0.25) + 1 ms overhead
+    m, hw = catalog.get_model("llama-3.3-70b"), catalog.get_hardware("h200")
+    cfg = ReplicaConfig(m, hw, simple_stack, "fp8", "fp8", tp=1)
+    expected = 70.55e9 / 2.4e12 + 163_840 * 1000 / 1.2e12 + 1e-3
+    assert perf.decode_step_s(cfg, 1, 1000) == pytest.approx(expected, rel=1e-9)
+
+
+def test_decode_step_compute_bound_at_large_batch(catalog, simple_stack):
+    # batch 4096, context 1: FLOPs 4096 x (2 x 70.55e9 + 4 x 8192 x 80) vs 1978e12 x 0.5
+    m, hw = catalog.get_model("llama-3.3-70b"), catalog.get_hardware("h200")
+    cfg = ReplicaConfig(m, hw, simple_stack, "fp8", "fp8", tp=1)
+    flops = 4096 * (2 * 70.55e9 + 4 * 8192 * 80 * 1)
+    memory = 70.55e9 / 2.4e12 + 4096 * 163_840 / 1.2e12
+    compute = flops / (1978e12 * 0.5)
+    assert compute > memory
+    assert perf.decode_step_s(cfg, 4096, 1) == pytest.approx(compute + 1e-3, rel=1e-9)
+
+
+def test_allreduce_by_hand(catalog, simple_stack):
+    # tp=2 on H100 (900 GB/s bidirectional -> 450e9 B/s one way), 10 tokens of 8192 x 2 bytes:
+    # per all-reduce 10 us + 2 x (1/2) x 163,840 / 450e9; two per layer, 80 layers
+    m, hw = catalog.get_model("llama-3.3-70b"), catalog.get_hardware("h100-sxm")
+    cfg = ReplicaConfig(m, hw, simple_stack, "fp8", "fp8", tp=2)
+    one = 10e-6 + 163_840 / 450e9
+    assert perf.allreduce_s(cfg, 10) == pytest.approx(160 * one)
+    assert perf.allreduce_s(ReplicaConfig(m, hw, simple_stack, "fp8", "fp8", tp=1), 10) == 0.0
+
+
+def test_prefill_by_hand(catalog, simple_stack):
+    # 2,000-token prompt, one H200: compute 2 x 70.55e9 x 2000 + causal attention
+    # 4 x 8192 x 80 x 2000^2 / 2, at 1978e12 x 0.5 FLOP/s; + 1 ms
+    m, hw = catalog.get_model("llama-3.3-70b"), catalog.get_hardware("h200")
+    cfg = ReplicaConfig(m, hw, simple_stack, "fp8", "fp8", tp=1)
+    flops = 2 * 70.55e9 * 2000 + 4 * 8192 * 80 * 2000 ** 2 / 2
+    assert perf.prefill_s(cfg, 2000) == pytest.approx(flops / 989e12 + 1e-3, rel=1e-9)
+
+
+def test_operating_point_throughput_is_batch_over_tpot(catalog, simple_stack):
+    m, hw = catalog.get_model("llama-3.3-70b"), catalog.get_hardware("h200")
+    cfg = ReplicaConfig(m, hw, simple_stack, "fp8", "fp8", tp=1)
+    p = perf.operating_point(cfg, 64, 1000, 200)
+    assert p.output_tokens_per_s == pytest.approx(64 / (p.tpot_ms / 1e3))
+    # prompts riding along make an iteration slower than pure decode
+    assert p.tpot_ms > p.decode_step_ms
+    assert p.ttft_ms > p.prefill_ms
+
+
+def test_best_under_slo_is_largest_feasible_batch(catalog, simple_stack):
+    m, hw = catalog.get_model("llama-3.3-70b"), catalog.get_hardware("h200")
+    cfg = ReplicaConfig(m, hw, simple_stack, "fp8", "fp8", tp=1)
+    best = perf.best_under_slo(cfg, 1000, 200, ttft_ms=2000, tpot_ms=50)
+    assert best.tpot_ms <= 50 and best.ttft_ms <= 2000
+    above = perf.operating_point(cfg, best.batch_size + 1, 1000, 200)
+    assert above.tpot_ms > 50 or above.ttft_ms > 2000
+    assert perf.best_under_slo(cfg, 1000, 200, ttft_ms=2000, tpot_ms=1) is None
+
+
+def test_prefix_cache_hits_cut_ttft(catalog, simple_stack):
+    m, hw = catalog.get_model("llama-3.3-70b"), catalog.get_hardware("h200")
+    cfg = ReplicaConfig(m, hw, simple_stack, "fp8", "fp8", tp=1)
+    cold = perf.operating_point(cfg, 32, 4000, 200)
+    warm = perf.operating_point(cfg, 32, 4000, 200, cached_input_fraction=0.5)
+    assert warm.ttft_ms < cold.ttft_ms and warm.output_tokens_per_s > cold.output_tokens_per_s
+
+
+def test_fp4_and_int4_compute_paths(catalog):
+    b200, h100 = catalog.get_hardware("b200"), catalog.get_hardware("h100-sxm")
+    assert b200.tflops("fp4") == 9000 and b200.runs("fp4")
+    assert not h100.runs("fp4")
+    assert h100.tflops("int4") == 989  # weight-only int4 runs its matmuls in bf16
+    assert not math.isnan(h100.tflops("fp8"))
