@@ -1,4 +1,4 @@
-"""Command line: python -m engine predict | size | calibrate | bench.
+"""Command line: python -m engine predict | size | plan | calibrate | bench.
 
 A stable contract other tools call. Unknown ids or bad values exit 2 with a one-line
 message naming the field and the valid values, never a traceback.
@@ -163,6 +163,30 @@ def cmd_size(args) -> int:
     return 0
 
 
+# --- plan ------------------------------------------------------------------------
+
+def cmd_plan(args) -> int:
+    from engine.plan import plan
+
+    scenario = load_scenario(args.scenario)
+    try:
+        result = plan(scenario)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    rec = result.recommended
+    lines = [f"{scenario.name}: {result.demand.queries_per_day:,.0f} queries/day, "
+             f"{result.demand.peak_calls_per_s:,.1f} model calls/s at peak",
+             result.recommendation["rationale"]]
+    if rec:
+        lines.append(f"monthly TCO ${rec.monthly_tco_usd:,.0f}: " + ", ".join(
+            f"{k} ${v:,.0f}" for k, v in rec.components_usd.items() if v))
+    for alt in result.recommendation["alternatives"]:
+        lines.append(f"{alt['role']}: {alt['rationale']}")
+    lines.append(f"break-even: {result.horizon.break_even['reason']}")
+    _emit(result.to_dict(), args.json, "\n".join(lines))
+    return 0
+
+
 # --- calibrate -------------------------------------------------------------------
 
 def cmd_calibrate(args) -> int:
@@ -217,6 +241,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("size", help="size every accelerator for a scenario YAML")
     p.add_argument("scenario"), p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_size)
+    p = sub.add_parser("plan", help="options, TCO, recommendation, horizon and uncertainty for a scenario")
+    p.add_argument("scenario"), p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_plan)
     p = sub.add_parser("calibrate", help="model accuracy on the measured benchmark rows")
     p.add_argument("--benchmarks", metavar="CSV"), p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_calibrate)
@@ -231,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         if not args.command:
-            raise UsageError(f"choose a command: {', '.join(('predict', 'size', 'calibrate', 'bench'))}")
+            raise UsageError("choose a command: predict, size, plan, calibrate, bench")
         return args.func(args)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)

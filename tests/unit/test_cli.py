@@ -107,3 +107,38 @@ def test_size_bad_scenario_exits_2(tmp_path):
 def test_no_command_exits_2():
     out = run()
     assert out.returncode == 2 and "choose a command" in out.stderr
+
+
+def test_plan_json_contract():
+    out = run("plan", "presets/support-assistant.yaml", "--json")
+    assert out.returncode == 0, out.stderr
+    d = json.loads(out.stdout)
+    for key in ("scenario", "demand", "options", "recommendation", "horizon", "uncertainty"):
+        assert key in d
+    option_fields = {"id", "kind", "name", "accelerators", "meets_slo", "feasible", "reason", "ttft_ms", "tpot_ms",
+                     "monthly_tco_usd", "components_usd", "cost_per_1k_queries_usd"}
+    for o in d["options"]:
+        assert option_fields <= set(o)
+        assert o["kind"] in ("api", "cloud", "owned", "specialized")
+        assert ("hardware" in o) and ("provider" in o)
+        if o["kind"] == "api":
+            assert o["accelerators"] is None
+    rec = d["recommendation"]
+    assert {"option_id", "rationale", "alternatives"} <= set(rec)
+    assert rec["option_id"] in {o["id"] for o in d["options"]}
+    ids = {o["id"] for o in d["options"] if o["feasible"]}
+    assert all(set(m["costs_usd"]) == ids for m in d["horizon"])
+
+
+@pytest.mark.parametrize("yaml_text,message", [
+    ("workload: {daily_active_users: -5}\n", "workload.daily_active_users = -5 is out of range"),
+    ("workload: {agent_calls_per_query: 0}\n", "workload.agent_calls_per_query = 0 is out of range"),
+    ("model: {id: gpt-99}\n", "unknown model 'gpt-99'"),
+    ("model: {id: claude-sonnet-4-5}\nconstraints: {deployment: on_prem}\n", "is a closed model"),
+])
+def test_plan_bad_scenarios_exit_2(tmp_path, yaml_text, message):
+    f = tmp_path / "s.yaml"
+    f.write_text(yaml_text)
+    out = run("plan", str(f))
+    assert out.returncode == 2
+    assert message in out.stderr and "Traceback" not in out.stderr

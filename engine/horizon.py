@@ -1,0 +1,87 @@
+"""The horizon: month-by-month cost of every priced option, owned purchases, break-even
+against the best API, and the lifetime view with a one-time model cost."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.projection import CostModel, monthly_costs, purchases
+from engine.scenario import Scenario
+from engine.tco import Option
+
+# Volumes searched for break-even: 1/100 to 100x today's, log-spaced.
+BREAK_EVEN_GRID = np.logspace(-2, 2, 81)
+
+
+@dataclass(frozen=True)
+class Horizon:
+    months: list[dict]  # [{"month": m, "costs_usd": {option_id: usd}}]
+    purchases: dict[str, list[dict]]  # owned option id -> [{"month", "accelerators", "capex_usd"}]
+    break_even: dict
+    lifetime: dict
+
+
+def _ones(n: int) -> np.ndarray:
+    return np.ones(n)
+
+
+def project(models: dict[str, CostModel], scenario: Scenario) -> dict[str, np.ndarray]:
+    """Each option's monthly cost along the scenario's own growth and price paths."""
+    h = scenario.finance.horizon_months
+    one = _ones(1)
+    growth = np.array([scenario.finance.monthly_growth])
+    return {oid: monthly_costs(m, scenario, h, one, one, growth, one, one)[0] for oid, m in models.items()}
+
+
+def break_even(models: dict[str, CostModel], options: dict[str, Option], scenario: Scenario,
+               paths: dict[str, np.ndarray], queries_per_day: float) -> dict:
+    """Daily query volume where self-hosting beats the best API, and the month it happens.
+
+    Volumes are compared at today's prices: each option re-costed at volume multipliers
+    (API fees scale linearly; fleets in whole replicas). The month is read off the horizon.
+    """
+    usable = {oid: m for oid, m in models.items() if options[oid].usable}
+    api = [oid for oid in usable if options[oid].kind in ("api", "specialized")]
+    own = [oid for oid in usable if options[oid].kind in ("cloud", "owned")]
+    if not api or not own:
+        missing = "API" if not api else "self-hosted"
+        return {"queries_per_day": None, "month": None, "reason": f"no usable {missing} option to compare"}
+    v = BREAK_EVEN_GRID
+    one = _ones(len(v))
+    zero = np.zeros(len(v))
+
+    def cheapest(ids):
+        costs = np.stack([monthly_costs(usable[i], scenario, 1, v, one, zero, one, one, price_paths=False)[:, 0]
+                          for i in ids])
+        return costs.min(axis=0)
+
+    api_cost, own_cost = cheapest(api), cheapest(own)
+    wins = np.nonzero(own_cost < api_cost)[0]
+    volume = None if len(wins) == 0 else float(v[wins[0]] * queries_per_day)
+    best_api = np.min([paths[i] for i in api], axis=0)
+    best_own = np.min([paths[i] for i in own], axis=0)
+    months = np.nonzero(best_own < best_api)[0]
+    month = None if len(months) == 0 else int(months[0])
+    if volume is None:
+        reason = "the best API stays cheaper at every volume up to 100x today's"
+    elif wins[0] == 0:
+        reason = "self-hosting is cheaper even at 1/100 of today's volume"
+    else:
+        reason = f"self-hosting is cheaper above {volume:,.0f} queries per day"
+    return {"queries_per_day": volume, "month": month, "reason": reason,
+            "current_queries_per_day": queries_per_day}
+
+
+def build_horizon(models: dict[str, CostModel], options: dict[str, Option], scenario: Scenario,
+                  queries_per_day: float, recommended: str | None) -> Horizon:
+    paths = project(models, scenario)
+    months = [{"month": m, "costs_usd": {oid: float(path[m]) for oid, path in paths.items()}}
+              for m in range(scenario.finance.horizon_months)]
+    bought = {oid: purchases(model, scenario, scenario.finance.horizon_months)
+              for oid, model in models.items() if model.kind == "owned"}
+    one_time = scenario.finance.one_time_model_cost_usd
+    recurring = float(paths[recommended].sum()) if recommended in paths else None
+    lifetime = {"one_time_model_cost_usd": one_time, "recurring_inference_usd": recurring,
+                "inference_share": (recurring / (recurring + one_time)) if recurring else None}
+    return Horizon(months, bought, break_even(models, options, scenario, paths, queries_per_day), lifetime)

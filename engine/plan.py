@@ -1,0 +1,149 @@
+"""plan(scenario) -> Plan: the one entry point the UI, the CLI and the report use."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+
+from engine.catalog import Catalog, load_catalog
+from engine.demand import Demand
+from engine.horizon import Horizon, build_horizon
+from engine.projection import CostModel, cost_model
+from engine.providers import api_offers, genai_prices_version
+from engine.scenario import Scenario
+from engine.sizing import HardwareOption, size
+from engine.tco import Option, api_option, self_hosted_options
+from engine.uncertainty import uncertainty
+
+
+@dataclass(frozen=True)
+class Plan:
+    scenario: Scenario
+    demand: Demand
+    hardware_options: tuple[HardwareOption, ...]
+    options: tuple[Option, ...]
+    recommendation: dict
+    horizon: Horizon
+    uncertainty: dict
+    price_data: dict
+
+    def option(self, option_id: str) -> Option:
+        return next(o for o in self.options if o.id == option_id)
+
+    @property
+    def recommended(self) -> Option | None:
+        oid = self.recommendation.get("option_id")
+        return self.option(oid) if oid else None
+
+    def to_dict(self) -> dict:
+        """The JSON contract: fields may be added, never renamed."""
+        options = []
+        for o in self.options:
+            d = dataclasses.asdict(o)
+            d.pop("details")
+            d["provider"] = o.provider
+            d["hardware"] = o.hardware
+            d["details"] = {k: v for k, v in o.details.items() if k != "sizing"}
+            options.append(d)
+        return {
+            "scenario": self.scenario.to_dict(),
+            "demand": dataclasses.asdict(self.demand),
+            "hardware_options": [dataclasses.asdict(h) for h in self.hardware_options],
+            "options": options,
+            "recommendation": self.recommendation,
+            "horizon": self.horizon.months,
+            "purchases": self.horizon.purchases,
+            "break_even": self.horizon.break_even,
+            "lifetime": self.horizon.lifetime,
+            "uncertainty": self.uncertainty,
+            "price_data": self.price_data,
+        }
+
+
+def _excluded_api(scenario: Scenario) -> str:
+    if scenario.constraints.deployment == "on_prem":
+        return "the scenario requires on-prem: data may not leave the company"
+    return ""
+
+
+def build_options(catalog: Catalog, scenario: Scenario, dem: Demand, sized: tuple[HardwareOption, ...],
+                  price_date: dt.date) -> list[Option]:
+    excluded = _excluded_api(scenario)
+    options = [api_option(offer, scenario, dem, excluded) for offer in api_offers(catalog, scenario, price_date)]
+    for h in sized:
+        options += self_hosted_options(catalog, h, scenario, dem)
+    return options
+
+
+def _money(usd: float) -> str:
+    if usd >= 1e6:
+        return f"${usd / 1e6:,.2f}M"
+    if usd >= 1e4:
+        return f"${usd / 1e3:,.0f}k"
+    return f"${usd:,.0f}"
+
+
+def _speed(o: Option) -> str:
+    ttft = "TTFT not published" if o.ttft_ms is None else f"TTFT {o.ttft_ms:,.0f} ms"
+    speed = "" if not o.tpot_ms else f", {1000 / o.tpot_ms:,.0f} tok/s per user"
+    return ttft + speed
+
+
+def recommend(options: list[Option], scenario: Scenario) -> dict:
+    """Cheapest option that meets the SLO and the constraints, plus the fastest and on-prem ones."""
+    usable = sorted((o for o in options if o.usable), key=lambda o: o.monthly_tco_usd)
+    if not usable:
+        return {"option_id": None, "rationale": "No option meets the latency targets under the constraints: "
+                "relax the TTFT or per-user speed, allow 4-bit weights, or choose a smaller model.",
+                "alternatives": []}
+    best = usable[0]
+    runner = next((o for o in usable[1:] if o.kind != best.kind or o.hardware != best.hardware), None)
+    gap = (f", {1 - best.monthly_tco_usd / runner.monthly_tco_usd:.0%} below the next best, "
+           f"{runner.name} ({_money(runner.monthly_tco_usd)}/month)") if runner else ""
+    fleet = f" on {best.accelerators} accelerators" if best.accelerators else ""
+    rationale = (f"{best.name}{fleet} is the cheapest way to meet the SLO: {_money(best.monthly_tco_usd)} per month"
+                 f"{gap}. It delivers {_speed(best)} against targets of {scenario.latency.ttft_p95_ms:,.0f} ms and "
+                 f"{scenario.latency.min_output_tokens_per_s_per_user:g} tok/s; "
+                 f"${best.cost_per_1k_queries_usd:,.2f} per 1,000 queries.")
+    alternatives = []
+    fastest = min(usable, key=lambda o: (o.ttft_ms if o.ttft_ms is not None else float("inf"), o.tpot_ms or 0))
+    if fastest.id != best.id:
+        alternatives.append({"role": "lowest latency", "option_id": fastest.id,
+                             "rationale": f"{fastest.name}: {_speed(fastest)}, at "
+                                          f"{_money(fastest.monthly_tco_usd)} per month "
+                                          f"({fastest.monthly_tco_usd / best.monthly_tco_usd:.1f}x the recommendation)."})
+    on_prem = next((o for o in usable if o.kind == "owned"), None)
+    if on_prem and on_prem.id != best.id:
+        alternatives.append({"role": "on-prem", "option_id": on_prem.id,
+                             "rationale": f"{on_prem.name}: keeps data in-house on {on_prem.accelerators} owned "
+                                          f"accelerators for {_money(on_prem.monthly_tco_usd)} per month "
+                                          f"({on_prem.monthly_tco_usd / best.monthly_tco_usd:.1f}x the recommendation)."})
+    return {"option_id": best.id, "rationale": rationale, "alternatives": alternatives}
+
+
+def plan(scenario: Scenario, catalog: Catalog | None = None, price_date: dt.date | None = None) -> Plan:
+    """Size, price, project and recommend: everything the screens and the brief show.
+
+    Raises ValueError with a message naming the field for scenarios the catalog cannot serve.
+    """
+    catalog = catalog or load_catalog()
+    price_date = price_date or dt.date.today()
+    model = catalog.get_model(scenario.model.id)
+    if not model.open_weights and scenario.constraints.deployment == "on_prem":
+        raise ValueError(f"model.id = {model.id!r} is a closed model, served only through its API; "
+                         "constraints.deployment = on_prem needs an open-weight model")
+    sizing = size(scenario, catalog)
+    options = build_options(catalog, scenario, sizing.demand, sizing.options, price_date)
+    recommendation = recommend(options, scenario)
+    by_id = {o.id: o for o in options}
+    models: dict[str, CostModel] = {}
+    for o in options:
+        m = cost_model(o, catalog, scenario, sizing.demand)
+        if m is not None:
+            models[o.id] = m
+    horizon = build_horizon(models, by_id, scenario, sizing.demand.queries_per_day, recommendation["option_id"])
+    usable_models = {oid: m for oid, m in models.items() if by_id[oid].usable}
+    bands = uncertainty(usable_models, scenario, recommendation["option_id"])
+    price_data = {"api_prices": f"genai-prices {genai_prices_version()} (bundled snapshot)",
+                  "price_date": price_date.isoformat()}
+    return Plan(scenario, sizing.demand, sizing.options, tuple(options), recommendation, horizon, bands, price_data)

@@ -1,0 +1,142 @@
+"""Monthly cost of an option as volumes and prices move: one vectorized model serves the
+horizon (one path), the break-even search (a grid of volumes) and the Monte Carlo
+(thousands of sampled paths).
+
+Each option becomes a `CostModel` of a few numbers; `monthly_costs` evaluates it for
+arrays of multipliers over months with numpy. With every multiplier at 1 its month 0
+equals the option's `monthly_tco_usd` (a test holds it to that).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.catalog import Catalog
+from engine.demand import Demand
+from engine.scenario import Scenario
+from engine.tco import HOURS_PER_MONTH, Option, allin_power_kw, assumption, rental_usd_per_hour
+
+MULTIPLIERS = ("usage", "tokens_per_call", "monthly_growth", "api_prices", "gpu_prices")
+
+
+@dataclass(frozen=True)
+class CostModel:
+    option_id: str
+    kind: str
+    # API: fees at month 0 scale with usage x tokens x price; staff is fixed.
+    variable_usd: float = 0.0
+    fixed_usd: float = 0.0
+    # self-hosted: fleet = (ceil(peak x (1 + headroom) / capacity) + spares) x accelerators per replica
+    peak_calls_per_s: float = 0.0
+    calls_per_s_per_replica: float = 1.0
+    headroom: float = 0.0
+    spares: int = 0
+    accelerators_per_replica: int = 1
+    usd_per_accelerator_month: float = 0.0  # rental, or power + space + licence
+    capex_per_accelerator_usd: float = 0.0
+    amortization_months: int = 1
+    maintenance_per_capex_month: float = 0.0
+    staff_min_fte: float = 0.0
+    staff_fte_per_accelerator: float = 0.0
+    engineer_usd_per_month: float = 0.0
+
+
+def cost_model(option: Option, catalog: Catalog, scenario: Scenario, dem: Demand) -> CostModel | None:
+    """The numbers that move an option's monthly cost; None for an option with no price."""
+    if not option.feasible:
+        return None
+    engineer = scenario.finance.engineer_cost_usd_per_year / 12.0
+    if option.kind in ("api", "specialized"):
+        staff = option.components_usd["operations staff"]
+        return CostModel(option.id, option.kind, variable_usd=option.monthly_tco_usd - staff, fixed_usd=staff)
+    sized = option.details["sizing"]
+    hw = catalog.get_hardware(option.hardware)
+    owned = option.kind == "owned"
+    per_replica = sized["output_tokens_per_s_per_replica"] / dem.generated_tokens_per_call
+    common = dict(peak_calls_per_s=dem.peak_calls_per_s, calls_per_s_per_replica=per_replica,
+                  headroom=scenario.constraints.headroom_fraction,
+                  spares=scenario.constraints.redundant_replicas,
+                  accelerators_per_replica=sized["accelerators_per_replica"],
+                  staff_min_fte=assumption("ops_engineers_minimum_self_hosted"),
+                  staff_fte_per_accelerator=assumption(
+                      "ops_engineers_per_1000_accelerators_" + ("owned" if owned else "rented")) / 1000.0,
+                  engineer_usd_per_month=engineer)
+    if not owned:
+        price, _ = rental_usd_per_hour(hw, scenario.finance.pricing)
+        return CostModel(option.id, option.kind, usd_per_accelerator_month=price * HOURS_PER_MONTH,
+                         fixed_usd=option.components_usd["storage and egress"], **common)
+    f = scenario.finance
+    kw = allin_power_kw(hw)
+    licence = assumption("software_licence_usd_per_accelerator_year") if hw.vendor == "nvidia" else 0.0
+    per_accelerator = (kw * f.pue * f.electricity_usd_per_kwh * HOURS_PER_MONTH
+                       + kw * assumption("colocation_usd_per_kw_month") + licence / 12.0)
+    capex = hw.purchase_usd * (1.0 + assumption("server_share_of_accelerator_capex")
+                               + assumption("networking_share_of_accelerator_capex"))
+    return CostModel(option.id, option.kind, usd_per_accelerator_month=per_accelerator,
+                     capex_per_accelerator_usd=capex, amortization_months=int(f.amortization_years * 12),
+                     maintenance_per_capex_month=assumption("maintenance_fraction_of_capex_per_year") / 12.0,
+                     **common)
+
+
+def growth_and_price_paths(scenario: Scenario, months: int, growth: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Per-sample demand factor (1 + g)^m, and API / rental price factors (1 - decline)^(m/12)."""
+    m = np.arange(months, dtype=float)
+    demand_factor = (1.0 + growth[:, None]) ** m[None, :]
+    api_factor = (1.0 - scenario.finance.yearly_price_decline) ** (m / 12.0)
+    gpu_factor = (1.0 - assumption("gpu_rental_price_decline_per_year")) ** (m / 12.0)
+    return demand_factor, api_factor[None, :], gpu_factor[None, :]
+
+
+def monthly_costs(model: CostModel, scenario: Scenario, months: int, usage: np.ndarray, tokens: np.ndarray,
+                  growth: np.ndarray, api_prices: np.ndarray, gpu_prices: np.ndarray,
+                  price_paths: bool = True) -> np.ndarray:
+    """Monthly cost [USD], shape (samples, months), for arrays of multipliers (one per sample).
+
+    `growth` is the monthly growth rate itself. With `price_paths` off, prices stay at
+    month-0 levels (the break-even search compares volumes, not dates).
+    """
+    demand_factor, api_factor, gpu_factor = growth_and_price_paths(scenario, months, growth)
+    if not price_paths:
+        api_factor = np.ones_like(api_factor)
+        gpu_factor = np.ones_like(gpu_factor)
+    volume = demand_factor * (usage * tokens)[:, None]
+    if model.kind in ("api", "specialized"):
+        return model.variable_usd * volume * api_factor * api_prices[:, None] + model.fixed_usd
+    # Longer calls take proportionally longer, so a replica carries ~1/tokens as many calls.
+    load = model.peak_calls_per_s * volume
+    replicas = (np.ceil(load * (1.0 + model.headroom) / model.calls_per_s_per_replica - 1e-9) + model.spares)
+    replicas = np.maximum(replicas, np.ceil(load / model.calls_per_s_per_replica - 1e-9))
+    fleet = np.maximum(replicas, 1.0) * model.accelerators_per_replica
+    staff = np.maximum(model.staff_min_fte, fleet * model.staff_fte_per_accelerator) * model.engineer_usd_per_month
+    if model.kind == "cloud":
+        return fleet * model.usd_per_accelerator_month * gpu_factor * gpu_prices[:, None] + staff + model.fixed_usd
+    # owned: bought in steps as demand grows, never sold; each purchase amortized from its month
+    installed = np.maximum.accumulate(fleet, axis=1)
+    bought = np.diff(installed, axis=1, prepend=0.0)
+    unit_capex = model.capex_per_accelerator_usd * gpu_prices[:, None] * gpu_factor
+    spend = bought * unit_capex
+    paid = np.cumsum(spend, axis=1)
+    n = model.amortization_months
+    retired = np.zeros_like(paid)
+    if n < paid.shape[1]:
+        retired[:, n:] = paid[:, :-n]
+    amortized = (paid - retired) / n
+    return (amortized + installed * model.usd_per_accelerator_month
+            + paid * model.maintenance_per_capex_month + staff)
+
+
+def purchases(model: CostModel, scenario: Scenario, months: int) -> list[dict]:
+    """Months in which an owned fleet grows, with accelerators bought and their capex."""
+    growth = np.array([scenario.finance.monthly_growth])
+    demand_factor, _, gpu_factor = growth_and_price_paths(scenario, months, growth)
+    load = model.peak_calls_per_s * demand_factor[0]
+    replicas = np.ceil(load * (1.0 + model.headroom) / model.calls_per_s_per_replica - 1e-9) + model.spares
+    fleet = np.maximum(replicas, 1.0) * model.accelerators_per_replica
+    installed = np.maximum.accumulate(fleet)
+    bought = np.diff(installed, prepend=0.0)
+    return [{"month": int(m), "accelerators": int(b),
+             "capex_usd": float(b * model.capex_per_accelerator_usd * gpu_factor[0, m] )}
+            for m, b in enumerate(bought) if b > 0]
+
+

@@ -1,0 +1,241 @@
+"""API options: who serves the scenario's model, at what price and speed.
+
+Prices come from the genai-prices package's bundled snapshot (pinned in requirements,
+never fetched); speeds and TTFT from engine/data/providers.yaml, each row labelled
+measured or vendor claim. Reasoning tokens are billed as output.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+from dataclasses import dataclass
+from importlib import metadata
+
+import yaml
+
+from engine.catalog import DATA_DIR, Catalog, Model
+from engine.demand import Demand
+from engine.scenario import Scenario
+
+# Providers whose serving hardware is specialized silicon (LPU, wafer-scale, RDU).
+SPECIALIZED_PROVIDERS = {"groq": "groq-lpu", "cerebras": "cerebras-cs3", "sambanova": "sambanova-sn40l",
+                         "huggingface_sambanova": "sambanova-sn40l", "huggingface_cerebras": "cerebras-cs3"}
+# Resellers and routers repeat other providers' prices; only first-party and hosting
+# providers are offered. SambaNova is priced through its Hugging Face route only.
+HIDDEN_PROVIDERS = ("openrouter", "quicksilverpro", "github-copilot", "cursor", "openai-decisions")
+PROVIDER_NAMES = {"aws": "AWS Bedrock", "google": "Google", "openai": "OpenAI", "anthropic": "Anthropic",
+                  "together": "Together AI", "fireworks": "Fireworks", "deepinfra": "DeepInfra", "groq": "Groq",
+                  "cerebras": "Cerebras", "huggingface_sambanova": "SambaNova",
+                  "huggingface_cerebras": "Cerebras (via Hugging Face)", "sambanova": "SambaNova",
+                  "azure": "Azure", "mistral": "Mistral", "deepseek": "DeepSeek", "cloudflare": "Cloudflare",
+                  "databricks": "Databricks", "novita": "Novita", "ovhcloud": "OVHcloud", "baseten": "Baseten",
+                  "doubleword": "Doubleword"}
+
+
+@dataclass(frozen=True)
+class ProviderSpeed:
+    provider: str
+    model_id: str
+    output_tokens_per_s_per_user: float | None
+    ttft_ms: float | None
+    hardware: str | None
+    source: str
+    as_of: str
+    basis: str
+    batch_discount: float | None = None  # off list price on the provider's batch API
+
+    @property
+    def label(self) -> str:
+        return {"measured": "measured", "vendor": "vendor claim"}.get(
+            self.basis, "estimate from a related model")
+
+
+@dataclass(frozen=True)
+class UnitPrices:
+    """USD per million tokens for one provider and model, at the scenario's prompt length."""
+
+    input_usd_per_mtok: float
+    cached_input_usd_per_mtok: float
+    output_usd_per_mtok: float
+    batch_input_usd_per_mtok: float
+    batch_cached_input_usd_per_mtok: float
+    batch_output_usd_per_mtok: float
+
+    @property
+    def has_batch_discount(self) -> bool:
+        return self.batch_output_usd_per_mtok < self.output_usd_per_mtok
+
+
+@dataclass(frozen=True)
+class ApiOffer:
+    provider: str
+    provider_name: str
+    provider_model_id: str
+    model: Model
+    prices: UnitPrices
+    speed: ProviderSpeed | None
+    specialized_hardware: str | None
+
+    @property
+    def option_id(self) -> str:
+        kind = "specialized" if self.specialized_hardware else "api"
+        return f"{kind}:{self.provider}:{self.model.id}"
+
+
+def genai_prices_version() -> str:
+    return metadata.version("genai-prices")
+
+
+@functools.lru_cache(maxsize=1)
+def load_speeds() -> dict[tuple[str, str], ProviderSpeed]:
+    """Measured (or vendor-claimed) speed per (provider, model); the fastest row wins."""
+    path = DATA_DIR / "providers.yaml"
+    if not path.exists():
+        return {}
+    rows = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    out: dict[tuple[str, str], ProviderSpeed] = {}
+    for r in rows:
+        speed = ProviderSpeed(r["provider"], r["model_id"], r.get("output_tokens_per_s_per_user"),
+                              r.get("ttft_ms"), r.get("hardware"), str(r.get("source", "")),
+                              str(r.get("as_of", "")), str(r.get("basis", "estimate")), r.get("batch_discount"))
+        key = (speed.provider, speed.model_id)
+        current = out.get(key)
+        if current is None or (speed.output_tokens_per_s_per_user or 0) > (current.output_tokens_per_s_per_user or 0):
+            out[key] = speed
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def slowest_published_ttft_ms() -> float:
+    """Where a provider publishes no TTFT, it is assumed no faster than the slowest that does."""
+    published = [s.ttft_ms for s in load_speeds().values() if s.ttft_ms]
+    return max(published) if published else float("inf")
+
+
+@functools.lru_cache(maxsize=4096)
+def unit_prices(provider: str, provider_model_id: str, input_tokens_per_call: int,
+                price_date: dt.date) -> UnitPrices | None:
+    """Per-million-token prices, read by pricing one call of each token type.
+
+    Tiered prices depend on the prompt length, so the call carries the scenario's input.
+    Returns None when genai-prices has no price for the pair.
+    """
+    from genai_prices import Usage, calc_price
+
+    when = dt.datetime.combine(price_date, dt.time(12), tzinfo=dt.timezone.utc)
+    n = max(int(input_tokens_per_call), 1)
+
+    def per_mtok(usage: Usage, tokens: int, batch: bool) -> float:
+        context = {"processing": "batch"} if batch else None
+        price = calc_price(usage, provider_model_id, provider_id=provider, genai_request_timestamp=when,
+                           price_context=context)
+        return float(price.total_price) / tokens * 1e6
+
+    values = []
+    try:
+        for batch in (False, True):
+            full = per_mtok(Usage(input_tokens=n, output_tokens=0), n, batch)
+            cached = per_mtok(Usage(input_tokens=n, cache_read_tokens=n, output_tokens=0), n, batch)
+            output = per_mtok(Usage(input_tokens=0, output_tokens=1_000_000), 1_000_000, batch)
+            values += [full, cached, output]
+    except Exception:  # genai-prices raises LookupError (and others) for unpriced pairs
+        return None
+    return UnitPrices(*values)
+
+
+def with_batch_discount(prices: UnitPrices, discount: float) -> UnitPrices:
+    """Batch prices a provider publishes as a discount genai-prices does not carry (providers.yaml)."""
+    keep = 1.0 - discount
+    return dataclasses.replace(prices, batch_input_usd_per_mtok=prices.input_usd_per_mtok * keep,
+                               batch_cached_input_usd_per_mtok=prices.cached_input_usd_per_mtok * keep,
+                               batch_output_usd_per_mtok=prices.output_usd_per_mtok * keep)
+
+
+def _candidate_models(catalog: Catalog, scenario: Scenario) -> list[Model]:
+    """The scenario's model, plus models at or above its quality floor (cheaper substitutes)."""
+    chosen = catalog.get_model(scenario.model.id)
+    floor = scenario.model.quality_floor
+    models = [chosen]
+    if floor is not None:
+        models += [m for m in catalog.models.values()
+                   if m.id != chosen.id and m.quality_index is not None and m.quality_index >= floor]
+    return models
+
+
+def api_offers(catalog: Catalog, scenario: Scenario, price_date: dt.date) -> list[ApiOffer]:
+    """Every provider that prices a candidate model, with its unit prices and measured speed."""
+    speeds = load_speeds()
+    offers = []
+    for model in _candidate_models(catalog, scenario):
+        for provider, provider_model_id in model.api_providers:
+            if provider in HIDDEN_PROVIDERS or (provider.startswith("huggingface_") and provider not in SPECIALIZED_PROVIDERS):
+                continue
+            prices = unit_prices(provider, provider_model_id, scenario.workload.input_tokens_per_call, price_date)
+            if prices is None:
+                continue
+            speed = speeds.get((provider, model.id)) or speeds.get((provider.removeprefix("huggingface_"), model.id))
+            if speed and speed.batch_discount and not prices.has_batch_discount:
+                prices = with_batch_discount(prices, speed.batch_discount)
+            offers.append(ApiOffer(provider, PROVIDER_NAMES.get(provider, provider), provider_model_id, model,
+                                   prices, speed, SPECIALIZED_PROVIDERS.get(provider)))
+    return offers
+
+
+@dataclass(frozen=True)
+class ApiFees:
+    """Monthly API fees by token type [USD], net of cache and batch discounts."""
+
+    input_usd: float
+    cached_input_usd: float
+    output_usd: float
+    reasoning_usd: float
+    cache_saving_usd: float
+    batch_saving_usd: float
+
+
+def monthly_fees(offer: ApiOffer, dem: Demand, scenario: Scenario, days_per_month: float) -> ApiFees:
+    """Fees for a month of the scenario's tokens.
+
+    Cached input is billed at the cache-read price; the offline share of every token type
+    at the batch price where the provider has a batch API.
+    """
+    p = offer.prices
+    offline = scenario.workload.offline_fraction if p.has_batch_discount else 0.0
+
+    def blended(standard: float, batch: float) -> float:
+        return (1.0 - offline) * standard + offline * batch
+
+    uncached_mtok = (dem.input_tokens_per_day - dem.cached_input_tokens_per_day) * days_per_month / 1e6
+    cached_mtok = dem.cached_input_tokens_per_day * days_per_month / 1e6
+    output_mtok = dem.output_tokens_per_day * days_per_month / 1e6
+    reasoning_mtok = dem.reasoning_tokens_per_day * days_per_month / 1e6
+    input_usd = uncached_mtok * blended(p.input_usd_per_mtok, p.batch_input_usd_per_mtok)
+    cached_usd = cached_mtok * blended(p.cached_input_usd_per_mtok, p.batch_cached_input_usd_per_mtok)
+    out_price = blended(p.output_usd_per_mtok, p.batch_output_usd_per_mtok)
+    list_total = ((uncached_mtok + cached_mtok) * p.input_usd_per_mtok
+                  + (output_mtok + reasoning_mtok) * p.output_usd_per_mtok)
+    no_batch_total = (uncached_mtok * p.input_usd_per_mtok + cached_mtok * p.cached_input_usd_per_mtok
+                      + (output_mtok + reasoning_mtok) * p.output_usd_per_mtok)
+    net = input_usd + cached_usd + (output_mtok + reasoning_mtok) * out_price
+    return ApiFees(input_usd, cached_usd, output_mtok * out_price, reasoning_mtok * out_price,
+                   list_total - no_batch_total, no_batch_total - net)
+
+
+def slo_verdict(offer: ApiOffer, scenario: Scenario) -> tuple[bool, str]:
+    """Whether the provider's measured speed and TTFT meet the SLO, and why."""
+    lat = scenario.latency
+    s = offer.speed
+    if s is None or s.output_tokens_per_s_per_user is None:
+        return False, f"no measured speed for {offer.model.name} on {offer.provider_name}: SLO cannot be checked"
+    label = s.label
+    if s.output_tokens_per_s_per_user < lat.min_output_tokens_per_s_per_user:
+        return False, (f"{s.output_tokens_per_s_per_user:,.0f} tok/s per user ({label}) is below the "
+                       f"{lat.min_output_tokens_per_s_per_user:g} tok/s target")
+    if s.ttft_ms is not None and s.ttft_ms > lat.ttft_p95_ms:
+        return False, f"TTFT {s.ttft_ms:,.0f} ms ({label}) exceeds the {lat.ttft_p95_ms:,.0f} ms target"
+    if s.ttft_ms is None and slowest_published_ttft_ms() > lat.ttft_p95_ms:
+        return False, (f"TTFT not published; the slowest published provider TTFT "
+                       f"({slowest_published_ttft_ms():,.0f} ms) would miss the {lat.ttft_p95_ms:,.0f} ms target")
+    ttft = "TTFT not published" if s.ttft_ms is None else f"TTFT {s.ttft_ms:,.0f} ms"
+    return True, f"{s.output_tokens_per_s_per_user:,.0f} tok/s per user, {ttft} ({label}, {s.as_of})"

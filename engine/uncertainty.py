@@ -1,0 +1,56 @@
+"""Uncertainty: P10 / P50 / P90 of each option's average monthly cost over the horizon,
+by vectorized Monte Carlo over the most uncertain inputs, and the tornado of which
+input drives the spread. Ranges come from cost_assumptions.yaml (range_*)."""
+from __future__ import annotations
+
+import numpy as np
+
+from engine.projection import CostModel, monthly_costs
+from engine.scenario import Scenario
+from engine.tco import load_assumptions
+
+SAMPLES = 2000
+SEED = 20261125  # fixed: the same scenario always shows the same bands
+INPUTS = ("usage", "tokens_per_call", "monthly_growth", "api_prices", "gpu_prices")
+
+
+def ranges() -> dict[str, tuple[float, float]]:
+    table = load_assumptions()
+    return {name: (float(table[f"range_{name}"].low), float(table[f"range_{name}"].high)) for name in INPUTS}
+
+
+def _sample(rng: np.random.Generator, low: float, high: float, n: int) -> np.ndarray:
+    """Log-uniform between the multipliers: as likely to halve as to double."""
+    return np.exp(rng.uniform(np.log(low), np.log(high), n))
+
+
+def _average(model: CostModel, scenario: Scenario, m: dict[str, np.ndarray]) -> np.ndarray:
+    growth = scenario.finance.monthly_growth * m["monthly_growth"]
+    costs = monthly_costs(model, scenario, scenario.finance.horizon_months, m["usage"], m["tokens_per_call"],
+                          growth, m["api_prices"], m["gpu_prices"])
+    return costs.mean(axis=1)
+
+
+def uncertainty(models: dict[str, CostModel], scenario: Scenario, focus: str | None) -> dict:
+    rng = np.random.default_rng(SEED)
+    bounds = ranges()
+    samples = {name: _sample(rng, *bounds[name], SAMPLES) for name in INPUTS}
+    base = {name: np.ones(1) for name in INPUTS}
+    bands = {}
+    for oid, model in models.items():
+        averages = _average(model, scenario, samples)
+        p10, p50, p90 = np.percentile(averages, [10, 50, 90])
+        bands[oid] = {"p10_usd": float(p10), "p50_usd": float(p50), "p90_usd": float(p90),
+                      "base_usd": float(_average(model, scenario, base)[0])}
+    tornado = []
+    if focus in models:
+        for name in INPUTS:
+            low, high = (float(_average(models[focus], scenario, {**base, name: np.array([b])})[0])
+                         for b in bounds[name])
+            tornado.append({"input": name, "low_multiplier": bounds[name][0], "high_multiplier": bounds[name][1],
+                            "low_usd": low, "high_usd": high, "swing_usd": abs(high - low)})
+        tornado.sort(key=lambda t: t["swing_usd"], reverse=True)
+    return {"metric": "average monthly TCO over the horizon [USD]", "samples": SAMPLES, "seed": SEED,
+            "ranges": {k: {"low": v[0], "high": v[1]} for k, v in bounds.items()},
+            "options": bands, "tornado_option_id": focus, "tornado": tornado,
+            "driver": tornado[0]["input"] if tornado else None}

@@ -1,0 +1,62 @@
+"""The recommendation always meets the SLO and the constraints (hypothesis)."""
+import dataclasses
+import datetime as dt
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from engine.catalog import load_catalog
+from engine.plan import plan
+from engine.scenario import Scenario
+from tests.properties.strategies import scenarios
+
+pytestmark = pytest.mark.properties
+CATALOG = load_catalog()
+PRICE_DATE = dt.date(2026, 11, 25)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios)
+def test_recommendation_meets_slo_and_constraints(s):
+    p = plan(s, CATALOG, PRICE_DATE)
+    rec = p.recommended
+    if rec is None:
+        assert not any(o.usable for o in p.options)
+        return
+    assert rec.feasible and rec.meets_slo
+    assert rec.monthly_tco_usd == min(o.monthly_tco_usd for o in p.options if o.usable)
+    lat = s.latency
+    if rec.ttft_ms is not None:
+        assert rec.ttft_ms <= lat.ttft_p95_ms
+    if rec.tpot_ms is not None:
+        assert rec.tpot_ms <= lat.max_tpot_ms + 1e-9
+    if s.constraints.deployment == "on_prem":
+        assert rec.kind == "owned"
+    if s.constraints.deployment == "cloud":
+        assert rec.kind != "owned"
+    for o in p.options:
+        assert o.monthly_tco_usd == pytest.approx(sum(o.components_usd.values()))
+
+
+def _price_tenfold(catalog, option):
+    """The catalog with the recommended option's underlying price multiplied by ten."""
+    hw = catalog.hardware.get(option.hardware or "")
+    if option.kind == "cloud":
+        hw = dataclasses.replace(hw, on_demand_usd_per_hour=hw.on_demand_usd_per_hour * 10)
+    elif option.kind == "owned":
+        hw = dataclasses.replace(hw, purchase_usd=hw.purchase_usd * 10)
+    else:
+        return None
+    return dataclasses.replace(catalog, hardware={**catalog.hardware, hw.id: hw})
+
+
+@pytest.mark.parametrize("overrides", [{}, {"constraints": {"deployment": "cloud"}}])
+def test_tenfold_price_changes_the_recommendation(overrides):
+    s = Scenario.from_dict(overrides)
+    before = plan(s, CATALOG, PRICE_DATE)
+    rec = before.recommended
+    pricier = _price_tenfold(CATALOG, rec)
+    assert pricier is not None, "expected a self-hosted recommendation for the default scenario"
+    after = plan(s, pricier, PRICE_DATE)
+    assert sum(o.usable for o in before.options) > 1
+    assert after.recommendation["option_id"] != rec.id

@@ -1,0 +1,171 @@
+"""Money: every option's components, formulas by hand, horizon and break-even."""
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.plan import plan
+from engine.projection import cost_model, monthly_costs
+from engine.scenario import Constraints, Finance, ModelChoice, Scenario, Workload
+from engine.tco import DAYS_PER_MONTH, HOURS_PER_MONTH, assumption
+
+pytestmark = pytest.mark.unit
+PRICE_DATE = dt.date(2026, 11, 25)
+PRESETS = sorted(Path(__file__).resolve().parents[2].joinpath("presets").glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def plans():
+    return {p.stem: plan(Scenario.from_yaml(p.read_text()), price_date=PRICE_DATE) for p in PRESETS}
+
+
+def test_hours_per_month_is_defined_once():
+    assert HOURS_PER_MONTH == 8760 / 12
+
+
+def test_total_equals_sum_of_components_for_every_option(plans):
+    for name, p in plans.items():
+        for o in p.options:
+            assert o.monthly_tco_usd == pytest.approx(sum(o.components_usd.values())), (name, o.id)
+            if o.feasible:
+                assert o.monthly_tco_usd > 0
+                assert all(v >= 0 for v in o.components_usd.values())
+
+
+def test_unit_costs_by_hand(plans):
+    p = plans["support-assistant"]
+    o = p.recommended
+    queries_month = 200_000 * DAYS_PER_MONTH
+    assert o.cost_per_1k_queries_usd == pytest.approx(o.monthly_tco_usd / queries_month * 1000)
+    assert o.cost_per_user_month_usd == pytest.approx(o.monthly_tco_usd / 50_000)
+    generated_month = 600_000 * 300 * DAYS_PER_MONTH
+    assert o.cost_per_million_output_tokens_usd == pytest.approx(o.monthly_tco_usd / generated_month * 1e6)
+
+
+def test_api_fees_by_hand():
+    # Together prices Llama 3.3 70B Turbo at $0.88 per million tokens in and out (genai-prices 0.2.3).
+    # 600,000 calls/day x 1,500 input (40% cached, no cache discount at Together) and 300 output.
+    p = plan(Scenario(), price_date=PRICE_DATE)
+    o = p.option("api:together:llama-3.3-70b")
+    month = DAYS_PER_MONTH
+    assert o.components_usd["input tokens"] == pytest.approx(600_000 * 900 * month / 1e6 * 0.88)
+    assert o.components_usd["cached input tokens"] == pytest.approx(600_000 * 600 * month / 1e6 * 0.88)
+    assert o.components_usd["output tokens"] == pytest.approx(600_000 * 300 * month / 1e6 * 0.88)
+    assert o.components_usd["operations staff"] == pytest.approx(0.1 * 200_000 / 12)
+
+
+def test_reasoning_is_billed_as_output_and_batch_discount_applies_offline():
+    base = Scenario(model=ModelChoice(id="claude-sonnet-4-5"))
+    o = plan(base, price_date=PRICE_DATE).option("api:anthropic:claude-sonnet-4-5")
+    thinking = dataclasses.replace(base, workload=dataclasses.replace(base.workload, reasoning_tokens_per_call=300))
+    t = plan(thinking, price_date=PRICE_DATE).option("api:anthropic:claude-sonnet-4-5")
+    # $15 per million output tokens; reasoning tokens at the same price
+    assert t.components_usd["reasoning tokens"] == pytest.approx(t.components_usd["output tokens"])
+    assert o.components_usd["output tokens"] == pytest.approx(600_000 * 300 * DAYS_PER_MONTH / 1e6 * 15)
+    offline = dataclasses.replace(base, workload=dataclasses.replace(base.workload, offline_fraction=1.0))
+    b = plan(offline, price_date=PRICE_DATE).option("api:anthropic:claude-sonnet-4-5")
+    # Message Batches API: half price on every token type
+    assert b.components_usd["output tokens"] == pytest.approx(o.components_usd["output tokens"] / 2)
+    assert b.details["batch_saving_usd"] > 0
+    # cached input: Anthropic bills cache reads at $0.30 vs $3 per million
+    assert o.components_usd["cached input tokens"] == pytest.approx(600_000 * 600 * DAYS_PER_MONTH / 1e6 * 0.3)
+
+
+def test_cloud_and_owned_by_hand(plans):
+    p = plans["support-assistant"]
+    cloud = p.option("cloud:h100-sxm")
+    n = cloud.accelerators
+    # on-demand $3.00 per H100-hour x 730 hours
+    assert cloud.components_usd["accelerator rental"] == pytest.approx(n * 3.0 * 730)
+    owned = p.option("owned:h100-sxm")
+    capex = n * 27_500 * (1 + 0.37 + 0.11)
+    assert owned.components_usd["hardware (amortized)"] == pytest.approx(capex / (4 * 12))
+    # SemiAnalysis all-in 1.73 kW per H100 x PUE 1.3 x $0.12/kWh x 730 h
+    assert owned.components_usd["power"] == pytest.approx(n * 1.73 * 1.3 * 0.12 * 730)
+    assert owned.components_usd["space"] == pytest.approx(n * 1.73 * 194.95)
+    assert owned.components_usd["maintenance"] == pytest.approx(capex * 0.05 / 12)
+    assert owned.components_usd["software licences"] == pytest.approx(n * 4500 / 12)
+    assert owned.components_usd["operations staff"] == pytest.approx(0.5 * 200_000 / 12)
+
+
+def test_reserved_pricing_is_cheaper():
+    on_demand = plan(Scenario(), price_date=PRICE_DATE).option("cloud:h100-sxm")
+    reserved = plan(Scenario(finance=Finance(pricing="reserved_3y")), price_date=PRICE_DATE).option("cloud:h100-sxm")
+    assert reserved.components_usd["accelerator rental"] == pytest.approx(on_demand.accelerators * 1.3 * 730)
+    one_year = plan(Scenario(finance=Finance(pricing="reserved_1y")), price_date=PRICE_DATE).option("cloud:h100-sxm")
+    # no sourced 1-year price: on-demand less the median 1-year discount
+    assert one_year.components_usd["accelerator rental"] == pytest.approx(
+        on_demand.accelerators * 3.0 * (1 - assumption("reserved_1y_discount_vs_on_demand")) * 730)
+
+
+def test_projection_month_zero_equals_monthly_tco(plans, catalog):
+    for name, p in plans.items():
+        one = np.ones(1)
+        for o in p.options:
+            m = cost_model(o, catalog, p.scenario, p.demand)
+            if m is None:
+                continue
+            month0 = monthly_costs(m, p.scenario, 1, one, one, np.zeros(1), one, one)[0, 0]
+            assert month0 == pytest.approx(o.monthly_tco_usd, rel=1e-9), (name, o.id)
+
+
+def test_horizon_grows_and_owned_hardware_is_bought_in_steps():
+    s = Scenario(finance=Finance(monthly_growth=0.1, horizon_months=24))
+    p = plan(s, price_date=PRICE_DATE)
+    assert len(p.horizon.months) == 24
+    owned = p.horizon.purchases["owned:h100-sxm"]
+    assert owned[0]["month"] == 0 and len(owned) > 1
+    assert sum(b["accelerators"] for b in owned) >= p.option("owned:h100-sxm").accelerators
+    first, last = p.horizon.months[0]["costs_usd"], p.horizon.months[-1]["costs_usd"]
+    assert last["owned:h100-sxm"] > first["owned:h100-sxm"]
+    # API fees grow 1.1^23 = 8.95x in volume and fall 40% a year in price: 8.95 x 0.6^(23/12)
+    api = "api:together:llama-3.3-70b"
+    staff = p.option(api).components_usd["operations staff"]
+    expected = (first[api] - staff) * 1.1 ** 23 * 0.6 ** (23 / 12) + staff
+    assert last[api] == pytest.approx(expected, rel=1e-9)
+
+
+def test_break_even_and_lifetime():
+    small = plan(Scenario(workload=Workload(daily_active_users=200)), price_date=PRICE_DATE)
+    be = small.horizon.break_even
+    assert be["queries_per_day"] is None or be["queries_per_day"] > small.demand.queries_per_day
+    s = Scenario(finance=Finance(one_time_model_cost_usd=250_000))
+    life = plan(s, price_date=PRICE_DATE).horizon.lifetime
+    assert life["inference_share"] == pytest.approx(
+        life["recurring_inference_usd"] / (life["recurring_inference_usd"] + 250_000))
+
+
+def test_uncertainty_bands_and_tornado(plans):
+    u = plans["support-assistant"].uncertainty
+    assert u["samples"] >= 2000
+    for band in u["options"].values():
+        assert band["p10_usd"] <= band["p50_usd"] <= band["p90_usd"]
+    assert u["tornado"][0]["swing_usd"] >= u["tornado"][-1]["swing_usd"]
+    assert u["driver"] == u["tornado"][0]["input"]
+
+
+def test_on_prem_never_gets_api_or_cloud(plans):
+    p = plans["regulated-on-prem"]
+    assert p.recommended.kind == "owned"
+    for o in p.options:
+        if o.kind != "owned":
+            assert not o.usable
+
+
+@pytest.mark.parametrize("data,field", [
+    ({"workload": {"daily_active_users": -1}}, "workload.daily_active_users"),
+    ({"workload": {"agent_calls_per_query": 0}}, "workload.agent_calls_per_query"),
+])
+def test_bad_scenarios_name_the_field(data, field):
+    with pytest.raises(ValueError, match=field):
+        Scenario.from_dict(data)
+
+
+def test_unknown_model_and_closed_on_prem_name_the_field():
+    with pytest.raises(ValueError, match="unknown model 'gpt-99'"):
+        plan(Scenario(model=ModelChoice(id="gpt-99")), price_date=PRICE_DATE)
+    with pytest.raises(ValueError, match="model.id = 'claude-sonnet-4-5' is a closed model.*constraints.deployment"):
+        plan(Scenario(model=ModelChoice(id="claude-sonnet-4-5"), constraints=Constraints(deployment="on_prem")),
+             price_date=PRICE_DATE)
