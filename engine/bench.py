@@ -8,7 +8,11 @@ import statistics
 import time
 from typing import Callable
 
+import datetime as dt
+from pathlib import Path
+
 from engine.catalog import load_catalog
+from engine.plan import plan
 from engine.predict import predict
 from engine.scenario import Scenario
 from engine.sizing import size
@@ -34,4 +38,17 @@ def run_bench(repeats: int = 30) -> dict[str, dict]:
             lambda: predict(catalog, "llama-3.3-70b", "h100-sxm", "fp8", 8, 1000, 1000,
                             mode="slo", ttft_ms=1000, tpot_ms=50), repeats),
         "size default scenario (whole catalog)": _median_ms(lambda: size(scenario, catalog), repeats),
+        **_plans(catalog, max(repeats // 3, 5)),
     }
+
+
+def _plans(catalog, repeats: int) -> dict[str, dict]:
+    """plan() for every preset, without and with the roadmap (uncertainty always included)."""
+    presets = Path(__file__).resolve().parents[1] / "presets"
+    day = dt.date.today()
+    out = {}
+    for path in sorted(presets.glob("*.yaml")):
+        s = Scenario.from_yaml(path.read_text(encoding="utf-8"))
+        out[f"plan {path.stem}"] = _median_ms(lambda: plan(s, catalog, day, with_roadmap=False), repeats)
+        out[f"plan+roadmap {path.stem}"] = _median_ms(lambda: plan(s, catalog, day), repeats)
+    return out

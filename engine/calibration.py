@@ -15,9 +15,8 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 
-from engine.catalog import DATA_DIR, Catalog, normalize_precision
+from engine.catalog import DATA_DIR, Catalog, load_yaml, normalize_precision
 from engine.predict import predict
 
 BENCHMARKS_CSV = DATA_DIR / "benchmarks.csv"
@@ -80,7 +79,7 @@ def _dataset_lengths() -> dict[str, dict]:
     path = DATA_DIR / "benchmark_datasets.yaml"
     if not path.exists():
         return {}
-    rows = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    rows = load_yaml(path.read_text(encoding="utf-8")) or []
     return {r["model_id"]: r for r in rows if r.get("mean_input_tokens")}
 
 

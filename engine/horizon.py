@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.projection import CostModel, monthly_costs, purchases
+from engine.projection import CostModel, monthly_costs, paths, purchases
 from engine.scenario import Scenario
 from engine.tco import Option
 
@@ -31,11 +31,12 @@ def project(models: dict[str, CostModel], scenario: Scenario) -> dict[str, np.nd
     h = scenario.finance.horizon_months
     one = _ones(1)
     growth = np.array([scenario.finance.monthly_growth])
-    return {oid: monthly_costs(m, scenario, h, one, one, growth, one, one)[0] for oid, m in models.items()}
+    p = paths(scenario, h, one, one, growth, one, one)
+    return {oid: monthly_costs(m, p)[0] for oid, m in models.items()}
 
 
 def break_even(models: dict[str, CostModel], options: dict[str, Option], scenario: Scenario,
-               paths: dict[str, np.ndarray], queries_per_day: float) -> dict:
+               costs_by_month: dict[str, np.ndarray], queries_per_day: float) -> dict:
     """Daily query volume where self-hosting beats the best API, and the month it happens.
 
     Volumes are compared at today's prices: each option re-costed at volume multipliers
@@ -51,16 +52,17 @@ def break_even(models: dict[str, CostModel], options: dict[str, Option], scenari
     one = _ones(len(v))
     zero = np.zeros(len(v))
 
+    volumes = paths(scenario, 1, v, one, zero, one, one, price_paths=False)
+
     def cheapest(ids):
-        costs = np.stack([monthly_costs(usable[i], scenario, 1, v, one, zero, one, one, price_paths=False)[:, 0]
-                          for i in ids])
+        costs = np.stack([monthly_costs(usable[i], volumes)[:, 0] for i in ids])
         return costs.min(axis=0)
 
     api_cost, own_cost = cheapest(api), cheapest(own)
     wins = np.nonzero(own_cost < api_cost)[0]
     volume = None if len(wins) == 0 else float(v[wins[0]] * queries_per_day)
-    best_api = np.min([paths[i] for i in api], axis=0)
-    best_own = np.min([paths[i] for i in own], axis=0)
+    best_api = np.min([costs_by_month[i] for i in api], axis=0)
+    best_own = np.min([costs_by_month[i] for i in own], axis=0)
     months = np.nonzero(best_own < best_api)[0]
     month = None if len(months) == 0 else int(months[0])
     if volume is None:
@@ -75,13 +77,13 @@ def break_even(models: dict[str, CostModel], options: dict[str, Option], scenari
 
 def build_horizon(models: dict[str, CostModel], options: dict[str, Option], scenario: Scenario,
                   queries_per_day: float, recommended: str | None) -> Horizon:
-    paths = project(models, scenario)
-    months = [{"month": m, "costs_usd": {oid: float(path[m]) for oid, path in paths.items()}}
+    projected = project(models, scenario)
+    months = [{"month": m, "costs_usd": {oid: float(path[m]) for oid, path in projected.items()}}
               for m in range(scenario.finance.horizon_months)]
     bought = {oid: purchases(model, scenario, scenario.finance.horizon_months)
               for oid, model in models.items() if model.kind == "owned"}
     one_time = scenario.finance.one_time_model_cost_usd
-    recurring = float(paths[recommended].sum()) if recommended in paths else None
+    recurring = float(projected[recommended].sum()) if recommended in projected else None
     lifetime = {"one_time_model_cost_usd": one_time, "recurring_inference_usd": recurring,
                 "inference_share": (recurring / (recurring + one_time)) if recurring else None}
-    return Horizon(months, bought, break_even(models, options, scenario, paths, queries_per_day), lifetime)
+    return Horizon(months, bought, break_even(models, options, scenario, projected, queries_per_day), lifetime)

@@ -39,6 +39,8 @@ ACTIVATION_BYTES = 2.0  # activations travel between GPUs in bf16
 INTER_NODE_GB_S = 50.0
 INTER_NODE_HOP_US = 10.0
 P95_QUEUE_FACTOR = 3.0
+# Drafting with a light head (EAGLE / Medusa style) costs a few percent of a target step.
+DRAFT_OVERHEAD = 0.1
 PCIE_GB_S_BIDIR = 64.0  # PCIe Gen4 x16, when no scale-up link is listed  # p95 of an M/D/1 wait is roughly 3x its mean at moderate load
 
 
@@ -51,6 +53,7 @@ class ReplicaConfig:
     kv_precision: str
     tp: int = 1
     pp: int = 1
+    speculative: tuple[int, float] | None = None  # (draft tokens, acceptance rate)
 
     @property
     def accelerators(self) -> int:
@@ -232,8 +235,23 @@ def prompt_attention_flops(model: Model, input_tokens: float) -> float:
     return 4 * attention_width(model) * pairs
 
 
+def accepted_tokens_per_step(speculative: tuple[int, float] | None) -> float:
+    """Expected tokens a sequence gains per verification step: (1 - a^(k+1)) / (1 - a).
+
+    References
+    ----------
+    Leviathan, Kalman, Matias, "Fast Inference from Transformers via Speculative
+    Decoding", ICML 2023, eq. (1).
+    """
+    if not speculative:
+        return 1.0
+    k, a = speculative
+    return (1.0 - a ** (k + 1)) / (1.0 - a)
+
+
 def iteration_s(cfg: ReplicaConfig, decode_sequences: float, context_tokens: float,
-                prefill_tokens: float = 0.0, prefill_attention_flops: float = 0.0) -> float:
+                prefill_tokens: float = 0.0, prefill_attention_flops: float = 0.0,
+                tokens_per_sequence: float = 1.0) -> float:
     """One forward pass of the replica over a mixed batch [s].
 
     `decode_sequences` each add one token attending to `context_tokens`; `prefill_tokens`
@@ -243,11 +261,11 @@ def iteration_s(cfg: ReplicaConfig, decode_sequences: float, context_tokens: flo
     """
     model = cfg.model
     bw_weights, bw_kv, flops_decode, flops_prefill, _ = cfg.rates
-    tokens = decode_sequences + prefill_tokens
+    tokens = decode_sequences * tokens_per_sequence + prefill_tokens
     memory = (weight_bytes_read(model, cfg.precision, tokens) / bw_weights
               + decode_sequences * kv_bytes_per_sequence(model, cfg.kv_precision, context_tokens)
               * kv_replication(model, cfg.tp) / bw_kv)
-    decode_flops = decode_sequences * (2 * model.params_active_b * 1e9
+    decode_flops = decode_sequences * tokens_per_sequence * (2 * model.params_active_b * 1e9
                                        + 4 * attention_width(model) * attended_tokens(model, context_tokens))
     prefill_flops = 2 * model.params_active_b * 1e9 * prefill_tokens + prefill_attention_flops
     compute = decode_flops / flops_decode + prefill_flops / flops_prefill
@@ -305,15 +323,20 @@ class _Shape:
             return _static_batch_point(cfg, batch_size, self.input_tokens, self.output_tokens,
                                        self.cached_input_fraction)
         micro = batch_size / cfg.pp
-        arrivals_per_iteration = micro / self.output_tokens
-        step = iteration_s(cfg, micro, self.context, arrivals_per_iteration * self.fresh_tokens,
-                           arrivals_per_iteration * self.fresh_attention)
-        decode_only = iteration_s(cfg, micro, self.context)
+        # Speculative decoding verifies k + 1 tokens per sequence per step and keeps E of them.
+        gained = accepted_tokens_per_step(cfg.speculative)
+        verified = cfg.speculative[0] + 1 if cfg.speculative else 1
+        draft = 1.0 + DRAFT_OVERHEAD if cfg.speculative else 1.0
+        arrivals_per_iteration = micro * gained / self.output_tokens
+        step = draft * iteration_s(cfg, micro, self.context, arrivals_per_iteration * self.fresh_tokens,
+                                   arrivals_per_iteration * self.fresh_attention, verified)
+        decode_only = draft * iteration_s(cfg, micro, self.context, tokens_per_sequence=verified)
         pre = self.prefill
         rho = min(max(1.0 - decode_only / step, 0.0), 0.95)
         queue = P95_QUEUE_FACTOR * pre * rho / (2.0 * (1.0 - rho))
-        return OperatingPoint(batch_size=batch_size, ttft_ms=(pre + step + queue) * 1e3, tpot_ms=step * 1e3,
-                              output_tokens_per_s=batch_size / step, prefill_ms=pre * 1e3,
+        tpot = step / gained
+        return OperatingPoint(batch_size=batch_size, ttft_ms=(pre + step + queue) * 1e3, tpot_ms=tpot * 1e3,
+                              output_tokens_per_s=batch_size / tpot, prefill_ms=pre * 1e3,
                               decode_step_ms=decode_only * 1e3)
 
 
@@ -396,4 +419,4 @@ def roofline_output_tokens_per_s(cfg: ReplicaConfig, batch_size: int, input_toke
     bw = cfg.tp * hw.memory_bandwidth_tb_s * 1e12
     peak = cfg.tp * hw.tflops(cfg.precision) * 1e12
     step = max(bytes_moved / bw, micro * 2 * model.params_active_b * 1e9 / peak)
-    return batch_size / step
+    return batch_size * accepted_tokens_per_step(cfg.speculative) / step

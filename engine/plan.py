@@ -10,6 +10,7 @@ from engine.demand import Demand
 from engine.horizon import Horizon, build_horizon
 from engine.projection import CostModel, cost_model
 from engine.providers import api_offers, genai_prices_version
+from engine.roadmap import build_roadmap
 from engine.scenario import Scenario
 from engine.sizing import HardwareOption, size
 from engine.tco import Option, api_option, self_hosted_options
@@ -26,6 +27,7 @@ class Plan:
     horizon: Horizon
     uncertainty: dict
     price_data: dict
+    roadmap: dict | None = None
 
     def option(self, option_id: str) -> Option:
         return next(o for o in self.options if o.id == option_id)
@@ -57,6 +59,7 @@ class Plan:
             "lifetime": self.horizon.lifetime,
             "uncertainty": self.uncertainty,
             "price_data": self.price_data,
+            "roadmap": self.roadmap,
         }
 
 
@@ -121,7 +124,8 @@ def recommend(options: list[Option], scenario: Scenario) -> dict:
     return {"option_id": best.id, "rationale": rationale, "alternatives": alternatives}
 
 
-def plan(scenario: Scenario, catalog: Catalog | None = None, price_date: dt.date | None = None) -> Plan:
+def plan(scenario: Scenario, catalog: Catalog | None = None, price_date: dt.date | None = None,
+         with_roadmap: bool = True) -> Plan:
     """Size, price, project and recommend: everything the screens and the brief show.
 
     Raises ValueError with a message naming the field for scenarios the catalog cannot serve.
@@ -146,4 +150,7 @@ def plan(scenario: Scenario, catalog: Catalog | None = None, price_date: dt.date
     bands = uncertainty(usable_models, scenario, recommendation["option_id"])
     price_data = {"api_prices": f"genai-prices {genai_prices_version()} (bundled snapshot)",
                   "price_date": price_date.isoformat()}
-    return Plan(scenario, sizing.demand, sizing.options, tuple(options), recommendation, horizon, bands, price_data)
+    rec = by_id.get(recommendation["option_id"])
+    roadmap = build_roadmap(catalog, scenario, rec, tuple(options), price_date) if with_roadmap else None
+    return Plan(scenario, sizing.demand, sizing.options, tuple(options), recommendation, horizon, bands,
+                price_data, roadmap)

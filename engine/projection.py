@@ -88,21 +88,32 @@ def growth_and_price_paths(scenario: Scenario, months: int, growth: np.ndarray) 
     return demand_factor, api_factor[None, :], gpu_factor[None, :]
 
 
-def monthly_costs(model: CostModel, scenario: Scenario, months: int, usage: np.ndarray, tokens: np.ndarray,
-                  growth: np.ndarray, api_prices: np.ndarray, gpu_prices: np.ndarray,
-                  price_paths: bool = True) -> np.ndarray:
-    """Monthly cost [USD], shape (samples, months), for arrays of multipliers (one per sample).
+@dataclass(frozen=True)
+class Paths:
+    """Volume and price multipliers, shape (samples, months), shared by every option."""
 
-    `growth` is the monthly growth rate itself. With `price_paths` off, prices stay at
-    month-0 levels (the break-even search compares volumes, not dates).
-    """
+    volume: np.ndarray  # demand growth x usage x tokens per call
+    api_price: np.ndarray
+    gpu_price: np.ndarray
+
+
+def paths(scenario: Scenario, months: int, usage: np.ndarray, tokens: np.ndarray, growth: np.ndarray,
+          api_prices: np.ndarray, gpu_prices: np.ndarray, price_paths: bool = True) -> Paths:
+    """Multipliers for arrays of samples. `growth` is the monthly growth rate itself; with
+    `price_paths` off, prices stay at month-0 levels (break-even compares volumes, not dates)."""
     demand_factor, api_factor, gpu_factor = growth_and_price_paths(scenario, months, growth)
     if not price_paths:
         api_factor = np.ones_like(api_factor)
         gpu_factor = np.ones_like(gpu_factor)
-    volume = demand_factor * (usage * tokens)[:, None]
+    return Paths(demand_factor * (usage * tokens)[:, None], api_factor * api_prices[:, None],
+                 gpu_factor * gpu_prices[:, None])
+
+
+def monthly_costs(model: CostModel, p: Paths) -> np.ndarray:
+    """Monthly cost [USD], shape (samples, months)."""
+    volume = p.volume
     if model.kind in ("api", "specialized"):
-        return model.variable_usd * volume * api_factor * api_prices[:, None] + model.fixed_usd
+        return model.variable_usd * volume * p.api_price + model.fixed_usd
     # Longer calls take proportionally longer, so a replica carries ~1/tokens as many calls.
     load = model.peak_calls_per_s * volume
     replicas = (np.ceil(load * (1.0 + model.headroom) / model.calls_per_s_per_replica - 1e-9) + model.spares)
@@ -110,13 +121,11 @@ def monthly_costs(model: CostModel, scenario: Scenario, months: int, usage: np.n
     fleet = np.maximum(replicas, 1.0) * model.accelerators_per_replica
     staff = np.maximum(model.staff_min_fte, fleet * model.staff_fte_per_accelerator) * model.engineer_usd_per_month
     if model.kind == "cloud":
-        return fleet * model.usd_per_accelerator_month * gpu_factor * gpu_prices[:, None] + staff + model.fixed_usd
+        return fleet * model.usd_per_accelerator_month * p.gpu_price + staff + model.fixed_usd
     # owned: bought in steps as demand grows, never sold; each purchase amortized from its month
     installed = np.maximum.accumulate(fleet, axis=1)
     bought = np.diff(installed, axis=1, prepend=0.0)
-    unit_capex = model.capex_per_accelerator_usd * gpu_prices[:, None] * gpu_factor
-    spend = bought * unit_capex
-    paid = np.cumsum(spend, axis=1)
+    paid = np.cumsum(bought * model.capex_per_accelerator_usd * p.gpu_price, axis=1)
     n = model.amortization_months
     retired = np.zeros_like(paid)
     if n < paid.shape[1]:

@@ -12,9 +12,8 @@ import functools
 from dataclasses import dataclass
 from importlib import metadata
 
-import yaml
 
-from engine.catalog import DATA_DIR, Catalog, Model
+from engine.catalog import DATA_DIR, Catalog, Model, load_yaml
 from engine.demand import Demand
 from engine.scenario import Scenario
 
@@ -93,7 +92,7 @@ def load_speeds() -> dict[tuple[str, str], ProviderSpeed]:
     path = DATA_DIR / "providers.yaml"
     if not path.exists():
         return {}
-    rows = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    rows = load_yaml(path.read_text(encoding="utf-8")) or []
     out: dict[tuple[str, str], ProviderSpeed] = {}
     for r in rows:
         speed = ProviderSpeed(r["provider"], r["model_id"], r.get("output_tokens_per_s_per_user"),

@@ -52,6 +52,14 @@ BOUNDS: dict[str, tuple[float, float, str]] = {
     "finance.amortization_years": (1, 10, "depreciation period of owned hardware"),
     "finance.engineer_cost_usd_per_year": (0, 2_000_000, "fully loaded cost of one engineer"),
     "finance.one_time_model_cost_usd": (0, 1e10, "fine-tuning or training, paid once"),
+    "levers.speculative_acceptance_rate": (0.05, 0.95, "share of draft tokens the target model accepts"),
+    "levers.speculative_draft_tokens": (1, 16, "tokens drafted per verification step"),
+    "levers.response_cache_hit_rate": (0.0, 0.9, "share of queries answered from a semantic/response cache"),
+    "levers.small_model_routing_share": (0.0, 0.95, "share of calls a router sends to the small model"),
+    "levers.prompt_trim_fraction": (0.0, 0.9, "share of prompt tokens removed by trimming context"),
+    "levers.agent_call_reduction": (0.0, 0.9, "share of agent calls removed per query"),
+    "levers.output_cap_fraction": (0.0, 0.9, "share of output tokens removed by length caps"),
+    "levers.on_device_share": (0.0, 0.9, "share of simple calls served by on-device models"),
 }
 
 
@@ -173,6 +181,33 @@ class Finance:
 
 
 @dataclass(frozen=True)
+class Levers:
+    """Serving switches the roadmap turns on, and the assumptions behind each lever.
+
+    Switches are off in a company's starting point; assumptions are editable so a CTO
+    can put in their own hit rates and shares.
+    """
+
+    prefix_caching: bool = False
+    speculative_decoding: bool = False
+    route_to_small_model: bool = False
+    speculative_acceptance_rate: float = 0.7  # EAGLE-style drafts on chat data accept ~0.6-0.8
+    speculative_draft_tokens: int = 4
+    response_cache_hit_rate: float = 0.15
+    small_model_routing_share: float = 0.3
+    prompt_trim_fraction: float = 0.2
+    agent_call_reduction: float = 0.25
+    output_cap_fraction: float = 0.2
+    on_device_share: float = 0.1
+
+    def __post_init__(self) -> None:
+        for name in ("prefix_caching", "speculative_decoding", "route_to_small_model"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"levers.{name} must be true or false, got {getattr(self, name)!r}")
+        _check_bounded_fields(self, "levers")
+
+
+@dataclass(frozen=True)
 class Scenario:
     name: str = "Customer-support assistant"
     workload: Workload = field(default_factory=Workload)
@@ -180,6 +215,7 @@ class Scenario:
     model: ModelChoice = field(default_factory=ModelChoice)
     constraints: Constraints = field(default_factory=Constraints)
     finance: Finance = field(default_factory=Finance)
+    levers: Levers = field(default_factory=Levers)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or len(self.name) > 200:
@@ -236,6 +272,7 @@ SECTIONS: dict[str, type] = {
     "model": ModelChoice,
     "constraints": Constraints,
     "finance": Finance,
+    "levers": Levers,
 }
 
 

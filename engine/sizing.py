@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from engine.catalog import FOUR_BIT, Catalog, Hardware, Model
+from engine.catalog import FOUR_BIT, Catalog, Hardware, Model, Stack
 from engine.demand import Demand, demand
 from engine.perf import ReplicaConfig, best_under_slo, max_batch, memory_fit
 from engine.predict import parallel_splits
@@ -56,8 +56,34 @@ class SizingResult:
 
 
 def searched_precisions(hw: Hardware, allow_4bit: bool) -> list[str]:
+    """Weight precisions worth trying. Where FP8 runs natively it halves the bytes and doubles
+    the FLOPs of BF16 at no modelled quality cost, so BF16 can never win and is skipped."""
     allowed = QUALITY_NEUTRAL_PRECISIONS + (FOUR_BIT if allow_4bit else ())
-    return [p for p in allowed if hw.runs(p)]
+    runnable = [p for p in allowed if hw.runs(p)]
+    return [p for p in runnable if not (p == "bf16" and "fp8" in runnable)]
+
+
+EFFICIENCIES = ("mbu", "kv_mbu", "mfu_decode", "mfu_prefill", "fp4_compute_efficiency")
+OVERHEADS = ("step_overhead_ms", "per_sequence_overhead_us", "allreduce_latency_us")
+
+
+def _dominates(a: Stack, b: Stack, vendor: str) -> bool:
+    """a is at least as fast as b in every factor on this vendor and allows as large a batch."""
+    ea, eb = a.efficiency_on(vendor), b.efficiency_on(vendor)
+    return (a.continuous_batching >= b.continuous_batching and a.max_batch >= b.max_batch
+            and all(getattr(a, f) * ea >= getattr(b, f) * eb for f in EFFICIENCIES)
+            and all(getattr(a, f) <= getattr(b, f) for f in OVERHEADS))
+
+
+def searched_stacks(catalog: Catalog, hw: Hardware) -> list[Stack]:
+    """Continuous-batching stacks on the hardware that no other stack beats in every factor.
+
+    A dominated stack can never give a cheaper configuration, so searching it is wasted work;
+    static-batching baselines never win a search (the roadmap prices them explicitly).
+    """
+    stacks = [s for s in catalog.stacks_for(hw) if s.continuous_batching]
+    return [s for s in stacks if not any(o is not s and _dominates(o, s, hw.vendor)
+                                         and not _dominates(s, o, hw.vendor) for o in stacks)]
 
 
 def deployment_excludes(hw: Hardware, deployment: str) -> str:
@@ -93,9 +119,16 @@ def _specialized_option(hw: Hardware, model: Model, scenario: Scenario) -> Hardw
                           tpot_ms=tpot, specialized=True)
 
 
-def size_hardware(catalog: Catalog, hw: Hardware, model: Model, scenario: Scenario, dem: Demand,
-                  cached_input_fraction: float = 0.0) -> HardwareOption:
-    """Cheapest configuration of `hw` meeting the scenario's SLO at peak, or why none does."""
+def size_hardware(catalog: Catalog, hw: Hardware, model: Model, scenario: Scenario, dem: Demand) -> HardwareOption:
+    """Cheapest configuration of `hw` meeting the scenario's SLO at peak, or why none does.
+
+    The scenario's lever switches shape the replica: prefix caching skips the shared
+    prompt prefix in prefill; speculative decoding drafts and verifies tokens.
+    """
+    levers = scenario.levers
+    cached_input_fraction = scenario.workload.shared_prefix_fraction if levers.prefix_caching else 0.0
+    speculative = ((levers.speculative_draft_tokens, levers.speculative_acceptance_rate)
+                   if levers.speculative_decoding else None)
     excluded = deployment_excludes(hw, scenario.constraints.deployment)
     if excluded:
         return HardwareOption(hw.id, hw.name, False, excluded, specialized=hw.is_specialized)
@@ -106,12 +139,11 @@ def size_hardware(catalog: Catalog, hw: Hardware, model: Model, scenario: Scenar
     price = hw.on_demand_usd_per_hour or 1.0
     best: tuple[tuple, ReplicaConfig, object] | None = None
     reason = ""
-    # Static-batching baselines never win a search; the roadmap prices them explicitly.
-    for stack in (s for s in catalog.stacks_for(hw) if s.continuous_batching):
+    for stack in searched_stacks(catalog, hw):
         for precision in searched_precisions(hw, scenario.model.allow_4bit_weights):
             kv = scenario.model.kv_cache_precision if hw.runs("fp8") else "bf16"
             for tp, pp in parallel_splits(model, hw, 64, None):
-                cfg = ReplicaConfig(model, hw, stack, precision, kv, tp, pp)
+                cfg = ReplicaConfig(model, hw, stack, precision, kv, tp, pp, speculative)
                 upper, why = max_batch(cfg, isl, osl)
                 if upper < 1:
                     reason = reason or why

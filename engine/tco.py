@@ -12,9 +12,8 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-import yaml
 
-from engine.catalog import DATA_DIR, Catalog, Hardware
+from engine.catalog import DATA_DIR, Catalog, Hardware, load_yaml
 from engine.demand import Demand
 from engine.providers import ApiOffer, monthly_fees, slo_verdict
 from engine.scenario import Scenario
@@ -39,7 +38,7 @@ class Assumption:
 
 @functools.lru_cache(maxsize=1)
 def load_assumptions() -> dict[str, Assumption]:
-    rows = yaml.safe_load((DATA_DIR / "cost_assumptions.yaml").read_text(encoding="utf-8")) or []
+    rows = load_yaml((DATA_DIR / "cost_assumptions.yaml").read_text(encoding="utf-8")) or []
     out = {}
     for r in rows:
         out[r["id"]] = Assumption(r["id"], float(r.get("value", 1.0) if r.get("value") is not None else 1.0),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.projection import CostModel, monthly_costs
+from engine.projection import CostModel, Paths, monthly_costs, paths
 from engine.scenario import Scenario
 from engine.tco import load_assumptions
 
@@ -24,11 +24,14 @@ def _sample(rng: np.random.Generator, low: float, high: float, n: int) -> np.nda
     return np.exp(rng.uniform(np.log(low), np.log(high), n))
 
 
-def _average(model: CostModel, scenario: Scenario, m: dict[str, np.ndarray]) -> np.ndarray:
+def _paths(scenario: Scenario, m: dict[str, np.ndarray]) -> Paths:
     growth = scenario.finance.monthly_growth * m["monthly_growth"]
-    costs = monthly_costs(model, scenario, scenario.finance.horizon_months, m["usage"], m["tokens_per_call"],
-                          growth, m["api_prices"], m["gpu_prices"])
-    return costs.mean(axis=1)
+    return paths(scenario, scenario.finance.horizon_months, m["usage"], m["tokens_per_call"], growth,
+                 m["api_prices"], m["gpu_prices"])
+
+
+def _average(model: CostModel, p: Paths) -> np.ndarray:
+    return monthly_costs(model, p).mean(axis=1)
 
 
 def uncertainty(models: dict[str, CostModel], scenario: Scenario, focus: str | None) -> dict:
@@ -36,16 +39,16 @@ def uncertainty(models: dict[str, CostModel], scenario: Scenario, focus: str | N
     bounds = ranges()
     samples = {name: _sample(rng, *bounds[name], SAMPLES) for name in INPUTS}
     base = {name: np.ones(1) for name in INPUTS}
+    sampled, base_paths = _paths(scenario, samples), _paths(scenario, base)
     bands = {}
     for oid, model in models.items():
-        averages = _average(model, scenario, samples)
-        p10, p50, p90 = np.percentile(averages, [10, 50, 90])
+        p10, p50, p90 = np.percentile(_average(model, sampled), [10, 50, 90])
         bands[oid] = {"p10_usd": float(p10), "p50_usd": float(p50), "p90_usd": float(p90),
-                      "base_usd": float(_average(model, scenario, base)[0])}
+                      "base_usd": float(_average(model, base_paths)[0])}
     tornado = []
     if focus in models:
         for name in INPUTS:
-            low, high = (float(_average(models[focus], scenario, {**base, name: np.array([b])})[0])
+            low, high = (float(_average(models[focus], _paths(scenario, {**base, name: np.array([b])}))[0])
                          for b in bounds[name])
             tornado.append({"input": name, "low_multiplier": bounds[name][0], "high_multiplier": bounds[name][1],
                             "low_usd": low, "high_usd": high, "swing_usd": abs(high - low)})

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from engine.plan import plan
-from engine.projection import cost_model, monthly_costs
+from engine.projection import cost_model, monthly_costs, paths
 from engine.scenario import Constraints, Finance, ModelChoice, Scenario, Workload
 from engine.tco import DAYS_PER_MONTH, HOURS_PER_MONTH, assumption
 
@@ -107,7 +107,7 @@ def test_projection_month_zero_equals_monthly_tco(plans, catalog):
             m = cost_model(o, catalog, p.scenario, p.demand)
             if m is None:
                 continue
-            month0 = monthly_costs(m, p.scenario, 1, one, one, np.zeros(1), one, one)[0, 0]
+            month0 = monthly_costs(m, paths(p.scenario, 1, one, one, np.zeros(1), one, one))[0, 0]
             assert month0 == pytest.approx(o.monthly_tco_usd, rel=1e-9), (name, o.id)
 
 

@@ -1,0 +1,434 @@
+"""The optimization roadmap: costed levers across the four layers, applied cumulatively.
+
+Each lever is a change to the Scenario (workload, model, levers switches, finance) or to
+the option serving it (hardware, rented or owned, provider). Its saving is computed by
+re-pricing the recommended option with the change, never asserted. The roadmap orders the
+levers that save money into phases and applies them one on top of the other, so savings
+never double-count; the final cost equals re-pricing with every chosen lever applied.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+from dataclasses import dataclass
+from typing import Callable
+
+
+from engine.catalog import DATA_DIR, Catalog, load_yaml
+from engine.demand import demand
+from engine.providers import api_offers
+from engine.scenario import Scenario
+from engine.sizing import size_hardware
+from engine.tco import Option, api_option, self_hosted_options
+
+PHASES = ("quick win (30 days)", "next quarter", "strategic")
+SELF_HOSTED = ("cloud", "owned")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Which option a lever re-prices: a provider (api, specialized) or a hardware (cloud, owned)."""
+
+    kind: str
+    key: str
+
+    @classmethod
+    def of(cls, option: Option) -> "Target":
+        return cls(option.kind, option.provider if option.kind in ("api", "specialized") else option.hardware)
+
+
+@functools.lru_cache(maxsize=1)
+def lever_table() -> dict:
+    return load_yaml((DATA_DIR / "levers.yaml").read_text(encoding="utf-8"))
+
+
+def phase_for(effort_days: float) -> str:
+    return PHASES[0] if effort_days <= 10 else PHASES[1] if effort_days <= 40 else PHASES[2]
+
+
+# --- re-pricing ------------------------------------------------------------------
+
+class Evaluator:
+    """Prices a target under a scenario; memoised, since the cumulative pass repeats work."""
+
+    def __init__(self, catalog: Catalog, price_date: dt.date) -> None:
+        self.catalog, self.price_date = catalog, price_date
+        self._cache: dict[tuple, Option | None] = {}
+        self.last_failure = ""
+
+    def option(self, scenario: Scenario, target: Target) -> Option | None:
+        """The target's usable option under the scenario, or None (infeasible, SLO missed, excluded)."""
+        key = (scenario, target)
+        if key not in self._cache:
+            self._cache[key] = self._price(scenario, target)
+        return self._cache[key]
+
+    def _price(self, scenario: Scenario, target: Target) -> Option | None:
+        dem = demand(scenario)
+        if target.kind in SELF_HOSTED:
+            model = self.catalog.get_model(scenario.model.id)
+            if not model.open_weights:
+                self.last_failure = f"{model.name} is closed: API only"
+                return None
+            hw = self.catalog.get_hardware(target.key)
+            sized = size_hardware(self.catalog, hw, model, scenario, dem)
+            found = [o for o in self_hosted_options(self.catalog, sized, scenario, dem) if o.kind == target.kind]
+        else:
+            excluded = "on-prem required" if scenario.constraints.deployment == "on_prem" else ""
+            found = [api_option(offer, scenario, dem, excluded)
+                     for offer in api_offers(self.catalog, scenario, self.price_date)
+                     if offer.provider == target.key and offer.model.id == scenario.model.id]
+        usable = [o for o in found if o.usable]
+        if not usable:
+            self.last_failure = found[0].reason if found else f"{target.key} does not serve {scenario.model.id}"
+            return None
+        return min(usable, key=lambda o: o.monthly_tco_usd)
+
+    def cost(self, scenario: Scenario, target: Target) -> tuple[float, list[Option]] | None:
+        """Monthly cost of serving the scenario on the target; with routing on, the easy share
+        goes to the small model on the same target."""
+        levers = scenario.levers
+        small_id = lever_table()["substitutes"]["small_model"]["default"]
+        if levers.route_to_small_model and scenario.model.id != small_id:
+            share = levers.small_model_routing_share
+            off = dataclasses.replace(levers, route_to_small_model=False)
+            main = _scale_queries(dataclasses.replace(scenario, levers=off), 1.0 - share)
+            easy = _scale_queries(dataclasses.replace(scenario, levers=off,
+                                                      model=dataclasses.replace(scenario.model, id=small_id)), share)
+            parts = [self.option(main, target), self.option(easy, target)]
+        else:
+            parts = [self.option(scenario, target)]
+        if any(p is None for p in parts):
+            return None
+        return sum(p.monthly_tco_usd for p in parts), parts
+
+
+def _scale_queries(scenario: Scenario, factor: float) -> Scenario:
+    w = scenario.workload
+    return dataclasses.replace(scenario, workload=dataclasses.replace(
+        w, queries_per_user_per_day=max(w.queries_per_user_per_day * factor, 0.01)))
+
+
+# --- the levers ------------------------------------------------------------------
+# Each returns the changed (scenario, target), or a string saying why it does not apply.
+
+Change = tuple[Scenario, Target] | str
+LeverFn = Callable[[Scenario, Target, "Context"], Change]
+
+
+@dataclass(frozen=True)
+class Context:
+    catalog: Catalog
+    baseline: Option
+    options: tuple[Option, ...]  # every option of the plan, for hardware choices
+
+
+def _self_hosted_only(target: Target, what: str) -> str:
+    return "" if target.kind in SELF_HOSTED else f"{what} is the provider's choice on an API"
+
+
+def _sizing(ctx: Context) -> dict:
+    return ctx.baseline.details.get("sizing", {})
+
+
+def _model(s: Scenario, **changes) -> Scenario:
+    return dataclasses.replace(s, model=dataclasses.replace(s.model, **changes))
+
+
+def _workload(s: Scenario, **changes) -> Scenario | str:
+    """The scenario with workload changes, or why they leave the allowed range."""
+    try:
+        return dataclasses.replace(s, workload=dataclasses.replace(s.workload, **changes))
+    except ValueError as exc:
+        return f"the workload is already at its minimum: {exc}"
+
+
+def _with_target(changed: Scenario | str, t: Target) -> Change:
+    return changed if isinstance(changed, str) else (changed, t)
+
+
+def _levers(s: Scenario, **changes) -> Scenario:
+    return dataclasses.replace(s, levers=dataclasses.replace(s.levers, **changes))
+
+
+def fp8_weights(s, t, ctx):
+    why = _self_hosted_only(t, "weight precision")
+    if why:
+        return why
+    precision = _sizing(ctx).get("precision")
+    if precision in ("fp8", "int4", "fp4"):
+        return f"the baseline already runs {precision.upper()} weights"
+    if not ctx.catalog.get_hardware(t.key).runs("fp8"):
+        return f"{ctx.catalog.get_hardware(t.key).name} has no FP8 tensor cores"
+    return "FP8 is already searched for every accelerator; the baseline kept BF16 as cheaper"
+
+
+def four_bit_weights(s, t, ctx):
+    why = _self_hosted_only(t, "weight precision")
+    if why or s.model.allow_4bit_weights:
+        return why or "4-bit weights are already allowed"
+    return _model(s, allow_4bit_weights=True), t
+
+
+def kv_cache_fp8(s, t, ctx):
+    why = _self_hosted_only(t, "KV-cache precision")
+    if why or s.model.kv_cache_precision == "fp8":
+        return why or "the KV cache is already FP8"
+    if not ctx.catalog.get_hardware(t.key).runs("fp8"):
+        return f"{ctx.catalog.get_hardware(t.key).name} has no FP8"
+    return _model(s, kv_cache_precision="fp8"), t
+
+
+def _substitute(kind: str, s: Scenario) -> str | None:
+    return lever_table()["substitutes"][kind].get(s.model.id)
+
+
+def distill_small(s, t, ctx):
+    small = _substitute("distill", s)
+    return (_model(s, id=small), t) if small else f"no smaller model of the {s.model.id} family in the catalog"
+
+
+def moe_substitute(s, t, ctx):
+    moe = _substitute("moe", s)
+    if ctx.catalog.get_model(s.model.id).is_moe:
+        return "the model is already a mixture of experts"
+    return (_model(s, id=moe), t) if moe else f"no MoE model of similar quality mapped for {s.model.id}"
+
+
+def _cheapest(ctx: Context, kinds: tuple[str, ...]) -> Option | None:
+    usable = [o for o in ctx.options if o.usable and o.kind in kinds and o.model == ctx.baseline.model]
+    return min(usable, key=lambda o: o.monthly_tco_usd) if usable else None
+
+
+def cheapest_accelerator(s, t, ctx):
+    best = _cheapest(ctx, SELF_HOSTED)
+    if best is None:
+        return "no self-hosted option meets the SLO"
+    if Target.of(best) == t:
+        return "the baseline is already the cheapest accelerator that meets the SLO"
+    return s, Target.of(best)
+
+
+def newer_generation(s, t, ctx):
+    why = _self_hosted_only(t, "the accelerator")
+    if why:
+        return why
+    newer = lever_table()["substitutes"]["newer_generation"].get(t.key)
+    return (s, Target(t.kind, newer)) if newer else f"no newer generation of {t.key} in the catalog"
+
+
+def specialized_silicon(s, t, ctx):
+    if t.kind == "specialized":
+        return "the baseline already runs on specialized silicon"
+    best = _cheapest(ctx, ("specialized",))
+    return (s, Target.of(best)) if best else "no specialized-silicon provider meets the SLO for this model"
+
+
+def reserved_pricing(s, t, ctx):
+    if t.kind != "cloud":
+        return "reserved pricing applies to rented accelerators only"
+    if s.finance.pricing != "on_demand":
+        return f"already on {s.finance.pricing.replace('_', ' ')} pricing"
+    return dataclasses.replace(s, finance=dataclasses.replace(s.finance, pricing="reserved_1y")), t
+
+
+def owned_instead_of_rented(s, t, ctx):
+    if t.kind != "cloud":
+        return "applies to rented accelerators only"
+    if s.constraints.deployment == "cloud":
+        return "the scenario allows cloud deployment only"
+    return s, Target("owned", t.key)
+
+
+def modern_stack(s, t, ctx):
+    why = _self_hosted_only(t, "the serving stack")
+    stack = _sizing(ctx).get("stack")
+    return why or f"the baseline already runs {stack} (continuous batching, paged attention)"
+
+
+def prefix_caching(s, t, ctx):
+    if s.workload.shared_prefix_fraction == 0:
+        return "workload.shared_prefix_fraction is 0: no shared prompt prefix to cache"
+    if t.kind not in SELF_HOSTED:
+        return "the API baseline already bills the shared prefix at the provider's cached-input price"
+    if s.levers.prefix_caching:
+        return "prefix caching is already on"
+    return _levers(s, prefix_caching=True), t
+
+
+def speculative_decoding(s, t, ctx):
+    why = _self_hosted_only(t, "speculative decoding")
+    if why or s.levers.speculative_decoding:
+        return why or "speculative decoding is already on"
+    return _levers(s, speculative_decoding=True), t
+
+
+def chunked_prefill(s, t, ctx):
+    why = _self_hosted_only(t, "scheduling")
+    return why or "chunked prefill is already in the modelled stacks (prompts ride in decode iterations)"
+
+
+def response_cache(s, t, ctx):
+    h = s.levers.response_cache_hit_rate
+    if h == 0:
+        return "levers.response_cache_hit_rate is 0"
+    return _with_target(_workload(s, queries_per_user_per_day=s.workload.queries_per_user_per_day * (1 - h)), t)
+
+
+def small_model_routing(s, t, ctx):
+    small = lever_table()["substitutes"]["small_model"]["default"]
+    if s.model.id == small or s.levers.route_to_small_model:
+        return "the model is already the small one" if s.model.id == small else "routing is already on"
+    if s.levers.small_model_routing_share == 0:
+        return "levers.small_model_routing_share is 0"
+    return _levers(s, route_to_small_model=True), t
+
+
+def batch_offline(s, t, ctx):
+    if s.workload.offline_fraction == 0:
+        return "workload.offline_fraction is 0: no work that can wait for a batch window"
+    return "the baseline already prices the offline share at batch rates and keeps it off the peak"
+
+
+def prompt_trimming(s, t, ctx):
+    keep = 1 - s.levers.prompt_trim_fraction
+    tokens = max(1, round(s.workload.input_tokens_per_call * keep))
+    if tokens == s.workload.input_tokens_per_call:
+        return "levers.prompt_trim_fraction removes no tokens"
+    return _with_target(_workload(s, input_tokens_per_call=tokens), t)
+
+
+def fewer_agent_calls(s, t, ctx):
+    calls = max(1.0, s.workload.agent_calls_per_query * (1 - s.levers.agent_call_reduction))
+    if calls == s.workload.agent_calls_per_query:
+        return "already one model call per query"
+    return _with_target(_workload(s, agent_calls_per_query=calls), t)
+
+
+def output_caps(s, t, ctx):
+    tokens = max(1, round(s.workload.output_tokens_per_call * (1 - s.levers.output_cap_fraction)))
+    if tokens == s.workload.output_tokens_per_call:
+        return "levers.output_cap_fraction removes no tokens"
+    return _with_target(_workload(s, output_tokens_per_call=tokens), t)
+
+
+def on_device(s, t, ctx):
+    share = s.levers.on_device_share
+    if share == 0:
+        return "levers.on_device_share is 0"
+    return _with_target(_workload(s, queries_per_user_per_day=s.workload.queries_per_user_per_day * (1 - share)), t)
+
+
+LEVERS: dict[str, LeverFn] = {f.__name__: f for f in (
+    fp8_weights, four_bit_weights, kv_cache_fp8, distill_small, moe_substitute,
+    cheapest_accelerator, newer_generation, specialized_silicon, reserved_pricing, owned_instead_of_rented,
+    modern_stack, prefix_caching, speculative_decoding, chunked_prefill,
+    response_cache, small_model_routing, batch_offline, prompt_trimming, fewer_agent_calls, output_caps, on_device)}
+
+ASSUMPTIONS = {  # the Scenario fields each lever's saving rests on (shown and editable)
+    "speculative_decoding": ("levers.speculative_acceptance_rate", "levers.speculative_draft_tokens"),
+    "response_cache": ("levers.response_cache_hit_rate",),
+    "small_model_routing": ("levers.small_model_routing_share",),
+    "prompt_trimming": ("levers.prompt_trim_fraction",),
+    "fewer_agent_calls": ("levers.agent_call_reduction",),
+    "output_caps": ("levers.output_cap_fraction",),
+    "on_device": ("levers.on_device_share",),
+    "prefix_caching": ("workload.shared_prefix_fraction",),
+    "batch_offline": ("workload.offline_fraction",),
+}
+
+
+def _assumption_values(scenario: Scenario, lever_id: str) -> dict:
+    out = {}
+    for key in ASSUMPTIONS.get(lever_id, ()):
+        section, name = key.split(".")
+        out[key] = getattr(getattr(scenario, section), name)
+    return out
+
+
+# --- the roadmap -----------------------------------------------------------------
+
+def build_roadmap(catalog: Catalog, scenario: Scenario, baseline: Option | None, options: tuple[Option, ...],
+                  price_date: dt.date) -> dict | None:
+    """Levers with their individual savings, the cumulative steps and the waterfall."""
+    if baseline is None:
+        return None
+    ev = Evaluator(catalog, price_date)
+    start = Target.of(baseline)
+    priced = ev.cost(scenario, start)
+    base_cost = priced[0] if priced else baseline.monthly_tco_usd
+    ctx = Context(catalog, baseline, options)
+    meta = {row["id"]: row for row in lever_table()["levers"]}
+    changes: dict[str, Change] = {}
+    levers = []
+    for lever_id, fn in LEVERS.items():
+        row = meta[lever_id]
+        change = fn(scenario, start, ctx)
+        changes[lever_id] = change
+        saving, after, reason = 0.0, None, change if isinstance(change, str) else ""
+        if not isinstance(change, str):
+            result = ev.cost(*change)
+            if result is None:
+                reason = f"re-planned, no usable option: {ev.last_failure}"
+            else:
+                saving = base_cost - result[0]
+                after = result[1][0]
+                if saving > 1e-6:
+                    reason = f"re-planned: {after.name} at ${result[0]:,.0f} per month"
+                elif saving > -1e-6:
+                    reason = "re-planned: the same fleet still carries the load, no saving at this volume"
+                else:
+                    reason = f"re-planned, it would cost ${-saving:,.0f} more per month"
+        applies = saving > 1e-6
+        levers.append({
+            "id": lever_id, "layer": row["layer"], "name": row["name"],
+            "monthly_saving_usd": max(saving, 0.0), "saving_fraction": max(saving, 0.0) / base_cost,
+            "effort_days": row["effort_days"], "quality_risk": row["quality_risk"],
+            "quality_risk_reason": row["quality_risk_reason"], "phase": phase_for(row["effort_days"]),
+            "applies": applies, "reason": reason,
+            "ttft_ms": after.ttft_ms if after else None, "tpot_ms": after.tpot_ms if after else None,
+            "option_id_after": after.id if after else None,
+            "prerequisites": row["prerequisites"], "conflicts": row["conflicts"],
+            "assumptions": _assumption_values(scenario, lever_id),
+        })
+    steps, state, current = _cumulative(ev, scenario, start, base_cost, levers, ctx)
+    waterfall = [{"label": f"Today: {baseline.name}", "value_usd": base_cost, "kind": "total"}]
+    waterfall += [{"label": next(lv["name"] for lv in levers if lv["id"] == st["lever_id"]),
+                   "value_usd": -st["saving_usd"], "kind": "delta"} for st in steps]
+    waterfall.append({"label": "After the roadmap", "value_usd": current, "kind": "total"})
+    return {"baseline_option_id": baseline.id, "baseline_monthly_tco_usd": base_cost, "levers": levers,
+            "steps": steps, "final_monthly_tco_usd": current,
+            "total_saving_fraction": 1 - current / base_cost if base_cost else 0.0,
+            "final_scenario": state[0].to_dict(), "final_target": {"kind": state[1].kind, "key": state[1].key},
+            "waterfall": waterfall}
+
+
+def _cumulative(ev: Evaluator, scenario: Scenario, start: Target, base_cost: float, levers: list[dict],
+                ctx: Context) -> tuple[list[dict], tuple[Scenario, Target], float]:
+    """Apply the saving levers in phase order, each re-priced on top of the previous ones;
+    a lever that no longer saves (its saving overlaps an earlier one) is skipped."""
+    order = sorted((lv for lv in levers if lv["applies"]),
+                   key=lambda lv: (PHASES.index(lv["phase"]), -lv["monthly_saving_usd"]))
+    state, current, steps = (scenario, start), base_cost, []
+    for lv in order:
+        change = LEVERS[lv["id"]](state[0], state[1], ctx)
+        if isinstance(change, str):
+            lv["reason"] += f"; skipped after earlier steps: {change}"
+            continue
+        result = ev.cost(*change)
+        if result is None or result[0] >= current - 1e-6:
+            lv["reason"] += "; skipped: no further saving on top of the earlier steps"
+            continue
+        steps.append({"lever_id": lv["id"], "monthly_tco_usd": result[0], "saving_usd": current - result[0],
+                      "option_id": result[1][0].id})
+        state, current = change, result[0]
+    return steps, state, current
+
+
+def replan_final(catalog: Catalog, roadmap: dict, price_date: dt.date) -> float | None:
+    """Re-price the final scenario and target from scratch (the consistency check)."""
+    scenario = Scenario.from_dict(roadmap["final_scenario"])
+    target = Target(**roadmap["final_target"])
+    result = Evaluator(catalog, price_date).cost(scenario, target)
+    return result[0] if result else None

@@ -1,0 +1,83 @@
+"""The roadmap: computed savings, cumulative steps, consistency with a fresh re-plan."""
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from engine.plan import plan
+from engine.roadmap import LEVERS, PHASES, replan_final
+from engine.scenario import ModelChoice, Scenario, Workload
+
+pytestmark = pytest.mark.unit
+PRICE_DATE = dt.date(2026, 11, 25)
+PRESETS = sorted(Path(__file__).resolve().parents[2].joinpath("presets").glob("*.yaml"))
+LAYERS = {"model", "hardware", "stack", "workload"}
+
+
+@pytest.fixture(scope="module")
+def roadmaps():
+    return {p.stem: plan(Scenario.from_yaml(p.read_text()), price_date=PRICE_DATE) for p in PRESETS}
+
+
+def test_every_lever_is_reported_with_its_fields(roadmaps):
+    r = roadmaps["support-assistant"].roadmap
+    assert {lv["id"] for lv in r["levers"]} == set(LEVERS)
+    assert {lv["layer"] for lv in r["levers"]} == LAYERS
+    for lv in r["levers"]:
+        assert lv["phase"] in PHASES and lv["quality_risk"] in ("none", "low", "medium", "high")
+        assert lv["effort_days"] > 0 and lv["reason"]
+        assert lv["monthly_saving_usd"] >= 0
+        assert lv["saving_fraction"] == pytest.approx(lv["monthly_saving_usd"] / r["baseline_monthly_tco_usd"])
+        if not lv["applies"]:
+            assert lv["monthly_saving_usd"] == 0
+
+
+def test_final_equals_replanning_with_every_chosen_lever(roadmaps, catalog):
+    for name, p in roadmaps.items():
+        r = p.roadmap
+        assert replan_final(catalog, r, PRICE_DATE) == pytest.approx(r["final_monthly_tco_usd"]), name
+        last = r["steps"][-1]["monthly_tco_usd"] if r["steps"] else r["baseline_monthly_tco_usd"]
+        assert last == pytest.approx(r["final_monthly_tco_usd"])
+
+
+def test_steps_only_lower_the_cost_and_the_waterfall_adds_up(roadmaps):
+    for name, p in roadmaps.items():
+        r = p.roadmap
+        costs = [r["baseline_monthly_tco_usd"]] + [s["monthly_tco_usd"] for s in r["steps"]]
+        assert all(b < a for a, b in zip(costs, costs[1:])), name
+        w = r["waterfall"]
+        assert w[0]["value_usd"] + sum(x["value_usd"] for x in w[1:-1]) == pytest.approx(w[-1]["value_usd"])
+        assert r["baseline_monthly_tco_usd"] == pytest.approx(p.recommended.monthly_tco_usd)
+
+
+def test_step_options_respect_constraints(roadmaps):
+    p = roadmaps["regulated-on-prem"]
+    for step in p.roadmap["steps"]:
+        assert step["option_id"].startswith("owned:")
+
+
+def _lever(p, lever_id):
+    return next(lv for lv in p.roadmap["levers"] if lv["id"] == lever_id)
+
+
+def test_prefix_caching_without_shared_prefix_saves_nothing_and_says_why():
+    p = plan(Scenario(workload=Workload(shared_prefix_fraction=0.0)), price_date=PRICE_DATE)
+    lv = _lever(p, "prefix_caching")
+    assert not lv["applies"] and lv["monthly_saving_usd"] == 0
+    assert "shared_prefix_fraction is 0" in lv["reason"]
+
+
+def test_reserved_pricing_on_an_api_baseline_saves_nothing_and_says_why():
+    p = plan(Scenario(model=ModelChoice(id="claude-haiku-4-5")), price_date=PRICE_DATE)
+    assert p.recommended.kind in ("api", "specialized")
+    lv = _lever(p, "reserved_pricing")
+    assert not lv["applies"] and lv["monthly_saving_usd"] == 0
+    assert "rented accelerators only" in lv["reason"]
+
+
+def test_prefix_caching_saving_is_computed_by_replanning():
+    p = plan(Scenario(workload=Workload(input_tokens_per_call=8000, shared_prefix_fraction=0.8)),
+             price_date=PRICE_DATE)
+    lv = _lever(p, "prefix_caching")
+    assert lv["applies"] and lv["monthly_saving_usd"] > 0
+    assert lv["ttft_ms"] <= p.recommended.ttft_ms
