@@ -1,0 +1,434 @@
+"""The brief's content: a Plan turned into sentences, figures, tables and chart series.
+
+Pure data, no rendering: the PDF and the HTML draw the same `Brief`. Every money figure
+is read from the Plan (options, horizon, uncertainty, roadmap) and only formatted here,
+never recomputed.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+from engine.calibration import Summary, load_cases, run_all, summaries
+from engine.catalog import Catalog, load_catalog
+from engine.plan import Plan
+from engine.scenario import LATENCY_TIERS
+from engine.tco import KINDS, Option, load_assumptions
+from report import formatting as fmt
+
+TOP_OPTIONS = 10  # rows of the options table
+TOP_BARS = 6  # options in the cost-components chart
+HORIZON_LINES = 5  # options drawn over the horizon
+SOURCE_CHARS = 240  # longer provenance strings are cut with an ellipsis
+
+PRICING_LABELS = {"on_demand": "on demand", "reserved_1y": "1-year reserved", "reserved_3y": "3-year reserved"}
+UNCERTAIN_INPUTS = {"usage": "usage volume", "tokens_per_call": "tokens per call",
+                    "monthly_growth": "monthly growth", "api_prices": "API prices", "gpu_prices": "GPU prices"}
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    label: str
+    value: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    numeric: tuple[bool, ...]  # right-align these columns
+    highlight: tuple[bool, ...] = ()  # per row: the recommended option
+
+    def is_highlighted(self, i: int) -> bool:
+        return i < len(self.highlight) and self.highlight[i]
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One option in the cost-components chart."""
+    label: str
+    kind: str
+    components_usd: tuple[tuple[str, float], ...]
+    total_usd: float
+    recommended: bool
+
+
+@dataclass(frozen=True)
+class Line:
+    """One option's monthly cost over the horizon."""
+    label: str
+    kind: str
+    costs_usd: tuple[float, ...]
+    recommended: bool
+    purchase_months: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Horizon:
+    lines: tuple[Line, ...]
+    break_even_month: int | None
+    caption: str
+
+
+@dataclass(frozen=True)
+class WaterfallStep:
+    label: str
+    value_usd: float
+    kind: str
+
+    @property
+    def is_total(self) -> bool:
+        """Baseline and final bars stand on zero; the others are changes."""
+        return any(w in self.kind.lower() for w in ("baseline", "start", "total", "final", "end"))
+
+
+@dataclass(frozen=True)
+class Roadmap:
+    summary: str
+    levers: Table
+    waterfall: tuple[WaterfallStep, ...]
+    not_applied: str
+
+
+@dataclass(frozen=True)
+class Brief:
+    title: str
+    scenario_name: str
+    date: str
+    share_link: str | None
+    question: str
+    answer: tuple[str, str, str]
+    figures: tuple[KeyFigure, ...]
+    options: Table
+    options_note: str
+    bars: tuple[Bar, ...]
+    horizon: Horizon
+    roadmap: Roadmap | None
+    inputs: tuple[tuple[str, str], ...]
+    assumptions: Table
+    sources: Table
+    accuracy: str
+    uncertainty: str
+
+
+# --- helpers ------------------------------------------------------------------------
+
+def _cut(text: str, limit: int = SOURCE_CHARS) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def usable_by_cost(plan: Plan) -> list[Option]:
+    return sorted((o for o in plan.options if o.usable), key=lambda o: o.monthly_tco_usd)
+
+
+def _fleet(o: Option) -> str:
+    return f" on {o.accelerators:,} accelerators" if o.accelerators else ""
+
+
+def _configuration(o: Option, catalog: Catalog) -> str:
+    """'vLLM, FP8, TP2' for a self-hosted option; the provider for an API."""
+    sizing = o.details.get("sizing") if o.details else None
+    if sizing:
+        stack = str(sizing.get("stack") or "")
+        if stack in catalog.stacks:
+            stack = catalog.get_stack(stack).name
+        parts = [stack, str(sizing.get("precision") or "").upper(),
+                 f"TP{sizing.get('tensor_parallel')}" if sizing.get("tensor_parallel") else ""]
+        return ", ".join(p for p in parts if p)
+    return o.provider or ""
+
+
+@functools.lru_cache(maxsize=1)
+def model_accuracy() -> Summary | None:
+    """The performance model against the measured benchmarks (computed once per process)."""
+    overall = summaries(run_all(load_catalog(), load_cases()))["overall"]
+    return overall[0] if overall else None
+
+
+# --- sections -----------------------------------------------------------------------
+
+def _question(plan: Plan) -> str:
+    s = plan.scenario
+    w, lat = s.workload, s.latency
+    calls = "" if w.agent_calls_per_query == 1 else f", {fmt.number(w.agent_calls_per_query)} model calls each"
+    return (f"What is the cheapest way to serve {fmt.count(plan.demand.queries_per_day)} queries a day "
+            f"({fmt.count(w.daily_active_users)} users{calls}) with {s.model.id}, answering within "
+            f"{fmt.ms(lat.ttft_p95_ms)} (p95) at {fmt.tok_per_s(lat.min_output_tokens_per_s_per_user)} or faster "
+            "per user?")
+
+
+def _answer(plan: Plan, usable: list[Option]) -> tuple[str, str, str]:
+    s = plan.scenario
+    best = plan.recommended
+    if best is None:
+        priced = sorted((o for o in plan.options if o.feasible), key=lambda o: o.monthly_tco_usd)
+        closest = (f"The cheapest option that runs the model, {priced[0].name}, misses it: {priced[0].reason}."
+                   if priced else "No accelerator in the catalog can hold the model under these constraints.")
+        return ("No option meets the latency targets under the scenario's constraints.", closest,
+                "Relax the first-token or per-user speed target, allow 4-bit weights, or choose a smaller model, "
+                "then plan again.")
+    first = (f"Serve it on {best.name}{_fleet(best)} for {fmt.usd_per_month(best.monthly_tco_usd)}, "
+             f"{fmt.usd(best.cost_per_1k_queries_usd)} per 1,000 queries: the cheapest of the {len(usable)} "
+             "options that meet the latency targets.")
+    runner = next((o for o in usable[1:] if o.kind != best.kind or o.hardware != best.hardware), None)
+    ttft = "an unpublished first-token time" if best.ttft_ms is None else f"a first token in {fmt.ms(best.ttft_ms)}"
+    second = (f"It gives {ttft} and {fmt.tok_per_s_from_tpot(best.tpot_ms)} per user against targets of "
+              f"{fmt.ms(s.latency.ttft_p95_ms)} and {fmt.tok_per_s(s.latency.min_output_tokens_per_s_per_user)}")
+    second += (f"; the next best, {runner.name}, costs {fmt.usd_per_month(runner.monthly_tco_usd)}."
+               if runner else "; no other option meets the targets.")
+    months = s.finance.horizon_months
+    recurring = plan.horizon.lifetime.get("recurring_inference_usd")
+    band = plan.uncertainty.get("options", {}).get(best.id)
+    third = (f"Over {months} months at {fmt.percent_short(s.finance.monthly_growth)} "
+             f"monthly growth it costs {fmt.usd(recurring)} in all")
+    if band:
+        driver = UNCERTAIN_INPUTS.get(plan.uncertainty.get("driver") or "", plan.uncertainty.get("driver") or "")
+        third += (f", and the average month lands between {fmt.usd(band['p10_usd'])} and {fmt.usd(band['p90_usd'])} "
+                  "(P10-P90)")
+        third += f", driven mostly by {driver}." if driver else "."
+    else:
+        third += "."
+    return first, second, third
+
+
+def _figures(plan: Plan, catalog: Catalog) -> tuple[KeyFigure, ...]:
+    best = plan.recommended
+    s = plan.scenario
+    if best is None:
+        return (KeyFigure("Monthly cost", fmt.MISSING, "no option meets the SLO"),
+                KeyFigure("Per 1,000 queries", fmt.MISSING, ""),
+                KeyFigure("Accelerators", fmt.MISSING, ""),
+                KeyFigure("Meets the SLO", "No", "no option meets the latency targets"))
+    accelerators = (KeyFigure("Accelerators", fmt.count(best.accelerators),
+                              _configuration(best, catalog))
+                    if best.accelerators else KeyFigure("Accelerators", "none to run", f"served by {best.provider} API"))
+    slo = (f"first token {fmt.ms(best.ttft_ms)} ≤ {fmt.ms(s.latency.ttft_p95_ms)}; "
+           f"{fmt.tok_per_s_from_tpot(best.tpot_ms)} ≥ {fmt.tok_per_s(s.latency.min_output_tokens_per_s_per_user)}")
+    return (KeyFigure("Monthly cost", fmt.usd_per_month(best.monthly_tco_usd), best.name),
+            KeyFigure("Per 1,000 queries", fmt.usd(best.cost_per_1k_queries_usd),
+                      f"{fmt.usd(best.cost_per_user_month_usd)} per user per month"),
+            accelerators,
+            KeyFigure("Meets the SLO", "Yes" if best.meets_slo else "No", slo))
+
+
+def _options_table(plan: Plan, usable: list[Option]) -> tuple[Table, str]:
+    top = usable[:TOP_OPTIONS]
+    rec = plan.recommendation.get("option_id")
+    rows = tuple((o.name, fmt.kind_label(o.kind), fmt.count(o.accelerators) if o.accelerators else fmt.MISSING,
+                  fmt.usd(o.monthly_tco_usd), fmt.usd(o.cost_per_1k_queries_usd), fmt.ms(o.ttft_ms),
+                  fmt.tok_per_s_from_tpot(o.tpot_ms), fmt.percent(o.utilization_average)) for o in top)
+    table = Table(("Option", "Type", "Accelerators", "Monthly cost", "Per 1,000 queries", "First token (p95)",
+                   "Speed per user", "Utilization (avg.)"), rows,
+                  (False, False, True, True, True, True, True, True), tuple(o.id == rec for o in top))
+    excluded = len(plan.options) - len(usable)
+    note = (f"{len(plan.options)} options priced; {len(usable)} meet the latency targets and constraints"
+            + (f", the cheapest {len(top)} shown" if len(usable) > len(top) else "")
+            + (f"; {excluded} excluded (too slow, no measured speed, or ruled out by the deployment constraint)."
+               if excluded else "."))
+    return table, note
+
+
+def _bars(plan: Plan, usable: list[Option]) -> tuple[Bar, ...]:
+    rec = plan.recommendation.get("option_id")
+    return tuple(Bar(o.name, o.kind, tuple((k, v) for k, v in o.components_usd.items() if v > 0),
+                     o.monthly_tco_usd, o.id == rec) for o in usable[:TOP_BARS])
+
+
+def _horizon(plan: Plan, usable: list[Option]) -> Horizon:
+    months = plan.horizon.months
+    have = set(months[0]["costs_usd"]) if months else set()
+    candidates = [o for o in usable if o.id in have]
+    chosen: list[Option] = []
+    rec = plan.recommended
+    if rec is not None and rec.id in have:
+        chosen.append(rec)
+    for kind in KINDS:  # the cheapest of each kind, so every path is on the chart
+        o = next((o for o in candidates if o.kind == kind and o not in chosen), None)
+        if o is not None and o.kind not in {c.kind for c in chosen}:
+            chosen.append(o)
+    for o in candidates:
+        if len(chosen) >= HORIZON_LINES:
+            break
+        if o not in chosen:
+            chosen.append(o)
+    chosen.sort(key=lambda o: o.monthly_tco_usd)
+    lines = tuple(Line(o.name, o.kind, tuple(m["costs_usd"][o.id] for m in months), rec is not None and o.id == rec.id,
+                       tuple(p["month"] for p in plan.horizon.purchases.get(o.id, []) if p.get("month", 0) > 0))
+                  for o in chosen[:HORIZON_LINES])
+    be = plan.horizon.break_even
+    f = plan.scenario.finance
+    caption = (f"Monthly cost of the cheapest options over {f.horizon_months} months, with "
+               f"{fmt.percent_short(f.monthly_growth)} monthly usage growth and a "
+               f"{fmt.percent(f.yearly_price_decline)} yearly price decline per token. Break-even against the best API: "
+               f"{be.get('reason', 'not computed')}")
+    if be.get("month") is not None:
+        caption += f"; on this growth path self-hosting is cheaper from month {be['month']}"
+    return Horizon(lines, be.get("month"), caption + ".")
+
+
+def _roadmap(plan: Plan) -> Roadmap | None:
+    rm: dict[str, Any] | None = getattr(plan, "roadmap", None)
+    if not rm:
+        return None
+    levers = [lv for lv in rm.get("levers", []) if lv.get("applies", True)]
+    skipped = [lv for lv in rm.get("levers", []) if not lv.get("applies", True)]
+    order = {s.get("lever_id"): i for i, s in enumerate(rm.get("steps", []))}
+    levers.sort(key=lambda lv: (order.get(lv.get("id"), len(order)), str(lv.get("phase", ""))))
+    rows = tuple((str(lv.get("phase", "")), str(lv.get("name", "")), str(lv.get("layer", "")),
+                  fmt.usd(lv.get("monthly_saving_usd")), fmt.percent(lv.get("saving_fraction")),
+                  fmt.number(lv.get("effort_days")), str(lv.get("quality_risk", ""))) for lv in levers)
+    table = Table(("Phase", "Lever", "Layer", "Saving / month", "Saving", "Effort (days)", "Quality risk"), rows,
+                  (False, False, False, True, True, True, False))
+    baseline = rm.get("baseline_monthly_tco_usd")
+    final = rm.get("final_monthly_tco_usd")
+    base_name = ""
+    try:
+        base_name = f" on {plan.option(rm['baseline_option_id']).name}"
+    except (KeyError, StopIteration):
+        pass
+    steps = len(rm.get("steps", []))
+    overlap = len(levers) - steps
+    summary = (f"Applying {steps} of the {len(levers)} saving levers in order takes the monthly cost{base_name} "
+               f"from {fmt.usd_per_month(baseline)} to {fmt.usd_per_month(final)}"
+               + (f"; the other {overlap} save nothing more once those are in place." if overlap > 0 else "."))
+    not_applied = ("Considered but not applicable to this scenario: "
+                   + ", ".join(str(lv.get("name", "")) for lv in skipped) + ".") if skipped else ""
+    waterfall = tuple(WaterfallStep(str(w.get("label", "")), float(w.get("value_usd") or 0.0), str(w.get("kind", "")))
+                      for w in rm.get("waterfall", []))
+    return Roadmap(summary, table, waterfall, _cut(not_applied, 600))
+
+
+def _inputs(plan: Plan) -> tuple[tuple[str, str], ...]:
+    s = plan.scenario
+    w, lat, m, c, f = s.workload, s.latency, s.model, s.constraints, s.finance
+    tier = lat.tier + ("" if LATENCY_TIERS[lat.tier]["ttft_p95_ms"] == lat.ttft_p95_ms else " (edited)")
+    return (
+        ("Daily active users", fmt.count(w.daily_active_users)),
+        ("Queries per user per day", fmt.number(w.queries_per_user_per_day)),
+        ("Model calls per query", fmt.number(w.agent_calls_per_query)),
+        ("Input tokens per call", fmt.count(w.input_tokens_per_call)),
+        ("Output tokens per call", fmt.count(w.output_tokens_per_call)),
+        ("Reasoning tokens per call", fmt.count(w.reasoning_tokens_per_call)),
+        ("Shared prompt prefix", fmt.percent(w.shared_prefix_fraction)),
+        ("Peak-to-average traffic", f"{fmt.number(w.peak_to_average_ratio)}x"),
+        ("Calls that can wait for batch", fmt.percent(w.offline_fraction)),
+        ("Latency tier", tier),
+        ("First-token target (p95)", fmt.ms(lat.ttft_p95_ms)),
+        ("Speed per user, at least", fmt.tok_per_s(lat.min_output_tokens_per_s_per_user)),
+        ("Model", m.id + ("" if m.quality_floor is None else f" (or quality ≥ {fmt.number(m.quality_floor)})")),
+        ("4-bit weights allowed", "yes" if m.allow_4bit_weights else "no"),
+        ("Deployment", {"any": "any", "cloud": "cloud only", "on_prem": "on-prem only"}[c.deployment]),
+        ("Allowed vendors", ", ".join(c.allowed_vendors) or "all"),
+        ("Availability target", fmt.percent_short(c.availability_target, 3)),
+        ("Headroom above peak", fmt.percent(c.headroom_fraction)),
+        ("Horizon", f"{f.horizon_months} months"),
+        ("Monthly usage growth", fmt.percent_short(f.monthly_growth)),
+        ("Yearly price decline", fmt.percent(f.yearly_price_decline)),
+        ("Electricity", f"${f.electricity_usd_per_kwh:.3g} per kWh, PUE {fmt.number(f.pue)}"),
+        ("Amortization", f"{f.amortization_years} years"),
+        ("GPU pricing", PRICING_LABELS.get(f.pricing, f.pricing)),
+        ("Engineer cost", f"{fmt.usd(f.engineer_cost_usd_per_year)} per year"),
+        ("One-time model cost", fmt.usd(f.one_time_model_cost_usd)),
+    )
+
+
+ACRONYMS = {"api": "API", "gpu": "GPU", "usd": "USD", "kw": "kW", "gb": "GB", "1y": "1-year", "3y": "3-year"}
+
+
+def _label(identifier: str) -> str:
+    """server_share_of_accelerator_capex -> Server share of accelerator capex."""
+    words = [ACRONYMS.get(w, w) for w in identifier.split("_")]
+    return " ".join(words)[:1].upper() + " ".join(words)[1:]
+
+
+def _assumptions() -> Table:
+    rows = tuple((_label(a.id), fmt.number(a.value), a.unit, a.as_of, a.basis)
+                 for a in load_assumptions().values() if not a.id.startswith("range_"))
+    return Table(("Assumption", "Value", "Unit", "As of", "Basis"), rows, (False, True, False, False, False))
+
+
+def _sources(plan: Plan, catalog: Catalog) -> Table:
+    rows: list[tuple[str, str, str, str]] = [
+        ("API prices", plan.price_data.get("api_prices", ""), plan.price_data.get("price_date", ""), "vendor"),
+    ]
+    best = plan.recommended
+    model_id = best.model if best else plan.scenario.model.id
+    try:
+        model = catalog.get_model(model_id)
+        rows.append((f"Model architecture: {model.name}", _cut(model.source), model.as_of, model.basis))
+    except ValueError:
+        pass
+    if best is not None and best.hardware:
+        try:
+            hw = catalog.get_hardware(best.hardware)
+            rows.append((f"Accelerator specs: {hw.name}", _cut(hw.spec_source), hw.as_of, hw.basis))
+            if best.kind in ("cloud", "owned"):
+                rows.append((f"Accelerator price: {hw.name}", _cut(hw.price_source), hw.as_of, hw.price_basis))
+        except ValueError:
+            pass
+    sizing = best.details.get("sizing") if best is not None else None
+    if sizing and sizing.get("stack"):
+        try:
+            stack = catalog.get_stack(sizing["stack"])
+            rows.append((f"Serving stack factors: {stack.name}", _cut(stack.source), stack.as_of, stack.basis))
+        except ValueError:
+            pass
+    if best is not None and best.kind in ("api", "specialized"):
+        rows.append((f"API price: {best.provider}", _cut(best.basis), plan.price_data.get("price_date", ""), "vendor"))
+        if best.details.get("speed_source"):
+            rows.append(("API speed", _cut(best.details["speed_source"]), "", best.details.get("speed_basis", "")))
+    rows.append(("Cost assumptions", "engine/data/cost_assumptions.yaml (table below; each row names its source)",
+                 max((a.as_of for a in load_assumptions().values()), default=""), "mixed"))
+    rows.append(("Performance model calibration", "engine/data/benchmarks.csv: MLPerf Inference, TensorRT-LLM "
+                 "performance tables, JetStream, AWS Neuron, provider speed reports", "", "measured"))
+    return Table(("Figure", "Source", "As of", "Basis"), tuple(rows), (False, False, False, False))
+
+
+def _accuracy() -> str:
+    s = model_accuracy()
+    if s is None:
+        return "The performance model has no measured benchmark to compare against."
+    return (f"Performance model against {s.rows} measured maximum-throughput benchmark runs: median error "
+            f"{fmt.percent(s.median_abs_error, 1)}, 90th percentile {fmt.percent(s.p90_abs_error, 1)}, median bias "
+            f"{fmt.signed_percent(s.median_signed_error)} (predicted vs measured tokens per second).")
+
+
+def _uncertainty(plan: Plan) -> str:
+    u = plan.uncertainty
+    band = u.get("options", {}).get(plan.recommendation.get("option_id") or "")
+    if not band:
+        return ""
+    ranges = "; ".join(f"{UNCERTAIN_INPUTS.get(k, k)} x{v['low']:g}-{v['high']:g}" for k, v in u.get("ranges", {}).items())
+    return (f"Average monthly cost of the recommendation over the horizon: P10 {fmt.usd(band['p10_usd'])}, "
+            f"P50 {fmt.usd(band['p50_usd'])}, P90 {fmt.usd(band['p90_usd'])}, from {u.get('samples', 0):,} Monte Carlo "
+            f"samples over {ranges}.")
+
+
+def build_brief(plan: Plan, share_link: str | None = None) -> Brief:
+    """Everything the brief says, as text and series, in reading order."""
+    catalog = load_catalog()
+    usable = usable_by_cost(plan)
+    options, note = _options_table(plan, usable)
+    name = plan.scenario.name
+    return Brief(
+        title=f"{name}: inference plan" if name else "Inference plan",
+        scenario_name=name,
+        date=plan.price_data.get("price_date", ""),
+        share_link=share_link or None,
+        question=_question(plan),
+        answer=_answer(plan, usable),
+        figures=_figures(plan, catalog),
+        options=options,
+        options_note=note,
+        bars=_bars(plan, usable),
+        horizon=_horizon(plan, usable),
+        roadmap=_roadmap(plan),
+        inputs=_inputs(plan),
+        assumptions=_assumptions(),
+        sources=_sources(plan, catalog),
+        accuracy=_accuracy(),
+        uncertainty=_uncertainty(plan),
+    )

@@ -1,0 +1,112 @@
+"""Display formatting of engine numbers, in one place so the brief and the app agree.
+
+Values arrive in the engine's units (USD, ms, tok/s, fractions); these helpers only
+turn them into text. None means "not known" and prints as an en dash.
+"""
+from __future__ import annotations
+
+import math
+
+MISSING = "–"
+
+
+def _is_missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and not math.isfinite(value))
+
+
+def usd(value: float | None) -> str:
+    """Compact money: $1.2M, $16k, $9,950, $2.71, $0.045."""
+    if _is_missing(value):
+        return MISSING
+    sign = "-" if value < 0 else ""
+    v = abs(value)
+    # Thresholds sit where the smaller unit would round up to 1,000 of itself ($999,600 -> $1.0M).
+    if round(v / 1e6) >= 1000:
+        return f"{sign}${v / 1e9:,.1f}B"
+    if round(v / 1e3) >= 1000:
+        return f"{sign}${v / 1e6:,.1f}M"
+    if round(v) >= 1e4:
+        return f"{sign}${v / 1e3:,.0f}k"
+    if v >= 100:
+        return f"{sign}${v:,.0f}"
+    if v == 0:
+        return "$0"
+    if v >= 1:
+        return f"{sign}${v:,.2f}"
+    return f"{sign}${v:.2g}" if v >= 0.01 else f"{sign}${v:.1g}"
+
+
+def usd_axis(value: float) -> str:
+    """Chart tick labels, one style per axis: $0, $500, $8k, $1.5M."""
+    v = abs(value)
+    sign = "-" if value < 0 else ""
+    if v >= 1e6:
+        return f"{sign}${v / 1e6:,.3g}M"
+    if v >= 1e3:
+        return f"{sign}${v / 1e3:,.3g}k"
+    return f"{sign}${v:,.0f}"
+
+
+def usd_per_month(value: float | None) -> str:
+    """$1.2M / month."""
+    return MISSING if _is_missing(value) else f"{usd(value)} / month"
+
+
+def count(value: float | None) -> str:
+    """A whole number with thousands separators: 1,250."""
+    return MISSING if _is_missing(value) else f"{value:,.0f}"
+
+
+def tok_per_s(value: float | None) -> str:
+    """1,250 tok/s (one decimal below 10)."""
+    if _is_missing(value):
+        return MISSING
+    return f"{value:,.1f} tok/s" if value < 10 else f"{value:,.0f} tok/s"
+
+
+def tok_per_s_from_tpot(tpot_ms: float | None) -> str:
+    """Per-user decode speed from the time per output token [ms]."""
+    return MISSING if not tpot_ms else tok_per_s(1000.0 / tpot_ms)
+
+
+def ms(value: float | None) -> str:
+    """1,250 ms, or 2.5 s above ten seconds."""
+    if _is_missing(value):
+        return MISSING
+    return f"{value / 1000:,.1f} s" if value >= 10_000 else f"{value:,.0f} ms"
+
+
+def percent(fraction: float | None, digits: int = 0) -> str:
+    """0.123 -> 12%."""
+    return MISSING if _is_missing(fraction) else f"{fraction:.{digits}%}"
+
+
+def percent_short(fraction: float | None, digits: int = 1) -> str:
+    """Up to `digits` decimals, trailing zeros dropped: 0.05 -> 5%, 0.025 -> 2.5%, 0.999 -> 99.9%."""
+    if _is_missing(fraction):
+        return MISSING
+    text = f"{fraction * 100:.{digits}f}"
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
+
+
+def signed_percent(fraction: float | None, digits: int = 1) -> str:
+    """0.011 -> +1.1%."""
+    return MISSING if _is_missing(fraction) else f"{fraction:+.{digits}%}"
+
+
+def number(value: float | None) -> str:
+    """A scenario input as written: 50,000, 0.4, 1.3."""
+    if _is_missing(value):
+        return MISSING
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.4g}" if abs(value) >= 1 else f"{value:g}"
+
+
+KIND_LABELS = {"api": "API", "cloud": "Cloud rental", "owned": "Owned", "specialized": "Specialized silicon"}
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind)

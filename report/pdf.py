@@ -1,0 +1,272 @@
+"""The brief as a PDF: fpdf2 with DejaVu Sans (shipped with matplotlib) and 200-dpi charts."""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import io
+from pathlib import Path
+from typing import Any, Iterator
+
+import matplotlib
+from fontTools.ttLib import TTFont
+from fpdf import FPDF, FontFace
+from fpdf.enums import XPos, YPos
+
+from engine.plan import Plan
+from report import charts
+from report.content import Brief, Table, build_brief
+
+FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+FONT = "DejaVu"
+# Glyphs DejaVu lacks (CJK, emoji) fall back to a system CJK font when one is installed,
+# else to Last Resort (also shipped with matplotlib): a visible placeholder per Unicode
+# block, and the text stays extractable and searchable either way.
+SYSTEM_FALLBACKS = (Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
+                    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"))
+PAGE_SIZES = ("A4", "Letter")
+MARGIN_MM = 15.0
+CHART_DPI = 200
+FOOTER_NAME_CHARS = 70
+PAGES_ALIAS = "{pages_total_brief}"
+
+INK = (34, 34, 34)
+MUTED = (110, 110, 110)
+ACCENT = (31, 78, 121)
+RULE = (200, 200, 200)
+HEADING_FILL = (232, 238, 245)
+HIGHLIGHT_FILL = (226, 242, 224)
+BOX_FILL = (246, 248, 251)
+
+
+class _BriefPDF(FPDF):
+    footer_text = ""
+
+    def footer(self) -> None:
+        self.set_y(-11)
+        self.set_font(FONT, size=7)
+        self.set_text_color(*MUTED)
+        text = self.footer_text
+        while len(text) > 10 and self.get_string_width(text) > self.epw * 0.84:  # never runs into the page number
+            text = text[:-2] + "…"
+        self.cell(self.epw * 0.86, 5, text, align="L")
+        # Left-aligned: fpdf2 would right-align on the width of the alias, not of the final number.
+        self.cell(self.epw * 0.14, 5, f"Page {self.page_no()} of {PAGES_ALIAS}", align="L")
+
+
+@functools.lru_cache(maxsize=1)
+def _covered() -> frozenset[int]:
+    """Code points both DejaVu faces can draw."""
+    faces = [TTFont(FONT_DIR / name, lazy=True).getBestCmap() for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")]
+    return frozenset(faces[0]).intersection(faces[1])
+
+
+def _strings(obj: Any) -> Iterator[str]:
+    if isinstance(obj, str):
+        yield obj
+    elif dataclasses.is_dataclass(obj):
+        for f in dataclasses.fields(obj):
+            yield from _strings(getattr(obj, f.name))
+    elif isinstance(obj, (tuple, list)):
+        for item in obj:
+            yield from _strings(item)
+
+
+def missing_glyphs(brief: Brief) -> list[int]:
+    """Code points in the brief that DejaVu Sans cannot draw (CJK, emoji, ...)."""
+    used = {ord(c) for text in _strings(brief) for c in text}
+    return sorted(c for c in used - _covered() if c >= 0x20)
+
+
+def _new_pdf(page_size: str, footer: str, missing: list[int]) -> _BriefPDF:
+    pdf = _BriefPDF(orientation="portrait", unit="mm", format=page_size)
+    pdf.footer_text = footer
+    pdf.alias_nb_pages(PAGES_ALIAS)
+    pdf.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
+    pdf.set_auto_page_break(True, margin=16)
+    pdf.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    if missing:  # loading a fallback's cmap costs ~0.3 s: only when the text needs it
+        fallbacks = []
+        for i, path in enumerate(p for p in SYSTEM_FALLBACKS if p.exists()):
+            pdf.add_font(f"fallback{i}", "", str(path), unicode_range=missing)
+            fallbacks.append(f"fallback{i}")
+        pdf.add_font("LastResort", "", str(FONT_DIR / "LastResortHE-Regular.ttf"), unicode_range=missing)
+        pdf.set_fallback_fonts([*fallbacks, "LastResort"], exact_match=False)
+    pdf.set_title("Executive brief")
+    pdf.set_creator("Inference Economics Planner")
+    return pdf
+
+
+def _heading(pdf: FPDF, text: str, space_needed_mm: float = 30.0) -> None:
+    if pdf.get_y() + space_needed_mm > pdf.page_break_trigger:
+        pdf.add_page()
+    pdf.ln(3)
+    pdf.set_font(FONT, "B", 12)
+    pdf.set_text_color(*ACCENT)
+    pdf.multi_cell(0, 6.5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(*INK)
+    pdf.ln(1)
+
+
+def _paragraph(pdf: FPDF, text: str, size: float = 9.0, colour: tuple[int, int, int] = INK,
+               bold: bool = False) -> None:
+    if not text:
+        return
+    pdf.set_font(FONT, "B" if bold else "", size)
+    pdf.set_text_color(*colour)
+    pdf.multi_cell(0, size * 0.48, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(*INK)
+
+
+def _table(pdf: FPDF, table: Table, widths: tuple[float, ...], size: float = 7.5) -> None:
+    pdf.set_font(FONT, size=size)
+    pdf.set_draw_color(*RULE)
+    heading = FontFace(family=FONT, emphasis="BOLD", size_pt=size, fill_color=HEADING_FILL, color=INK)
+    highlight = FontFace(family=FONT, emphasis="BOLD", size_pt=size, fill_color=HIGHLIGHT_FILL, color=INK)
+    align = tuple("RIGHT" if n else "LEFT" for n in table.numeric)
+    with pdf.table(col_widths=widths, text_align=align, line_height=size * 0.5, headings_style=heading,
+                   borders_layout="HORIZONTAL_LINES", padding=(0.9, 1.2), v_align="MIDDLE",
+                   width=pdf.epw) as t:
+        t.row(table.columns)
+        for i, cells in enumerate(table.rows):
+            row = t.row()
+            style = highlight if table.is_highlighted(i) else None
+            for text in cells:
+                row.cell(text, style=style)
+    pdf.ln(1.5)
+
+
+def _key_figures(pdf: FPDF, brief: Brief) -> None:
+    n = len(brief.figures)
+    gap = 3.0
+    w = (pdf.epw - gap * (n - 1)) / n
+    top = pdf.get_y()
+    height = 24.0
+    if top + height > pdf.page_break_trigger:
+        pdf.add_page()
+        top = pdf.get_y()
+    for i, f in enumerate(brief.figures):
+        x = pdf.l_margin + i * (w + gap)
+        pdf.set_fill_color(*BOX_FILL)
+        pdf.set_draw_color(*RULE)
+        pdf.rect(x, top, w, height, style="DF")
+        pdf.set_xy(x + 2, top + 1.8)
+        pdf.set_font(FONT, size=7.5)
+        pdf.set_text_color(*MUTED)
+        pdf.cell(w - 4, 3.5, f.label)
+        pdf.set_xy(x + 2, top + 6)
+        pdf.set_text_color(*INK)
+        size = 13 if len(f.value) <= 14 else 10.5
+        pdf.set_font(FONT, "B", size)
+        pdf.cell(w - 4, 6.5, f.value)
+        pdf.set_xy(x + 2, top + 13.5)
+        pdf.set_font(FONT, size=6.8)
+        pdf.set_text_color(*MUTED)
+        pdf.multi_cell(w - 4, 3.1, f.note, align="L")
+    pdf.set_text_color(*INK)
+    pdf.set_xy(pdf.l_margin, top + height + 2)
+
+
+def _chart(pdf: FPDF, fig, caption: str = "") -> None:
+    if fig is None:
+        return
+    png = charts.to_png(fig, CHART_DPI)
+    w_in, h_in = fig.get_size_inches()
+    w = pdf.epw
+    h = w * h_in / w_in
+    if pdf.get_y() + h > pdf.page_break_trigger:
+        pdf.add_page()
+    pdf.image(io.BytesIO(png), x=pdf.l_margin, y=pdf.get_y(), w=w, h=h)
+    pdf.set_y(pdf.get_y() + h + 1)
+    _paragraph(pdf, caption, 7.5, MUTED)
+
+
+def _title(pdf: FPDF, brief: Brief) -> None:
+    pdf.set_font(FONT, "B", 7.5)
+    pdf.set_text_color(*MUTED)
+    pdf.cell(0, 4, "INFERENCE ECONOMICS PLANNER · EXECUTIVE BRIEF", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(1)
+    pdf.set_font(FONT, "B", 17)
+    pdf.set_text_color(*INK)
+    pdf.multi_cell(0, 8, brief.title, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(FONT, size=8.5)
+    pdf.set_text_color(*MUTED)
+    pdf.write(4.5, f"Prices as of {brief.date}.")
+    if brief.share_link:
+        pdf.write(4.5, " Reopen this scenario: ")
+        pdf.set_text_color(*ACCENT)
+        pdf.write(4.5, brief.share_link, link=brief.share_link)
+    pdf.ln(6)
+    pdf.set_draw_color(*ACCENT)
+    pdf.set_line_width(0.5)
+    pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + pdf.epw, pdf.get_y())
+    pdf.set_line_width(0.2)
+    pdf.ln(2)
+    pdf.set_text_color(*INK)
+
+
+def _inputs_table(brief: Brief) -> Table:
+    """The scenario's inputs laid out in two pairs of columns."""
+    half = (len(brief.inputs) + 1) // 2
+    left, right = brief.inputs[:half], brief.inputs[half:]
+    rows = tuple((*left[i], *(right[i] if i < len(right) else ("", ""))) for i in range(half))
+    return Table(("Input", "Value", "Input", "Value"), rows, (False, False, False, False))
+
+
+def render(brief: Brief, page_size: str = "A4") -> bytes:
+    """Lay out a Brief on 2-4 pages."""
+    if page_size not in PAGE_SIZES:
+        raise ValueError(f"page_size = {page_size!r} is not supported: choose one of {', '.join(PAGE_SIZES)}")
+    name = brief.scenario_name
+    name = name if len(name) <= FOOTER_NAME_CHARS else name[: FOOTER_NAME_CHARS - 1] + "…"
+    pdf = _new_pdf(page_size, f"Inference Economics Planner · {name} · prices as of {brief.date}",
+                   missing_glyphs(brief))
+    pdf.add_page()
+    _title(pdf, brief)
+
+    _heading(pdf, "The question")
+    _paragraph(pdf, brief.question, 9.5)
+    _heading(pdf, "The answer")
+    _paragraph(pdf, " ".join(brief.answer), 10.5)
+    pdf.ln(3)
+    _key_figures(pdf, brief)
+
+    _heading(pdf, "Options that meet the targets", 40)
+    if brief.options.rows:
+        _table(pdf, brief.options, (51, 20, 22, 15, 17, 18, 18, 19))
+    _paragraph(pdf, brief.options_note, 7.5, MUTED)
+
+    components = charts.components_chart(brief.bars)
+    horizon = charts.horizon_chart(brief.horizon)
+    if components is not None or horizon is not None:
+        pdf.add_page()
+    if components is not None:
+        _heading(pdf, "Where the money goes")
+        _chart(pdf, components, "Monthly cost of the cheapest options by component. Labels are coloured by kind: "
+               "API, cloud rental, owned, specialized silicon; ★ marks the recommendation.")
+    if horizon is not None:
+        _heading(pdf, "Cost over the horizon", 80)
+        _chart(pdf, horizon, brief.horizon.caption)
+        _paragraph(pdf, brief.uncertainty, 7.5, MUTED)
+
+    if brief.roadmap is not None:
+        _heading(pdf, "Optimization roadmap", 60)
+        _paragraph(pdf, brief.roadmap.summary, 9.5)
+        pdf.ln(1)
+        if brief.roadmap.levers.rows:
+            _table(pdf, brief.roadmap.levers, (9, 30, 13, 11, 9, 9, 11))
+        _chart(pdf, charts.waterfall_chart(brief.roadmap.waterfall))
+        _paragraph(pdf, brief.roadmap.not_applied, 7.5, MUTED)
+
+    _heading(pdf, "Assumptions and sources", 60)
+    _paragraph(pdf, brief.accuracy, 8.5)
+    pdf.ln(1.5)
+    _table(pdf, _inputs_table(brief), (14, 11, 14, 11), size=7)
+    _table(pdf, brief.sources, (14, 40, 6, 6), size=6.5)
+    _table(pdf, brief.assumptions, (22, 7, 18, 6, 6), size=6.5)
+    return bytes(pdf.output())
+
+
+def build_pdf(plan: Plan, share_link: str | None = None, page_size: str = "A4") -> bytes:
+    """The executive brief of a Plan as PDF bytes (A4 or Letter)."""
+    return render(build_brief(plan, share_link), page_size)

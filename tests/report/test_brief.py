@@ -1,0 +1,139 @@
+"""The executive brief: PDF and HTML read back, figures equal to the Plan's, names escaped."""
+import html
+import re
+
+import pytest
+
+from engine.plan import plan
+from report import build_html, build_pdf
+from report import formatting as fmt
+from report.content import build_brief
+
+from .conftest import HOSTILE_NAME, PRICE_DATE, pdf_text, preset, with_roadmap
+
+pytestmark = pytest.mark.unit
+
+A4_PT = (595.28, 841.89)
+LETTER_PT = (612.0, 792.0)
+LINK = "https://planner.example.com/?preset=support-assistant&users=50000"
+
+ROADMAP = {
+    "baseline_option_id": None, "baseline_monthly_tco_usd": 16456.0,
+    "levers": [
+        {"id": "prefix-cache", "layer": "stack", "name": "Prefix caching", "monthly_saving_usd": 3100.0,
+         "saving_fraction": 0.19, "effort_days": 2, "quality_risk": "none", "phase": "quick win", "applies": True,
+         "reason": ""},
+        {"id": "distil", "layer": "model", "name": "Distil to a smaller model", "monthly_saving_usd": 5200.0,
+         "saving_fraction": 0.39, "effort_days": 45, "quality_risk": "high", "phase": "strategic",
+         "applies": True, "reason": ""},
+        {"id": "fp8", "layer": "model", "name": "FP8 weights", "monthly_saving_usd": 0.0, "saving_fraction": 0.0,
+         "effort_days": 3, "quality_risk": "low", "phase": "quick win", "applies": False,
+         "reason": "already FP8"},
+    ],
+    "steps": [{"lever_id": "prefix-cache", "monthly_tco_usd": 13356.0},
+              {"lever_id": "distil", "monthly_tco_usd": 8156.0}],
+    "final_monthly_tco_usd": 8156.0,
+    "waterfall": [{"label": "Today", "value_usd": 16456.0, "kind": "baseline"},
+                  {"label": "Prefix caching", "value_usd": -3100.0, "kind": "saving"},
+                  {"label": "Distil to a smaller model", "value_usd": -5200.0, "kind": "saving"},
+                  {"label": "After the roadmap", "value_usd": 8156.0, "kind": "final"}],
+}
+
+
+def headline(p) -> list[str]:
+    rec = p.recommended
+    return [fmt.usd_per_month(rec.monthly_tco_usd), fmt.usd(rec.cost_per_1k_queries_usd),
+            f"on {rec.accelerators:,} accelerators"]
+
+
+@pytest.fixture(scope="module")
+def a4(support_plan):
+    return build_pdf(support_plan, share_link=LINK)
+
+
+def test_pdf_has_2_to_4_a4_pages_and_the_plans_headline_figures(support_plan, a4):
+    reader, text = pdf_text(a4)
+    assert 2 <= len(reader.pages) <= 4
+    for page in reader.pages:
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(A4_PT, abs=0.5)
+    assert support_plan.recommended is not None
+    for figure in headline(support_plan):
+        assert figure in text
+    assert support_plan.scenario.name in text
+    assert PRICE_DATE.isoformat() in text
+    assert LINK in text
+    assert f"Page 1 of {len(reader.pages)}" in text
+
+
+def test_pdf_letter_size(support_plan):
+    reader, text = pdf_text(build_pdf(support_plan, page_size="Letter"))
+    assert 2 <= len(reader.pages) <= 4
+    for page in reader.pages:
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(LETTER_PT, abs=0.5)
+    assert fmt.usd_per_month(support_plan.recommended.monthly_tco_usd) in text
+
+
+def test_pdf_rejects_an_unknown_page_size(support_plan):
+    with pytest.raises(ValueError, match="page_size"):
+        build_pdf(support_plan, page_size="A3")
+
+
+def test_html_holds_the_same_figures_and_is_self_contained(support_plan):
+    page = build_html(support_plan, share_link=LINK)
+    text = html.unescape(page)
+    for figure in headline(support_plan):
+        assert figure in text
+    assert f'href="{html.escape(LINK)}"' in page
+    assert page.count("<svg") >= 2  # components and horizon charts, inline
+    assert "<script" not in page.lower()
+    assert not re.search(r'(src|href)\s*=\s*"(?!#|https://planner\.example\.com)', page)  # nothing to fetch
+    assert "@import" not in page and "url(http" not in page
+    assert "@media print" in page and "break-before: page" in page
+
+
+def test_hostile_name_is_escaped_in_html_and_printed_in_pdf(hostile_plan):
+    page = build_html(hostile_plan, share_link="javascript:alert(1)")
+    assert "<script" not in page.lower()
+    assert html.escape(HOSTILE_NAME) in page
+    assert 'href="javascript' not in page  # a share link that is not http(s) is shown, not linked
+    _, text = pdf_text(build_pdf(hostile_plan))
+    assert HOSTILE_NAME in text
+
+
+def test_roadmap_section_only_when_the_plan_has_one(support_plan):
+    without = with_roadmap(support_plan, None)
+    assert build_brief(without).roadmap is None
+    assert "Optimization roadmap" not in build_html(without)
+    _, text = pdf_text(build_pdf(without))
+    assert "Optimization roadmap" not in text
+
+    road = with_roadmap(support_plan, {**ROADMAP, "baseline_option_id": support_plan.recommended.id})
+    brief = build_brief(road)
+    assert [row[1] for row in brief.roadmap.levers.rows] == ["Prefix caching", "Distil to a smaller model"]
+    assert "FP8 weights" in brief.roadmap.not_applied
+    reader, text = pdf_text(build_pdf(road))
+    assert 2 <= len(reader.pages) <= 4
+    assert "Optimization roadmap" in text and "Distil to a smaller model" in text
+    assert fmt.usd_per_month(ROADMAP["final_monthly_tco_usd"]) in text
+    page = build_html(road)
+    assert "Optimization roadmap" in page and page.count("<svg") >= 3
+
+
+def test_brief_without_a_recommendation_still_renders(support_plan):
+    s = preset("support-assistant")
+    impossible = s.replace(latency=s.latency.__class__(tier="realtime", ttft_p95_ms=60,
+                                                      min_output_tokens_per_s_per_user=3000))
+    p = plan(impossible, price_date=PRICE_DATE)
+    assert p.recommended is None
+    reader, text = pdf_text(build_pdf(p))
+    assert 1 <= len(reader.pages) <= 4
+    assert "No option meets the latency targets" in text
+    assert "No option meets the latency targets" in build_html(p)
+
+
+def test_sources_name_the_price_snapshot_and_the_models_accuracy(support_plan):
+    brief = build_brief(support_plan)
+    figures = [row[0] for row in brief.sources.rows]
+    assert figures[0] == "API prices" and brief.sources.rows[0][1] == support_plan.price_data["api_prices"]
+    assert any(f.startswith("Accelerator specs") for f in figures)
+    assert "median error" in brief.accuracy
