@@ -1,21 +1,59 @@
-"""Hardware: every accelerator sized for the scenario at its latency targets."""
+"""Hardware: every accelerator sized for the scenario, the throughput/interactivity trade-off
+behind the sizing, and how the chosen configuration fills its memory."""
 import streamlit as st
 
-from engine.catalog import load_catalog
-from engine.scenario import DEFAULT_SCENARIO
-from engine.sizing import size
-from ui.tables import hardware_table
+from engine.curves import memory_split, operating_point_of
+from ui import charts, state, tables
+from ui.formatting import count, gb, money_per_month, percent, tokens_per_s
+from ui.layout import page_header
 
-scenario = st.session_state.get("scenario", DEFAULT_SCENARIO)
-result = size(scenario, load_catalog())
-d = result.demand
+page_header("Hardware", "every accelerator sized at the latency targets")
+plan = state.current_plan()
+if plan is None:
+    st.stop()
 
-st.title("Hardware")
-st.caption(f"{scenario.name}: {scenario.model.id}, {scenario.latency.tier} tier "
-           f"(TTFT p95 <= {scenario.latency.ttft_p95_ms:,.0f} ms, "
-           f">= {scenario.latency.min_output_tokens_per_s_per_user:g} tokens/s per user)")
-cols = st.columns(3)
-cols[0].metric("Model calls per day", f"{d.calls_per_day:,.0f}")
-cols[1].metric("Peak calls per second", f"{d.peak_calls_per_s:,.1f}")
-cols[2].metric("Peak generated tokens/s", f"{d.peak_output_tokens_per_s:,.0f}")
-st.dataframe(hardware_table(result.options), hide_index=True, width="stretch")
+self_hosted = [o for o in plan.options if o.kind in ("cloud", "owned") and o.usable]
+best_hw = min(self_hosted, key=lambda o: o.monthly_tco_usd) if self_hosted else None
+feasible = [h for h in plan.hardware_options if h.feasible and not h.specialized]
+chosen = next((h for h in feasible if best_hw and h.hardware == best_hw.hardware), None)
+
+cols = st.columns(4)
+cols[0].metric("Best self-hosted", best_hw.name if best_hw else "None meets the SLO")
+cols[1].metric("Its monthly TCO", money_per_month(best_hw.monthly_tco_usd) if best_hw else "–")
+cols[2].metric("Accelerators", count(chosen.accelerators) if chosen else "–",
+               f"{count(chosen.accelerators_for_peak)} for peak, rest headroom and spares" if chosen else None,
+               delta_color="off", delta_arrow="off")
+cols[3].metric("Accelerator types that meet the SLO", f"{len(feasible)} of {len(plan.hardware_options)}")
+
+st.subheader("Throughput vs interactivity")
+curves = state.current_curves()
+if curves:
+    names = {h.hardware: h.hardware_name for h in plan.hardware_options}
+    sized = {h.hardware: p for h in feasible if (p := operating_point_of(h))}
+    st.plotly_chart(charts.throughput_interactivity(curves, names, sized,
+                                                    plan.scenario.latency.min_output_tokens_per_s_per_user,
+                                                    chosen.hardware if chosen else None), width="stretch")
+    st.caption("Each curve sweeps the batch of the sized replica: bigger batches give more tokens per accelerator "
+               "and fewer per user. Right of the red line meets the per-user speed target; the dot is the "
+               "largest batch that also meets the TTFT target.")
+else:
+    st.info("No accelerator can serve this model at these latency targets, so there is no curve to draw.")
+
+if chosen is not None:
+    st.subheader(f"Memory of one {chosen.hardware_name} replica")
+    split = memory_split(chosen)
+    st.plotly_chart(charts.memory_bar(split.weights_gb, split.kv_cache_gb, split.other_gb,
+                                      f"{chosen.accelerators_per_replica} x {chosen.hardware_name}, "
+                                      f"{(chosen.precision or '').upper()} weights, "
+                                      f"{(chosen.kv_precision or '').upper()} KV cache"), width="stretch")
+    m = st.columns(4)
+    m[0].metric("Weights", gb(split.weights_gb), percent(split.weights_fraction) + " of memory", delta_color="off", delta_arrow="off")
+    m[1].metric("KV cache", gb(split.kv_cache_gb))
+    m[2].metric("Runtime reserve and free", gb(split.other_gb))
+    m[3].metric("Per replica", tokens_per_s(chosen.output_tokens_per_s_per_replica),
+                f"batch {chosen.batch_size}", delta_color="off", delta_arrow="off")
+
+st.subheader("All accelerators")
+styled, config = tables.hardware_table(plan)
+st.dataframe(styled, hide_index=True, width="stretch", column_config=config)
+st.caption("Click a column to sort. Grey rows cannot serve the scenario; the last column says why.")

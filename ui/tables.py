@@ -1,27 +1,177 @@
-"""Tables for screens: engine records in, display frames with plain column names out."""
+"""Display tables: engine records in, frames with plain column names out (no internal field names).
+
+Numbers stay numeric so the tables sort; the column_config beside each frame formats them.
+"""
 from __future__ import annotations
 
 import pandas as pd
+import streamlit as st
 
-from engine.sizing import HardwareOption
+from engine.calibration import Summary
+from engine.catalog import load_catalog
+from engine.plan import Plan
+from engine.providers import load_speeds
+from engine.tco import Option, load_assumptions
+from ui.charts import KIND_LABELS
+
+GREY = "color: #9ca3af"
+STACK_NAMES = {"tensorrt-llm": "TensorRT-LLM", "vllm": "vLLM", "sglang": "SGLang"}
 
 
-def hardware_table(options: tuple[HardwareOption, ...]) -> pd.DataFrame:
-    """One row per accelerator: configuration, latency, accelerators and why when infeasible."""
-    rows = []
-    for o in options:
+def _grey_rows(df: pd.DataFrame, usable: list[bool]):
+    flags = pd.Series(usable, index=df.index)
+    return df.style.apply(lambda row: ["" if flags[row.name] else GREY] * len(row), axis=1)
+
+
+def hardware_table(plan: Plan):
+    """One row per accelerator: configuration, latency, fleet, monthly cost rented and owned, or why not."""
+    by_id = {o.id: o for o in plan.options}
+    rows, usable = [], []
+    for h in plan.hardware_options:
+        rented, owned = by_id.get(f"cloud:{h.hardware}"), by_id.get(f"owned:{h.hardware}")
+        config = ""
+        if h.stack:
+            config = (f"{STACK_NAMES.get(h.stack, h.stack)}, {(h.precision or '').upper()}, TP{h.tensor_parallel}"
+                      + (f" x PP{h.pipeline_parallel}" if (h.pipeline_parallel or 1) > 1 else ""))
+        note = h.reason if not h.feasible or h.specialized else ""
+        if h.feasible and not note:
+            for o in (rented, owned):
+                if o is not None and not o.feasible:
+                    note = f"{'Owning' if o.kind == 'owned' else 'Renting'}: {o.reason}"
         rows.append({
-            "Accelerator": o.hardware_name,
-            "Meets SLO": "yes" if o.feasible else "no",
-            "Serving stack": o.stack or "",
-            "Precision": (o.precision or "").upper(),
-            "Tensor parallel": o.tensor_parallel,
-            "Batch per replica": o.batch_size,
-            "TTFT p95 (ms)": None if o.ttft_ms is None else round(o.ttft_ms),
-            "Tokens/s per user": None if not o.tpot_ms else round(1000 / o.tpot_ms, 1),
-            "Accelerators for peak": o.accelerators_for_peak,
-            "Accelerators (headroom + redundancy)": o.accelerators,
-            "Average utilization": None if o.utilization is None else f"{o.utilization:.0%}",
-            "Note": "" if o.feasible and not o.specialized else o.reason,
+            "Accelerator": h.hardware_name,
+            "Meets SLO": "Yes" if h.feasible else "No",
+            "Configuration": config or ("Sold as a service (see Providers)" if h.specialized else ""),
+            "Batch per replica": h.batch_size,
+            "TTFT p95 (ms)": h.ttft_ms,
+            "Tokens/s per user": None if not h.tpot_ms else 1000.0 / h.tpot_ms,
+            "Accelerators": h.accelerators,
+            "Average utilization (%)": None if h.utilization is None else h.utilization * 100,
+            "Rented (USD/month)": rented.monthly_tco_usd if rented is not None and rented.feasible else None,
+            "Owned (USD/month)": owned.monthly_tco_usd if owned is not None and owned.feasible else None,
+            "Why / note": note,
         })
+        usable.append(h.feasible and not h.specialized)
+    df = pd.DataFrame(rows)
+    order = sorted(range(len(df)), key=lambda i: (not usable[i], _cheapest(df.iloc[i])))
+    df = df.iloc[order].reset_index(drop=True)
+    usable = [usable[i] for i in order]
+    config = {
+        "Batch per replica": st.column_config.NumberColumn(format="%d"),
+        "TTFT p95 (ms)": st.column_config.NumberColumn(format="%,d"),
+        "Tokens/s per user": st.column_config.NumberColumn(format="%.1f"),
+        "Accelerators": st.column_config.NumberColumn(format="%,d"),
+        "Average utilization (%)": st.column_config.NumberColumn(format="%.0f%%"),
+        "Rented (USD/month)": st.column_config.NumberColumn(format="$%,.0f"),
+        "Owned (USD/month)": st.column_config.NumberColumn(format="$%,.0f"),
+        "Why / note": st.column_config.TextColumn(width="large"),
+    }
+    return _grey_rows(df, usable), config
+
+
+def _cheapest(row: pd.Series) -> float:
+    values = [v for v in (row["Rented (USD/month)"], row["Owned (USD/month)"]) if pd.notna(v)]
+    return min(values) if values else float("inf")
+
+
+def speed_row(o: Option):
+    """The providers.yaml row behind an API option's speed, if any."""
+    return load_speeds().get((o.provider or "", o.details.get("model", o.model)))
+
+
+def provider_table(plan: Plan):
+    api = sorted((o for o in plan.options if o.kind in ("api", "specialized")),
+                 key=lambda o: (not o.usable, o.monthly_tco_usd))
+    rows = []
+    for o in api:
+        speed = speed_row(o)
+        d = o.details
+        rows.append({
+            "Offer": o.name,
+            "Kind": KIND_LABELS[o.kind],
+            "SLO": "Pass" if o.usable else "Fail",
+            "Monthly cost (USD)": o.monthly_tco_usd,
+            "Input (USD per M tokens)": d.get("input_usd_per_mtok"),
+            "Cached input (USD per M tokens)": d.get("cached_input_usd_per_mtok"),
+            "Output (USD per M tokens)": d.get("output_usd_per_mtok"),
+            "Speed (tokens/s per user)": None if not o.tpot_ms else 1000.0 / o.tpot_ms,
+            "TTFT (ms)": o.ttft_ms,
+            "Why": o.reason,
+            "Speed source": (speed.source if speed else "") or "none published",
+            "Speed basis": speed.label if speed else "",
+            "Speed as of": speed.as_of if speed else "",
+            "Price source": f"{o.basis}, priced {plan.price_data.get('price_date', '')}",
+        })
+    df = pd.DataFrame(rows)
+    config = {
+        "Monthly cost (USD)": st.column_config.NumberColumn(format="$%,.0f"),
+        "Input (USD per M tokens)": st.column_config.NumberColumn(format="$%.2f"),
+        "Cached input (USD per M tokens)": st.column_config.NumberColumn(format="$%.3f"),
+        "Output (USD per M tokens)": st.column_config.NumberColumn(format="$%.2f"),
+        "Speed (tokens/s per user)": st.column_config.NumberColumn(format="%.0f"),
+        "TTFT (ms)": st.column_config.NumberColumn(format="%,d"),
+        "Why": st.column_config.TextColumn(width="large"),
+    }
+    return _grey_rows(df, [o.usable for o in api]) if rows else df, config
+
+
+def options_csv(plan: Plan) -> str:
+    """Every option with its unit costs and components, for a spreadsheet."""
+    rows = []
+    for o in plan.options:
+        row = {"Option": o.name, "Kind": KIND_LABELS[o.kind], "Meets SLO": o.meets_slo, "Feasible": o.feasible,
+               "Reason": o.reason, "Accelerators": o.accelerators, "TTFT ms": o.ttft_ms,
+               "Tokens/s per user": None if not o.tpot_ms else 1000.0 / o.tpot_ms,
+               "Monthly TCO USD": o.monthly_tco_usd, "USD per 1000 queries": o.cost_per_1k_queries_usd,
+               "USD per user-month": o.cost_per_user_month_usd,
+               "USD per million output tokens": o.cost_per_million_output_tokens_usd,
+               "Average utilization": o.utilization_average, "Price basis": o.basis}
+        row.update({f"{k.capitalize()} USD": v for k, v in o.components_usd.items()})
+        rows.append(row)
+    return pd.DataFrame(rows).to_csv(index=False)
+
+
+def assumptions_table() -> pd.DataFrame:
+    rows = [{"Assumption": a.id.replace("_", " ").capitalize(), "Value": a.value, "Unit": a.unit,
+             "Range": "" if a.low is None else f"{a.low:g} - {a.high:g}",
+             "Basis": a.basis, "Source": a.source, "As of": a.as_of}
+            for a in load_assumptions().values()]
     return pd.DataFrame(rows)
+
+
+def data_sources_table() -> pd.DataFrame:
+    c = load_catalog()
+    rows = []
+    for h in c.hardware.values():
+        rows.append({"Table": "Hardware specs", "Row": h.name, "Basis": h.basis, "As of": h.as_of,
+                     "Source": h.spec_source})
+        if h.price_source:
+            rows.append({"Table": "Hardware prices", "Row": h.name, "Basis": h.price_basis, "As of": h.as_of,
+                         "Source": h.price_source})
+    for m in c.models.values():
+        rows.append({"Table": "Models", "Row": m.name, "Basis": m.basis, "As of": m.as_of, "Source": m.source})
+    for s in c.stacks.values():
+        rows.append({"Table": "Serving stacks", "Row": s.name, "Basis": s.basis, "As of": s.as_of,
+                     "Source": s.source})
+    for (provider, model), sp in sorted(load_speeds().items()):
+        rows.append({"Table": "Provider speeds", "Row": f"{provider} / {model}", "Basis": sp.basis,
+                     "As of": sp.as_of, "Source": sp.source})
+    return pd.DataFrame(rows)
+
+
+GROUP_LABELS = {"trtllm-table": "TensorRT-LLM performance tables", "mlperf-offline": "MLPerf Inference (offline)",
+                "neuron-latency": "AWS Neuron batch-1 latency"}
+
+
+def calibration_table(summaries: dict[str, list[Summary]]) -> pd.DataFrame:
+    names = {h.id: h.name for h in load_catalog().hardware.values()}
+    headers = {"overall": "Overall", "group": "Benchmark", "hardware": "Hardware", "family": "Model family"}
+    rows = []
+    for key, items in summaries.items():
+        for s in items:
+            label = GROUP_LABELS.get(s.label, names.get(s.label, s.label))
+            rows.append({"Slice": headers[key], "Rows": label, "Measured rows": s.rows,
+                         "Median abs. error (%)": s.median_abs_error * 100,
+                         "P90 abs. error (%)": s.p90_abs_error * 100,
+                         "Median bias (%)": s.median_signed_error * 100})
+    return pd.DataFrame(rows).rename(columns={"Rows": "Group"})

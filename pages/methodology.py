@@ -1,0 +1,61 @@
+"""Methodology: how every number is produced, from what data, and how accurate the model is."""
+import streamlit as st
+
+from engine.tco import HOURS_PER_MONTH
+from ui import state, tables
+from ui.layout import page_header
+
+page_header("Methodology", "formulas, assumptions, sources, accuracy")
+
+st.subheader("Accuracy of the performance model")
+summaries = state.calibration_summaries()
+overall = (summaries.get("overall") or [None])[0]
+if overall:
+    c = st.columns(3)
+    c[0].metric("Measured benchmark rows", f"{overall.rows:,}")
+    c[1].metric("Median error", f"{overall.median_abs_error:.0%}")
+    c[2].metric("90% of rows within", f"{overall.p90_abs_error:.0%}")
+st.dataframe(tables.calibration_table(summaries), hide_index=True, width="stretch", column_config={
+    "Median abs. error (%)": st.column_config.NumberColumn(format="%.1f%%"),
+    "P90 abs. error (%)": st.column_config.NumberColumn(format="%.1f%%"),
+    "Median bias (%)": st.column_config.NumberColumn(format="%+.1f%%")})
+st.caption("Predicted against measured throughput (MLPerf Inference, TensorRT-LLM performance tables) and batch-1 "
+           "latency (AWS Neuron): error = predicted / measured - 1. Same as `python -m engine calibrate`.")
+
+st.subheader("Formulas")
+with st.expander("Demand", expanded=False):
+    st.markdown("Queries per day = daily active users x queries per user; model calls = queries x agent calls per "
+                "query. Peak calls/s = average x peak-to-average ratio (offline calls wait for quiet hours). "
+                "Sequences in flight follow Little's law: peak rate x (TTFT + generated tokens / per-user speed).")
+with st.expander("Performance of one replica", expanded=False):
+    st.markdown("Memory: weights = parameters x bytes per value; about 90% of what weights leave holds the KV "
+                "cache; KV per token = 2 x layers x KV heads x head dim x bytes (MLA and sliding-window models "
+                "differ).")
+    st.latex(r"t_\text{step}(b) = \max\left(\frac{\text{weight bytes} + b\cdot\text{KV bytes}}"
+             r"{tp \cdot BW \cdot MBU},\ \frac{2\,P_\text{active}\,b}{tp \cdot F \cdot MFU}\right)"
+             r" + t_\text{all-reduce} + t_\text{overhead}")
+    st.markdown("TPOT = step time; per-user speed = 1000 / TPOT; throughput = batch / TPOT. TTFT p95 = prefill + "
+                "one step + queueing behind other prompts. Sizing keeps the largest batch meeting both targets "
+                "and the cheapest configuration at peak, plus headroom and spares for availability. MBU, MFU and "
+                "overheads per serving stack are fitted to the measured benchmarks above.")
+with st.expander("Money", expanded=False):
+    st.markdown(f"- A month is {HOURS_PER_MONTH:g} hours (8,760 / 12).\n"
+                "- **API:** tokens x price (input, cached input, output; reasoning billed as output), batch "
+                "discount on offline calls, plus operations staff.\n"
+                "- **Rented:** accelerators x price per hour x hours, storage and egress, operations staff.\n"
+                "- **Owned:** capex (accelerators + server and network share) over the amortization years, power "
+                "(kW x PUE x USD/kWh x hours), colocation, maintenance, software licences, operations staff.\n"
+                "- **Horizon:** usage grows by the monthly growth rate, prices fall by the yearly decline; owned "
+                "fleets buy whole replicas as they grow. **Break-even:** the daily volume where the best "
+                "self-hosted option beats the best API.\n"
+                "- **Uncertainty:** Monte Carlo over usage, tokens per call, growth and prices; P10-P90 of the "
+                "average month; the tornado moves one input at a time.")
+
+st.subheader("Cost assumptions")
+st.dataframe(tables.assumptions_table(), hide_index=True, width="stretch",
+             column_config={"Source": st.column_config.TextColumn(width="large")})
+
+st.subheader("Data sources")
+st.caption("Every catalog row carries its source, date and basis: measured, vendor claim, or estimate.")
+st.dataframe(tables.data_sources_table(), hide_index=True, width="stretch",
+             column_config={"Source": st.column_config.TextColumn(width="large")})

@@ -1,0 +1,44 @@
+"""Scenario: the answer above the fold, the workload form below it."""
+import streamlit as st
+
+from ui import form, state
+from ui.charts import KIND_LABELS
+from ui.formatting import count, money, money_per_month, ms, tokens_per_s
+from ui.layout import page_header
+
+page_header("Inference Economics Planner", "edit the workload below; every screen follows")
+plan = state.current_plan()
+
+if plan is not None:
+    best = plan.recommended
+    cols = st.columns([2.6, 1.5, 1.3, 1.1, 1.1])
+    if best is None:
+        cols[0].metric("Recommended option", "None meets the SLO")
+        for c, label in zip(cols[1:], ("Monthly TCO", "Cost per 1,000 queries", "Accelerators", "SLO met")):
+            c.metric(label, "–" if label != "SLO met" else "No")
+        st.warning(plan.recommendation["rationale"])
+    else:
+        cols[0].metric("Recommended option", best.name, KIND_LABELS[best.kind], delta_color="off", delta_arrow="off",
+                       help="The cheapest option that meets the latency targets under the constraints.")
+        cols[1].metric("Monthly TCO", money_per_month(best.monthly_tco_usd),
+                       f"{money(best.cost_per_user_month_usd)} per user-month", delta_color="off", delta_arrow="off")
+        cols[2].metric("Cost per 1,000 queries", money(best.cost_per_1k_queries_usd),
+                       f"{money(best.cost_per_million_output_tokens_usd)} per M output tokens", delta_color="off", delta_arrow="off")
+        cols[3].metric("Accelerators", count(best.accelerators) if best.accelerators else "None (API)",
+                       None if best.utilization_average is None else f"{best.utilization_average:.0%} average use",
+                       delta_color="off", delta_arrow="off")
+        speed = None if not best.tpot_ms else 1000.0 / best.tpot_ms
+        cols[4].metric("SLO met", "Yes" if best.meets_slo else "No",
+                       f"TTFT {ms(best.ttft_ms)} · {tokens_per_s(speed)}", delta_color="off", delta_arrow="off")
+        st.success(plan.recommendation["rationale"], icon=":material/check_circle:")
+        for alt in plan.recommendation.get("alternatives", []):
+            st.caption(f"**Alternative, {alt['role']}:** {alt['rationale']}")
+    d = plan.demand
+    st.caption(f"Demand: {count(d.queries_per_day)} queries and {count(d.calls_per_day)} model calls per day; "
+               f"peak {d.peak_calls_per_s:,.1f} calls/s and {tokens_per_s(d.peak_output_tokens_per_s)} generated; "
+               f"{count(d.concurrent_sequences_at_peak)} sequences in flight at peak.")
+
+st.divider()
+st.subheader("Your workload")
+form.preset_picker()
+form.scenario_form()

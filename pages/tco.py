@@ -1,0 +1,83 @@
+"""TCO: what each option costs per month and why, how it moves over the horizon, and how sure we are."""
+import streamlit as st
+
+from ui import charts, state
+from ui.formatting import count, money, money_per_month
+from ui.layout import page_header
+
+MAX_BARS = 12
+INPUT_LABELS = {"usage": "Usage volume", "tokens_per_call": "Tokens per call", "monthly_growth": "Monthly growth",
+                "api_prices": "API prices", "gpu_prices": "Accelerator prices"}
+
+page_header("Total cost of ownership", f"{state.scenario().finance.horizon_months}-month horizon")
+plan = state.current_plan()
+if plan is None:
+    st.stop()
+
+best = plan.recommended
+usable = sorted((o for o in plan.options if o.usable), key=lambda o: o.monthly_tco_usd)
+shown = usable[:MAX_BARS]
+bands = plan.uncertainty.get("options", {})
+be = plan.horizon.break_even
+lifetime = plan.horizon.lifetime
+
+cols = st.columns(4)
+cols[0].metric("Recommended, month 1", money_per_month(best.monthly_tco_usd) if best else "–",
+               best.name if best else None, delta_color="off", delta_arrow="off")
+cols[1].metric(f"Over {plan.scenario.finance.horizon_months} months", money(lifetime.get("recurring_inference_usd")),
+               "with growth and price decline", delta_color="off", delta_arrow="off")
+band = bands.get(best.id) if best else None
+cols[2].metric("Average month, P10-P90", f"{money(band['p10_usd'])} – {money(band['p90_usd'])}" if band else "–",
+               f"P50 {money(band['p50_usd'])}" if band else None, delta_color="off", delta_arrow="off")
+cols[3].metric("Break-even volume", f"{count(be['queries_per_day'])} queries/day" if be.get("queries_per_day")
+               else "None", be.get("reason"), delta_color="off", delta_arrow="off")
+
+if not usable:
+    st.warning("No option meets the SLO, so there is no cost to compare.")
+    st.stop()
+
+st.plotly_chart(charts.stacked_components([o.name for o in shown], [o.kind for o in shown],
+                                          [o.components_usd for o in shown]), width="stretch")
+if len(usable) > MAX_BARS:
+    st.caption(f"The {MAX_BARS} cheapest of {len(usable)} options that meet the SLO.")
+
+# the horizon: the recommendation and the cheapest option of every other kind
+lines = [best.id] if best else []
+for kind in ("api", "specialized", "cloud", "owned"):
+    first = next((o for o in usable if o.kind == kind), None)
+    if first and first.id not in lines:
+        lines.append(first.id)
+by_id = {o.id: o for o in plan.options}
+months = [m["month"] for m in plan.horizon.months]
+series = {oid: [m["costs_usd"].get(oid, 0.0) for m in plan.horizon.months] for oid in lines}
+st.plotly_chart(charts.horizon_lines(months, series, {i: by_id[i].kind for i in lines},
+                                     {i: by_id[i].name for i in lines}, best.id if best else None, be.get("month")),
+                width="stretch")
+st.caption(f"Break-even against the best API: {be.get('reason', '')}."
+           + (f" On this growth path self-hosting is cheaper from month {be['month']}." if be.get("month") is not None
+              else ""))
+if best and best.id in plan.horizon.purchases and plan.horizon.purchases[best.id]:
+    buys = plan.horizon.purchases[best.id]
+    st.caption("Purchases for the recommendation as usage grows: " + "; ".join(
+        f"month {p['month']}: {count(p['accelerators'])} accelerators ({money(p['capex_usd'])})" for p in buys[:8]))
+
+st.subheader("How sure are these numbers?")
+left, right = st.columns(2)
+ranked = sorted((o for o in usable if o.id in bands), key=lambda o: bands[o.id]["p50_usd"])[:MAX_BARS]
+with left:
+    if ranked:
+        st.plotly_chart(charts.uncertainty_bands([o.name for o in ranked], [o.kind for o in ranked],
+                                                 [bands[o.id]["p10_usd"] for o in ranked],
+                                                 [bands[o.id]["p50_usd"] for o in ranked],
+                                                 [bands[o.id]["p90_usd"] for o in ranked]), width="stretch")
+with right:
+    tornado = plan.uncertainty.get("tornado") or []
+    focus = plan.uncertainty.get("tornado_option_id")
+    if tornado and focus in bands:
+        labels = [f"{INPUT_LABELS.get(t['input'], t['input'])} (x{t['low_multiplier']:g} – x{t['high_multiplier']:g})"
+                  for t in tornado]
+        st.plotly_chart(charts.tornado(labels, [t["low_usd"] for t in tornado], [t["high_usd"] for t in tornado],
+                                       bands[focus]["base_usd"], f"What moves the cost of {by_id[focus].name}"),
+                        width="stretch")
+st.caption(f"{plan.uncertainty.get('samples', 0):,} Monte Carlo samples over usage, tokens per call, growth and "
+           "prices (ranges on the Methodology page); the tornado moves one input at a time to its range ends.")

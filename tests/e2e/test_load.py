@@ -1,0 +1,85 @@
+"""Bounded load test on loopback: concurrent browser sessions change inputs for a fixed time.
+
+Each session keeps its own daily-user count; after every change it must see its own number
+in the URL and on the page (no cross-talk through caches or globals), with no exception.
+Size: LOAD_SESSIONS (default 10) sessions for LOAD_SECONDS (default 20 s); server memory
+(RSS) is written to test-artifacts/load.json.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.test_browser import query, wait_until_idle
+
+pytestmark = pytest.mark.e2e
+SESSIONS = int(os.environ.get("LOAD_SESSIONS", "10"))
+SECONDS = float(os.environ.get("LOAD_SECONDS", "20"))
+
+
+def server_rss_mb(port: int) -> float | None:
+    """RSS of the streamlit process listening on `port` (found through /proc)."""
+    for proc in Path("/proc").iterdir():
+        try:
+            cmd = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"streamlit" in b" ".join(cmd) and str(port).encode() in cmd:
+            for line in (proc / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    return None
+
+
+def users_shown(page) -> str:
+    return page.locator('[data-testid="stCaptionContainer"]').first.inner_text()
+
+
+def set_users(page, users: int) -> None:
+    box = page.get_by_role("spinbutton", name="Daily active users")
+    box.fill(str(users))
+    box.press("Enter")
+
+
+def test_concurrent_sessions_each_see_their_own_numbers(browser, app_url):
+    contexts = [browser.new_context(viewport={"width": 1200, "height": 900}) for _ in range(SESSIONS)]
+    pages = [c.new_page() for c in contexts]
+    errors = []
+    for p in pages:
+        p.set_default_timeout(60_000)
+        p.on("pageerror", lambda exc: errors.append(str(exc)))
+    mine = {i: 10_000 + 1_111 * i for i in range(SESSIONS)}
+    for i, p in enumerate(pages):  # open all sessions before any of them settles
+        p.goto(f"{app_url}/?dau={mine[i]}")
+    changes = 0
+    deadline = time.monotonic() + SECONDS
+    round_ = 0
+    while True:
+        for i, p in enumerate(pages):
+            p.wait_for_function("(n) => location.search.includes('daily_active_users=' + n)", arg=mine[i])
+            wait_until_idle(p)
+            assert query(p)["workload.daily_active_users"] == str(mine[i])
+            assert f"{mine[i]:,}" in users_shown(p), (i, users_shown(p))
+            assert p.locator('[data-testid="stException"]').count() == 0
+        if time.monotonic() > deadline:
+            break
+        round_ += 1
+        for i, p in enumerate(pages):  # every session changes its input while the others run
+            mine[i] = 10_000 + 1_111 * i + 7 * round_
+            set_users(p, mine[i])
+            changes += 1
+    rss = server_rss_mb(urlparse(app_url).port)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "load.json").write_text(json.dumps(
+        {"sessions": SESSIONS, "seconds": SECONDS, "rounds": round_, "input_changes": changes,
+         "server_rss_mb": rss, "page_errors": errors}, indent=2))
+    for c in contexts:
+        c.close()
+    assert errors == []
+    assert changes >= SESSIONS

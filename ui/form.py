@@ -1,0 +1,211 @@
+"""The scenario form: widgets grouped as a CTO thinks (workload, latency, model, constraints,
+finance), each with its unit, help from the Scenario's BOUNDS reasons and those bounds as limits.
+
+Widgets use `_`-prefixed keys and never own the value: every run seeds them from the
+canonical scenario, and their on_change copies the new value back (ui.state.with_field).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from engine.catalog import load_catalog
+from engine.scenario import BOUNDS, DEPLOYMENTS, KV_CACHE_PRECISIONS, LATENCY_TIERS, PRICINGS
+from ui import state, url
+from ui.formatting import count
+
+GROUPS = ("Workload", "Latency", "Model", "Constraints", "Finance", "Roadmap assumptions")
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str  # dotted Scenario path
+    label: str  # with the unit
+    step: float | None = None
+    fmt: str | None = None
+    integer: bool = False
+    help: str = ""  # for fields without BOUNDS
+
+
+NUMBER_FIELDS: dict[str, tuple[Field, ...]] = {
+    "Workload": (
+        Field("workload.daily_active_users", "Daily active users", 1000, "%d", True),
+        Field("workload.queries_per_user_per_day", "Queries per user per day", 0.5, "%.2f"),
+        Field("workload.agent_calls_per_query", "Model calls per query (agent fan-out)", 1.0, "%.1f"),
+        Field("workload.input_tokens_per_call", "Input tokens per call", 100, "%d", True),
+        Field("workload.output_tokens_per_call", "Output tokens per call", 50, "%d", True),
+        Field("workload.reasoning_tokens_per_call", "Reasoning tokens per call", 100, "%d", True),
+        Field("workload.shared_prefix_fraction", "Shared prompt prefix (share, 0-1)", 0.05, "%.2f"),
+        Field("workload.peak_to_average_ratio", "Peak-to-average load (x)", 0.5, "%.1f"),
+        Field("workload.offline_fraction", "Offline, batchable calls (share, 0-1)", 0.05, "%.2f"),
+    ),
+    "Latency": (
+        Field("latency.ttft_p95_ms", "Time to first token, p95 (ms)", 50.0, "%.0f"),
+        Field("latency.min_output_tokens_per_s_per_user", "Minimum speed per user (tokens/s)", 5.0, "%.1f"),
+    ),
+    "Model": (
+        Field("model.quality_floor", "Quality floor (index, optional)", 1.0, "%.0f"),
+    ),
+    "Constraints": (
+        Field("constraints.availability_target", "Availability target (share, 0.9-0.99999)", 0.0001, "%.5f"),
+        Field("constraints.headroom_fraction", "Headroom above peak (share)", 0.05, "%.2f"),
+    ),
+    "Finance": (
+        Field("finance.horizon_months", "Horizon (months)", 6, "%d", True),
+        Field("finance.monthly_growth", "Usage growth per month (share)", 0.01, "%.2f"),
+        Field("finance.yearly_price_decline", "Price decline per year (share)", 0.05, "%.2f"),
+        Field("finance.electricity_usd_per_kwh", "Electricity (USD/kWh)", 0.01, "%.3f"),
+        Field("finance.pue", "Data-centre PUE (x)", 0.05, "%.2f"),
+        Field("finance.amortization_years", "Amortization (years)", 1, "%d", True),
+        Field("finance.engineer_cost_usd_per_year", "Engineer cost (USD/year, fully loaded)", 10_000.0, "%.0f"),
+        Field("finance.one_time_model_cost_usd", "One-time model cost (USD)", 10_000.0, "%.0f"),
+    ),
+    "Roadmap assumptions": (
+        Field("levers.response_cache_hit_rate", "Response-cache hit rate (share)", 0.05, "%.2f"),
+        Field("levers.small_model_routing_share", "Calls routable to a small model (share)", 0.05, "%.2f"),
+        Field("levers.prompt_trim_fraction", "Prompt tokens trimmable (share)", 0.05, "%.2f"),
+        Field("levers.agent_call_reduction", "Agent calls removable (share)", 0.05, "%.2f"),
+        Field("levers.output_cap_fraction", "Output tokens cut by caps (share)", 0.05, "%.2f"),
+        Field("levers.on_device_share", "Calls servable on device (share)", 0.05, "%.2f"),
+        Field("levers.speculative_acceptance_rate", "Speculative acceptance rate (share)", 0.05, "%.2f"),
+        Field("levers.speculative_draft_tokens", "Speculative draft tokens", 1, "%d", True),
+    ),
+}
+SWITCHES = (("levers.prefix_caching", "Prefix caching on", "Reuse the KV cache of the shared prompt prefix."),
+            ("levers.speculative_decoding", "Speculative decoding on", "Draft and verify several tokens per step."),
+            ("levers.route_to_small_model", "Route easy calls to a small model",
+             "Send the routable share of calls to the family's small model (priced in the roadmap)."))
+
+TIER_LABELS = {"realtime": "Realtime voice", "interactive": "Interactive chat",
+               "agentic": "Agentic background", "batch": "Batch"}
+DEPLOYMENT_LABELS = {"any": "Anywhere (API, cloud or on-prem)", "cloud": "Cloud only",
+                     "on_prem": "On-prem only (data sovereignty)"}
+PRICING_LABELS = {"on_demand": "On-demand", "reserved_1y": "Reserved 1 year", "reserved_3y": "Reserved 3 years"}
+KV_LABELS = {"bf16": "BF16 (full precision)", "fp8": "FP8 (half the memory)"}
+
+
+def widget_key(key: str) -> str:
+    return f"_{key}"
+
+
+def bounds_help(key: str, unit: str = "") -> str:
+    low, high, why = BOUNDS[key]
+    return f"{why[0].upper()}{why[1:]}. Allowed {low:,g} to {high:,g}{(' ' + unit) if unit else ''}."
+
+
+def _commit(key: str) -> None:
+    """on_change: copy the widget's value into the canonical scenario (or keep it and say why)."""
+    value = st.session_state[widget_key(key)]
+    if isinstance(value, list):
+        value = tuple(value)
+    if key == "model.quality_floor" and value is not None:
+        value = float(value)
+    try:
+        state.set_scenario(state.with_field(state.scenario(), key, value))
+    except ValueError as exc:
+        st.session_state[state.FORM_ERROR] = str(exc)
+
+
+def _seed(key: str, value) -> None:
+    """Widgets show the canonical value on every run (a preset or link may have changed it)."""
+    st.session_state[widget_key(key)] = list(value) if isinstance(value, tuple) else value
+
+
+def _number(f: Field, current) -> None:
+    low, high, _ = BOUNDS[f.key]
+    value = current
+    if f.integer:
+        low, high = int(low), int(high)
+        value = None if value is None else int(value)
+    else:
+        low, high = float(low), float(high)
+        value = None if value is None else float(value)
+    _seed(f.key, value)
+    st.number_input(f.label, min_value=low, max_value=high, step=(int(f.step) if f.integer else float(f.step)),
+                    format=f.fmt, key=widget_key(f.key), help=bounds_help(f.key), on_change=_commit,
+                    args=(f.key,))
+
+
+def _select(key: str, label: str, options: list[str], labels: dict[str, str], current, help: str) -> None:
+    _seed(key, current)
+    st.selectbox(label, options, format_func=lambda o: labels.get(o, o), key=widget_key(key), help=help,
+                 on_change=_commit, args=(key,))
+
+
+def _preset_changed() -> None:
+    state.apply_preset(st.session_state["_preset"] or None)
+
+
+def preset_picker() -> None:
+    names = url.preset_names()
+    options = [""] + list(names)
+    st.session_state["_preset"] = state.preset() or ""
+    st.selectbox("Start from a preset", options, key="_preset",
+                 format_func=lambda s: names.get(s, "Default scenario (mid-size support assistant)"),
+                 on_change=_preset_changed,
+                 help="Typical companies; each is also a shareable link (?preset=name). "
+                      "Your edits are kept in the link as differences from it.")
+
+
+def scenario_form() -> None:
+    """The whole form, one tab per group."""
+    s = state.scenario()
+    flat = url.flatten(s)
+    catalog = load_catalog()
+    tabs = st.tabs(list(GROUPS))
+    with tabs[0]:
+        _columns(NUMBER_FIELDS["Workload"], flat)
+        st.caption(f"{count(s.workload.daily_active_users * s.workload.queries_per_user_per_day)} queries "
+                   "per day as entered.")
+    with tabs[1]:
+        _select("latency.tier", "Latency tier", list(LATENCY_TIERS), TIER_LABELS, s.latency.tier,
+                "Fills the two targets below with the tier's defaults; both stay editable.")
+        _columns(NUMBER_FIELDS["Latency"], flat)
+    with tabs[2]:
+        models = sorted(catalog.models.values(), key=lambda m: m.name)
+        labels = {m.id: f"{m.name}{'' if m.open_weights else ' (closed, API only)'}" for m in models}
+        _select("model.id", "Model", [m.id for m in models], labels, s.model.id,
+                "Open-weight models can be self-hosted; closed ones only through their API.")
+        _columns(NUMBER_FIELDS["Model"], flat)
+        c1, c2 = st.columns(2)
+        with c1:
+            _seed("model.allow_4bit_weights", s.model.allow_4bit_weights)
+            st.checkbox("Allow 4-bit weights", key=widget_key("model.allow_4bit_weights"), on_change=_commit,
+                        args=("model.allow_4bit_weights",),
+                        help="INT4/FP4 weights halve memory and speed up decode, at some quality risk.")
+        with c2:
+            _select("model.kv_cache_precision", "KV-cache precision", list(KV_CACHE_PRECISIONS), KV_LABELS,
+                    s.model.kv_cache_precision, "Precision of the attention cache; FP8 doubles the sequences held.")
+    with tabs[3]:
+        _select("constraints.deployment", "Where it may run", list(DEPLOYMENTS), DEPLOYMENT_LABELS,
+                s.constraints.deployment, "On-prem rules out APIs and cloud-only silicon.")
+        vendors = sorted({h.vendor for h in catalog.hardware.values()})
+        _seed("constraints.allowed_vendors", s.constraints.allowed_vendors)
+        st.multiselect("Allowed hardware vendors (empty = all)", vendors, key=widget_key("constraints.allowed_vendors"),
+                       on_change=_commit, args=("constraints.allowed_vendors",),
+                       help="Restrict self-hosting to these accelerator vendors.")
+        _columns(NUMBER_FIELDS["Constraints"], flat)
+    with tabs[4]:
+        _select("finance.pricing", "Cloud pricing", list(PRICINGS), PRICING_LABELS, s.finance.pricing,
+                "On-demand or a reserved commitment for rented accelerators.")
+        _columns(NUMBER_FIELDS["Finance"], flat)
+    with tabs[5]:
+        st.caption("The roadmap's savings rest on these assumptions; put in your own. "
+                   "The switches describe what you run today (the roadmap turns them on).")
+        cols = st.columns(3)
+        for i, (key, label, help_text) in enumerate(SWITCHES):
+            with cols[i]:
+                _seed(key, flat[key])
+                st.checkbox(label, key=widget_key(key), on_change=_commit, args=(key,), help=help_text)
+        _columns(NUMBER_FIELDS["Roadmap assumptions"], flat)
+    error = st.session_state.get(state.FORM_ERROR)
+    if error:
+        st.error(f"That value was not applied: {error}")
+
+
+def _columns(fields: tuple[Field, ...], flat: dict) -> None:
+    cols = st.columns(3)
+    for i, f in enumerate(fields):
+        with cols[i % 3]:
+            _number(f, flat[f.key])

@@ -1,0 +1,30 @@
+"""Page furniture shared by every screen: the title with the scenario it is about."""
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import state
+from ui.form import TIER_LABELS
+from ui.formatting import count, ms
+from ui.safe import md
+
+
+# Metric values wrap instead of ending in "…": option names are long.
+_CSS = """<style>
+[data-testid="stMetricValue"] .stMarkdownEllipsis, [data-testid="stMetricValue"] p,
+[data-testid="stMetricDelta"] .stMarkdownEllipsis, [data-testid="stMetricDelta"] p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+[data-testid="stMetricValue"] { font-size: 1.8rem; line-height: 1.2; }
+</style>"""
+
+
+def page_header(title: str, subtitle: str = "") -> None:
+    """Title and scenario caption; first, make sure the router ran (see state.require_router)."""
+    state.require_router()
+    s = state.scenario()
+    st.html(_CSS)
+    st.title(title)
+    st.caption(f"**{md(s.name)}** · {s.model.id} · {count(s.workload.daily_active_users)} daily users · "
+               f"{TIER_LABELS.get(s.latency.tier, s.latency.tier)} (TTFT p95 ≤ {ms(s.latency.ttft_p95_ms)}, "
+               f"≥ {s.latency.min_output_tokens_per_s_per_user:g} tok/s per user)"
+               + (f" · {subtitle}" if subtitle else ""))

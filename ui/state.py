@@ -1,0 +1,176 @@
+"""The canonical scenario in st.session_state, the URL sync around it, and the cached plan.
+
+`st.session_state["scenario"]` holds the one Scenario every page reads; widgets keep
+their own `_`-prefixed keys and copy into it in their on_change callbacks. The URL is
+read once per session and written back on every run (a sidebar page link drops it).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import inspect
+import threading
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+from engine.calibration import load_cases, run_all, summaries
+from engine.catalog import load_catalog
+from engine.curves import throughput_curves
+from engine.plan import Plan, plan
+from engine.scenario import DEFAULT_SCENARIO, LATENCY_TIERS, Scenario
+from ui import url
+from ui.safe import md
+
+SCENARIO = "scenario"
+PRESET = "preset"
+URL_PROBLEMS = "url_problems"
+FORM_ERROR = "form_error"
+
+
+def require_router() -> None:
+    """Hand a page run that skipped app.py back to the router.
+
+    With a `pages/` folder, Streamlit runs a fresh process's first script run (and every
+    AppTest run) through its v1 multipage fallback, which executes a deep-linked page
+    file directly. st.navigation turns that fallback off; doing it here and rerunning
+    makes app.py (URL sync, navigation) run first, as on every other run.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+# --- canonical state ------------------------------------------------------------------
+
+def init_from_url() -> None:
+    """First run of a session: the scenario from the link (bad parameters named, not fatal)."""
+    if SCENARIO in st.session_state:
+        return
+    parsed = url.from_params(st.query_params.to_dict())
+    st.session_state[SCENARIO] = parsed.scenario
+    st.session_state[PRESET] = parsed.preset
+    st.session_state[URL_PROBLEMS] = list(parsed.problems)
+
+
+def scenario() -> Scenario:
+    return st.session_state.get(SCENARIO, DEFAULT_SCENARIO)
+
+
+def preset() -> str | None:
+    return st.session_state.get(PRESET)
+
+
+def set_scenario(new: Scenario) -> None:
+    st.session_state[SCENARIO] = new
+    st.session_state[URL_PROBLEMS] = []  # the link's problems are history once the user edits
+    st.session_state[FORM_ERROR] = ""
+
+
+def apply_preset(slug: str | None) -> None:
+    st.session_state[PRESET] = slug or None
+    set_scenario(url.base_scenario(slug or None))
+
+
+def with_field(current: Scenario, key: str, value) -> Scenario:
+    """A copy of `current` with one dotted field changed; a new tier brings its SLO defaults.
+
+    Raises ValueError (naming the field) when the value is not allowed.
+    """
+    flat = url.flatten(current)
+    flat[key] = value
+    if key == "latency.tier":
+        for slo in url.SLO_FIELDS:
+            flat[slo] = LATENCY_TIERS[value][slo.split(".")[1]]
+    return Scenario.from_dict(url.unflatten(flat))
+
+
+def share_params() -> dict[str, str]:
+    return url.to_params(scenario(), preset())
+
+
+def write_url() -> None:
+    """Every run: the address bar holds the scenario, whatever page the user came from."""
+    params = share_params()
+    if st.query_params.to_dict() != params:
+        st.query_params.from_dict(params)
+
+
+def share_link(page_path: str = "") -> str:
+    """The link that reproduces the scenario, opening on the Scenario page."""
+    from urllib.parse import urlencode
+    base = (st.context.url or "http://localhost:8501/").split("?")[0]
+    if page_path and base.rstrip("/").endswith("/" + page_path):
+        base = base.rstrip("/")[: -len(page_path)]
+    if not base.endswith("/"):
+        base += "/"
+    return f"{base}?{urlencode(share_params())}"
+
+
+def show_broken_presets() -> None:
+    broken = url.broken_presets()
+    if broken:
+        st.warning("Some preset files could not be read and are left out: " + "; ".join(md(b, 300) for b in broken),
+                   icon=":material/warning:")
+
+
+def show_url_warning() -> None:
+    problems = st.session_state.get(URL_PROBLEMS) or []
+    if problems:
+        st.warning("Some link parameters were ignored and their preset values used instead: "
+                   + "; ".join(md(p, 300) for p in problems), icon=":material/warning:")
+
+
+_WARMED = threading.Event()
+WARM_MODULES = ("pandas.io.formats.style", "plotly.graph_objects", "plotly.io", "ui.charts", "ui.tables")
+
+
+def warm_up() -> None:
+    """Once per process, after the first page is drawn: import what the table and chart pages
+    need (pandas' Styler pulls in jinja2, ~0.5 s) in the background, not while a user waits."""
+    if _WARMED.is_set():
+        return
+    _WARMED.set()
+
+    def load() -> None:
+        for name in WARM_MODULES:
+            importlib.import_module(name)
+
+    threading.Thread(target=load, daemon=True).start()
+
+
+# --- cached engine results ------------------------------------------------------------
+
+# The roadmap re-plans every lever (about half of plan()'s time): only the screens that show it ask for it.
+_ROADMAP_OPTIONAL = "with_roadmap" in inspect.signature(plan).parameters
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _plan(scenario_yaml: str, price_date: str, with_roadmap: bool = False) -> Plan:
+    kwargs = {"with_roadmap": with_roadmap} if _ROADMAP_OPTIONAL else {}
+    return plan(Scenario.from_yaml(scenario_yaml), price_date=dt.date.fromisoformat(price_date), **kwargs)
+
+
+def current_plan(with_roadmap: bool = False) -> Plan | None:
+    """The plan of the current scenario (cached by its YAML and today's date), or None with the reason shown."""
+    try:
+        return _plan(scenario().to_yaml(), dt.date.today().isoformat(), with_roadmap)
+    except ValueError as exc:
+        st.error(f"This scenario cannot be planned: {exc}")
+        return None
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _curves(scenario_yaml: str, price_date: str) -> dict:
+    s = Scenario.from_yaml(scenario_yaml)
+    return throughput_curves(s, _plan(scenario_yaml, price_date).hardware_options)
+
+
+def current_curves() -> dict:
+    return _curves(scenario().to_yaml(), dt.date.today().isoformat())
+
+
+@st.cache_resource(show_spinner=False)
+def calibration_summaries() -> dict:
+    """Accuracy of the performance model against measured benchmarks (fixed data: computed once)."""
+    return summaries(run_all(load_catalog(), load_cases()))
