@@ -100,10 +100,6 @@ def test_downloads_json_and_the_brief(page):
     assert data["scenario"]["name"].startswith(VOICE)
     assert data["recommendation"]["option_id"]
 
-    try:
-        import report  # noqa: F401
-    except ImportError:
-        pytest.skip("report module not present: no PDF to download")
     page.get_by_role("button", name="Build the PDF brief").click()
     button = page.get_by_role("button", name="Download the PDF brief")
     button.wait_for(timeout=60_000)
@@ -111,3 +107,14 @@ def test_downloads_json_and_the_brief(page):
         button.click()
     assert open(info.value.path(), "rb").read(5) == b"%PDF-"
     shoot(page, "report-downloads")
+
+
+def test_a_reload_keeps_the_scenario(page):
+    """The link is the state: reloading the page rebuilds the same scenario from it."""
+    before = query(page)
+    page.reload()
+    page.get_by_text(VOICE).first.wait_for()
+    page.wait_for_function("() => location.search.includes('workload.daily_active_users=200000')")
+    wait_until_idle(page)
+    assert query(page) == before
+    assert "200,000 daily users" in page.locator('[data-testid="stCaptionContainer"]').first.inner_text()
