@@ -3,8 +3,20 @@
     from report import build_pdf, build_html
     pdf_bytes = build_pdf(plan, share_link=url, page_size="Letter")
     html_text = build_html(plan, share_link=url)
+
+The renderers load lazily: the app imports report.formatting on every page, and matplotlib
+(~0.5 s to import) should only load when someone asks for a brief.
 """
-from report.html import build_html
-from report.pdf import build_pdf
+from __future__ import annotations
 
 __all__ = ["build_html", "build_pdf"]
+
+
+def __getattr__(name: str):
+    if name == "build_pdf":
+        from report.pdf import build_pdf
+        return build_pdf
+    if name == "build_html":
+        from report.html import build_html
+        return build_html
+    raise AttributeError(f"module 'report' has no attribute {name!r}")
