@@ -60,7 +60,7 @@ NAIVE_RATIO = 0.5
 def _catalog_for(base: Catalog, x: np.ndarray) -> Catalog:
     trt = dataclasses.replace(base.stacks["tensorrt-llm"], **dict(zip(TRT_PARAMS, map(float, x[:8]))))
     vllm = scaled_stack(trt, base.stacks["vllm"], float(x[8]), amd_efficiency=float(x[9]))
-    sglang = scaled_stack(trt, base.stacks["sglang"], SGLANG_RATIO, amd_efficiency=float(x[9]))
+    sglang = scaled_stack(trt, base.stacks["sglang"], SGLANG_RATIO)
     naive = scaled_stack(trt, base.stacks["naive"], NAIVE_RATIO)
     return _with_stacks(base, **{"tensorrt-llm": trt, "vllm": vllm, "sglang": sglang, "naive": naive})
 

@@ -232,7 +232,22 @@ def prompt_attention_flops(model: Model, input_tokens: float) -> float:
     full_layers = model.full_attention_layers or model.num_layers
     pairs = (full_layers * input_tokens ** 2 / 2
              + (model.num_layers - full_layers) * input_tokens * min(input_tokens / 2, window))
-    return 4 * attention_width(model) * pairs
+    return 4 * prefill_attention_width(model) * pairs
+
+
+# DeepSeek-V3/R1 config: v_head_dim 128 (models.csv notes); head_dim there is qk_nope + rope = 192.
+MLA_V_HEAD_DIM = 128
+
+
+def prefill_attention_width(model: Model) -> float:
+    """Mean width of QK^T and AV in prefill [elements per token pair].
+
+    Decode runs MLA "absorbed" over the compressed latent (kv_lora_rank + rope); prefill
+    decompresses it and runs ordinary attention: QK at head_dim (192), AV at v_head_dim (128).
+    """
+    if model.attention_type == "mla":
+        return model.num_attention_heads * (model.head_dim + MLA_V_HEAD_DIM) / 2
+    return attention_width(model)
 
 
 def accepted_tokens_per_step(speculative: tuple[int, float] | None) -> float:

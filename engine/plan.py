@@ -92,6 +92,15 @@ def _speed(o: Option) -> str:
     return ttft + speed
 
 
+def response_time_ms(option: Option, scenario: Scenario) -> float:
+    """End-to-end time of one call: TTFT + generated tokens x TPOT (unknown parts count as slow)."""
+    w = scenario.workload
+    tokens = w.output_tokens_per_call + w.reasoning_tokens_per_call
+    ttft = option.ttft_ms if option.ttft_ms is not None else scenario.latency.ttft_p95_ms
+    tpot = option.tpot_ms if option.tpot_ms is not None else scenario.latency.max_tpot_ms
+    return ttft + tokens * tpot
+
+
 def recommend(options: list[Option], scenario: Scenario) -> dict:
     """Cheapest option that meets the SLO and the constraints, plus the fastest and on-prem ones."""
     usable = sorted((o for o in options if o.usable), key=lambda o: o.monthly_tco_usd)
@@ -109,10 +118,11 @@ def recommend(options: list[Option], scenario: Scenario) -> dict:
                  f"{scenario.latency.min_output_tokens_per_s_per_user:g} tok/s; "
                  f"${best.cost_per_1k_queries_usd:,.2f} per 1,000 queries.")
     alternatives = []
-    fastest = min(usable, key=lambda o: (o.ttft_ms if o.ttft_ms is not None else float("inf"), o.tpot_ms or 0))
+    fastest = min(usable, key=lambda o: response_time_ms(o, scenario))
     if fastest.id != best.id:
         alternatives.append({"role": "lowest latency", "option_id": fastest.id,
-                             "rationale": f"{fastest.name}: {_speed(fastest)}, at "
+                             "rationale": f"{fastest.name}: {_speed(fastest)}, a {response_time_ms(fastest, scenario) / 1000:,.1f} s "
+                                          f"response, at "
                                           f"{_money(fastest.monthly_tco_usd)} per month "
                                           f"({fastest.monthly_tco_usd / best.monthly_tco_usd:.1f}x the recommendation)."})
     on_prem = next((o for o in usable if o.kind == "owned"), None)
@@ -133,6 +143,17 @@ def plan(scenario: Scenario, catalog: Catalog | None = None, price_date: dt.date
     catalog = catalog or load_catalog()
     price_date = price_date or dt.date.today()
     model = catalog.get_model(scenario.model.id)
+    w = scenario.workload
+    needed = w.input_tokens_per_call + w.output_tokens_per_call + w.reasoning_tokens_per_call
+    if model.max_context_tokens and needed > model.max_context_tokens:
+        raise ValueError(f"workload.input_tokens_per_call + output + reasoning = {needed:,} tokens exceeds "
+                         f"{model.name}'s context window of {model.max_context_tokens:,} tokens: "
+                         f"shorten the prompt or choose a model with a longer context")
+    vendors = {h.vendor for h in catalog.hardware.values()}
+    unknown = [v for v in scenario.constraints.allowed_vendors if v not in vendors]
+    if unknown:
+        raise ValueError(f"constraints.allowed_vendors: {', '.join(map(repr, unknown))} is not a hardware vendor; "
+                         f"choose from {', '.join(sorted(vendors))}")
     if not model.open_weights and scenario.constraints.deployment == "on_prem":
         raise ValueError(f"model.id = {model.id!r} is a closed model, served only through its API; "
                          "constraints.deployment = on_prem needs an open-weight model")

@@ -15,7 +15,8 @@ import numpy as np
 from engine.catalog import Catalog
 from engine.demand import Demand
 from engine.scenario import Scenario
-from engine.tco import HOURS_PER_MONTH, Option, allin_power_kw, assumption, rental_usd_per_hour
+from engine.tco import (HOURS_PER_MONTH, Option, allin_power_kw, assumption, licence_usd_per_accelerator_month,
+                        rental_usd_per_hour)
 
 MULTIPLIERS = ("usage", "tokens_per_call", "monthly_growth", "api_prices", "gpu_prices")
 
@@ -34,6 +35,8 @@ class CostModel:
     spares: int = 0
     accelerators_per_replica: int = 1
     usd_per_accelerator_month: float = 0.0  # rental, or power + space + licence
+    licence_usd_per_accelerator: float = 0.0  # rented: licence per month, not discounted with the rental
+    price_follows_market: bool = True
     capex_per_accelerator_usd: float = 0.0
     amortization_months: int = 1
     maintenance_per_capex_month: float = 0.0
@@ -62,15 +65,17 @@ def cost_model(option: Option, catalog: Catalog, scenario: Scenario, dem: Demand
                   staff_fte_per_accelerator=assumption(
                       "ops_engineers_per_1000_accelerators_" + ("owned" if owned else "rented")) / 1000.0,
                   engineer_usd_per_month=engineer)
+    licence = licence_usd_per_accelerator_month(hw, scenario)
     if not owned:
         price, _ = rental_usd_per_hour(hw, scenario.finance.pricing)
+        # A reserved price is fixed for its term; only on-demand rates follow the market down.
         return CostModel(option.id, option.kind, usd_per_accelerator_month=price * HOURS_PER_MONTH,
-                         fixed_usd=option.components_usd["storage and egress"], **common)
+                         fixed_usd=option.components_usd["storage and egress"], licence_usd_per_accelerator=licence,
+                         price_follows_market=scenario.finance.pricing == "on_demand", **common)
     f = scenario.finance
     kw = allin_power_kw(hw)
-    licence = assumption("software_licence_usd_per_accelerator_year") if hw.vendor == "nvidia" else 0.0
     per_accelerator = (kw * f.pue * f.electricity_usd_per_kwh * HOURS_PER_MONTH
-                       + kw * assumption("colocation_usd_per_kw_month") + licence / 12.0)
+                       + kw * assumption("colocation_usd_per_kw_month") + licence)
     capex = hw.purchase_usd * (1.0 + assumption("server_share_of_accelerator_capex")
                                + assumption("networking_share_of_accelerator_capex"))
     return CostModel(option.id, option.kind, usd_per_accelerator_month=per_accelerator,
@@ -121,7 +126,8 @@ def monthly_costs(model: CostModel, p: Paths) -> np.ndarray:
     fleet = np.maximum(replicas, 1.0) * model.accelerators_per_replica
     staff = np.maximum(model.staff_min_fte, fleet * model.staff_fte_per_accelerator) * model.engineer_usd_per_month
     if model.kind == "cloud":
-        return fleet * model.usd_per_accelerator_month * p.gpu_price + staff + model.fixed_usd
+        rental = model.usd_per_accelerator_month * (p.gpu_price if model.price_follows_market else p.gpu_price[:, :1])
+        return fleet * (rental + model.licence_usd_per_accelerator) + staff + model.fixed_usd
     # owned: bought in steps as demand grows, never sold; each purchase amortized from its month
     installed = np.maximum.accumulate(fleet, axis=1)
     bought = np.diff(installed, axis=1, prepend=0.0)

@@ -23,6 +23,8 @@ from engine.sizing import size_hardware
 from engine.tco import Option, api_option, self_hosted_options
 
 PHASES = ("quick win (30 days)", "next quarter", "strategic")
+# A lever must save at least this share of the bill to be worth its engineering days.
+MIN_SAVING_FRACTION = 0.005
 SELF_HOSTED = ("cloud", "owned")
 
 
@@ -101,7 +103,9 @@ class Evaluator:
             parts = [self.option(scenario, target)]
         if any(p is None for p in parts):
             return None
-        return sum(p.monthly_tco_usd for p in parts), parts
+        # One team runs both models: staff is charged once, on the main deployment.
+        shared_staff = sum(p.components_usd.get("operations staff", 0.0) for p in parts[1:])
+        return sum(p.monthly_tco_usd for p in parts) - shared_staff, parts
 
 
 def _scale_queries(scenario: Scenario, factor: float) -> Scenario:
@@ -356,6 +360,11 @@ def build_roadmap(catalog: Catalog, scenario: Scenario, baseline: Option | None,
         return None
     ev = Evaluator(catalog, price_date)
     start = Target.of(baseline)
+    # The roadmap starts from what plan() priced: the recommended option's own model (a
+    # quality-floor substitute, perhaps), without routing, which only the roadmap prices.
+    scenario = dataclasses.replace(
+        scenario, model=dataclasses.replace(scenario.model, id=baseline.model),
+        levers=dataclasses.replace(scenario.levers, route_to_small_model=False))
     priced = ev.cost(scenario, start)
     base_cost = priced[0] if priced else baseline.monthly_tco_usd
     ctx = Context(catalog, baseline, options)
@@ -374,13 +383,15 @@ def build_roadmap(catalog: Catalog, scenario: Scenario, baseline: Option | None,
             else:
                 saving = base_cost - result[0]
                 after = result[1][0]
-                if saving > 1e-6:
+                if saving >= MIN_SAVING_FRACTION * base_cost:
                     reason = f"re-planned: {after.name} at ${result[0]:,.0f} per month"
                 elif saving > -1e-6:
-                    reason = "re-planned: the same fleet still carries the load, no saving at this volume"
+                    reason = (f"re-planned: saves ${max(saving, 0):,.0f} per month, under "
+                              f"{MIN_SAVING_FRACTION:.1%} of the bill (the same fleet carries the load)")
+                    saving = 0.0
                 else:
                     reason = f"re-planned, it would cost ${-saving:,.0f} more per month"
-        applies = saving > 1e-6
+        applies = saving >= MIN_SAVING_FRACTION * base_cost and saving > 0
         levers.append({
             "id": lever_id, "layer": row["layer"], "name": row["name"],
             "monthly_saving_usd": max(saving, 0.0), "saving_fraction": max(saving, 0.0) / base_cost,
@@ -417,7 +428,7 @@ def _cumulative(ev: Evaluator, scenario: Scenario, start: Target, base_cost: flo
             lv["reason"] += f"; skipped after earlier steps: {change}"
             continue
         result = ev.cost(*change)
-        if result is None or result[0] >= current - 1e-6:
+        if result is None or result[0] > current - MIN_SAVING_FRACTION * base_cost:
             lv["reason"] += "; skipped: no further saving on top of the earlier steps"
             continue
         steps.append({"lever_id": lv["id"], "monthly_tco_usd": result[0], "saving_usd": current - result[0],

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -27,6 +28,7 @@ LATENCY_TIERS: dict[str, dict[str, float]] = {
 DEPLOYMENTS = ("any", "cloud", "on_prem")
 PRICINGS = ("on_demand", "reserved_1y", "reserved_3y")
 KV_CACHE_PRECISIONS = ("bf16", "fp8")
+CURRENCIES = ("USD",)  # every price source is in US dollars; no exchange rates are modelled
 
 # Bounds with the reason for each: (low, high, why). Inclusive.
 BOUNDS: dict[str, tuple[float, float, str]] = {
@@ -52,6 +54,8 @@ BOUNDS: dict[str, tuple[float, float, str]] = {
     "finance.amortization_years": (1, 10, "depreciation period of owned hardware"),
     "finance.engineer_cost_usd_per_year": (0, 2_000_000, "fully loaded cost of one engineer"),
     "finance.one_time_model_cost_usd": (0, 1e10, "fine-tuning or training, paid once"),
+    "finance.software_licence_usd_per_accelerator_year": (0, 100_000, "e.g. NVIDIA AI Enterprise, $4,500 per "
+                                                           "GPU-year list; 0 for open-source stacks"),
     "levers.speculative_acceptance_rate": (0.05, 0.95, "share of draft tokens the target model accepts"),
     "levers.speculative_draft_tokens": (1, 16, "tokens drafted per verification step"),
     "levers.response_cache_hit_rate": (0.0, 0.9, "share of queries answered from a semantic/response cache"),
@@ -173,10 +177,12 @@ class Finance:
     pricing: str = "on_demand"
     engineer_cost_usd_per_year: float = 200_000.0
     one_time_model_cost_usd: float = 0.0
+    software_licence_usd_per_accelerator_year: float = 0.0  # open-source stacks need none
     currency: str = "USD"
 
     def __post_init__(self) -> None:
         _check_choice("finance.pricing", self.pricing, PRICINGS)
+        _check_choice("finance.currency", self.currency, CURRENCIES)
         _check_bounded_fields(self, "finance")
 
 
@@ -220,6 +226,8 @@ class Scenario:
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or len(self.name) > 200:
             raise ValueError("name must be text of at most 200 characters")
+        if any(unicodedata.category(c) in ("Cc", "Cs") for c in self.name):
+            raise ValueError("name must not contain control characters or line breaks")
 
     # --- (de)serialisation -------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -244,7 +252,8 @@ class Scenario:
         if "name" in data:
             kwargs["name"] = data["name"]
         for section, klass in SECTIONS.items():
-            raw = data.get(section) or {}
+            raw = data.get(section)
+            raw = {} if raw is None else raw
             if not isinstance(raw, Mapping):
                 raise ValueError(f"{section} must be a mapping of field: value")
             kwargs[section] = _build_section(section, klass, raw)
@@ -301,8 +310,8 @@ def _coerce(key: str, annotation: str, value: Any) -> Any:
         raise ValueError(f"{key} must be a number, got {value!r}")
     try:
         number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{key} must be a number, got {value!r}") from None
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"{key} must be a number, got {str(value)[:40]!r}") from None
     if not math.isfinite(number):
         raise ValueError(f"{key} must be a finite number, got {value!r}")
     if annotation.startswith("int"):

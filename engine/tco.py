@@ -94,7 +94,8 @@ def _option(kind: str, option_id: str, name: str, scenario: Scenario, dem: Deman
             **kwargs) -> Option:
     total = sum(components.values())
     per_1k, per_user, per_mtok = _unit_costs(total, dem, scenario)
-    return Option(id=option_id, kind=kind, name=name, model=scenario.model.id, monthly_tco_usd=total,
+    kwargs.setdefault("model", scenario.model.id)
+    return Option(id=option_id, kind=kind, name=name, monthly_tco_usd=total,
                   components_usd=components, cost_per_1k_queries_usd=per_1k, cost_per_user_month_usd=per_user,
                   cost_per_million_output_tokens_usd=per_mtok, **kwargs)
 
@@ -119,9 +120,9 @@ def api_option(offer: ApiOffer, scenario: Scenario, dem: Demand, allowed: str = 
     speed = offer.speed
     substitute = "" if offer.model.id == scenario.model.id else f" (substitute for {scenario.model.id})"
     return _option(kind, offer.option_id, f"{offer.provider_name} API: {offer.model.name}{substitute}", scenario, dem,
-                  components, hardware=offer.specialized_hardware, provider=offer.provider, accelerators=None,
+                  components, model=offer.model.id, hardware=offer.specialized_hardware, provider=offer.provider, accelerators=None,
                   meets_slo=meets and not allowed, feasible=not allowed, reason=allowed or why,
-                  ttft_ms=speed.ttft_ms if speed else None,
+                  ttft_ms=speed.ttft_ms if speed and speed.ttft_ms else None,
                   tpot_ms=(1000.0 / speed.output_tokens_per_s_per_user
                            if speed and speed.output_tokens_per_s_per_user else None),
                   utilization_average=None, utilization_peak=None,
@@ -163,6 +164,13 @@ def allin_power_kw(hw: Hardware) -> float | None:
     return None
 
 
+def licence_usd_per_accelerator_month(hw: Hardware, scenario: Scenario) -> float:
+    """NVIDIA's enterprise software is licensed per GPU, rented or owned; open stacks need none."""
+    if hw.vendor != "nvidia":
+        return 0.0
+    return scenario.finance.software_licence_usd_per_accelerator_year / 12.0
+
+
 def self_hosted_staff_fte(accelerators: int, per_thousand_key: str) -> float:
     return max(assumption("ops_engineers_minimum_self_hosted"),
                accelerators / 1000.0 * assumption(per_thousand_key))
@@ -186,6 +194,7 @@ def cloud_components(hw: Hardware, sized: HardwareOption, scenario: Scenario,
         return None, f"no rental price for {hw.name}"
     return {
         "accelerator rental": accelerators * price * HOURS_PER_MONTH,
+        "software licences": accelerators * licence_usd_per_accelerator_month(hw, scenario),
         "storage and egress": storage_and_egress_usd(sized, dem),
         "operations staff": staff_usd_per_month(
             self_hosted_staff_fte(accelerators, "ops_engineers_per_1000_accelerators_rented"), scenario),
@@ -203,13 +212,12 @@ def owned_components(hw: Hardware, sized: HardwareOption, scenario: Scenario,
     f = scenario.finance
     capex = accelerators * hw.purchase_usd * (1.0 + assumption("server_share_of_accelerator_capex")
                                               + assumption("networking_share_of_accelerator_capex"))
-    licence = assumption("software_licence_usd_per_accelerator_year") if hw.vendor == "nvidia" else 0.0
     return {
         "hardware (amortized)": capex / (f.amortization_years * 12.0),
         "power": accelerators * kw * f.pue * f.electricity_usd_per_kwh * HOURS_PER_MONTH,
         "space": accelerators * kw * assumption("colocation_usd_per_kw_month"),
         "maintenance": capex * assumption("maintenance_fraction_of_capex_per_year") / 12.0,
-        "software licences": accelerators * licence / 12.0,
+        "software licences": accelerators * licence_usd_per_accelerator_month(hw, scenario),
         "operations staff": staff_usd_per_month(
             self_hosted_staff_fte(accelerators, "ops_engineers_per_1000_accelerators_owned"), scenario),
     }, hw.price_basis

@@ -24,7 +24,7 @@ if plan is not None:
                        f"{money(best.cost_per_user_month_usd)} per user-month", delta_color="off", delta_arrow="off")
         cols[2].metric("Cost per 1,000 queries", money(best.cost_per_1k_queries_usd),
                        f"{money(best.cost_per_million_output_tokens_usd)} per M output tokens", delta_color="off", delta_arrow="off")
-        cols[3].metric("Accelerators", count(best.accelerators) if best.accelerators else "None (API)",
+        cols[3].metric("Accelerators", count(best.accelerators) if best.accelerators else "none: API",
                        None if best.utilization_average is None else f"{best.utilization_average:.0%} average use",
                        delta_color="off", delta_arrow="off")
         speed = None if not best.tpot_ms else 1000.0 / best.tpot_ms

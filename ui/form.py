@@ -60,6 +60,8 @@ NUMBER_FIELDS: dict[str, tuple[Field, ...]] = {
         Field("finance.amortization_years", "Amortization (years)", 1, "%d", True),
         Field("finance.engineer_cost_usd_per_year", "Engineer cost (USD/year, fully loaded)", 10_000.0, "%.0f"),
         Field("finance.one_time_model_cost_usd", "One-time model cost (USD)", 10_000.0, "%.0f"),
+        Field("finance.software_licence_usd_per_accelerator_year", "Software licence (USD per NVIDIA GPU-year)",
+              500.0, "%.0f"),
     ),
     "Roadmap assumptions": (
         Field("levers.response_cache_hit_rate", "Response-cache hit rate (share)", 0.05, "%.2f"),
@@ -73,9 +75,7 @@ NUMBER_FIELDS: dict[str, tuple[Field, ...]] = {
     ),
 }
 SWITCHES = (("levers.prefix_caching", "Prefix caching on", "Reuse the KV cache of the shared prompt prefix."),
-            ("levers.speculative_decoding", "Speculative decoding on", "Draft and verify several tokens per step."),
-            ("levers.route_to_small_model", "Route easy calls to a small model",
-             "Send the routable share of calls to the family's small model (priced in the roadmap)."))
+            ("levers.speculative_decoding", "Speculative decoding on", "Draft and verify several tokens per step."))
 
 TIER_LABELS = {"realtime": "Realtime voice", "interactive": "Interactive chat",
                "agentic": "Agentic background", "batch": "Batch"}

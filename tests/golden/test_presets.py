@@ -23,15 +23,30 @@ from engine.scenario import Scenario
 
 pytestmark = pytest.mark.golden
 PRESETS = Path(__file__).resolve().parents[2] / "presets"
-MI300X_PURCHASE, MI300X_KW = 12_500, 1.79  # hardware.yaml: street price midpoint; SemiAnalysis all-in kW
 CAPEX_FACTOR = 1 + 0.37 + 0.11
+DAYS = 730 / 24  # days in the engine's month
 
 
-def owned_mi300x(n, pue, usd_per_kwh, years, salary):
-    capex = n * MI300X_PURCHASE * CAPEX_FACTOR
+def owned(n, purchase_usd, allin_kw, pue=1.3, usd_per_kwh=0.12, years=4, salary=200_000):
+    capex = n * purchase_usd * CAPEX_FACTOR
     staff_fte = max(0.5, n / 1000 * 4.0)
-    return (capex / (years * 12) + n * MI300X_KW * pue * usd_per_kwh * 730 + n * MI300X_KW * 194.95
+    return (capex / (years * 12) + n * allin_kw * pue * usd_per_kwh * 730 + n * allin_kw * 194.95
             + capex * 0.05 / 12 + staff_fte * salary / 12)
+
+
+def mi300x(n, **finance):  # hardware.yaml: $12,500 street price midpoint; SemiAnalysis all-in 1.79 kW
+    return owned(n, 12_500, 1.79, **finance)
+
+
+def b200(n, **finance):  # hardware.yaml: $50,000 (Ornn); SemiAnalysis all-in 2.17 kW
+    return owned(n, 50_000, 2.17, **finance)
+
+
+def api(calls_per_day, input_tokens, cached_share, output_tokens, usd_in, usd_cached, usd_out):
+    """Fees by token type per month (genai-prices USD per million tokens) + 0.1 FTE to run the integration."""
+    per_month = calls_per_day * DAYS / 1e6
+    return (per_month * input_tokens * ((1 - cached_share) * usd_in + cached_share * usd_cached)
+            + per_month * output_tokens * usd_out + 0.1 * 200_000 / 12)
 
 
 def fleet(peak_calls_per_s, tokens_per_call, replica_tok_s, headroom, spares, per_replica):
@@ -39,40 +54,38 @@ def fleet(peak_calls_per_s, tokens_per_call, replica_tok_s, headroom, spares, pe
     return (math.ceil(peak_calls_per_s * (1 + headroom) / calls_per_replica) + spares) * per_replica
 
 
-CASES = {
+SELF_HOSTED = {
     # name: (expected option, peak calls/s by hand, generated tokens per call, replica tok/s at the SLO,
     #        headroom, spares, accelerators per replica, hand TCO function)
-    "support-assistant": ("owned:mi300x", 50_000 * 4 * 3 / 86_400 * 3.0, 300, 1140.3, 0.2, 1, 1,
-                          lambda n: owned_mi300x(n, 1.3, 0.12, 4, 200_000)),
-    "voice-agent": ("owned:mi300x", 20_000 * 18 * 1 / 86_400 * 3.0, 60, 1371.0, 0.3, 1, 1,
-                    lambda n: owned_mi300x(n, 1.3, 0.12, 4, 200_000)),
-    "regulated-on-prem": ("owned:mi300x", 8_000 * 5 * 3 / 86_400 * 3.5, 400, 791.1, 0.3, 2, 1,
-                          lambda n: owned_mi300x(n, 1.5, 0.15, 5, 220_000)),
-    "coding-agent": ("owned:mi300x", 600 * 6 * 40 / 86_400 * 3.15, 1600, 3931.7, 0.2, 1, 4,
-                     lambda n: owned_mi300x(n, 1.3, 0.12, 4, 200_000)),
-    "consumer-app": ("owned:mi300x", 10_000_000 * 5 * 1 / 86_400 * 5.0, 400, 21911.1, 0.2, 1, 1,
-                     lambda n: owned_mi300x(n, 1.3, 0.12, 4, 200_000)),
-    # offline share 1.0: capacity for the daily average; MI355X rented at $2.41/h (estimate rule S)
-    "document-processing": ("cloud:mi355x", 100 * 1_000 * 3 / 86_400, 700, 1371.0, 0.1, 0, 1,
-                            lambda n: n * 2.41 * 730 + 3.81 + 0.5 * 200_000 / 12),
+    "voice-agent": ("owned:mi300x", 20_000 * 18 * 1 / 86_400 * 3.0, 60, 1212.4, 0.3, 1, 1, mi300x),
+    "regulated-on-prem": ("owned:mi300x", 8_000 * 5 * 3 / 86_400 * 3.5, 400, 714.4, 0.3, 2, 1,
+                          lambda n: mi300x(n, pue=1.5, usd_per_kwh=0.15, years=5, salary=220_000)),
+    "coding-agent": ("owned:b200", 600 * 6 * 40 / 86_400 * 3.15, 1600, 4022.9, 0.2, 1, 2, b200),
+    "consumer-app": ("owned:mi300x", 10_000_000 * 5 * 1 / 86_400 * 5.0, 400, 19991.8, 0.2, 1, 1, mi300x),
+}
+
+API = {
+    # name: (expected option, hand TCO). Prices per million tokens from genai-prices 0.2.3.
+    # Novita Llama 3.3 70B: $0.135 in (no cache discount), $0.40 out.
+    "support-assistant": ("api:novita:llama-3.3-70b", api(600_000, 1_500, 0.4, 300, 0.135, 0.135, 0.40)),
+    "internal-rag-copilot": ("api:novita:llama-3.3-70b", api(30_000, 6_000, 0.15, 400, 0.135, 0.135, 0.40)),
+    # OVHcloud Qwen3 32B: $0.09 in, $0.25 out, no batch price, so the offline share pays list.
+    "document-processing": ("api:ovhcloud:qwen3-32b", api(300_000, 12_000, 0.1, 700, 0.09, 0.09, 0.25)),
 }
 
 
-def test_rag_copilot_api_by_hand():
-    # Groq serves Llama 3.3 70B at $0.59 / $0.79 per million input / output tokens (genai-prices 0.2.3),
-    # with no cached-input price. 2,500 users x 6 questions x 2 calls = 30,000 calls a day,
-    # 6,000 tokens in and 400 out, over 730 / 24 days; plus 0.1 FTE at $200k to run the integration.
-    scenario = Scenario.from_yaml((PRESETS / "internal-rag-copilot.yaml").read_text())
+@pytest.mark.parametrize("name", sorted(API))
+def test_api_recommendation_matches_hand_calculation(name):
+    option_id, expected = API[name]
+    scenario = Scenario.from_yaml((PRESETS / f"{name}.yaml").read_text())
     rec = plan(scenario, price_date=dt.date(2026, 11, 25), with_roadmap=False).recommended
-    assert rec.id == "specialized:groq:llama-3.3-70b" and rec.accelerators is None
-    days = 730 / 24
-    expected = (30_000 * 6_000 * days / 1e6 * 0.59 + 30_000 * 400 * days / 1e6 * 0.79 + 0.1 * 200_000 / 12)
+    assert rec.id == option_id and rec.accelerators is None
     assert rec.monthly_tco_usd == pytest.approx(expected, rel=0.01)
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_recommendation_matches_hand_calculation(name):
-    option_id, peak, tokens, replica_tok_s, headroom, spares, per_replica, tco = CASES[name]
+@pytest.mark.parametrize("name", sorted(SELF_HOSTED))
+def test_self_hosted_recommendation_matches_hand_calculation(name):
+    option_id, peak, tokens, replica_tok_s, headroom, spares, per_replica, tco = SELF_HOSTED[name]
     scenario = Scenario.from_yaml((PRESETS / f"{name}.yaml").read_text())
     p = plan(scenario, price_date=dt.date(2026, 11, 25), with_roadmap=False)
     rec = p.recommended

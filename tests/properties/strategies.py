@@ -37,7 +37,7 @@ latencies = st.builds(
 
 scenarios = st.builds(
     Scenario,
-    name=st.text(max_size=60),
+    name=st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=60),
     workload=workloads,
     latency=latencies,
     model=st.builds(ModelChoice, id=st.sampled_from(SELF_HOSTABLE_MODELS), allow_4bit_weights=st.booleans(),

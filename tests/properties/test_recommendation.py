@@ -1,8 +1,10 @@
 """The recommendation always meets the SLO and the constraints (hypothesis)."""
 import dataclasses
 import datetime as dt
+from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 
 from engine.catalog import load_catalog
@@ -50,13 +52,19 @@ def _price_tenfold(catalog, option):
     return dataclasses.replace(catalog, hardware={**catalog.hardware, hw.id: hw})
 
 
-@pytest.mark.parametrize("overrides", [{}, {"constraints": {"deployment": "cloud"}}])
-def test_tenfold_price_changes_the_recommendation(overrides):
-    s = Scenario.from_dict(overrides)
-    before = plan(s, CATALOG, PRICE_DATE)
+PRESETS = Path(__file__).resolve().parents[2] / "presets"
+
+
+@pytest.mark.parametrize("preset,overrides", [("consumer-app", {}), ("consumer-app", {"deployment": "cloud"}),
+                                              ("regulated-on-prem", {})])
+def test_tenfold_price_changes_the_recommendation(preset, overrides):
+    data = yaml.safe_load((PRESETS / f"{preset}.yaml").read_text())
+    data["constraints"] = {**data.get("constraints", {}), **overrides}
+    s = Scenario.from_dict(data)
+    before = plan(s, CATALOG, PRICE_DATE, with_roadmap=False)
     rec = before.recommended
     pricier = _price_tenfold(CATALOG, rec)
-    assert pricier is not None, "expected a self-hosted recommendation for the default scenario"
-    after = plan(s, pricier, PRICE_DATE)
+    assert pricier is not None, "expected a self-hosted recommendation"
+    after = plan(s, pricier, PRICE_DATE, with_roadmap=False)
     assert sum(o.usable for o in before.options) > 1
     assert after.recommendation["option_id"] != rec.id

@@ -34,7 +34,14 @@ def pdf_text(data: bytes) -> tuple[PdfReader, str]:
 
 
 @pytest.fixture(scope="session")
-def support_plan():
+def onprem_plan():
+    """A self-hosted recommendation: accelerators, hardware sources and purchases in the brief."""
+    return plan(preset("regulated-on-prem"), price_date=PRICE_DATE)
+
+
+@pytest.fixture(scope="session")
+def api_plan():
+    """An API recommendation: no accelerators to report."""
     return plan(preset("support-assistant"), price_date=PRICE_DATE)
 
 

@@ -47,41 +47,41 @@ def headline(p) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def a4(support_plan):
-    return build_pdf(support_plan, share_link=LINK)
+def a4(onprem_plan):
+    return build_pdf(onprem_plan, share_link=LINK)
 
 
-def test_pdf_has_2_to_4_a4_pages_and_the_plans_headline_figures(support_plan, a4):
+def test_pdf_has_2_to_4_a4_pages_and_the_plans_headline_figures(onprem_plan, a4):
     reader, text = pdf_text(a4)
     assert 2 <= len(reader.pages) <= 4
     for page in reader.pages:
         assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(A4_PT, abs=0.5)
-    assert support_plan.recommended is not None
-    for figure in headline(support_plan):
+    assert onprem_plan.recommended is not None
+    for figure in headline(onprem_plan):
         assert figure in text
-    assert support_plan.scenario.name in text
+    assert onprem_plan.scenario.name in text
     assert PRICE_DATE.isoformat() in text
     assert LINK in text
     assert f"Page 1 of {len(reader.pages)}" in text
 
 
-def test_pdf_letter_size(support_plan):
-    reader, text = pdf_text(build_pdf(support_plan, page_size="Letter"))
+def test_pdf_letter_size(onprem_plan):
+    reader, text = pdf_text(build_pdf(onprem_plan, page_size="Letter"))
     assert 2 <= len(reader.pages) <= 4
     for page in reader.pages:
         assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(LETTER_PT, abs=0.5)
-    assert fmt.usd_per_month(support_plan.recommended.monthly_tco_usd) in text
+    assert fmt.usd_per_month(onprem_plan.recommended.monthly_tco_usd) in text
 
 
-def test_pdf_rejects_an_unknown_page_size(support_plan):
+def test_pdf_rejects_an_unknown_page_size(onprem_plan):
     with pytest.raises(ValueError, match="page_size"):
-        build_pdf(support_plan, page_size="A3")
+        build_pdf(onprem_plan, page_size="A3")
 
 
-def test_html_holds_the_same_figures_and_is_self_contained(support_plan):
-    page = build_html(support_plan, share_link=LINK)
+def test_html_holds_the_same_figures_and_is_self_contained(onprem_plan):
+    page = build_html(onprem_plan, share_link=LINK)
     text = html.unescape(page)
-    for figure in headline(support_plan):
+    for figure in headline(onprem_plan):
         assert figure in text
     assert f'href="{html.escape(LINK)}"' in page
     assert page.count("<svg") >= 2  # components and horizon charts, inline
@@ -100,14 +100,14 @@ def test_hostile_name_is_escaped_in_html_and_printed_in_pdf(hostile_plan):
     assert HOSTILE_NAME in text
 
 
-def test_roadmap_section_only_when_the_plan_has_one(support_plan):
-    without = with_roadmap(support_plan, None)
+def test_roadmap_section_only_when_the_plan_has_one(onprem_plan):
+    without = with_roadmap(onprem_plan, None)
     assert build_brief(without).roadmap is None
     assert "Optimization roadmap" not in build_html(without)
     _, text = pdf_text(build_pdf(without))
     assert "Optimization roadmap" not in text
 
-    road = with_roadmap(support_plan, {**ROADMAP, "baseline_option_id": support_plan.recommended.id})
+    road = with_roadmap(onprem_plan, {**ROADMAP, "baseline_option_id": onprem_plan.recommended.id})
     brief = build_brief(road)
     assert [row[1] for row in brief.roadmap.levers.rows] == ["Prefix caching", "Distil to a smaller model"]
     assert "FP8 weights" in brief.roadmap.not_applied
@@ -119,7 +119,7 @@ def test_roadmap_section_only_when_the_plan_has_one(support_plan):
     assert "Optimization roadmap" in page and page.count("<svg") >= 3
 
 
-def test_brief_without_a_recommendation_still_renders(support_plan):
+def test_brief_without_a_recommendation_still_renders(onprem_plan):
     s = preset("support-assistant")
     impossible = s.replace(latency=s.latency.__class__(tier="realtime", ttft_p95_ms=60,
                                                       min_output_tokens_per_s_per_user=3000))
@@ -131,9 +131,18 @@ def test_brief_without_a_recommendation_still_renders(support_plan):
     assert "No option meets the latency targets" in build_html(p)
 
 
-def test_sources_name_the_price_snapshot_and_the_models_accuracy(support_plan):
-    brief = build_brief(support_plan)
+def test_sources_name_the_price_snapshot_and_the_models_accuracy(onprem_plan):
+    brief = build_brief(onprem_plan)
     figures = [row[0] for row in brief.sources.rows]
-    assert figures[0] == "API prices" and brief.sources.rows[0][1] == support_plan.price_data["api_prices"]
+    assert figures[0] == "API prices" and brief.sources.rows[0][1] == onprem_plan.price_data["api_prices"]
     assert any(f.startswith("Accelerator specs") for f in figures)
     assert "median error" in brief.accuracy
+
+
+def test_an_api_recommendation_renders_without_accelerators(api_plan):
+    rec = api_plan.recommended
+    assert rec.accelerators is None
+    reader, text = pdf_text(build_pdf(api_plan))
+    assert 2 <= len(reader.pages) <= 4
+    assert fmt.usd_per_month(rec.monthly_tco_usd) in text and fmt.usd(rec.cost_per_1k_queries_usd) in text
+    assert fmt.usd_per_month(rec.monthly_tco_usd) in build_html(api_plan)

@@ -14,9 +14,9 @@ EXTREMES = {
     "one user": {"workload": {"daily_active_users": 1}},
     "a billion users": {"workload": {"daily_active_users": 1_000_000_000}},
     "one token in and out": {"workload": {"input_tokens_per_call": 1, "output_tokens_per_call": 1}},
-    "million-token context": {"workload": {"input_tokens_per_call": 1_000_000}},
+    "million-token context": {"workload": {"input_tokens_per_call": 1_000_000},
+                              "model": {"id": "llama-4-scout-17b-16e"}},  # a 10M-token context window
     "fan-out 100": {"workload": {"agent_calls_per_query": 100}},
-    "405B with 2M context": {"workload": {"input_tokens_per_call": 2_000_000}, "model": {"id": "llama-3.1-405b"}},
 }
 
 
@@ -63,3 +63,10 @@ def test_cost_is_monotone_in_tokens():
     b = {o.id: o.monthly_tco_usd for o in plan(more, price_date=dt.date(2026, 11, 25)).options if o.usable}
     for oid in set(a) & set(b):
         assert b[oid] >= a[oid] - 1e-6, oid
+
+
+def test_prompt_beyond_the_context_window_names_the_field_and_limit():
+    s = Scenario.from_dict({"workload": {"input_tokens_per_call": 2_000_000}, "model": {"id": "llama-3.1-405b"}})
+    with pytest.raises(ValueError, match=r"workload.input_tokens_per_call .* exceeds Llama 3.1 405B's context "
+                                         r"window of 131,072 tokens"):
+        plan(s, price_date=dt.date(2026, 11, 25))

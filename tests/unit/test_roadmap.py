@@ -6,7 +6,7 @@ import pytest
 
 from engine.plan import plan
 from engine.roadmap import LEVERS, PHASES, replan_final
-from engine.scenario import ModelChoice, Scenario, Workload
+from engine.scenario import Constraints, ModelChoice, Scenario, Workload
 
 pytestmark = pytest.mark.unit
 PRICE_DATE = dt.date(2026, 11, 25)
@@ -76,8 +76,8 @@ def test_reserved_pricing_on_an_api_baseline_saves_nothing_and_says_why():
 
 
 def test_prefix_caching_saving_is_computed_by_replanning():
-    p = plan(Scenario(workload=Workload(input_tokens_per_call=8000, shared_prefix_fraction=0.8)),
-             price_date=PRICE_DATE)
+    p = plan(Scenario(workload=Workload(input_tokens_per_call=8000, shared_prefix_fraction=0.8),
+                      constraints=Constraints(deployment="on_prem")), price_date=PRICE_DATE)
     lv = _lever(p, "prefix_caching")
     assert lv["applies"] and lv["monthly_saving_usd"] > 0
     assert lv["ttft_ms"] <= p.recommended.ttft_ms

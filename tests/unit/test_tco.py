@@ -86,8 +86,17 @@ def test_cloud_and_owned_by_hand(plans):
     assert owned.components_usd["power"] == pytest.approx(n * 1.73 * 1.3 * 0.12 * 730)
     assert owned.components_usd["space"] == pytest.approx(n * 1.73 * 194.95)
     assert owned.components_usd["maintenance"] == pytest.approx(capex * 0.05 / 12)
-    assert owned.components_usd["software licences"] == pytest.approx(n * 4500 / 12)
+    assert owned.components_usd["software licences"] == 0  # open-source serving stacks by default
     assert owned.components_usd["operations staff"] == pytest.approx(0.5 * 200_000 / 12)
+
+
+def test_software_licence_applies_to_rented_and_owned_nvidia_alike():
+    s = Scenario(finance=Finance(software_licence_usd_per_accelerator_year=4500))
+    p = plan(s, price_date=PRICE_DATE, with_roadmap=False)
+    for oid in ("cloud:h100-sxm", "owned:h100-sxm"):
+        o = p.option(oid)
+        assert o.components_usd["software licences"] == pytest.approx(o.accelerators * 4500 / 12)
+    assert p.option("owned:mi300x").components_usd["software licences"] == 0
 
 
 def test_reserved_pricing_is_cheaper():
