@@ -122,7 +122,7 @@ def assumed_ttft_ms() -> float:
 
 @functools.lru_cache(maxsize=4096)
 def unit_prices(provider: str, provider_model_id: str, input_tokens_per_call: int,
-                price_date: dt.date) -> UnitPrices | None:
+                price_date: dt.date, with_batch: bool = True) -> UnitPrices | None:
     """Per-million-token prices, read by pricing one call of each token type.
 
     Tiered prices depend on the prompt length, so the call carries the scenario's input.
@@ -141,7 +141,7 @@ def unit_prices(provider: str, provider_model_id: str, input_tokens_per_call: in
 
     values = []
     try:
-        for batch in (False, True):
+        for batch in (False, True) if with_batch else (False,):
             full = per_mtok(Usage(input_tokens=n, output_tokens=0), n, batch)
             cached = per_mtok(Usage(input_tokens=n, cache_read_tokens=n, output_tokens=0), n, batch)
             # Tiers follow the prompt length, so output is priced within a call of n input tokens.
@@ -150,6 +150,8 @@ def unit_prices(provider: str, provider_model_id: str, input_tokens_per_call: in
             values += [full, cached, output]
     except Exception:  # genai-prices raises LookupError (and others) for unpriced pairs
         return None
+    if not with_batch:  # no offline share: batch prices are never used, list prices stand in
+        values += values
     return UnitPrices(*values)
 
 
@@ -180,7 +182,8 @@ def api_offers(catalog: Catalog, scenario: Scenario, price_date: dt.date) -> lis
         for provider, provider_model_id in model.api_providers:
             if provider in HIDDEN_PROVIDERS or (provider.startswith("huggingface_") and provider not in SPECIALIZED_PROVIDERS):
                 continue
-            prices = unit_prices(provider, provider_model_id, scenario.workload.input_tokens_per_call, price_date)
+            prices = unit_prices(provider, provider_model_id, scenario.workload.input_tokens_per_call, price_date,
+                                 with_batch=scenario.workload.offline_fraction > 0)
             if prices is None:
                 continue
             speed = speeds.get((provider, model.id)) or speeds.get((provider.removeprefix("huggingface_"), model.id))
