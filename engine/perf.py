@@ -323,8 +323,9 @@ class _Shape:
     """One replica and request shape: the batch-independent parts computed once."""
 
     def __init__(self, cfg: ReplicaConfig, input_tokens: float, output_tokens: float,
-                 cached_input_fraction: float) -> None:
+                 cached_input_fraction: float, disaggregated: bool = False) -> None:
         self.cfg, self.input_tokens, self.output_tokens = cfg, input_tokens, output_tokens
+        self.disaggregated = disaggregated
         self.cached_input_fraction = cached_input_fraction
         self.context = input_tokens + output_tokens / 2.0
         self.fresh_tokens = max(input_tokens * (1.0 - cached_input_fraction), 1.0)
@@ -342,7 +343,7 @@ class _Shape:
         gained = accepted_tokens_per_step(cfg.speculative)
         verified = cfg.speculative[0] + 1 if cfg.speculative else 1
         draft = 1.0 + DRAFT_OVERHEAD if cfg.speculative else 1.0
-        arrivals_per_iteration = micro * gained / self.output_tokens
+        arrivals_per_iteration = 0.0 if self.disaggregated else micro * gained / self.output_tokens
         step = draft * iteration_s(cfg, micro, self.context, arrivals_per_iteration * self.fresh_tokens,
                                    arrivals_per_iteration * self.fresh_attention, verified)
         decode_only = draft * iteration_s(cfg, micro, self.context, tokens_per_sequence=verified)
@@ -390,17 +391,19 @@ def max_throughput(cfg: ReplicaConfig, input_tokens: float, output_tokens: float
 
 
 def best_under_slo(cfg: ReplicaConfig, input_tokens: float, output_tokens: float,
-                   ttft_ms: float, tpot_ms: float, cached_input_fraction: float = 0.0) -> OperatingPoint | None:
+                   ttft_ms: float, tpot_ms: float, cached_input_fraction: float = 0.0,
+                   disaggregated: bool = False) -> OperatingPoint | None:
     """Highest-throughput batch whose TTFT and TPOT meet the limits, or None.
 
     TPOT and TTFT grow with the batch while throughput grows too, so the answer is the
-    largest feasible batch: found by bisection.
+    largest feasible batch: found by bisection. Disaggregated, the replica only decodes
+    (prompts are prefilled on a separate pool, see `disaggregated_point`).
     """
     upper, _ = max_batch(cfg, input_tokens, output_tokens)
     if upper < 1:
         return None
 
-    shape = _Shape(cfg, input_tokens, output_tokens, cached_input_fraction)
+    shape = _Shape(cfg, input_tokens, output_tokens, cached_input_fraction, disaggregated)
 
     def ok(b: int) -> OperatingPoint | None:
         point = shape.point(b)
@@ -421,6 +424,35 @@ def best_under_slo(cfg: ReplicaConfig, input_tokens: float, output_tokens: float
         else:
             hi = mid
     return best
+
+
+def disaggregated_point(decode: OperatingPoint, ttft_ms: float, output_tokens: float) -> OperatingPoint | None:
+    """Prefill and decode on separate pools of the same replica shape.
+
+    Decode replicas never stall for prompts (TPOT = pure decode step). A prefill replica
+    takes one prompt at a time, so at utilization rho its p95 TTFT is
+    prefill + step + P95_QUEUE_FACTOR / 2 x prefill x rho / (1 - rho); rho is the highest
+    that meets the TTFT target (at most 0.9). Per group of tp accelerators the pools carry
+    1 / (1 / decode calls/s + 1 / prefill calls/s): the returned point is that blend.
+
+    References
+    ----------
+    Zhong et al., "DistServe: Disaggregating Prefill and Decoding for Goodput-optimized
+    Large Language Model Serving", OSDI 2024.
+    """
+    pre, step = decode.prefill_ms / 1e3, decode.tpot_ms / 1e3
+    slack = ttft_ms / 1e3 - pre - step
+    if slack <= 0:
+        return None
+    x = slack / (P95_QUEUE_FACTOR / 2.0 * pre)
+    rho = min(x / (1.0 + x), 0.9)
+    prefill_calls_per_s = rho / pre
+    decode_calls_per_s = decode.output_tokens_per_s / output_tokens
+    blended = 1.0 / (1.0 / decode_calls_per_s + 1.0 / prefill_calls_per_s)
+    ttft = pre + step + P95_QUEUE_FACTOR / 2.0 * pre * rho / (1.0 - rho)
+    return OperatingPoint(batch_size=decode.batch_size, ttft_ms=ttft * 1e3, tpot_ms=decode.tpot_ms,
+                          output_tokens_per_s=blended * output_tokens, prefill_ms=decode.prefill_ms,
+                          decode_step_ms=decode.decode_step_ms)
 
 
 def roofline_output_tokens_per_s(cfg: ReplicaConfig, batch_size: int, input_tokens: float,

@@ -268,6 +268,21 @@ def speculative_decoding(s, t, ctx):
     return _levers(s, speculative_decoding=True), t
 
 
+PREFILL_HEAVY_RATIO = 4  # input tokens per generated token above which prefill dominates the work
+
+
+def disaggregated_prefill(s, t, ctx):
+    why = _self_hosted_only(t, "the serving topology")
+    if why or s.levers.disaggregated_prefill:
+        return why or "prefill and decode are already disaggregated"
+    w = s.workload
+    ratio = w.input_tokens_per_call * (1 - (w.shared_prefix_fraction if s.levers.prefix_caching else 0)) / max(
+        w.output_tokens_per_call + w.reasoning_tokens_per_call, 1)
+    if ratio < PREFILL_HEAVY_RATIO:
+        return f"not prefill-heavy: {ratio:,.1f} fresh input tokens per generated token (below {PREFILL_HEAVY_RATIO})"
+    return _levers(s, disaggregated_prefill=True), t
+
+
 def chunked_prefill(s, t, ctx):
     why = _self_hosted_only(t, "scheduling")
     return why or "chunked prefill is already in the modelled stacks (prompts ride in decode iterations)"
@@ -327,7 +342,7 @@ def on_device(s, t, ctx):
 LEVERS: dict[str, LeverFn] = {f.__name__: f for f in (
     fp8_weights, four_bit_weights, kv_cache_fp8, distill_small, moe_substitute,
     cheapest_accelerator, newer_generation, specialized_silicon, reserved_pricing, owned_instead_of_rented,
-    modern_stack, prefix_caching, speculative_decoding, chunked_prefill,
+    modern_stack, prefix_caching, speculative_decoding, chunked_prefill, disaggregated_prefill,
     response_cache, small_model_routing, batch_offline, prompt_trimming, fewer_agent_calls, output_caps, on_device)}
 
 ASSUMPTIONS = {  # the Scenario fields each lever's saving rests on (shown and editable)

@@ -196,6 +196,7 @@ class Levers:
 
     prefix_caching: bool = False
     speculative_decoding: bool = False
+    disaggregated_prefill: bool = False
     route_to_small_model: bool = False
     speculative_acceptance_rate: float = 0.7  # EAGLE-style drafts on chat data accept ~0.6-0.8
     speculative_draft_tokens: int = 4
@@ -207,7 +208,7 @@ class Levers:
     on_device_share: float = 0.1
 
     def __post_init__(self) -> None:
-        for name in ("prefix_caching", "speculative_decoding", "route_to_small_model"):
+        for name in ("prefix_caching", "speculative_decoding", "disaggregated_prefill", "route_to_small_model"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"levers.{name} must be true or false, got {getattr(self, name)!r}")
         _check_bounded_fields(self, "levers")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from engine.catalog import FOUR_BIT, Catalog, Hardware, Model, Stack
 from engine.demand import Demand, demand
-from engine.perf import ReplicaConfig, best_under_slo, max_batch, memory_fit
+from engine.perf import ReplicaConfig, best_under_slo, disaggregated_point, max_batch, memory_fit
 from engine.predict import parallel_splits
 from engine.scenario import Scenario
 
@@ -123,7 +123,8 @@ def size_hardware(catalog: Catalog, hw: Hardware, model: Model, scenario: Scenar
     """Cheapest configuration of `hw` meeting the scenario's SLO at peak, or why none does.
 
     The scenario's lever switches shape the replica: prefix caching skips the shared
-    prompt prefix in prefill; speculative decoding drafts and verifies tokens.
+    prompt prefix in prefill; speculative decoding drafts and verifies tokens; disaggregation
+    prefills prompts on a separate pool of the same replica shape.
     """
     levers = scenario.levers
     cached_input_fraction = scenario.workload.shared_prefix_fraction if levers.prefix_caching else 0.0
@@ -148,7 +149,12 @@ def size_hardware(catalog: Catalog, hw: Hardware, model: Model, scenario: Scenar
                 if upper < 1:
                     reason = reason or why
                     continue
-                point = best_under_slo(cfg, isl, osl, lat.ttft_p95_ms, lat.max_tpot_ms, cached_input_fraction)
+                if levers.disaggregated_prefill:
+                    point = best_under_slo(cfg, isl, osl, lat.ttft_p95_ms, lat.max_tpot_ms, cached_input_fraction,
+                                           disaggregated=True)
+                    point = point and disaggregated_point(point, lat.ttft_p95_ms, osl)
+                else:
+                    point = best_under_slo(cfg, isl, osl, lat.ttft_p95_ms, lat.max_tpot_ms, cached_input_fraction)
                 if point is None:
                     if not reason or reason.startswith("weights") or reason.startswith("one sequence"):
                         reason = (f"no configuration meets TTFT <= {lat.ttft_p95_ms:,.0f} ms and "

@@ -81,3 +81,14 @@ def test_prefix_caching_saving_is_computed_by_replanning():
     lv = _lever(p, "prefix_caching")
     assert lv["applies"] and lv["monthly_saving_usd"] > 0
     assert lv["ttft_ms"] <= p.recommended.ttft_ms
+
+
+def test_disaggregation_is_priced_only_for_prefill_heavy_self_hosted_work():
+    chat = plan(Scenario(constraints=Constraints(deployment="on_prem")), price_date=PRICE_DATE)
+    lv = _lever(chat, "disaggregated_prefill")
+    assert not lv["applies"] and "not prefill-heavy" in lv["reason"]
+    heavy = plan(Scenario(workload=Workload(input_tokens_per_call=16_000, output_tokens_per_call=200,
+                                            shared_prefix_fraction=0.0),
+                          constraints=Constraints(deployment="on_prem")), price_date=PRICE_DATE)
+    lv = _lever(heavy, "disaggregated_prefill")
+    assert lv["reason"].startswith("re-planned")  # computed by re-sizing, whichever way it goes
