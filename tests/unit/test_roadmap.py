@@ -84,7 +84,8 @@ def test_prefix_caching_saving_is_computed_by_replanning():
 
 
 def test_disaggregation_is_priced_only_for_prefill_heavy_self_hosted_work():
-    chat = plan(Scenario(constraints=Constraints(deployment="on_prem")), price_date=PRICE_DATE)
+    chat = plan(Scenario(workload=Workload(input_tokens_per_call=600, output_tokens_per_call=300),
+                         constraints=Constraints(deployment="on_prem")), price_date=PRICE_DATE)
     lv = _lever(chat, "disaggregated_prefill")
     assert not lv["applies"] and "not prefill-heavy" in lv["reason"]
     heavy = plan(Scenario(workload=Workload(input_tokens_per_call=16_000, output_tokens_per_call=200,
