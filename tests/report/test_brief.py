@@ -146,3 +146,9 @@ def test_an_api_recommendation_renders_without_accelerators(api_plan):
     assert 2 <= len(reader.pages) <= 4
     assert fmt.usd_per_month(rec.monthly_tco_usd) in text and fmt.usd(rec.cost_per_1k_queries_usd) in text
     assert fmt.usd_per_month(rec.monthly_tco_usd) in build_html(api_plan)
+
+
+@pytest.mark.parametrize("name", ["coding-agent", "consumer-app", "voice-agent"])
+def test_preset_briefs_fit_in_2_to_4_pages(name):
+    reader, _ = pdf_text(build_pdf(plan(preset(name), price_date=PRICE_DATE)))
+    assert 2 <= len(reader.pages) <= 4
