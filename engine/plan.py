@@ -134,6 +134,29 @@ def recommend(options: list[Option], scenario: Scenario) -> dict:
     return {"option_id": best.id, "rationale": rationale, "alternatives": alternatives}
 
 
+def with_horizon_alternative(recommendation: dict, horizon: Horizon, options: dict[str, Option],
+                             scenario: Scenario) -> dict:
+    """The recommendation is the cheapest this month; when another usable option costs less over
+    the whole horizon (growth, price decline, stepwise purchases), name it beside it."""
+    best = recommendation.get("option_id")
+    if best is None:
+        return recommendation
+    totals: dict[str, float] = {}
+    for month in horizon.months:
+        for oid, usd in month["costs_usd"].items():
+            if options[oid].usable:
+                totals[oid] = totals.get(oid, 0.0) + usd
+    cheapest = min(totals, key=totals.get)
+    if cheapest == best:
+        return recommendation
+    months = scenario.finance.horizon_months
+    alt = {"role": f"cheapest over {months} months", "option_id": cheapest,
+           "rationale": f"{options[cheapest].name}: {_money(totals[cheapest])} over {months} months against "
+                        f"{_money(totals[best])} for the recommendation, as usage grows and prices fall "
+                        f"({1 - totals[cheapest] / totals[best]:.0%} less over the horizon)."}
+    return {**recommendation, "alternatives": [*recommendation["alternatives"], alt]}
+
+
 def plan(scenario: Scenario, catalog: Catalog | None = None, price_date: dt.date | None = None,
          with_roadmap: bool = True) -> Plan:
     """Size, price, project and recommend: everything the screens and the brief show.
@@ -167,6 +190,7 @@ def plan(scenario: Scenario, catalog: Catalog | None = None, price_date: dt.date
         if m is not None:
             models[o.id] = m
     horizon = build_horizon(models, by_id, scenario, sizing.demand.queries_per_day, recommendation["option_id"])
+    recommendation = with_horizon_alternative(recommendation, horizon, by_id, scenario)
     usable_models = {oid: m for oid, m in models.items() if by_id[oid].usable}
     bands = uncertainty(usable_models, scenario, recommendation["option_id"])
     price_data = {"api_prices": f"genai-prices {genai_prices_version()} (bundled snapshot)",

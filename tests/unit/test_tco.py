@@ -178,3 +178,21 @@ def test_unknown_model_and_closed_on_prem_name_the_field():
     with pytest.raises(ValueError, match="model.id = 'claude-sonnet-4-5' is a closed model.*constraints.deployment"):
         plan(Scenario(model=ModelChoice(id="claude-sonnet-4-5"), constraints=Constraints(deployment="on_prem")),
              price_date=PRICE_DATE)
+
+
+def test_cheaper_over_the_horizon_is_named_beside_the_recommendation(plans):
+    for name, p in plans.items():
+        totals = {}
+        for month in p.horizon.months:
+            for oid, usd in month["costs_usd"].items():
+                if p.option(oid).usable:
+                    totals[oid] = totals.get(oid, 0.0) + usd
+        if not totals:
+            continue
+        cheapest = min(totals, key=totals.get)
+        roles = {a["role"]: a["option_id"] for a in p.recommendation["alternatives"]}
+        horizon_role = next((r for r in roles if r.startswith("cheapest over")), None)
+        if cheapest == p.recommendation["option_id"]:
+            assert horizon_role is None, name
+        else:
+            assert roles[horizon_role] == cheapest, name
