@@ -17,6 +17,7 @@ from pathlib import Path
 
 
 from engine.catalog import DATA_DIR, Catalog, load_yaml, normalize_precision
+from engine.perf import ReplicaConfig, operating_point
 from engine.predict import predict
 
 BENCHMARKS_CSV = DATA_DIR / "benchmarks.csv"
@@ -63,16 +64,20 @@ class Result:
     reason: str = ""
 
 
+NON_NVIDIA_PREFIXES = ("mi", "tpu", "inferentia", "trainium")
+
+
 def _stack_from_notes(notes: str, hardware_id: str) -> str:
-    framework = (re.search(r"framework=([^;]*)", notes) or re.search(r"", "")).group(1 if "framework=" in notes else 0)
-    low = framework.lower()
-    if "tensorrt" in low:
+    """The serving stack an MLPerf submission names in its framework field."""
+    match = re.search(r"framework=([^;]*)", notes)
+    framework = match.group(1).lower() if match else ""
+    if "tensorrt" in framework:
         return "tensorrt-llm"
-    if "sglang" in low:
+    if "sglang" in framework:
         return "sglang"
-    if "vllm" in low or hardware_id.startswith("mi"):
+    if "vllm" in framework or hardware_id.startswith(NON_NVIDIA_PREFIXES):
         return "vllm"  # AMD's own MLPerf harnesses are vLLM derivatives
-    return "tensorrt-llm" if hardware_id[0] in "abghlr" else "vllm"
+    return "tensorrt-llm"  # NVIDIA submissions without a named framework use TensorRT
 
 
 def _dataset_lengths() -> dict[str, dict]:
@@ -126,7 +131,6 @@ def run_case(catalog: Catalog, case: Case) -> Result:
             p = predict(catalog, case.model, case.hardware, case.precision, case.accelerators,
                         case.input_tokens, case.output_tokens, case.stack, case.tensor_parallel,
                         mode="max-throughput")
-            from engine.perf import ReplicaConfig, operating_point
             cfg = ReplicaConfig(catalog.get_model(case.model), catalog.get_hardware(case.hardware),
                                 catalog.get_stack(case.stack), p.precision, p.kv_precision,
                                 p.tensor_parallel or case.accelerators, 1)

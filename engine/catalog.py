@@ -6,7 +6,7 @@ number on screen can say where it came from.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -164,7 +164,6 @@ class Catalog:
     hardware: Mapping[str, Hardware]
     models: Mapping[str, Model]
     stacks: Mapping[str, Stack]
-    extras: Mapping[str, Any] = field(default_factory=dict)
 
     def get_hardware(self, hardware_id: str) -> Hardware:
         return _lookup("hardware", self.hardware, hardware_id)

@@ -21,7 +21,6 @@ Kwon et al., "Efficient Memory Management for LLM Serving with PagedAttention", 
 """
 from __future__ import annotations
 
-import math
 import functools
 from dataclasses import dataclass
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from engine.catalog import Catalog, Hardware, Model, Stack, normalize_precision
+from engine.catalog import Catalog, Hardware, Stack, normalize_precision
 from engine.perf import OperatingPoint, ReplicaConfig, best_under_slo, max_batch, max_throughput
 
 TP_SIZES = (1, 2, 4, 8, 16, 32, 64, 72)
@@ -53,7 +53,7 @@ def default_kv_precision(hw: Hardware, precision: str) -> str:
     return "fp8" if precision != "bf16" and hw.runs("fp8") else "bf16"
 
 
-def parallel_splits(model: Model, hw: Hardware, accelerators: int, tensor_parallel: int | None):
+def parallel_splits(hw: Hardware, accelerators: int, tensor_parallel: int | None):
     """(tp, pp) pairs a replica may use within `accelerators`: TP inside a node, PP across nodes."""
     node = hw.accelerators_per_node
     for tp in TP_SIZES:
@@ -97,7 +97,7 @@ def predict(catalog: Catalog, model_id: str, hardware_id: str, precision: str, a
 
     best: tuple[float, ReplicaConfig, OperatingPoint, int] | None = None
     reason = f"no tensor-parallel size fits in {accelerators} accelerators"
-    for tp, pp in parallel_splits(model, hw, accelerators, tensor_parallel):
+    for tp, pp in parallel_splits(hw, accelerators, tensor_parallel):
         cfg = ReplicaConfig(model, hw, stack, precision, kv, tp, pp)
         if mode == "slo":
             point = best_under_slo(cfg, input_tokens, output_tokens, ttft_ms, tpot_ms)

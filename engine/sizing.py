@@ -143,7 +143,7 @@ def size_hardware(catalog: Catalog, hw: Hardware, model: Model, scenario: Scenar
     for stack in searched_stacks(catalog, hw):
         for precision in searched_precisions(hw, scenario.model.allow_4bit_weights):
             kv = scenario.model.kv_cache_precision if hw.runs("fp8") else "bf16"
-            for tp, pp in parallel_splits(model, hw, 64, None):
+            for tp, pp in parallel_splits(hw, 64, None):
                 cfg = ReplicaConfig(model, hw, stack, precision, kv, tp, pp, speculative)
                 upper, why = max_batch(cfg, isl, osl)
                 if upper < 1:

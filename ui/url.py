@@ -196,7 +196,7 @@ def from_params(params: Mapping[str, Any]) -> Parsed:
     preset = raw.pop(PRESET_KEY, None) or None
     try:
         base = base_scenario(preset)
-    except ValueError as exc:
+    except ValueError:
         problems.append(f"{PRESET_KEY}={_short(preset)} (not a preset: using the default scenario)")
         preset, base = None, DEFAULT_SCENARIO
     valid = set(field_keys())
