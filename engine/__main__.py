@@ -217,12 +217,30 @@ def cmd_calibrate(args) -> int:
 # --- bench -----------------------------------------------------------------------
 
 def cmd_bench(args) -> int:
+    if args.repeats is None:
+        args.repeats = 5 if args.cold else 30
+    if args.repeats < 1:
+        raise UsageError(f"--repeats must be a whole number >= 1, got {args.repeats}")
+    if args.cold:
+        from engine.coldbench import run_cold_bench
+
+        results = run_cold_bench(repeats=args.repeats)
+        _emit(results, args.json, "\n".join(_cold_line(k, v) for k, v in results.items()))
+        return 0
     from engine.bench import run_bench
 
     results = run_bench(repeats=args.repeats)
     _emit(results, args.json, "\n".join(f"{k:<40} median {v['median_ms']:8.2f} ms  (n={v['runs']})"
                                         for k, v in results.items()))
     return 0
+
+
+def _cold_line(name: str, v: dict) -> str:
+    if "wall_ms" not in v:
+        return f"{name:<40} median {v['median_ms']:7.1f} ms (n={v['runs']})"
+    return (f"{name:<40} wall {v['wall_ms']:6.0f} ms, imports {v['imports_ms']:5.0f} ms, beyond imports "
+            f"{v['beyond_imports_ms']:5.0f} ms ({v['beyond_imports_with_genai_prices_import_ms']:4.0f} ms counting "
+            f"the genai-prices import) (n={v['runs']})")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -247,8 +265,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("calibrate", help="model accuracy on the measured benchmark rows")
     p.add_argument("--benchmarks", metavar="CSV"), p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_calibrate)
-    p = sub.add_parser("bench", help="medians of repeated predict and size runs")
-    p.add_argument("--repeats", type=int, default=30), p.add_argument("--json", action="store_true")
+    p = sub.add_parser("bench", help="medians of repeated predict, size and plan runs")
+    p.add_argument("--repeats", type=int, default=None, help="runs per case (default 30, or 5 with --cold)")
+    p.add_argument("--cold", action="store_true", help="time `python -m engine plan` in fresh interpreters")
+    p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)
     return parser
 

@@ -142,3 +142,18 @@ def test_plan_bad_scenarios_exit_2(tmp_path, yaml_text, message):
     out = run("plan", str(f))
     assert out.returncode == 2
     assert message in out.stderr and "Traceback" not in out.stderr
+
+
+def test_bench_rejects_zero_repeats():
+    out = run("bench", "--cold", "--repeats", "0")
+    assert out.returncode == 2 and "--repeats" in out.stderr
+
+
+def test_cold_bench_times_price_data_loading_as_work():
+    """The cold benchmark pre-imports code only: if genai-prices moved its price tables to
+    other modules, their loading would silently be excused as an import."""
+    from engine.coldbench import PRICE_DATA_MODULES, modules_imported_by_plan
+
+    modules = modules_imported_by_plan(ROOT / "presets" / "support-assistant.yaml")
+    assert set(PRICE_DATA_MODULES) <= set(modules)
+    assert "engine.plan" in modules
