@@ -47,7 +47,8 @@ def break_even(models: dict[str, CostModel], options: dict[str, Option], scenari
     own = [oid for oid in usable if options[oid].kind in ("cloud", "owned")]
     if not api or not own:
         missing = "API" if not api else "self-hosted"
-        return {"queries_per_day": None, "month": None, "reason": f"no usable {missing} option to compare"}
+        return {"queries_per_day": None, "month": None, "compared": False,
+                "reason": f"no usable {missing} option to compare"}
     v = BREAK_EVEN_GRID
     one = _ones(len(v))
     zero = np.zeros(len(v))
@@ -71,7 +72,7 @@ def break_even(models: dict[str, CostModel], options: dict[str, Option], scenari
         reason = "self-hosting is cheaper even at 1/100 of today's volume"
     else:
         reason = f"self-hosting is cheaper above {volume:,.0f} queries per day"
-    return {"queries_per_day": volume, "month": month, "reason": reason,
+    return {"queries_per_day": volume, "month": month, "compared": True, "reason": reason,
             "current_queries_per_day": queries_per_day}
 
 

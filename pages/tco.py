@@ -29,8 +29,11 @@ cols[1].metric(f"Over {plan.scenario.finance.horizon_months} months", money(life
 band = bands.get(best.id) if best else None
 cols[2].metric("Average month, P10-P90", f"{money(band['p10_usd'])} – {money(band['p90_usd'])}" if band else "–",
                f"P50 {money(band['p50_usd'])}" if band else None, delta_color="off", delta_arrow="off")
-cols[3].metric("Break-even volume", f"{count(be['queries_per_day'])} queries/day" if be.get("queries_per_day")
-               else "None", be.get("reason"), delta_color="off", delta_arrow="off")
+if be.get("queries_per_day"):
+    break_even_text = f"{count(be['queries_per_day'])} queries/day"
+else:  # no volume up to 100x today's, or nothing to compare against
+    break_even_text = "Not reached" if be.get("compared") else "n/a"
+cols[3].metric("Break-even volume", break_even_text, be.get("reason"), delta_color="off", delta_arrow="off")
 
 if not usable:
     st.warning("No option meets the SLO, so there is no cost to compare.")

@@ -225,3 +225,10 @@ def test_every_preset_round_trips_through_the_link():
             parsed = url.from_params(url.to_params(edited, preset))
             assert parsed.scenario == edited and not parsed.problems
         assert url.to_params(s, slug) == {"v": "1", "preset": slug}  # only differences are written
+
+
+def test_break_even_says_not_applicable_without_an_api_to_compare():
+    at = open_app(preset="regulated-on-prem")  # on-prem only: no API option is usable
+    at.switch_page("pages/tco.py").run()
+    assert not at.exception
+    assert metrics(at)["Break-even volume"] == "n/a"

@@ -158,6 +158,7 @@ def test_uncertainty_bands_and_tornado(plans):
 def test_on_prem_never_gets_api_or_cloud(plans):
     p = plans["regulated-on-prem"]
     assert p.recommended.kind == "owned"
+    assert p.horizon.break_even["compared"] is False and p.horizon.break_even["queries_per_day"] is None
     for o in p.options:
         if o.kind != "owned":
             assert not o.usable
