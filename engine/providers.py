@@ -9,14 +9,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import statistics
 from dataclasses import dataclass
 from importlib import metadata
 
-
-from engine.catalog import DATA_DIR, Catalog, Model, load_yaml
+from engine.catalog import Catalog, Model
 from engine.demand import Demand
+from engine.retirements import retirement
 from engine.scenario import Scenario
+from engine.service_speed import ProviderSpeed, ServiceSpeed, published_row, service_speed
 
 # Providers whose serving hardware is specialized silicon (LPU, wafer-scale, RDU).
 SPECIALIZED_PROVIDERS = {"groq": "groq-lpu", "cerebras": "cerebras-cs3", "sambanova": "sambanova-sn40l",
@@ -31,24 +31,6 @@ PROVIDER_NAMES = {"aws": "AWS Bedrock", "google": "Google", "openai": "OpenAI", 
                   "azure": "Azure", "mistral": "Mistral", "deepseek": "DeepSeek", "cloudflare": "Cloudflare",
                   "databricks": "Databricks", "novita": "Novita", "ovhcloud": "OVHcloud", "baseten": "Baseten",
                   "doubleword": "Doubleword"}
-
-
-@dataclass(frozen=True)
-class ProviderSpeed:
-    provider: str
-    model_id: str
-    output_tokens_per_s_per_user: float | None
-    ttft_ms: float | None
-    hardware: str | None
-    source: str
-    as_of: str
-    basis: str
-    batch_discount: float | None = None  # off list price on the provider's batch API
-
-    @property
-    def label(self) -> str:
-        return {"measured": "measured", "vendor": "vendor claim"}.get(
-            self.basis, "estimate from a related model")
 
 
 @dataclass(frozen=True)
@@ -74,8 +56,11 @@ class ApiOffer:
     provider_model_id: str
     model: Model
     prices: UnitPrices
-    speed: ProviderSpeed | None
+    speed: ProviderSpeed | None  # the providers.yaml row for this pair, if any
     specialized_hardware: str | None
+    service: ServiceSpeed  # speed and TTFT the SLO is judged by, published or assumed
+    retired: str = ""  # why the provider no longer serves it (retired on or before the price date)
+    retiring: str = ""  # when the provider will retire it, if announced
 
     @property
     def option_id(self) -> str:
@@ -85,39 +70,6 @@ class ApiOffer:
 
 def genai_prices_version() -> str:
     return metadata.version("genai-prices")
-
-
-@functools.lru_cache(maxsize=1)
-def load_speeds() -> dict[tuple[str, str], ProviderSpeed]:
-    """Measured (or vendor-claimed) speed per (provider, model); the fastest row wins."""
-    path = DATA_DIR / "providers.yaml"
-    if not path.exists():
-        return {}
-    rows = load_yaml(path.read_text(encoding="utf-8")) or []
-    out: dict[tuple[str, str], ProviderSpeed] = {}
-    for r in rows:
-        speed = ProviderSpeed(r["provider"], r["model_id"], r.get("output_tokens_per_s_per_user"),
-                              r.get("ttft_ms"), r.get("hardware"), str(r.get("source", "")),
-                              str(r.get("as_of", "")), str(r.get("basis", "estimate")), r.get("batch_discount"))
-        key = (speed.provider, speed.model_id)
-        current = out.get(key)
-        if current is None or (speed.output_tokens_per_s_per_user or 0) > (current.output_tokens_per_s_per_user or 0):
-            out[key] = speed
-    return out
-
-
-@functools.lru_cache(maxsize=1)
-def assumed_speed_tok_s() -> float:
-    """Per-user speed assumed where a provider publishes none: no faster than the slowest published."""
-    published = [s.output_tokens_per_s_per_user for s in load_speeds().values() if s.output_tokens_per_s_per_user]
-    return min(published) if published else 0.0
-
-
-@functools.lru_cache(maxsize=1)
-def assumed_ttft_ms() -> float:
-    """TTFT assumed where a provider publishes none: the median of the published ones."""
-    published = sorted(s.ttft_ms for s in load_speeds().values() if s.ttft_ms)
-    return statistics.median(published) if published else float("inf")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -176,7 +128,6 @@ def _candidate_models(catalog: Catalog, scenario: Scenario) -> list[Model]:
 
 def api_offers(catalog: Catalog, scenario: Scenario, price_date: dt.date) -> list[ApiOffer]:
     """Every provider that prices a candidate model, with its unit prices and measured speed."""
-    speeds = load_speeds()
     offers = []
     for model in _candidate_models(catalog, scenario):
         for provider, provider_model_id in model.api_providers:
@@ -186,11 +137,16 @@ def api_offers(catalog: Catalog, scenario: Scenario, price_date: dt.date) -> lis
                                  with_batch=scenario.workload.offline_fraction > 0)
             if prices is None:
                 continue
-            speed = speeds.get((provider, model.id)) or speeds.get((provider.removeprefix("huggingface_"), model.id))
+            speed = published_row(provider, model.id)
             if speed and speed.batch_discount and not prices.has_batch_discount:
                 prices = with_batch_discount(prices, speed.batch_discount)
-            offers.append(ApiOffer(provider, PROVIDER_NAMES.get(provider, provider), provider_model_id, model,
-                                   prices, speed, SPECIALIZED_PROVIDERS.get(provider)))
+            name = PROVIDER_NAMES.get(provider, provider)
+            ends = retirement(provider, provider_model_id)
+            retired = ends.text(name, price_date) if ends and ends.retired_by(price_date) else ""
+            retiring = ends.text(name, price_date) if ends and not retired else ""
+            offers.append(ApiOffer(provider, name, provider_model_id, model, prices, speed,
+                                   SPECIALIZED_PROVIDERS.get(provider), service_speed(provider, name, model, catalog),
+                                   retired, retiring))
     return offers
 
 
@@ -235,21 +191,14 @@ def monthly_fees(offer: ApiOffer, dem: Demand, scenario: Scenario, days_per_mont
 
 
 def slo_verdict(offer: ApiOffer, scenario: Scenario) -> tuple[bool, str]:
-    """Whether the provider's measured speed and TTFT meet the SLO, and why."""
+    """Whether the provider's speed and TTFT meet the SLO, and why (with each figure's basis)."""
     lat = scenario.latency
-    s = offer.speed
-    speed_known = s is not None and s.output_tokens_per_s_per_user is not None
-    ttft_known = s is not None and s.ttft_ms is not None
-    speed = s.output_tokens_per_s_per_user if speed_known else assumed_speed_tok_s()
-    ttft = s.ttft_ms if ttft_known else assumed_ttft_ms()
-    label = s.label if s is not None else "not published"
-    speed_text = (f"{speed:,.0f} tok/s per user ({label})" if speed_known else
-                  f"speed not published (assumed {speed:,.0f} tok/s, the slowest published for any provider)")
-    ttft_text = (f"TTFT {ttft:,.0f} ms ({label})" if ttft_known else
-                 f"TTFT not published (assumed {ttft:,.0f} ms, the median of published ones)")
-    if speed < lat.min_output_tokens_per_s_per_user:
+    sv = offer.service
+    speed_text = f"{sv.output_tokens_per_s_per_user:,.0f} tok/s per user ({sv.speed_basis})"
+    ttft_text = f"TTFT {sv.ttft_ms:,.0f} ms ({sv.ttft_basis})"
+    if sv.output_tokens_per_s_per_user < lat.min_output_tokens_per_s_per_user:
         return False, f"{speed_text} is below the {lat.min_output_tokens_per_s_per_user:g} tok/s target"
-    if ttft > lat.ttft_p95_ms:
+    if sv.ttft_ms > lat.ttft_p95_ms:
         return False, f"{ttft_text} exceeds the {lat.ttft_p95_ms:,.0f} ms target"
     # Published figures are medians of single requests; the SLO is a p95 under load.
-    return True, f"{speed_text}, {ttft_text}; provider figures are medians" + (f", {s.as_of}" if s else "")
+    return True, f"{speed_text}, {ttft_text}; provider figures are medians" + (f", {sv.as_of}" if sv.as_of else "")

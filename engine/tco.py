@@ -106,9 +106,13 @@ def staff_usd_per_month(fte: float, scenario: Scenario) -> float:
 
 # --- API and specialized services ------------------------------------------------
 
-def api_option(offer: ApiOffer, scenario: Scenario, dem: Demand, allowed: str = "") -> Option:
+def api_option(offer: ApiOffer, scenario: Scenario, dem: Demand, excluded: str = "") -> Option:
+    """One API offer priced for the scenario; `excluded` says why the constraints rule it out."""
     fees = monthly_fees(offer, dem, scenario, DAYS_PER_MONTH)
     meets, why = slo_verdict(offer, scenario)
+    excluded = excluded or offer.retired  # a retired model is shown with the reason, never offered
+    if offer.retiring:
+        why += f"; {offer.retiring}: plan the migration"
     components = {
         "input tokens": fees.input_usd,
         "cached input tokens": fees.cached_input_usd,
@@ -117,22 +121,21 @@ def api_option(offer: ApiOffer, scenario: Scenario, dem: Demand, allowed: str = 
         "operations staff": staff_usd_per_month(assumption("ops_engineers_api"), scenario),
     }
     kind = "specialized" if offer.specialized_hardware else "api"
-    speed = offer.speed
+    service = offer.service
     substitute = "" if offer.model.id == scenario.model.id else f" (substitute for {scenario.model.id})"
     return _option(kind, offer.option_id, f"{offer.provider_name} API: {offer.model.name}{substitute}", scenario, dem,
                   components, model=offer.model.id, hardware=offer.specialized_hardware, provider=offer.provider, accelerators=None,
-                  meets_slo=meets and not allowed, feasible=not allowed, reason=allowed or why,
-                  ttft_ms=speed.ttft_ms if speed and speed.ttft_ms else None,
-                  tpot_ms=(1000.0 / speed.output_tokens_per_s_per_user
-                           if speed and speed.output_tokens_per_s_per_user else None),
+                  meets_slo=meets and not excluded, feasible=not excluded, reason=excluded or why,
+                  ttft_ms=service.ttft_ms, tpot_ms=1000.0 / service.output_tokens_per_s_per_user,
                   utilization_average=None, utilization_peak=None,
                   basis=f"genai-prices {offer.provider}/{offer.provider_model_id}",
                   details={"cache_saving_usd": fees.cache_saving_usd, "batch_saving_usd": fees.batch_saving_usd,
                            "input_usd_per_mtok": offer.prices.input_usd_per_mtok,
                            "cached_input_usd_per_mtok": offer.prices.cached_input_usd_per_mtok,
                            "output_usd_per_mtok": offer.prices.output_usd_per_mtok,
-                           "speed_source": speed.source if speed else "", "speed_basis": speed.basis if speed else "",
-                           "model": offer.model.id})
+                           "speed_source": service.source, "speed_as_of": service.as_of,
+                           "speed_basis": service.row_basis, "speed_note": service.speed_basis,
+                           "ttft_note": service.ttft_basis, "model": offer.model.id})
 
 
 # --- self-hosted: rented and owned -------------------------------------------------

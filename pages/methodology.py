@@ -38,6 +38,17 @@ with st.expander("Performance of one replica", expanded=False):
                 "one step + queueing behind other prompts. Sizing keeps the largest batch meeting both targets "
                 "and the cheapest configuration at peak, plus headroom and spares for availability. MBU, MFU and "
                 "overheads per serving stack are fitted to the measured benchmarks above.")
+with st.expander("API services: speed, first token, retirements", expanded=False):
+    st.markdown("An API option meets the targets when its per-user output speed and time to first token do. "
+                "Figures come from engine/data/providers.yaml (measured, vendor claim or estimate). Where a "
+                "provider publishes none for a model, the planner uses, in order: the same provider's figure for "
+                "the closest model with at least as many active parameters (a floor for speed, a ceiling for "
+                "TTFT: on the same hardware a model doing more work per token is no faster); the slowest figure "
+                "any provider publishes for this model; the slowest published speed or median published TTFT "
+                "overall. Each option's reason names which one it used. Published figures are medians of single "
+                "requests, not p95 under load.\n\n"
+                "A model its provider has retired (engine/data/retirements.yaml, from the providers' deprecation "
+                "pages) is listed but never offered; an announced retirement date is shown beside the option.")
 with st.expander("Money", expanded=False):
     st.markdown(f"- A month is {HOURS_PER_MONTH:g} hours (8,760 / 12).\n"
                 "- **API:** tokens x price (input, cached input, output; reasoning billed as output), batch "

@@ -378,8 +378,9 @@ def _sources(plan: Plan, catalog: Catalog) -> Table:
             pass
     if best is not None and best.kind in ("api", "specialized"):
         rows.append((f"API price: {best.provider}", _cut(best.basis), plan.price_data.get("price_date", ""), "vendor"))
-        if best.details.get("speed_source"):
-            rows.append(("API speed", _cut(best.details["speed_source"]), "", best.details.get("speed_basis", "")))
+        d = best.details
+        rows.append(("API speed and TTFT", _cut(d.get("speed_source") or f"{d.get('speed_note')}; {d.get('ttft_note')}"),
+                     d.get("speed_as_of", ""), d.get("speed_basis", "estimate")))
     rows.append(("Cost assumptions", "engine/data/cost_assumptions.yaml (table below; each row names its source)",
                  max((a.as_of for a in load_assumptions().values()), default=""), "mixed"))
     rows.append(("Performance model calibration", "engine/data/benchmarks.csv: MLPerf Inference, TensorRT-LLM "

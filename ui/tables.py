@@ -10,7 +10,8 @@ import streamlit as st
 from engine.calibration import Summary
 from engine.catalog import load_catalog
 from engine.plan import Plan
-from engine.providers import load_speeds
+from engine.retirements import load_retirements
+from engine.service_speed import load_speeds
 from engine.tco import Option, load_assumptions
 from ui.charts import KIND_LABELS
 
@@ -74,17 +75,11 @@ def _cheapest(row: pd.Series) -> float:
     return min(values) if values else float("inf")
 
 
-def speed_row(o: Option):
-    """The providers.yaml row behind an API option's speed, if any."""
-    return load_speeds().get((o.provider or "", o.details.get("model", o.model)))
-
-
 def provider_table(plan: Plan):
     api = sorted((o for o in plan.options if o.kind in ("api", "specialized")),
                  key=lambda o: (not o.usable, o.monthly_tco_usd))
     rows = []
     for o in api:
-        speed = speed_row(o)
         d = o.details
         rows.append({
             "Offer": o.name,
@@ -97,9 +92,10 @@ def provider_table(plan: Plan):
             "Speed (tokens/s per user)": None if not o.tpot_ms else 1000.0 / o.tpot_ms,
             "TTFT (ms)": o.ttft_ms,
             "Why": o.reason,
-            "Speed source": (speed.source if speed else "") or "none published",
-            "Speed basis": speed.label if speed else "",
-            "Speed as of": speed.as_of if speed else "",
+            "Speed basis": d.get("speed_note", ""),
+            "TTFT basis": d.get("ttft_note", ""),
+            "Speed source": d.get("speed_source") or "none published for this provider and model",
+            "Speed as of": d.get("speed_as_of", ""),
             "Price source": f"{o.basis}, priced {plan.price_data.get('price_date', '')}",
         })
     df = pd.DataFrame(rows)
@@ -156,6 +152,9 @@ def data_sources_table() -> pd.DataFrame:
     for (provider, model), sp in sorted(load_speeds().items()):
         rows.append({"Table": "Provider speeds", "Row": f"{provider} / {model}", "Basis": sp.basis,
                      "As of": sp.as_of, "Source": sp.source})
+    for (provider, model_id), r in sorted(load_retirements().items()):
+        rows.append({"Table": "Model retirements", "Row": f"{provider} / {model_id}: {r.retired_on.isoformat()}",
+                     "Basis": r.basis, "As of": r.as_of, "Source": r.source})
     return pd.DataFrame(rows)
 
 
