@@ -131,6 +131,16 @@ def recommend(options: list[Option], scenario: Scenario) -> dict:
                              "rationale": f"{on_prem.name}: keeps data in-house on {on_prem.accelerators} owned "
                                           f"accelerators for {_money(on_prem.monthly_tco_usd)} per month "
                                           f"({on_prem.monthly_tco_usd / best.monthly_tco_usd:.1f}x the recommendation)."})
+    if not best.details.get("verified", True):
+        rationale += (" Its speed or first-token time is assumed, not published by the provider for this model: "
+                      "measure it before committing.")
+        verified = next((o for o in usable if o.details.get("verified", True)), None)
+        if verified:
+            alternatives.append({"role": "cheapest with published figures", "option_id": verified.id,
+                                 "rationale": f"{verified.name}: {_speed(verified)} at "
+                                              f"{_money(verified.monthly_tco_usd)} per month "
+                                              f"({verified.monthly_tco_usd / best.monthly_tco_usd:.1f}x the "
+                                              "recommendation), judged on the provider's own or modelled figures."})
     return {"option_id": best.id, "rationale": rationale, "alternatives": alternatives}
 
 

@@ -16,7 +16,8 @@ from engine.catalog import Catalog, Model
 from engine.demand import Demand
 from engine.retirements import retirement
 from engine.scenario import Scenario
-from engine.service_speed import ProviderSpeed, ServiceSpeed, published_row, service_speed
+from engine.service_speed import (ProviderSpeed, ServiceSpeed, assumed_speed_tok_s, published_row, service_speed,
+                                  slowest_ttft_ms)
 
 # Providers whose serving hardware is specialized silicon (LPU, wafer-scale, RDU).
 SPECIALIZED_PROVIDERS = {"groq": "groq-lpu", "cerebras": "cerebras-cs3", "sambanova": "sambanova-sn40l",
@@ -145,7 +146,8 @@ def api_offers(catalog: Catalog, scenario: Scenario, price_date: dt.date) -> lis
             retired = ends.text(name, price_date) if ends and ends.retired_by(price_date) else ""
             retiring = ends.text(name, price_date) if ends and not retired else ""
             offers.append(ApiOffer(provider, name, provider_model_id, model, prices, speed,
-                                   SPECIALIZED_PROVIDERS.get(provider), service_speed(provider, name, model, catalog),
+                                   SPECIALIZED_PROVIDERS.get(provider),
+                                   service_speed(provider, name, model, catalog, provider in SPECIALIZED_PROVIDERS),
                                    retired, retiring))
     return offers
 
@@ -190,15 +192,28 @@ def monthly_fees(offer: ApiOffer, dem: Demand, scenario: Scenario, days_per_mont
                    list_total - no_batch_total, no_batch_total - net)
 
 
-def slo_verdict(offer: ApiOffer, scenario: Scenario) -> tuple[bool, str]:
-    """Whether the provider's speed and TTFT meet the SLO, and why (with each figure's basis)."""
+@dataclass(frozen=True)
+class SloVerdict:
+    meets: bool  # on the figures the option is judged by
+    verified: bool  # still meets them if every figure not the provider's own is the slowest published
+    reason: str
+
+
+def slo_verdict(offer: ApiOffer, scenario: Scenario) -> SloVerdict:
+    """Whether the provider's speed and TTFT meet the SLO, how sure that is, and why."""
     lat = scenario.latency
     sv = offer.service
     speed_text = f"{sv.output_tokens_per_s_per_user:,.0f} tok/s per user ({sv.speed_basis})"
     ttft_text = f"TTFT {sv.ttft_ms:,.0f} ms ({sv.ttft_basis})"
     if sv.output_tokens_per_s_per_user < lat.min_output_tokens_per_s_per_user:
-        return False, f"{speed_text} is below the {lat.min_output_tokens_per_s_per_user:g} tok/s target"
+        return SloVerdict(False, False, f"{speed_text} is below the {lat.min_output_tokens_per_s_per_user:g} tok/s target")
     if sv.ttft_ms > lat.ttft_p95_ms:
-        return False, f"{ttft_text} exceeds the {lat.ttft_p95_ms:,.0f} ms target"
+        return SloVerdict(False, False, f"{ttft_text} exceeds the {lat.ttft_p95_ms:,.0f} ms target")
+    worst_speed = sv.output_tokens_per_s_per_user if sv.speed_own else assumed_speed_tok_s()
+    worst_ttft = sv.ttft_ms if sv.ttft_own else slowest_ttft_ms()
+    if worst_speed < lat.min_output_tokens_per_s_per_user or worst_ttft > lat.ttft_p95_ms:
+        return SloVerdict(True, False, f"unverified: {speed_text}, {ttft_text}; meets the targets only if these "
+                          f"assumed figures hold: measure {offer.provider_name} before committing")
     # Published figures are medians of single requests; the SLO is a p95 under load.
-    return True, f"{speed_text}, {ttft_text}; provider figures are medians" + (f", {sv.as_of}" if sv.as_of else "")
+    return SloVerdict(True, True, f"{speed_text}, {ttft_text}; provider figures are medians"
+                      + (f", {sv.as_of}" if sv.as_of else ""))

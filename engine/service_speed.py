@@ -7,8 +7,12 @@ Many (provider, model) pairs have none, so each figure falls back, most specific
 2. published by the same provider for a model with at least as many active parameters
    (the closest such model): on the same serving hardware a model that does more work
    per token is no faster, so its speed is a floor and its TTFT a ceiling;
-3. the slowest figure published for this model by any provider;
+3. the slowest figure published for this model by a provider on the same kind of hardware
+   (GPU clouds, or specialized silicon);
 4. the slowest published speed for any provider, or the median published TTFT.
+
+Figures from rules 3-4 are not the provider's own: an option that meets the targets only
+through them is unverified (see providers.slo_verdict).
 
 Rows serving through Hugging Face's router (`huggingface_cerebras`) share the figures of
 the provider behind it (`cerebras`).
@@ -18,6 +22,7 @@ from __future__ import annotations
 import functools
 import statistics
 from dataclasses import dataclass
+from typing import Callable
 
 from engine.catalog import DATA_DIR, Catalog, Model, load_yaml
 
@@ -35,6 +40,12 @@ class ProviderSpeed:
     as_of: str
     basis: str
     batch_discount: float | None = None  # off list price on the provider's batch API
+    ttft_includes_reasoning: bool = False  # ttft_ms is time to the first answer token
+
+    @property
+    def first_token_ms(self) -> float | None:
+        """TTFT comparable with a first-token target: None when the figure includes reasoning."""
+        return None if self.ttft_includes_reasoning else self.ttft_ms
 
     @property
     def label(self) -> str:
@@ -51,6 +62,8 @@ class ServiceSpeed:
     ttft_ms: float
     ttft_basis: str
     published: bool  # both figures published for this provider and model
+    speed_own: bool  # the provider's own figure, or bounded by its own figure for a larger model
+    ttft_own: bool
     source: str  # providers.yaml source of the row for this pair, if any
     as_of: str
     row_basis: str  # measured | vendor | estimate (the catalog's words; estimate when assumed)
@@ -71,7 +84,8 @@ def load_speeds() -> dict[tuple[str, str], ProviderSpeed]:
     for r in rows:
         speed = ProviderSpeed(r["provider"], r["model_id"], r.get("output_tokens_per_s_per_user"),
                               r.get("ttft_ms"), r.get("hardware"), str(r.get("source", "")),
-                              str(r.get("as_of", "")), str(r.get("basis", "estimate")), r.get("batch_discount"))
+                              str(r.get("as_of", "")), str(r.get("basis", "estimate")), r.get("batch_discount"),
+                              bool(r.get("ttft_includes_reasoning", False)))
         key = (speed.provider, speed.model_id)
         current = out.get(key)
         if current is None or (speed.output_tokens_per_s_per_user or 0) > (current.output_tokens_per_s_per_user or 0):
@@ -94,17 +108,42 @@ def assumed_speed_tok_s() -> float:
 @functools.lru_cache(maxsize=1)
 def assumed_ttft_ms() -> float:
     """TTFT assumed where nothing better is known: the median of the published ones."""
-    published = sorted(s.ttft_ms for s in load_speeds().values() if s.ttft_ms)
+    published = sorted(s.first_token_ms for s in load_speeds().values() if s.first_token_ms)
     return statistics.median(published) if published else float("inf")
 
 
-def _from_larger_model(provider: str, model: Model, catalog: Catalog, field: str) -> tuple[float, Model] | None:
+@functools.lru_cache(maxsize=1)
+def slowest_ttft_ms() -> float:
+    """The slowest first-token time any provider publishes: the worst case an unknown TTFT could be."""
+    published = [s.first_token_ms for s in load_speeds().values() if s.first_token_ms]
+    return max(published) if published else float("inf")
+
+
+@dataclass(frozen=True)
+class _Figure:
+    """How to read one figure from a row, and which way is slower."""
+
+    name: str
+    read: Callable[[ProviderSpeed], float | None]
+    slowest: Callable  # min for speed, max for TTFT
+    bound: str  # what a larger model's figure is for a smaller one
+    fallback: Callable[[], float]
+    fallback_text: str
+
+
+SPEED = _Figure("speed", lambda r: r.output_tokens_per_s_per_user, min, "a floor", assumed_speed_tok_s,
+                "assumed no faster than the slowest published for any provider")
+TTFT = _Figure("ttft", lambda r: r.first_token_ms, max, "a ceiling", assumed_ttft_ms,
+               "assumed the median of published ones")
+
+
+def _from_larger_model(provider: str, model: Model, catalog: Catalog, figure: _Figure) -> tuple[float, Model] | None:
     """The same provider's figure for the closest model with at least as many active parameters."""
     if not model.params_active_b:
         return None
     best: tuple[float, float, Model] | None = None
     for (row_provider, model_id), row in load_speeds().items():
-        value = getattr(row, field)
+        value = figure.read(row)
         other = catalog.models.get(model_id)
         if (provider_key(row_provider) != provider_key(provider) or model_id == model.id or not value
                 or other is None or not other.params_active_b or other.params_active_b < model.params_active_b):
@@ -114,43 +153,39 @@ def _from_larger_model(provider: str, model: Model, catalog: Catalog, field: str
     return None if best is None else (best[1], best[2])
 
 
-def _slowest_for_model(model_id: str, field: str, worst) -> tuple[float, str] | None:
-    """The slowest published figure for this model by any provider, and who published it."""
-    rows = [(getattr(r, field), r.provider) for (_, m), r in load_speeds().items() if m == model_id and getattr(r, field)]
-    return worst(rows) if rows else None
+def _slowest_for_model(model_id: str, specialized: bool, figure: _Figure) -> tuple[float, str] | None:
+    """The slowest figure published for this model by a provider on the same kind of hardware
+    (GPU clouds are not judged by LPU or wafer-scale figures), and who published it."""
+    rows = [(figure.read(r), r.provider) for (_, m), r in load_speeds().items()
+            if m == model_id and figure.read(r) and bool(r.hardware) == specialized]
+    return figure.slowest(rows) if rows else None
 
 
-def service_speed(provider: str, provider_name: str, model: Model, catalog: Catalog) -> ServiceSpeed:
+def _resolve(row: ProviderSpeed | None, provider: str, provider_name: str, model: Model, catalog: Catalog,
+             specialized: bool, figure: _Figure) -> tuple[float, str, bool]:
+    """One figure, its basis, and whether it is the provider's own (published or bounded by its own)."""
+    value = figure.read(row) if row else None
+    if value:
+        return float(value), row.label, True
+    larger = _from_larger_model(provider, model, catalog, figure)
+    if larger:
+        return float(larger[0]), f"not published; {provider_name}'s figure for the larger {larger[1].name}, {figure.bound}", True
+    slowest = _slowest_for_model(model.id, specialized, figure)
+    if slowest:
+        return (float(slowest[0]), f"not published; assumed no faster than the slowest provider measured on this "
+                f"model ({slowest[1]})", False)
+    return float(figure.fallback()), f"not published; {figure.fallback_text}", False
+
+
+def service_speed(provider: str, provider_name: str, model: Model, catalog: Catalog,
+                  specialized: bool = False) -> ServiceSpeed:
     """The speed and TTFT an API option is judged by (rules in the module docstring)."""
     row = published_row(provider, model.id)
-    speed = row.output_tokens_per_s_per_user if row else None
-    ttft = row.ttft_ms if row else None
-    speed_basis = ttft_basis = row.label if row else ""
-    if not speed:
-        larger = _from_larger_model(provider, model, catalog, "output_tokens_per_s_per_user")
-        slowest = _slowest_for_model(model.id, "output_tokens_per_s_per_user", min)
-        if larger:
-            speed, other = larger
-            speed_basis = f"not published; {provider_name}'s figure for the larger {other.name}, a floor"
-        elif slowest:
-            speed = slowest[0]
-            speed_basis = f"not published; assumed no faster than the slowest provider measured on this model ({slowest[1]})"
-        else:
-            speed = assumed_speed_tok_s()
-            speed_basis = "not published; assumed no faster than the slowest published for any provider"
-    if not ttft:
-        larger = _from_larger_model(provider, model, catalog, "ttft_ms")
-        slowest = _slowest_for_model(model.id, "ttft_ms", max)
-        if larger:
-            ttft, other = larger
-            ttft_basis = f"not published; {provider_name}'s figure for the larger {other.name}, a ceiling"
-        elif slowest:
-            ttft = slowest[0]
-            ttft_basis = f"not published; assumed no faster than the slowest provider measured on this model ({slowest[1]})"
-        else:
-            ttft = assumed_ttft_ms()
-            ttft_basis = "not published; assumed the median of published ones"
-    published = bool(row and row.output_tokens_per_s_per_user and row.ttft_ms)
-    return ServiceSpeed(float(speed), speed_basis, float(ttft), ttft_basis, published,
+    speed, speed_basis, speed_own = _resolve(row, provider, provider_name, model, catalog, specialized, SPEED)
+    ttft, ttft_basis, ttft_own = _resolve(row, provider, provider_name, model, catalog, specialized, TTFT)
+    if row and row.ttft_includes_reasoning:  # said, then replaced by a first-token figure
+        ttft_basis = f"the published {row.ttft_ms:,.0f} ms is time to the first answer token, reasoning included; " + ttft_basis
+    published = bool(row and row.output_tokens_per_s_per_user and row.first_token_ms)
+    return ServiceSpeed(speed, speed_basis, ttft, ttft_basis, published, speed_own, ttft_own,
                         row.source if row else "", row.as_of if row else "",
                         row.basis if published else "estimate")

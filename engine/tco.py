@@ -109,7 +109,8 @@ def staff_usd_per_month(fte: float, scenario: Scenario) -> float:
 def api_option(offer: ApiOffer, scenario: Scenario, dem: Demand, excluded: str = "") -> Option:
     """One API offer priced for the scenario; `excluded` says why the constraints rule it out."""
     fees = monthly_fees(offer, dem, scenario, DAYS_PER_MONTH)
-    meets, why = slo_verdict(offer, scenario)
+    verdict = slo_verdict(offer, scenario)
+    why = verdict.reason
     excluded = excluded or offer.retired  # a retired model is shown with the reason, never offered
     if offer.retiring:
         why += f"; {offer.retiring}: plan the migration"
@@ -125,7 +126,7 @@ def api_option(offer: ApiOffer, scenario: Scenario, dem: Demand, excluded: str =
     substitute = "" if offer.model.id == scenario.model.id else f" (substitute for {scenario.model.id})"
     return _option(kind, offer.option_id, f"{offer.provider_name} API: {offer.model.name}{substitute}", scenario, dem,
                   components, model=offer.model.id, hardware=offer.specialized_hardware, provider=offer.provider, accelerators=None,
-                  meets_slo=meets and not excluded, feasible=not excluded, reason=excluded or why,
+                  meets_slo=verdict.meets and not excluded, feasible=not excluded, reason=excluded or why,
                   ttft_ms=service.ttft_ms, tpot_ms=1000.0 / service.output_tokens_per_s_per_user,
                   utilization_average=None, utilization_peak=None,
                   basis=f"genai-prices {offer.provider}/{offer.provider_model_id}",
@@ -135,7 +136,8 @@ def api_option(offer: ApiOffer, scenario: Scenario, dem: Demand, excluded: str =
                            "output_usd_per_mtok": offer.prices.output_usd_per_mtok,
                            "speed_source": service.source, "speed_as_of": service.as_of,
                            "speed_basis": service.row_basis, "speed_note": service.speed_basis,
-                           "ttft_note": service.ttft_basis, "model": offer.model.id})
+                           "ttft_note": service.ttft_basis, "model": offer.model.id,
+                           "verified": verdict.verified})
 
 
 # --- self-hosted: rented and owned -------------------------------------------------

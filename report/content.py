@@ -174,11 +174,14 @@ def _answer(plan: Plan, usable: list[Option]) -> tuple[str, str, str]:
              f"{fmt.usd(best.cost_per_1k_queries_usd)} per 1,000 queries: the cheapest of the {len(usable)} "
              "options that meet the latency targets.")
     runner = next((o for o in usable[1:] if o.kind != best.kind or o.hardware != best.hardware), None)
-    ttft = "an unpublished first-token time" if best.ttft_ms is None else f"a first token in {fmt.ms(best.ttft_ms)}"
+    ttft = f"a first token in {fmt.ms(best.ttft_ms)}"
     second = (f"It gives {ttft} and {fmt.tok_per_s_from_tpot(best.tpot_ms)} per user against targets of "
               f"{fmt.ms(s.latency.ttft_p95_ms)} and {fmt.tok_per_s(s.latency.min_output_tokens_per_s_per_user)}")
     second += (f"; the next best, {runner.name}, costs {fmt.usd_per_month(runner.monthly_tco_usd)}."
                if runner else "; no other option meets the targets.")
+    if not best.details.get("verified", True):
+        second += (" The provider publishes no speed or first-token time of its own for this model; the figures "
+                   "are assumed, so measure them before committing.")
     months = s.finance.horizon_months
     recurring = plan.horizon.lifetime.get("recurring_inference_usd")
     band = plan.uncertainty.get("options", {}).get(best.id)

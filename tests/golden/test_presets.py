@@ -71,6 +71,9 @@ API = {
     "internal-rag-copilot": ("api:novita:llama-3.3-70b", api(30_000, 6_000, 0.15, 400, 0.135, 0.135, 0.40)),
     # OVHcloud Qwen3 32B: $0.09 in, $0.25 out, no batch price, so the offline share pays list.
     "document-processing": ("api:ovhcloud:qwen3-32b", api(300_000, 12_000, 0.1, 700, 0.09, 0.09, 0.25)),
+    # Novita gpt-oss-120b: $0.05 in (cache reads the same), $0.25 out; 600 output + 1,000 reasoning
+    # tokens billed as output. Its speed is assumed (unverified); the B200 fleet below is the runner-up.
+    "coding-agent": ("api:novita:gpt-oss-120b", api(600 * 6 * 40, 40_000, 0.85, 1_600, 0.05, 0.05, 0.25)),
 }
 
 
@@ -84,12 +87,13 @@ def test_api_recommendation_matches_hand_calculation(name):
 
 
 @pytest.mark.parametrize("name", sorted(SELF_HOSTED))
-def test_self_hosted_recommendation_matches_hand_calculation(name):
+def test_self_hosted_fleet_matches_hand_calculation(name):
     option_id, peak, tokens, replica_tok_s, headroom, spares, per_replica, tco = SELF_HOSTED[name]
     scenario = Scenario.from_yaml((PRESETS / f"{name}.yaml").read_text())
     p = plan(scenario, price_date=dt.date(2026, 11, 25), with_roadmap=False)
-    rec = p.recommended
-    assert rec.id == option_id
+    rec = p.option(option_id)
+    assert rec.usable
+    assert p.recommended.id == option_id or name in API
     assert p.demand.peak_calls_per_s == pytest.approx(peak, rel=1e-6)
     assert p.demand.generated_tokens_per_call == tokens
     sizing = rec.details["sizing"]
@@ -97,3 +101,16 @@ def test_self_hosted_recommendation_matches_hand_calculation(name):
     expected_n = fleet(peak, tokens, sizing["output_tokens_per_s_per_replica"], headroom, spares, per_replica)
     assert rec.accelerators == expected_n
     assert rec.monthly_tco_usd == pytest.approx(tco(expected_n), rel=0.01)
+
+
+def test_an_unverified_recommendation_says_so_and_names_the_verified_choice():
+    """coding-agent: Novita publishes no speed for gpt-oss-120b; the recommendation must say the
+    figures are assumed and name the cheapest option judged on published or modelled figures."""
+    scenario = Scenario.from_yaml((PRESETS / "coding-agent.yaml").read_text())
+    p = plan(scenario, price_date=dt.date(2026, 11, 25), with_roadmap=False)
+    assert p.recommended.details["verified"] is False
+    assert "measure it before committing" in p.recommendation["rationale"]
+    alt = next(a for a in p.recommendation["alternatives"] if a["role"] == "cheapest with published figures")
+    chosen = p.option(alt["option_id"])
+    assert chosen.details.get("verified", True) and chosen.usable
+    assert chosen.monthly_tco_usd >= p.recommended.monthly_tco_usd
