@@ -117,6 +117,7 @@ class Model:
     moe_intermediate_size: int | None = None
     routed_expert_params_b: float = 0.0
     max_context_tokens: int | None = None
+    released_weight_precision: str | None = None  # precision of the published checkpoint, if not 16-bit
     quality_index: float | None = None
     quality_source: str = ""
     api_providers: tuple[tuple[str, str], ...] = ()
@@ -125,6 +126,11 @@ class Model:
     as_of: str = ""
     basis: str = "vendor"
     notes: str = ""
+
+    @property
+    def ships_4bit(self) -> bool:
+        """The published checkpoint is 4-bit, so 4-bit serving carries no quality risk."""
+        return self.released_weight_precision in FOUR_BIT
 
     @property
     def is_moe(self) -> bool:

@@ -170,6 +170,8 @@ def fp8_weights(s, t, ctx):
 
 def four_bit_weights(s, t, ctx):
     why = _self_hosted_only(t, "weight precision")
+    if not why and ctx.catalog.get_model(s.model.id).ships_4bit:
+        why = "the model ships 4-bit (MXFP4) weights: the baseline already serves them"
     if why or s.model.allow_4bit_weights:
         return why or "4-bit weights are already allowed"
     return _model(s, allow_4bit_weights=True), t

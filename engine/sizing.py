@@ -141,7 +141,7 @@ def size_hardware(catalog: Catalog, hw: Hardware, model: Model, scenario: Scenar
     best: tuple[tuple, ReplicaConfig, object] | None = None
     reason = ""
     for stack in searched_stacks(catalog, hw):
-        for precision in searched_precisions(hw, scenario.model.allow_4bit_weights):
+        for precision in searched_precisions(hw, scenario.model.allow_4bit_weights or model.ships_4bit):
             kv = scenario.model.kv_cache_precision if hw.runs("fp8") else "bf16"
             for tp, pp in parallel_splits(hw, 64, None):
                 cfg = ReplicaConfig(model, hw, stack, precision, kv, tp, pp, speculative)

@@ -42,6 +42,10 @@ def b200(n, **finance):  # hardware.yaml: $50,000 (Ornn); SemiAnalysis all-in 2.
     return owned(n, 50_000, 2.17, **finance)
 
 
+def rtx_pro_6000(n, **finance):  # hardware.yaml: $8,565 MSRP (flagged doubtful there); 600 W x 2.4 all-in
+    return owned(n, 8_565, 1.44, **finance)
+
+
 def api(calls_per_day, input_tokens, cached_share, output_tokens, usd_in, usd_cached, usd_out):
     """Fees by token type per month (genai-prices USD per million tokens) + 0.1 FTE to run the integration."""
     per_month = calls_per_day * DAYS / 1e6
@@ -60,8 +64,10 @@ SELF_HOSTED = {
     "voice-agent": ("owned:mi300x", 20_000 * 18 * 1 / 86_400 * 3.0, 60, 1212.4, 0.3, 1, 1, mi300x),
     "regulated-on-prem": ("owned:mi300x", 8_000 * 5 * 3 / 86_400 * 3.5, 400, 714.4, 0.3, 2, 1,
                           lambda n: mi300x(n, pue=1.5, usd_per_kwh=0.15, years=5, salary=220_000)),
-    "coding-agent": ("owned:b200", 600 * 6 * 40 / 86_400 * 3.15, 1600, 4022.9, 0.2, 1, 2, b200),
-    "consumer-app": ("owned:mi300x", 10_000_000 * 5 * 1 / 86_400 * 5.0, 400, 19991.8, 0.2, 1, 1, mi300x),
+    # gpt-oss ships MXFP4 weights, so its fleets serve 4-bit (FP4 tensor cores on Blackwell).
+    "coding-agent": ("owned:b200", 600 * 6 * 40 / 86_400 * 3.15, 1600, 4051.5, 0.2, 1, 1, b200),
+    "consumer-app": ("owned:rtx-pro-6000", 10_000_000 * 5 * 1 / 86_400 * 5.0, 400, 17209.5, 0.2, 1, 1,
+                     rtx_pro_6000),
 }
 
 API = {

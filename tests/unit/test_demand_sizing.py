@@ -86,6 +86,13 @@ def test_four_bit_only_when_allowed(catalog):
     assert any(o.precision in ("int4", "fp4") for o in allowed.options)
 
 
+def test_a_model_released_in_4bit_is_served_in_4bit_without_asking(catalog):
+    # gpt-oss-120b ships MXFP4 weights: 117B x 0.5 byte = 58.5 GB, not FP8's 117 GB.
+    sized = size(Scenario(model=ModelChoice(id="gpt-oss-120b")), catalog)
+    b200 = next(o for o in sized.options if o.hardware == "b200")
+    assert b200.precision == "fp4" and b200.weights_gb == pytest.approx(58.5, rel=0.02)
+
+
 def test_model_too_big_for_small_memory_uses_pipeline_or_says_why(catalog):
     s = Scenario(model=ModelChoice(id="llama-3.1-405b"))
     result = size(s, catalog)
