@@ -60,18 +60,30 @@ def break_even(models: dict[str, CostModel], options: dict[str, Option], scenari
         return costs.min(axis=0)
 
     api_cost, own_cost = cheapest(api), cheapest(own)
-    wins = np.nonzero(own_cost < api_cost)[0]
-    volume = None if len(wins) == 0 else float(v[wins[0]] * queries_per_day)
+    own_wins = own_cost < api_cost
+    # Fleets grow in whole replicas, so the two can trade places more than once: the break-even
+    # is the volume from which self-hosting stays cheaper all the way up.
+    stays = np.nonzero(~own_wins)[0]
+    stable_from = 0 if len(stays) == 0 else int(stays[-1]) + 1
+    volume = None if stable_from >= len(v) else float(v[stable_from] * queries_per_day)
+    first_win = np.nonzero(own_wins)[0]
+    trades_places = volume is not None and len(first_win) and first_win[0] < stable_from
     best_api = np.min([costs_by_month[i] for i in api], axis=0)
     best_own = np.min([costs_by_month[i] for i in own], axis=0)
     months = np.nonzero(best_own < best_api)[0]
     month = None if len(months) == 0 else int(months[0])
     if volume is None:
         reason = "the best API stays cheaper at every volume up to 100x today's"
-    elif wins[0] == 0:
+        if len(first_win):
+            reason += (f" but for a few volumes from {v[first_win[0]] * queries_per_day:,.0f} queries per day, "
+                       "where a fleet is just full")
+    elif stable_from == 0:
         reason = "self-hosting is cheaper even at 1/100 of today's volume"
     else:
         reason = f"self-hosting is cheaper above {volume:,.0f} queries per day"
+        if trades_places:
+            reason += (f"; from {v[first_win[0]] * queries_per_day:,.0f} the two trade places as fleets grow in "
+                       "whole replicas, so treat the range between as a tie")
     return {"queries_per_day": volume, "month": month, "compared": True, "reason": reason,
             "current_queries_per_day": queries_per_day}
 

@@ -120,3 +120,18 @@ def test_an_unverified_recommendation_says_so_and_names_the_verified_choice():
     chosen = p.option(alt["option_id"])
     assert chosen.details.get("verified", True) and chosen.usable
     assert chosen.monthly_tco_usd >= p.recommended.monthly_tco_usd
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in PRESETS.glob("*.yaml")))
+def test_break_even_agrees_with_the_recommendation(name):
+    """Self-hosting recommended -> the break-even volume is at or below today's; an API recommended
+    -> it is above today's or never reached (fleets in whole replicas once made these disagree)."""
+    p = plan(Scenario.from_yaml((PRESETS / f"{name}.yaml").read_text()), price_date=dt.date(2026, 11, 25),
+             with_roadmap=False)
+    be, today = p.horizon.break_even, p.demand.queries_per_day
+    if not be["compared"]:
+        return
+    if p.recommended.kind in ("cloud", "owned"):
+        assert be["queries_per_day"] is not None and be["queries_per_day"] <= today * 1.0001
+    else:
+        assert be["queries_per_day"] is None or be["queries_per_day"] > today
