@@ -309,7 +309,13 @@ def small_model_routing(s, t, ctx):
 def batch_offline(s, t, ctx):
     if s.workload.offline_fraction == 0:
         return "workload.offline_fraction is 0: no work that can wait for a batch window"
-    return "the baseline already prices the offline share at batch rates and keeps it off the peak"
+    base = ctx.baseline
+    if base.kind in ("api", "specialized"):
+        if not base.details.get("batch_saving_usd"):
+            return (f"no batch price is published for {base.name} (genai-prices, providers.yaml): the offline "
+                    "share pays list price; only a provider with a batch API for this model would cut it")
+        return "the baseline already prices the offline share at the provider's batch rates"
+    return "the baseline already sizes the fleet for the offline share in quiet hours, off the peak"
 
 
 def prompt_trimming(s, t, ctx):

@@ -93,3 +93,12 @@ def test_disaggregation_is_priced_only_for_prefill_heavy_self_hosted_work():
                           constraints=Constraints(deployment="on_prem")), price_date=PRICE_DATE)
     lv = _lever(heavy, "disaggregated_prefill")
     assert lv["reason"].startswith("re-planned")  # computed by re-sizing, whichever way it goes
+
+
+def test_batch_lever_does_not_claim_batch_rates_the_provider_lacks():
+    # document-processing: 100% offline on OVHcloud Qwen3 32B, which has no batch price
+    preset = Path(__file__).resolve().parents[2] / "presets" / "document-processing.yaml"
+    p = plan(Scenario.from_yaml(preset.read_text()), price_date=dt.date(2026, 11, 25))
+    lever = next(lv for lv in p.roadmap["levers"] if lv["id"] == "batch_offline")
+    assert p.recommended.details["batch_saving_usd"] == 0
+    assert "no batch price" in lever["reason"] and "already prices" not in lever["reason"]
