@@ -1,6 +1,7 @@
 """Shared hypothesis strategies: valid Scenarios across the input space."""
 from hypothesis import strategies as st
 
+from engine.catalog import load_catalog
 from engine.scenario import BOUNDS, DEPLOYMENTS, LATENCY_TIERS, PRICINGS, Constraints, Finance, Latency, ModelChoice, Scenario, Workload
 
 SELF_HOSTABLE_MODELS = ("llama-3.1-8b", "llama-3.3-70b", "qwen3-30b-a3b", "mixtral-8x7b", "gpt-oss-120b",
@@ -35,6 +36,13 @@ latencies = st.builds(
     bounded("latency.min_output_tokens_per_s_per_user", low=1, high=200),
 )
 
+def fits_context(s: Scenario) -> bool:
+    """plan() refuses, by design, a call longer than the model's context window (tested in unit tests)."""
+    w = s.workload
+    context = load_catalog().get_model(s.model.id).max_context_tokens
+    return context is None or w.input_tokens_per_call + w.output_tokens_per_call + w.reasoning_tokens_per_call <= context
+
+
 scenarios = st.builds(
     Scenario,
     name=st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=60),
@@ -48,4 +56,4 @@ scenarios = st.builds(
     finance=st.builds(Finance, horizon_months=bounded("finance.horizon_months", integer=True),
                       monthly_growth=bounded("finance.monthly_growth"), pricing=st.sampled_from(PRICINGS),
                       pue=bounded("finance.pue")),
-)
+).filter(fits_context)
