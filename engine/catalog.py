@@ -77,6 +77,12 @@ class Hardware:
     power_basis: str
     notes: str = ""
     measured_speeds: tuple[MeasuredSpeed, ...] = ()
+    purchase_unit_accelerators: int = 1  # owners buy whole baseboards or racks of this many
+
+    def owned_count(self, needed: int) -> int:
+        """Accelerators an owner must buy to have `needed`: whole purchase units."""
+        unit = max(self.purchase_unit_accelerators, 1)
+        return -(-int(needed) // unit) * unit
 
     @property
     def is_specialized(self) -> bool:

@@ -43,6 +43,7 @@ class CostModel:
     staff_min_fte: float = 0.0
     staff_fte_per_accelerator: float = 0.0
     engineer_usd_per_month: float = 0.0
+    purchase_unit: int = 1  # owned fleets grow in whole baseboards or racks
 
 
 def cost_model(option: Option, catalog: Catalog, scenario: Scenario, dem: Demand) -> CostModel | None:
@@ -81,7 +82,7 @@ def cost_model(option: Option, catalog: Catalog, scenario: Scenario, dem: Demand
     return CostModel(option.id, option.kind, usd_per_accelerator_month=per_accelerator,
                      capex_per_accelerator_usd=capex, amortization_months=int(f.amortization_years * 12),
                      maintenance_per_capex_month=assumption("maintenance_fraction_of_capex_per_year") / 12.0,
-                     **common)
+                     purchase_unit=max(hw.purchase_unit_accelerators, 1), **common)
 
 
 def growth_and_price_paths(scenario: Scenario, months: int, growth: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -114,16 +115,23 @@ def paths(scenario: Scenario, months: int, usage: np.ndarray, tokens: np.ndarray
                  gpu_factor * gpu_prices[:, None])
 
 
+def _fleet(model: CostModel, load_calls_per_s: np.ndarray) -> np.ndarray:
+    """Accelerators for a peak load: replicas with headroom and spares; an owned fleet in whole
+    purchase units. Longer calls take proportionally longer, so a replica carries ~1/tokens as many."""
+    replicas = np.ceil(load_calls_per_s * (1.0 + model.headroom) / model.calls_per_s_per_replica - 1e-9) + model.spares
+    replicas = np.maximum(replicas, np.ceil(load_calls_per_s / model.calls_per_s_per_replica - 1e-9))
+    fleet = np.maximum(replicas, 1.0) * model.accelerators_per_replica
+    if model.kind == "owned":
+        fleet = np.ceil(fleet / model.purchase_unit - 1e-9) * model.purchase_unit
+    return fleet
+
+
 def monthly_costs(model: CostModel, p: Paths) -> np.ndarray:
     """Monthly cost [USD], shape (samples, months)."""
     volume = p.volume
     if model.kind in ("api", "specialized"):
         return model.variable_usd * volume * p.api_price + model.fixed_usd
-    # Longer calls take proportionally longer, so a replica carries ~1/tokens as many calls.
-    load = model.peak_calls_per_s * volume
-    replicas = (np.ceil(load * (1.0 + model.headroom) / model.calls_per_s_per_replica - 1e-9) + model.spares)
-    replicas = np.maximum(replicas, np.ceil(load / model.calls_per_s_per_replica - 1e-9))
-    fleet = np.maximum(replicas, 1.0) * model.accelerators_per_replica
+    fleet = _fleet(model, model.peak_calls_per_s * volume)
     staff = np.maximum(model.staff_min_fte, fleet * model.staff_fte_per_accelerator) * model.engineer_usd_per_month
     if model.kind == "cloud":
         rental = model.usd_per_accelerator_month * (p.gpu_price if model.price_follows_market else p.gpu_price[:, :1])
@@ -145,10 +153,7 @@ def purchases(model: CostModel, scenario: Scenario, months: int) -> list[dict]:
     """Months in which an owned fleet grows, with accelerators bought and their capex."""
     growth = np.array([scenario.finance.monthly_growth])
     demand_factor, _, gpu_factor = growth_and_price_paths(scenario, months, growth)
-    load = model.peak_calls_per_s * demand_factor[0]
-    replicas = np.ceil(load * (1.0 + model.headroom) / model.calls_per_s_per_replica - 1e-9) + model.spares
-    fleet = np.maximum(replicas, 1.0) * model.accelerators_per_replica
-    installed = np.maximum.accumulate(fleet)
+    installed = np.maximum.accumulate(_fleet(model, model.peak_calls_per_s * demand_factor[0]))
     bought = np.diff(installed, prepend=0.0)
     return [{"month": int(m), "accelerators": int(b),
              "capex_usd": float(b * model.capex_per_accelerator_usd * gpu_factor[0, m] )}

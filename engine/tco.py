@@ -208,7 +208,7 @@ def cloud_components(hw: Hardware, sized: HardwareOption, scenario: Scenario,
 
 def owned_components(hw: Hardware, sized: HardwareOption, scenario: Scenario,
                      dem: Demand) -> tuple[dict[str, float] | None, str]:
-    accelerators = sized.accelerators
+    accelerators = hw.owned_count(sized.accelerators)  # whole baseboards: the rest of one is bought too
     if not hw.purchase_usd:
         return None, f"no sourced purchase price for {hw.name}: owning it cannot be priced"
     kw = allin_power_kw(hw)
@@ -240,8 +240,13 @@ def self_hosted_options(catalog: Catalog, sized: HardwareOption, scenario: Scena
         option_id = f"{kind}:{hw.id}"
         label = "rented" if kind == "cloud" else "owned"
         name = f"{hw.name} ({label})"
+        count = sized.accelerators
+        if kind == "owned" and sized.feasible and count:
+            count = hw.owned_count(count)
+        busy = (sized.accelerators or 1) / (count or 1)  # extra accelerators of a whole baseboard idle
         common = dict(hardware=hw.id, provider=None, ttft_ms=sized.ttft_ms, tpot_ms=sized.tpot_ms,
-                      utilization_average=sized.utilization, utilization_peak=sized.peak_utilization)
+                      utilization_average=sized.utilization * busy if sized.utilization is not None else None,
+                      utilization_peak=sized.peak_utilization * busy if sized.peak_utilization is not None else None)
         reason = ""
         components = None
         if excluded:
@@ -253,13 +258,15 @@ def self_hosted_options(catalog: Catalog, sized: HardwareOption, scenario: Scena
             if components is None:
                 reason = basis_or_reason
         if components is None:
-            out.append(_option(kind, option_id, name, scenario, dem, {}, accelerators=sized.accelerators,
+            out.append(_option(kind, option_id, name, scenario, dem, {}, accelerators=count,
                                meets_slo=False, feasible=False, reason=reason, basis="", **common))
             continue
+        whole = (f" (bought in whole {hw.purchase_unit_accelerators}-accelerator units; {sized.accelerators} "
+                 "carry the load)") if count != sized.accelerators else ""
         out.append(_option(
-            kind, option_id, name, scenario, dem, components, accelerators=sized.accelerators,
+            kind, option_id, name, scenario, dem, components, accelerators=count,
             meets_slo=True, feasible=True,
-            reason=(f"{sized.accelerators} x {hw.name} ({sized.stack}, {sized.precision.upper()}, "
+            reason=(f"{count} x {hw.name}{whole} ({sized.stack}, {sized.precision.upper()}, "
                     f"TP{sized.tensor_parallel}) meets TTFT {sized.ttft_ms:,.0f} ms and "
                     f"{1000 / sized.tpot_ms:,.0f} tok/s per user"),
             basis=f"{hw.price_source}"[:200], details={"sizing": sized.__dict__}, **common))

@@ -197,3 +197,19 @@ def test_cheaper_over_the_horizon_is_named_beside_the_recommendation(plans):
             assert horizon_role is None, name
         else:
             assert roles[horizon_role] == cheapest, name
+
+
+def test_owners_buy_whole_baseboards():
+    """MI300X comes on an 8-GPU OAM baseboard: a small load still buys 8, and growth buys 8 at a time;
+    PCIe cards (L40S) are bought one at a time."""
+    s = Scenario(workload=Workload(daily_active_users=2_000), finance=Finance(monthly_growth=0.3))
+    p = plan(s, price_date=PRICE_DATE, with_roadmap=False)
+    mi300x = p.option("owned:mi300x")
+    needed = mi300x.details["sizing"]["accelerators"]
+    assert needed < 8 and mi300x.accelerators == 8 and "whole 8-accelerator units" in mi300x.reason
+    f = s.finance  # hardware.yaml: MI300X all-in 1.79 kW (SemiAnalysis)
+    assert mi300x.components_usd["power"] == pytest.approx(8 * 1.79 * f.pue * f.electricity_usd_per_kwh * HOURS_PER_MONTH)
+    assert p.horizon.months[0]["costs_usd"]["owned:mi300x"] == pytest.approx(mi300x.monthly_tco_usd, rel=1e-6)
+    assert all(b["accelerators"] % 8 == 0 for b in p.horizon.purchases["owned:mi300x"])
+    l40s = p.option("owned:l40s")
+    assert l40s.accelerators == l40s.details["sizing"]["accelerators"]
