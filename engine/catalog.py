@@ -124,6 +124,7 @@ class Model:
     routed_expert_params_b: float = 0.0
     max_context_tokens: int | None = None
     released_weight_precision: str | None = None  # precision of the published checkpoint, if not 16-bit
+    always_reasons: bool = False  # writes reasoning tokens on every call (no way to turn it off)
     quality_index: float | None = None
     quality_source: str = ""
     api_providers: tuple[tuple[str, str], ...] = ()

@@ -190,16 +190,26 @@ def _substitute(kind: str, s: Scenario) -> str | None:
     return lever_table()["substitutes"][kind].get(s.model.id)
 
 
+def _switch_model(s: Scenario, model_id: str, ctx) -> Scenario:
+    """The scenario on another model; a model that always reasons brings its reasoning tokens."""
+    switched = _model(s, id=model_id)
+    reasoning = s.levers.substitute_reasoning_tokens_per_call
+    if ctx.catalog.get_model(model_id).always_reasons and s.workload.reasoning_tokens_per_call < reasoning:
+        switched = dataclasses.replace(switched, workload=dataclasses.replace(
+            switched.workload, reasoning_tokens_per_call=reasoning))
+    return switched
+
+
 def distill_small(s, t, ctx):
     small = _substitute("distill", s)
-    return (_model(s, id=small), t) if small else f"no smaller model of the {s.model.id} family in the catalog"
+    return (_switch_model(s, small, ctx), t) if small else f"no smaller model of the {s.model.id} family in the catalog"
 
 
 def moe_substitute(s, t, ctx):
     moe = _substitute("moe", s)
     if ctx.catalog.get_model(s.model.id).is_moe:
         return "the model is already a mixture of experts"
-    return (_model(s, id=moe), t) if moe else f"no MoE model of similar quality mapped for {s.model.id}"
+    return (_switch_model(s, moe, ctx), t) if moe else f"no MoE model of similar quality mapped for {s.model.id}"
 
 
 def _cheapest(ctx: Context, kinds: tuple[str, ...]) -> Option | None:
@@ -363,6 +373,7 @@ ASSUMPTIONS = {  # the Scenario fields each lever's saving rests on (shown and e
     "on_device": ("levers.on_device_share",),
     "prefix_caching": ("workload.shared_prefix_fraction",),
     "batch_offline": ("workload.offline_fraction",),
+    "moe_substitute": ("levers.substitute_reasoning_tokens_per_call",),
 }
 
 

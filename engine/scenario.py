@@ -64,6 +64,8 @@ BOUNDS: dict[str, tuple[float, float, str]] = {
     "levers.agent_call_reduction": (0.0, 0.9, "share of agent calls removed per query"),
     "levers.output_cap_fraction": (0.0, 0.9, "share of output tokens removed by length caps"),
     "levers.on_device_share": (0.0, 0.9, "share of simple calls served by on-device models"),
+    "levers.substitute_reasoning_tokens_per_call": (0, 20_000, "reasoning tokens per call a substitute reasoning "
+                                                    "model writes where the current model writes none"),
 }
 
 
@@ -206,6 +208,9 @@ class Levers:
     agent_call_reduction: float = 0.25
     output_cap_fraction: float = 0.2
     on_device_share: float = 0.1
+    # A substitute that always reasons (gpt-oss, DeepSeek-R1) writes a chain of thought even where
+    # the current model writes none; no published per-call average was found, so this is editable.
+    substitute_reasoning_tokens_per_call: int = 300
 
     def __post_init__(self) -> None:
         for name in ("prefix_caching", "speculative_decoding", "disaggregated_prefill", "route_to_small_model"):

@@ -70,6 +70,8 @@ NUMBER_FIELDS: dict[str, tuple[Field, ...]] = {
         Field("levers.agent_call_reduction", "Agent calls removable (share)", 0.05, "%.2f"),
         Field("levers.output_cap_fraction", "Output tokens cut by caps (share)", 0.05, "%.2f"),
         Field("levers.on_device_share", "Calls servable on device (share)", 0.05, "%.2f"),
+        Field("levers.substitute_reasoning_tokens_per_call", "Reasoning tokens of a substitute reasoning model",
+              50, "%d", True),
         Field("levers.speculative_acceptance_rate", "Speculative acceptance rate (share)", 0.05, "%.2f"),
         Field("levers.speculative_draft_tokens", "Speculative draft tokens", 1, "%d", True),
     ),

@@ -102,3 +102,18 @@ def test_batch_lever_does_not_claim_batch_rates_the_provider_lacks():
     lever = next(lv for lv in p.roadmap["levers"] if lv["id"] == "batch_offline")
     assert p.recommended.details["batch_saving_usd"] == 0
     assert "no batch price" in lever["reason"] and "already prices" not in lever["reason"]
+
+
+def test_a_reasoning_substitute_brings_its_reasoning_tokens():
+    """support-assistant (Llama 3.3 70B, no reasoning) -> gpt-oss-120b, which always reasons: the
+    re-planned scenario carries levers.substitute_reasoning_tokens_per_call, and the assumption is shown."""
+    preset = Path(__file__).resolve().parents[2] / "presets" / "support-assistant.yaml"
+    s = Scenario.from_yaml(preset.read_text())
+    assert s.workload.reasoning_tokens_per_call == 0
+    p = plan(s, price_date=dt.date(2026, 11, 25))
+    assert "moe_substitute" in [step["lever_id"] for step in p.roadmap["steps"]]
+    assert p.roadmap["final_scenario"]["model"]["id"] == "gpt-oss-120b"
+    assert p.roadmap["final_scenario"]["workload"]["reasoning_tokens_per_call"] == \
+        s.levers.substitute_reasoning_tokens_per_call
+    lever = next(lv for lv in p.roadmap["levers"] if lv["id"] == "moe_substitute")
+    assert lever["assumptions"] == {"levers.substitute_reasoning_tokens_per_call": 300}
