@@ -20,7 +20,9 @@ def ranges() -> dict[str, tuple[float, float]]:
 
 
 def _sample(rng: np.random.Generator, low: float, high: float, n: int) -> np.ndarray:
-    """Log-uniform between the multipliers: as likely to halve as to double."""
+    """Log-uniform between the low and high multipliers (equal odds per factor, e.g. x0.5-x1 as
+    likely as x1-x2). Ranges come from their sources and need not be symmetric around x1, so the
+    P50 can sit below or above today's figure."""
     return np.exp(rng.uniform(np.log(low), np.log(high), n))
 
 

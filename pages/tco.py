@@ -83,4 +83,6 @@ with right:
                                        bands[focus]["base_usd"], f"What moves the cost of {by_id[focus].name}"),
                         width="stretch")
 st.caption(f"{plan.uncertainty.get('samples', 0):,} Monte Carlo samples over usage, tokens per call, growth and "
-           "prices (ranges on the Methodology page); the tornado moves one input at a time to its range ends.")
+           "prices (ranges on the Methodology page); the tornado moves one input at a time to its range ends. "
+           "Each input is drawn log-uniformly between its range ends, so its median multiplier is their geometric "
+           "mean (growth x0.35-x1.65 has median x0.76): the P50 can sit below today's figure.")
