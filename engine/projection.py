@@ -16,7 +16,7 @@ from engine.catalog import Catalog
 from engine.demand import Demand
 from engine.scenario import Scenario
 from engine.tco import (HOURS_PER_MONTH, Option, allin_power_kw, assumption, licence_usd_per_accelerator_month,
-                        rental_usd_per_hour)
+                        owned_capex_per_accelerator_usd, rental_usd_per_hour)
 
 MULTIPLIERS = ("usage", "tokens_per_call", "monthly_growth", "api_prices", "gpu_prices")
 
@@ -77,8 +77,7 @@ def cost_model(option: Option, catalog: Catalog, scenario: Scenario, dem: Demand
     kw = allin_power_kw(hw)
     per_accelerator = (kw * f.pue * f.electricity_usd_per_kwh * HOURS_PER_MONTH
                        + kw * assumption("colocation_usd_per_kw_month") + licence)
-    capex = hw.purchase_usd * (1.0 + assumption("server_share_of_accelerator_capex")
-                               + assumption("networking_share_of_accelerator_capex"))
+    capex = owned_capex_per_accelerator_usd(hw)
     return CostModel(option.id, option.kind, usd_per_accelerator_month=per_accelerator,
                      capex_per_accelerator_usd=capex, amortization_months=int(f.amortization_years * 12),
                      maintenance_per_capex_month=assumption("maintenance_fraction_of_capex_per_year") / 12.0,

@@ -206,6 +206,20 @@ def cloud_components(hw: Hardware, sized: HardwareOption, scenario: Scenario,
     }, basis
 
 
+def owned_capex_per_accelerator_usd(hw: Hardware) -> float:
+    """Purchase price plus the accelerator's share of its server and network [USD].
+
+    Shares are fractions of the accelerator's price (cost_assumptions.yaml); on 8-GPU
+    baseboard systems they are at least the shares of the reference H100 price, since a
+    cheaper GPU does not make the rest of the same class of server cheaper.
+    """
+    price = hw.purchase_usd or 0.0
+    floor_price = assumption("baseboard_capex_reference_accelerator_usd") if hw.purchase_unit_accelerators > 1 else 0.0
+    server = assumption("server_share_of_accelerator_capex") * max(price, floor_price)
+    network = assumption("networking_share_of_accelerator_capex") * max(price, floor_price)
+    return price + server + network
+
+
 def owned_components(hw: Hardware, sized: HardwareOption, scenario: Scenario,
                      dem: Demand) -> tuple[dict[str, float] | None, str]:
     accelerators = hw.owned_count(sized.accelerators)  # whole baseboards: the rest of one is bought too
@@ -215,8 +229,7 @@ def owned_components(hw: Hardware, sized: HardwareOption, scenario: Scenario,
     if kw is None:
         return None, f"no power figure for {hw.name}"
     f = scenario.finance
-    capex = accelerators * hw.purchase_usd * (1.0 + assumption("server_share_of_accelerator_capex")
-                                              + assumption("networking_share_of_accelerator_capex"))
+    capex = accelerators * owned_capex_per_accelerator_usd(hw)
     return {
         "hardware (amortized)": capex / (f.amortization_years * 12.0),
         "power": accelerators * kw * f.pue * f.electricity_usd_per_kwh * HOURS_PER_MONTH,

@@ -80,6 +80,8 @@ def test_cloud_and_owned_by_hand(plans):
     # on-demand $3.00 per H100-hour x 730 hours
     assert cloud.components_usd["accelerator rental"] == pytest.approx(n * 3.0 * 730)
     owned = p.option("owned:h100-sxm")
+    n = owned.accelerators  # whole 8-GPU baseboards
+    assert n % 8 == 0 and n >= cloud.accelerators
     capex = n * 27_500 * (1 + 0.37 + 0.11)
     assert owned.components_usd["hardware (amortized)"] == pytest.approx(capex / (4 * 12))
     # SemiAnalysis all-in 1.73 kW per H100 x PUE 1.3 x $0.12/kWh x 730 h
@@ -213,3 +215,14 @@ def test_owners_buy_whole_baseboards():
     assert all(b["accelerators"] % 8 == 0 for b in p.horizon.purchases["owned:mi300x"])
     l40s = p.option("owned:l40s")
     assert l40s.accelerators == l40s.details["sizing"]["accelerators"]
+
+
+def test_a_cheaper_gpu_does_not_make_its_8_gpu_server_cheaper(plans):
+    # MI300X $12,500 on an 8-GPU OAM baseboard: server and network at least 0.48 x the $27,500 H100
+    # reference (cost_assumptions.yaml baseboard_capex_reference_accelerator_usd); PCIe L40S keeps 0.48 x own price.
+    p = plans["support-assistant"]
+    mi300x = p.option("owned:mi300x")
+    capex = mi300x.accelerators * (12_500 + 0.48 * 27_500)
+    assert mi300x.components_usd["hardware (amortized)"] == pytest.approx(capex / (4 * 12))
+    l40s = p.option("owned:l40s")
+    assert l40s.components_usd["hardware (amortized)"] == pytest.approx(l40s.accelerators * 9_000 * 1.48 / 48)
