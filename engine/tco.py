@@ -137,7 +137,7 @@ def api_option(offer: ApiOffer, scenario: Scenario, dem: Demand, excluded: str =
                            "speed_source": service.source, "speed_as_of": service.as_of,
                            "speed_basis": service.row_basis, "speed_note": service.speed_basis,
                            "ttft_note": service.ttft_basis, "model": offer.model.id,
-                           "verified": verdict.verified})
+                           "verified": verdict.verified, "retired": bool(offer.retired)})
 
 
 # --- self-hosted: rented and owned -------------------------------------------------

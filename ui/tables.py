@@ -84,7 +84,8 @@ def provider_table(plan: Plan):
         rows.append({
             "Offer": o.name,
             "Kind": KIND_LABELS[o.kind],
-            "SLO": ("Pass" if d.get("verified", True) else "Pass, unverified") if o.usable else "Fail",
+            "SLO": ("Retired" if d.get("retired") else
+                    ("Pass" if d.get("verified", True) else "Pass, unverified") if o.usable else "Fail"),
             "Monthly cost (USD)": o.monthly_tco_usd,
             "Input (USD per M tokens)": d.get("input_usd_per_mtok"),
             "Cached input (USD per M tokens)": d.get("cached_input_usd_per_mtok"),

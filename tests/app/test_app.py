@@ -232,3 +232,14 @@ def test_break_even_says_not_applicable_without_an_api_to_compare():
     at.switch_page("pages/tco.py").run()
     assert not at.exception
     assert metrics(at)["Break-even volume"] == "n/a"
+
+
+def test_providers_page_lists_retired_models_apart():
+    # Groq retired llama-3.1-8b-instant on 2026-08-16 (engine/data/retirements.yaml)
+    at = open_app(preset="voice-agent")
+    at.switch_page("pages/providers.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    groq = table[table["Offer"].str.startswith("Groq")]
+    assert list(groq["SLO"]) == ["Retired"] and "retired it on 2026-08-16" in groq["Why"].iloc[0]
+    assert "retired, not offered" in next(m.delta for m in at.metric if m.label == "Offers priced")
