@@ -13,7 +13,7 @@ from engine.providers import api_offers, genai_prices_version
 from engine.roadmap import build_roadmap
 from engine.scenario import Scenario
 from engine.sizing import HardwareOption, size
-from engine.tco import Option, api_option, self_hosted_options
+from engine.tco import Option, api_option, load_assumptions, self_hosted_options
 from engine.uncertainty import uncertainty
 
 
@@ -101,6 +101,16 @@ def response_time_ms(option: Option, scenario: Scenario) -> float:
     return ttft + tokens * tpot
 
 
+def lead_time_caveat(usable: list[Option]) -> str:
+    """Owned costs assume the hardware runs from month 0; delivery takes months (cost_assumptions.yaml)."""
+    lead = load_assumptions()["hardware_purchase_lead_months"]
+    bridge = next((o for o in usable if o.kind in ("cloud", "api", "specialized")), None)
+    meanwhile = (f"bridge on {bridge.name} ({_money(bridge.monthly_tco_usd)}/month) until it arrives"
+                 if bridge else "plan the start date around delivery")
+    return (f"Buying takes about {lead.value:g} months from order to delivery (estimate as of {lead.as_of}), and "
+            f"these costs assume it runs from month 0: {meanwhile}.")
+
+
 def recommend(options: list[Option], scenario: Scenario) -> dict:
     """Cheapest option that meets the SLO and the constraints, plus the fastest and on-prem ones."""
     usable = sorted((o for o in options if o.usable), key=lambda o: o.monthly_tco_usd)
@@ -131,6 +141,8 @@ def recommend(options: list[Option], scenario: Scenario) -> dict:
                              "rationale": f"{on_prem.name}: keeps data in-house on {on_prem.accelerators} owned "
                                           f"accelerators for {_money(on_prem.monthly_tco_usd)} per month "
                                           f"({on_prem.monthly_tco_usd / best.monthly_tco_usd:.1f}x the recommendation)."})
+    if best.kind == "owned":
+        rationale += " " + lead_time_caveat(usable)
     if not best.details.get("verified", True):
         rationale += (" Its speed or first-token time is assumed, not published by the provider for this model: "
                       "measure it before committing.")

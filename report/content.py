@@ -12,7 +12,7 @@ from typing import Any
 
 from engine.calibration import Summary, load_cases, run_all, summaries
 from engine.catalog import Catalog, load_catalog
-from engine.plan import Plan
+from engine.plan import Plan, lead_time_caveat
 from engine.scenario import LATENCY_TIERS
 from engine.tco import KINDS, Option, load_assumptions
 from report import formatting as fmt
@@ -179,6 +179,8 @@ def _answer(plan: Plan, usable: list[Option]) -> tuple[str, str, str]:
               f"{fmt.ms(s.latency.ttft_p95_ms)} and {fmt.tok_per_s(s.latency.min_output_tokens_per_s_per_user)}")
     second += (f"; the next best, {runner.name}, costs {fmt.usd_per_month(runner.monthly_tco_usd)}."
                if runner else "; no other option meets the targets.")
+    if best.kind == "owned":
+        second += " " + lead_time_caveat(usable)
     if not best.details.get("verified", True):
         second += (" The provider publishes no speed or first-token time of its own for this model; the figures "
                    "are assumed, so measure them before committing.")

@@ -226,3 +226,10 @@ def test_a_cheaper_gpu_does_not_make_its_8_gpu_server_cheaper(plans):
     assert mi300x.components_usd["hardware (amortized)"] == pytest.approx(capex / (4 * 12))
     l40s = p.option("owned:l40s")
     assert l40s.components_usd["hardware (amortized)"] == pytest.approx(l40s.accelerators * 9_000 * 1.48 / 48)
+
+
+def test_an_owned_recommendation_says_delivery_takes_months(plans):
+    # regulated-on-prem recommends owned hardware; cost_assumptions.yaml: 5 months order to delivery
+    p = plans["regulated-on-prem"]
+    assert p.recommended.kind == "owned"
+    assert "about 5 months from order to delivery" in p.recommendation["rationale"]
