@@ -98,5 +98,6 @@ def build_horizon(models: dict[str, CostModel], options: dict[str, Option], scen
     one_time = scenario.finance.one_time_model_cost_usd
     recurring = float(projected[recommended].sum()) if recommended in projected else None
     lifetime = {"one_time_model_cost_usd": one_time, "recurring_inference_usd": recurring,
+                "average_month_usd": recurring / scenario.finance.horizon_months if recurring else None,
                 "inference_share": (recurring / (recurring + one_time)) if recurring else None}
     return Horizon(months, bought, break_even(models, options, scenario, projected, queries_per_day), lifetime)

@@ -81,8 +81,10 @@ def build_options(catalog: Catalog, scenario: Scenario, dem: Demand, sized: tupl
 def _money(usd: float) -> str:
     if usd >= 1e6:
         return f"${usd / 1e6:,.2f}M"
-    if usd >= 1e4:
+    if usd >= 1e5:
         return f"${usd / 1e3:,.0f}k"
+    if usd >= 1e4:  # three significant figures, so near ties still read apart
+        return f"${usd / 1e3:,.1f}k"
     return f"${usd:,.0f}"
 
 
@@ -99,6 +101,11 @@ def response_time_ms(option: Option, scenario: Scenario) -> float:
     ttft = option.ttft_ms if option.ttft_ms is not None else scenario.latency.ttft_p95_ms
     tpot = option.tpot_ms if option.tpot_ms is not None else scenario.latency.max_tpot_ms
     return ttft + tokens * tpot
+
+
+# Options closer than this are not told apart: the performance model's median error against
+# measured throughput is ~11% (python -m engine calibrate), prices move a few percent a quarter.
+NEAR_TIE_FRACTION = 0.05
 
 
 def lead_time_caveat(usable: list[Option]) -> str:
@@ -122,6 +129,9 @@ def recommend(options: list[Option], scenario: Scenario) -> dict:
     runner = next((o for o in usable[1:] if o.kind != best.kind or o.hardware != best.hardware), None)
     gap = (f", {1 - best.monthly_tco_usd / runner.monthly_tco_usd:.0%} below the next best, "
            f"{runner.name} ({_money(runner.monthly_tco_usd)}/month)") if runner else ""
+    if runner and best.monthly_tco_usd >= runner.monthly_tco_usd * (1 - NEAR_TIE_FRACTION):
+        gap += (f": a near tie, inside the {NEAR_TIE_FRACTION:.0%} the estimates can move, so choose between "
+                "them on lead time, vendor and operations")
     fleet = f" on {best.accelerators} accelerators" if best.accelerators else ""
     rationale = (f"{best.name}{fleet} is the cheapest way to meet the SLO: {_money(best.monthly_tco_usd)} per month"
                  f"{gap}. It delivers {_speed(best)} against targets of {scenario.latency.ttft_p95_ms:,.0f} ms and "
@@ -130,7 +140,7 @@ def recommend(options: list[Option], scenario: Scenario) -> dict:
     alternatives = []
     fastest = min(usable, key=lambda o: response_time_ms(o, scenario))
     if fastest.id != best.id:
-        alternatives.append({"role": "lowest latency", "option_id": fastest.id,
+        alternatives.append({"role": "fastest full response", "option_id": fastest.id,
                              "rationale": f"{fastest.name}: {_speed(fastest)}, a {response_time_ms(fastest, scenario) / 1000:,.1f} s "
                                           f"response, at "
                                           f"{_money(fastest.monthly_tco_usd)} per month "

@@ -231,7 +231,8 @@ def newer_generation(s, t, ctx):
     if why:
         return why
     newer = lever_table()["substitutes"]["newer_generation"].get(t.key)
-    return (s, Target(t.kind, newer)) if newer else f"no newer generation of {t.key} in the catalog"
+    return ((s, Target(t.kind, newer)) if newer
+            else f"no newer generation of {ctx.catalog.get_hardware(t.key).name} in the catalog")
 
 
 def specialized_silicon(s, t, ctx):

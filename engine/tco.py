@@ -263,7 +263,8 @@ def self_hosted_options(catalog: Catalog, sized: HardwareOption, scenario: Scena
         reason = ""
         components = None
         if excluded:
-            reason = f"the scenario's deployment is {deployment}"
+            reason = ("the scenario requires on-prem: nothing rented" if deployment == "on_prem"
+                      else "the scenario is cloud only: nothing owned")
         elif not sized.feasible:
             reason = sized.reason
         else:

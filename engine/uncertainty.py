@@ -54,6 +54,7 @@ def uncertainty(models: dict[str, CostModel], scenario: Scenario, focus: str | N
                          for b in bounds[name])
             tornado.append({"input": name, "low_multiplier": bounds[name][0], "high_multiplier": bounds[name][1],
                             "low_usd": low, "high_usd": high, "swing_usd": abs(high - low)})
+        tornado = [t for t in tornado if t["swing_usd"] > 0]  # e.g. API prices never move an owned fleet
         tornado.sort(key=lambda t: t["swing_usd"], reverse=True)
     return {"metric": "average monthly TCO over the horizon [USD]", "samples": SAMPLES, "seed": SEED,
             "ranges": {k: {"low": v[0], "high": v[1]} for k, v in bounds.items()},

@@ -20,8 +20,12 @@ chosen = next((h for h in feasible if best_hw and h.hardware == best_hw.hardware
 cols = st.columns(4)
 cols[0].metric("Best self-hosted", best_hw.name if best_hw else "None meets the SLO")
 cols[1].metric("Its monthly TCO", money_per_month(best_hw.monthly_tco_usd) if best_hw else "–")
-cols[2].metric("Accelerators", count(chosen.accelerators) if chosen else "–",
-               f"{count(chosen.accelerators_for_peak)} for peak, rest headroom and spares" if chosen else None,
+if chosen and best_hw.accelerators != chosen.accelerators:  # owners buy whole baseboards
+    fleet_note = (f"{count(chosen.accelerators)} carry the load ({count(chosen.accelerators_for_peak)} for peak); "
+                  "bought in whole baseboards")
+else:
+    fleet_note = f"{count(chosen.accelerators_for_peak)} for peak, rest headroom and spares" if chosen else None
+cols[2].metric("Accelerators", count(best_hw.accelerators) if chosen else "–", fleet_note,
                delta_color="off", delta_arrow="off")
 cols[3].metric("Accelerator types that meet the SLO", f"{len(feasible)} of {len(plan.hardware_options)}")
 
@@ -56,4 +60,4 @@ if chosen is not None:
 st.subheader("All accelerators")
 styled, config = tables.hardware_table(plan)
 st.dataframe(styled, hide_index=True, width="stretch", column_config=config)
-st.caption("Click a column to sort. Grey rows cannot serve the scenario; the last column says why.")
+st.caption("Click a column to sort. Grey rows cannot serve the scenario; the 'Why / note' column says why.")

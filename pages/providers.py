@@ -29,7 +29,10 @@ cols[2].metric("Cheapest that meets it", best.name if best else "n/a",
                delta_color="off", delta_arrow="off")
 cols[3].metric("Its monthly cost", money_per_month(best.monthly_tco_usd) if best else "–",
                f"{money(best.cost_per_1k_queries_usd)} per 1,000 queries" if best else None, delta_color="off", delta_arrow="off")
-if api and not passing:
+excluded = [o for o in api if not o.feasible]
+if api and len(excluded) == len(api):
+    st.info(f"Every API is excluded: {excluded[0].reason}. They are listed for comparison only.")
+elif api and not passing:
     st.warning("No API meets the latency targets on the figures known for it. Costs are still shown: a provider "
                "that publishes no speed or first-token time for this model may well be fast enough; ask it for "
                "its p95 TTFT at your prompt length.")

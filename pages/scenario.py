@@ -14,14 +14,18 @@ if plan is not None:
     cols = st.columns([2.6, 1.5, 1.3, 1.1, 1.1])
     if best is None:
         cols[0].metric("Recommended option", "None meets the SLO")
-        for c, label in zip(cols[1:], ("Monthly TCO", "Cost per 1,000 queries", "Accelerators", "SLO met")):
+        for c, label in zip(cols[1:], ("Monthly TCO, month 1", "Cost per 1,000 queries", "Accelerators", "SLO met")):
             c.metric(label, "–" if label != "SLO met" else "No")
         st.warning(plan.recommendation["rationale"])
     else:
         cols[0].metric("Recommended option", best.name, KIND_LABELS[best.kind], delta_color="off", delta_arrow="off",
                        help="The cheapest option that meets the latency targets under the constraints.")
-        cols[1].metric("Monthly TCO", money_per_month(best.monthly_tco_usd),
-                       f"{money(best.cost_per_user_month_usd)} per user-month", delta_color="off", delta_arrow="off")
+        average = plan.horizon.lifetime.get("average_month_usd")
+        cols[1].metric("Monthly TCO, month 1", money_per_month(best.monthly_tco_usd),
+                       f"{money(average)} a month on average over {plan.scenario.finance.horizon_months} months"
+                       if average else None, delta_color="off", delta_arrow="off",
+                       help=f"Month 1 at today's volume and prices; {money(best.cost_per_user_month_usd)} per "
+                            "user-month. The average follows usage growth and price decline (TCO page).")
         cols[2].metric("Cost per 1,000 queries", money(best.cost_per_1k_queries_usd),
                        f"{money(best.cost_per_million_output_tokens_usd)} per M output tokens", delta_color="off", delta_arrow="off")
         cols[3].metric("Accelerators", count(best.accelerators) if best.accelerators else "none: API",

@@ -66,7 +66,9 @@ if best and best.id in plan.horizon.purchases and plan.horizon.purchases[best.id
 
 st.subheader("How sure are these numbers?")
 left, right = st.columns(2)
-ranked = sorted((o for o in usable if o.id in bands), key=lambda o: bands[o.id]["p50_usd"])[:MAX_BARS]
+ranked = sorted((o for o in usable if o.id in bands), key=lambda o: bands[o.id]["p50_usd"])
+# Options far dearer than the cheapest would squash every other band into a dot.
+ranked = [o for o in ranked if bands[o.id]["p50_usd"] <= 3 * bands[ranked[0].id]["p50_usd"]][:MAX_BARS] if ranked else []
 with left:
     if ranked:
         st.plotly_chart(charts.uncertainty_bands([o.name for o in ranked], [o.kind for o in ranked],
@@ -80,9 +82,10 @@ with right:
         labels = [f"{INPUT_LABELS.get(t['input'], t['input'])} (x{t['low_multiplier']:g} – x{t['high_multiplier']:g})"
                   for t in tornado]
         st.plotly_chart(charts.tornado(labels, [t["low_usd"] for t in tornado], [t["high_usd"] for t in tornado],
-                                       bands[focus]["base_usd"], f"What moves the cost of {by_id[focus].name}"),
+                                       bands[focus]["base_usd"], f"What moves the cost<br><sup>{by_id[focus].name}</sup>"),
                         width="stretch")
 st.caption(f"{plan.uncertainty.get('samples', 0):,} Monte Carlo samples over usage, tokens per call, growth and "
-           "prices (ranges on the Methodology page); the tornado moves one input at a time to its range ends. "
+           "prices (ranges on the Methodology page); options over 3x the cheapest are left off the bands. The "
+           "tornado moves one input at a time to its range ends. "
            "Each input is drawn log-uniformly between its range ends, so its median multiplier is their geometric "
            "mean (growth x0.35-x1.65 has median x0.76): the P50 can sit below today's figure.")

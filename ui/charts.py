@@ -22,6 +22,14 @@ HARDWARE_PALETTE = ("#2563eb", "#f59e0b", "#059669", "#dc2626", "#9333ea", "#089
 # Cost components: hues kept away from the four kind colours so the two never read alike.
 COMPONENT_PALETTE = ("#334155", "#be185d", "#94a3b8", "#f9a8d4", "#7c2d12", "#d6a57c", "#0e7490", "#a5f3fc",
                      "#4d7c0f", "#d9f99d", "#57534e", "#e7e5e4")
+# One colour per cost component on every chart, whatever options a scenario shows; the stack
+# and the legend follow this order.
+COMPONENT_COLOURS = dict(zip(
+    ("hardware (amortized)", "power", "space", "maintenance", "accelerator rental", "storage and egress",
+     "software licences", "input tokens", "cached input tokens", "output tokens", "reasoning tokens",
+     "operations staff"),
+    ("#334155", "#be185d", "#94a3b8", "#f9a8d4", "#0e7490", "#a5f3fc", "#7c2d12", "#4d7c0f", "#d9f99d",
+     "#d6a57c", "#e7e5e4", "#57534e")))
 FONT = dict(family="Inter, Segoe UI, Helvetica, Arial, sans-serif", size=13)
 
 
@@ -106,16 +114,20 @@ def monthly_cost_bars(names: list[str], costs: list[float], kinds: list[str], pa
 
 def stacked_components(names: list[str], kinds: list[str], components: list[dict[str, float]]) -> go.Figure:
     """Monthly TCO per option split by component; the option's kind colours its label marker."""
-    labels = list(dict.fromkeys(c for comp in components for c in comp))
-    shades = COMPONENT_PALETTE
+    present = set(c for comp in components for c, usd in comp.items() if usd)
+    known = [c for c in COMPONENT_COLOURS if c in present]
+    labels = known + sorted(present - set(known))
     fig = go.Figure()
     for i, label in enumerate(labels):
+        colour = COMPONENT_COLOURS.get(label, COMPONENT_PALETTE[i % len(COMPONENT_PALETTE)])
         fig.add_trace(go.Bar(y=names, x=[comp.get(label, 0.0) for comp in components], orientation="h",
-                             name=label.capitalize(), marker_color=shades[i % len(shades)],
+                             name=label.capitalize(), marker_color=colour, legendrank=i,
                              hovertemplate=f"%{{y}}<br>{label}: $%{{x:,.0f}} per month<extra></extra>"))
     ticks = [f"<span style='color:{kind_colour(k)}'>■</span> {n}" for n, k in zip(names, kinds)]
-    _layout(fig, "Monthly cost by component (■ = option kind colour)", height=max(300, 34 * len(names) + 110),
-            barmode="stack")
+    key = " · ".join(f"<span style='color:{kind_colour(k)}'>■</span> {KIND_LABELS.get(k, k)}"
+                     for k in dict.fromkeys(kinds))
+    _layout(fig, f"Monthly cost by component<br><sup>label marker: {key}</sup>",
+            height=max(300, 34 * len(names) + 130), barmode="stack")
     fig.update_yaxes(autorange="reversed", tickvals=names, ticktext=ticks)
     fig.update_xaxes(title="USD per month", tickprefix="$", tickformat="~s")
     return fig

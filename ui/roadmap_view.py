@@ -19,6 +19,9 @@ LAYER_LABELS = {"model": "Model architecture", "model_architecture": "Model arch
                 "workload": "Workload strategies", "workload_strategies": "Workload strategies"}
 
 
+RISK_LABELS = {"none": "No risk", "low": "Low", "medium": "Medium", "high": "High"}
+
+
 def layer_label(layer: str) -> str:
     return LAYER_LABELS.get(layer, str(layer).replace("_", " ").capitalize())
 
@@ -37,7 +40,10 @@ def draw(roadmap: dict, option_names: dict[str, str]) -> None:
     cols[3].metric("Layers covered", f"{len({lv.get('layer') for lv in applying})} of 4")
 
     waterfall = roadmap.get("waterfall") or []
-    if waterfall:
+    if not applying:
+        st.info("No lever saves money on this scenario: each one below says why (already done, not applicable, "
+                "or a saving under half a percent).")
+    elif waterfall:
         st.plotly_chart(charts.waterfall([w["label"] for w in waterfall], [w["value_usd"] for w in waterfall],
                                          [w.get("kind", "") for w in waterfall]), width="stretch")
     names = {lv["id"]: lv["name"] for lv in levers}
@@ -48,12 +54,15 @@ def draw(roadmap: dict, option_names: dict[str, str]) -> None:
                                              + [s["monthly_tco_usd"] for s in steps]), width="stretch")
 
     st.subheader("Levers by layer")
-    rows = [{"Phase": str(lv.get("phase", "")).capitalize(), "Layer": layer_label(lv.get("layer", "")), "Lever": lv.get("name"),
-             "Applies": "Yes" if lv.get("applies") else "No",
+    # The levers that apply first, biggest saving first; the rest keep their layer order below.
+    levers = sorted(levers, key=lambda lv: (not lv.get("applies"), -(lv.get("monthly_saving_usd") or 0)))
+    rows = [{"Lever": lv.get("name"), "Applies": "Yes" if lv.get("applies") else "No",
              "Monthly saving (USD)": lv.get("monthly_saving_usd"),
              "Saving (%)": None if lv.get("saving_fraction") is None else lv["saving_fraction"] * 100,
-             "Effort (days)": lv.get("effort_days"), "Quality risk": str(lv.get("quality_risk", "")).capitalize(),
-             "Why": lv.get("reason", ""), "Quality risk note": lv.get("quality_risk_reason", "")} for lv in levers]
+             "Why": lv.get("reason", ""),
+             "Phase": str(lv.get("phase", "")).capitalize(), "Layer": layer_label(lv.get("layer", "")),
+             "Effort (days)": lv.get("effort_days"), "Quality risk": RISK_LABELS.get(lv.get("quality_risk"), ""),
+             "Quality risk note": lv.get("quality_risk_reason", "")} for lv in levers]
     if not rows:
         st.info("No levers for this scenario.")
         return
@@ -65,5 +74,5 @@ def draw(roadmap: dict, option_names: dict[str, str]) -> None:
         "Saving (%)": st.column_config.NumberColumn(format="%.0f%%"),
         "Effort (days)": st.column_config.NumberColumn(format="%.0f"),
         "Why": st.column_config.TextColumn(width="large")})
-    st.caption("Each lever is re-planned by the engine to a measured saving; grey levers do not apply to this "
-               "scenario and say why. Phases order the work: quick wins first.")
+    st.caption("Each lever is re-planned by the engine to a measured saving; the levers that apply come first, "
+               "grey levers do not apply to this scenario and say why. Phases order the work: quick wins first.")

@@ -39,18 +39,21 @@ def hardware_table(plan: Plan):
             for o in (rented, owned):
                 if o is not None and not o.feasible:
                     note = f"{'Owning' if o.kind == 'owned' else 'Renting'}: {o.reason}"
+        if (h.feasible and owned is not None and owned.feasible and owned.accelerators != h.accelerators
+                and not note):
+            note = f"Owning: {owned.accelerators} bought in whole baseboards, {h.accelerators} carry the load"
         rows.append({
             "Accelerator": h.hardware_name,
             "Meets SLO": "Yes" if h.feasible else "No",
+            "Rented (USD/month)": rented.monthly_tco_usd if rented is not None and rented.feasible else None,
+            "Owned (USD/month)": owned.monthly_tco_usd if owned is not None and owned.feasible else None,
+            "Accelerators": h.accelerators,
+            "Why / note": note,
             "Configuration": config or ("Sold as a service (see Providers)" if h.specialized else ""),
             "Batch per replica": h.batch_size,
             "TTFT p95 (ms)": h.ttft_ms,
             "Tokens/s per user": None if not h.tpot_ms else 1000.0 / h.tpot_ms,
-            "Accelerators": h.accelerators,
             "Average utilization (%)": None if h.utilization is None else h.utilization * 100,
-            "Rented (USD/month)": rented.monthly_tco_usd if rented is not None and rented.feasible else None,
-            "Owned (USD/month)": owned.monthly_tco_usd if owned is not None and owned.feasible else None,
-            "Why / note": note,
         })
         usable.append(h.feasible and not h.specialized)
     df = pd.DataFrame(rows)
@@ -75,6 +78,16 @@ def _cheapest(row: pd.Series) -> float:
     return min(values) if values else float("inf")
 
 
+def _slo_label(o: Option) -> str:
+    if o.details.get("retired"):
+        return "Retired"
+    if not o.feasible:
+        return "Excluded"  # by the scenario's constraints (the Why column says which)
+    if not o.usable:
+        return "Fail"
+    return "Pass" if o.details.get("verified", True) else "Pass, unverified"
+
+
 def provider_table(plan: Plan):
     api = sorted((o for o in plan.options if o.kind in ("api", "specialized")),
                  key=lambda o: (not o.usable, o.monthly_tco_usd))
@@ -84,8 +97,7 @@ def provider_table(plan: Plan):
         rows.append({
             "Offer": o.name,
             "Kind": KIND_LABELS[o.kind],
-            "SLO": ("Retired" if d.get("retired") else
-                    ("Pass" if d.get("verified", True) else "Pass, unverified") if o.usable else "Fail"),
+            "SLO": _slo_label(o),
             "Monthly cost (USD)": o.monthly_tco_usd,
             "Input (USD per M tokens)": d.get("input_usd_per_mtok"),
             "Cached input (USD per M tokens)": d.get("cached_input_usd_per_mtok"),
