@@ -88,6 +88,11 @@ def _money(usd: float) -> str:
     return f"${usd:,.0f}"
 
 
+def _unit_money(usd: float) -> str:
+    """A unit cost: cents stay visible below a dollar ($0.047, not $0.05)."""
+    return f"${usd:,.2f}" if usd >= 1 else f"${usd:.3f}"
+
+
 def _speed(o: Option) -> str:
     ttft = "TTFT not published" if o.ttft_ms is None else f"TTFT {o.ttft_ms:,.0f} ms"
     speed = "" if not o.tpot_ms else f", {1000 / o.tpot_ms:,.0f} tok/s per user"
@@ -136,7 +141,7 @@ def recommend(options: list[Option], scenario: Scenario) -> dict:
     rationale = (f"{best.name}{fleet} is the cheapest way to meet the SLO: {_money(best.monthly_tco_usd)} per month"
                  f"{gap}. It delivers {_speed(best)} against targets of {scenario.latency.ttft_p95_ms:,.0f} ms and "
                  f"{scenario.latency.min_output_tokens_per_s_per_user:g} tok/s; "
-                 f"${best.cost_per_1k_queries_usd:,.2f} per 1,000 queries.")
+                 f"{_unit_money(best.cost_per_1k_queries_usd)} per 1,000 queries.")
     alternatives = []
     fastest = min(usable, key=lambda o: response_time_ms(o, scenario))
     if fastest.id != best.id:

@@ -100,6 +100,7 @@ class Brief:
     share_link: str | None
     question: str
     answer: tuple[str, str, str]
+    alternatives: tuple[str, ...]  # "Role: rationale", as on the Report page
     figures: tuple[KeyFigure, ...]
     options: Table
     options_note: str
@@ -203,7 +204,7 @@ def _figures(plan: Plan, catalog: Catalog) -> tuple[KeyFigure, ...]:
     best = plan.recommended
     s = plan.scenario
     if best is None:
-        return (KeyFigure("Monthly cost", fmt.MISSING, "no option meets the SLO"),
+        return (KeyFigure("Monthly cost, month 1", fmt.MISSING, "no option meets the SLO"),
                 KeyFigure("Per 1,000 queries", fmt.MISSING, ""),
                 KeyFigure("Accelerators", fmt.MISSING, ""),
                 KeyFigure("Meets the SLO", "No", "no option meets the latency targets"))
@@ -212,7 +213,7 @@ def _figures(plan: Plan, catalog: Catalog) -> tuple[KeyFigure, ...]:
                     if best.accelerators else KeyFigure("Accelerators", "none to run", f"served by {best.provider} API"))
     slo = (f"first token {fmt.ms(best.ttft_ms)} ≤ {fmt.ms(s.latency.ttft_p95_ms)}; "
            f"{fmt.tok_per_s_from_tpot(best.tpot_ms)} ≥ {fmt.tok_per_s(s.latency.min_output_tokens_per_s_per_user)}")
-    return (KeyFigure("Monthly cost", fmt.usd_per_month(best.monthly_tco_usd), best.name),
+    return (KeyFigure("Monthly cost, month 1", fmt.usd_per_month(best.monthly_tco_usd), best.name),
             KeyFigure("Per 1,000 queries", fmt.usd(best.cost_per_1k_queries_usd),
                       f"{fmt.usd(best.cost_per_user_month_usd)} per user per month"),
             accelerators,
@@ -426,6 +427,8 @@ def build_brief(plan: Plan, share_link: str | None = None) -> Brief:
         share_link=share_link or None,
         question=_question(plan),
         answer=_answer(plan, usable),
+        alternatives=tuple(f"{a['role'].capitalize()}: {a['rationale']}"
+                           for a in plan.recommendation.get("alternatives", [])),
         figures=_figures(plan, catalog),
         options=options,
         options_note=note,

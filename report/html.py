@@ -125,6 +125,8 @@ def render(brief: Brief) -> str:
         '<section id="answer">',
         f"<h2>The question</h2><p>{esc(brief.question)}</p>",
         f'<h2>The answer</h2><p class="answer">{" ".join(esc(s) for s in brief.answer)}</p>',
+        ("<ul class=\"note\">" + "".join(f"<li>{esc(a)}</li>" for a in brief.alternatives) + "</ul>")
+        if brief.alternatives else "",
         '<div class="figures">' + "".join(_figure_box(f) for f in brief.figures) + "</div></section>",
         '<section id="options"><h2>Options that meet the targets</h2>',
         _table(brief.options, "options") if brief.options.rows else "",

@@ -228,6 +228,8 @@ def render(brief: Brief, page_size: str = "A4") -> bytes:
     _paragraph(pdf, brief.question, 9.5)
     _heading(pdf, "The answer")
     _paragraph(pdf, " ".join(brief.answer), 10.5)
+    for alternative in brief.alternatives:
+        _paragraph(pdf, f"- {alternative}", 8.5, MUTED)
     pdf.ln(3)
     _key_figures(pdf, brief)
 
