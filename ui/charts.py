@@ -58,6 +58,7 @@ def throughput_interactivity(curves: dict[str, list[CurvePoint]], names: dict[st
             x=[p.output_tokens_per_s_per_user for p in points],
             y=[p.output_tokens_per_s_per_accelerator for p in points],
             mode="lines", name=names.get(hw, hw), line=dict(color=colour, width=width),
+            opacity=1.0 if highlight in (None, hw) else 0.45,  # the chosen accelerator stands out
             customdata=[[p.batch_size, p.ttft_ms] for p in points],
             hovertemplate=("%{fullData.name}<br>batch %{customdata[0]}<br>%{x:,.0f} tok/s per user<br>"
                            "%{y:,.0f} tok/s per accelerator<br>TTFT %{customdata[1]:,.0f} ms<extra></extra>")))
@@ -73,8 +74,9 @@ def throughput_interactivity(curves: dict[str, list[CurvePoint]], names: dict[st
                                  name=f"SLO: {slo_tok_per_s_per_user:g} tok/s per user",
                                  line=dict(color=COST, dash="dash", width=2), hoverinfo="skip"))
     _layout(fig, "Throughput vs interactivity (dots: sized configuration)", height=480)
-    fig.update_xaxes(title="Tokens/s per user (interactivity)", type="log")
-    fig.update_yaxes(title="Tokens/s per accelerator", type="log")
+    # decades only: minor log ticks read as "5, 2, 1000, 5, 2, 100"
+    fig.update_xaxes(title="Tokens/s per user (interactivity)", type="log", dtick=1, tickformat="~s")
+    fig.update_yaxes(title="Tokens/s per accelerator", type="log", dtick=1, tickformat="~s")
     fig.update_layout(legend=dict(orientation="v", yanchor="top", y=1, xanchor="left", x=1.02))
     return fig
 
