@@ -341,17 +341,8 @@ def _inputs(plan: Plan) -> tuple[tuple[str, str], ...]:
     )
 
 
-ACRONYMS = {"api": "API", "gpu": "GPU", "usd": "USD", "kw": "kW", "gb": "GB", "1y": "1-year", "3y": "3-year"}
-
-
-def _label(identifier: str) -> str:
-    """server_share_of_accelerator_capex -> Server share of accelerator capex."""
-    words = [ACRONYMS.get(w, w) for w in identifier.split("_")]
-    return " ".join(words)[:1].upper() + " ".join(words)[1:]
-
-
 def _assumptions() -> Table:
-    rows = tuple((_label(a.id), fmt.number(a.value), a.unit, a.as_of, a.basis)
+    rows = tuple((fmt.identifier_label(a.id), fmt.number(a.value), a.unit, a.as_of, a.basis)
                  for a in load_assumptions().values() if not a.id.startswith("range_"))
     return Table(("Assumption", "Value", "Unit", "As of", "Basis"), rows, (False, True, False, False, False))
 

@@ -110,3 +110,13 @@ KIND_LABELS = {"api": "API", "cloud": "Cloud rental", "owned": "Owned", "special
 
 def kind_label(kind: str) -> str:
     return KIND_LABELS.get(kind, kind)
+
+
+ACRONYMS = {"api": "API", "gpu": "GPU", "usd": "USD", "kw": "kW", "gb": "GB", "1y": "1-year", "3y": "3-year",
+            "ops": "Operations", "fte": "FTE", "pue": "PUE"}
+
+
+def identifier_label(identifier: str) -> str:
+    """server_share_of_accelerator_capex -> Server share of accelerator capex."""
+    words = [ACRONYMS.get(w, w) for w in identifier.split("_")]
+    return " ".join(words)[:1].upper() + " ".join(words)[1:]

@@ -3,6 +3,7 @@ the PDF print every figure the same way, plus the two compact forms only screens
 from __future__ import annotations
 
 from report.formatting import MISSING as EMPTY
+from report.formatting import identifier_label
 from report.formatting import ms, percent
 from report.formatting import tok_per_s as tokens_per_s
 from report.formatting import usd as money

@@ -14,6 +14,7 @@ from engine.retirements import load_retirements
 from engine.service_speed import load_speeds
 from engine.tco import Option, load_assumptions
 from ui.charts import KIND_LABELS
+from ui.formatting import identifier_label
 
 GREY = "color: #9ca3af"
 STACK_NAMES = {"tensorrt-llm": "TensorRT-LLM", "vllm": "vLLM", "sglang": "SGLang"}
@@ -141,7 +142,7 @@ def options_csv(plan: Plan) -> str:
 
 
 def assumptions_table() -> pd.DataFrame:
-    rows = [{"Assumption": a.id.replace("_", " ").capitalize(), "Value": a.value, "Unit": a.unit,
+    rows = [{"Assumption": identifier_label(a.id), "Value": a.value, "Unit": a.unit,
              "Range": "" if a.low is None else f"{a.low:g} - {a.high:g}",
              "Basis": a.basis, "Source": a.source, "As of": a.as_of}
             for a in load_assumptions().values()]
