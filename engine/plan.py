@@ -84,7 +84,7 @@ def _money(usd: float) -> str:
     if usd >= 1e5:
         return f"${usd / 1e3:,.0f}k"
     if usd >= 1e4:  # three significant figures, so near ties still read apart
-        return f"${usd / 1e3:,.1f}k"
+        return f"${usd / 1e3:.3g}k"
     return f"${usd:,.0f}"
 
 

@@ -15,7 +15,7 @@ def _is_missing(value: float | None) -> bool:
 
 
 def usd(value: float | None) -> str:
-    """Compact money: $1.2M, $16k, $9,950, $2.71, $0.045."""
+    """Compact money: $1.2M, $164k, $16.5k, $9,950, $2.71, $0.045."""
     if _is_missing(value):
         return MISSING
     sign = "-" if value < 0 else ""
@@ -25,8 +25,10 @@ def usd(value: float | None) -> str:
         return f"{sign}${v / 1e9:,.1f}B"
     if round(v / 1e3) >= 1000:
         return f"{sign}${v / 1e6:,.1f}M"
-    if round(v) >= 1e4:
+    if round(v / 1e3) >= 100:
         return f"{sign}${v / 1e3:,.0f}k"
+    if round(v) >= 1e4:  # three significant figures, so near ties still read apart ($10.6k vs $11.0k)
+        return f"{sign}${v / 1e3:.3g}k"
     if v >= 100:
         return f"{sign}${v:,.0f}"
     if v == 0:
