@@ -355,6 +355,8 @@ def on_device(s, t, ctx):
     share = s.levers.on_device_share
     if share == 0:
         return "levers.on_device_share is 0"
+    if s.latency.tier == "batch":
+        return "a batch pipeline has no user's laptop or phone to run the calls on"
     return _with_target(_workload(s, queries_per_user_per_day=s.workload.queries_per_user_per_day * (1 - share)), t)
 
 

@@ -117,3 +117,10 @@ def test_a_reasoning_substitute_brings_its_reasoning_tokens():
         s.levers.substitute_reasoning_tokens_per_call
     lever = next(lv for lv in p.roadmap["levers"] if lv["id"] == "moe_substitute")
     assert lever["assumptions"] == {"levers.substitute_reasoning_tokens_per_call": 300}
+
+
+def test_on_device_offload_does_not_apply_to_a_batch_pipeline():
+    preset = Path(__file__).resolve().parents[2] / "presets" / "document-processing.yaml"
+    p = plan(Scenario.from_yaml(preset.read_text()), price_date=dt.date(2026, 11, 25))
+    lever = next(lv for lv in p.roadmap["levers"] if lv["id"] == "on_device")
+    assert not lever["applies"] and "batch pipeline" in lever["reason"]
