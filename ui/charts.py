@@ -29,7 +29,7 @@ COMPONENT_COLOURS = dict(zip(
      "software licences", "input tokens", "cached input tokens", "output tokens", "reasoning tokens",
      "operations staff"),
     ("#334155", "#be185d", "#94a3b8", "#f9a8d4", "#0e7490", "#a5f3fc", "#7c2d12", "#4d7c0f", "#d9f99d",
-     "#d6a57c", "#e7e5e4", "#57534e")))
+     "#a16207", "#fde68a", "#d6a57c")))
 FONT = dict(family="Inter, Segoe UI, Helvetica, Arial, sans-serif", size=13)
 
 
@@ -132,6 +132,7 @@ def stacked_components(names: list[str], kinds: list[str], components: list[dict
             height=max(300, 34 * len(names) + 130), barmode="stack")
     fig.update_yaxes(autorange="reversed", tickvals=names, ticktext=ticks)
     fig.update_xaxes(title="USD per month", tickprefix="$", tickformat="~s")
+    fig.update_layout(legend=dict(traceorder="normal"))  # stacked bars would list the legend reversed
     return fig
 
 
