@@ -33,6 +33,10 @@ def shoot(page, name: str) -> None:
     size = page.viewport_size
     page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 6000)})
     page.wait_for_timeout(400)  # plotly redraws at the new size
+    # Plotly loads lazily: a grey skeleton stands in until the chart has drawn.
+    page.wait_for_function("() => !document.querySelector('[data-testid=stSkeleton]') && "
+                           "[...document.querySelectorAll('[data-testid=stPlotlyChart]')]"
+                           ".every(c => c.querySelector('.main-svg'))", timeout=15_000)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     page.set_viewport_size(size)
 
