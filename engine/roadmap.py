@@ -20,7 +20,7 @@ from engine.demand import demand
 from engine.providers import api_offers
 from engine.scenario import Scenario
 from engine.sizing import size_hardware
-from engine.tco import Option, api_option, self_hosted_options
+from engine.tco import Option, api_option, self_hosted_options, self_hosted_staff_fte, staff_usd_per_month
 
 PHASES = ("quick win (30 days)", "next quarter", "strategic")
 # A lever must save at least this share of the bill to be worth its engineering days.
@@ -103,9 +103,23 @@ class Evaluator:
             parts = [self.option(scenario, target)]
         if any(p is None for p in parts):
             return None
+        if len(parts) > 1 and target.kind == "owned":
+            return self._shared_owned_fleet(scenario, target, parts), parts
         # One team runs both models: staff is charged once, on the main deployment.
         shared_staff = sum(p.components_usd.get("operations staff", 0.0) for p in parts[1:])
         return sum(p.monthly_tco_usd for p in parts) - shared_staff, parts
+
+    def _shared_owned_fleet(self, scenario: Scenario, target: Target, parts: list[Option]) -> float:
+        """Both models on one owned fleet: whole baseboards are bought once for the accelerators both
+        need (pricing each part as its own fleet would round up twice), and one team runs it."""
+        hw = self.catalog.get_hardware(target.key)
+        needed = sum(p.details["sizing"]["accelerators"] for p in parts)
+        bought = hw.owned_count(needed)
+        main = parts[0]
+        per_accelerator = (main.monthly_tco_usd - main.components_usd["operations staff"]) / main.accelerators
+        staff = staff_usd_per_month(self_hosted_staff_fte(bought, "ops_engineers_per_1000_accelerators_owned"),
+                                    scenario)
+        return per_accelerator * bought + staff
 
 
 def _scale_queries(scenario: Scenario, factor: float) -> Scenario:

@@ -124,3 +124,13 @@ def test_on_device_offload_does_not_apply_to_a_batch_pipeline():
     p = plan(Scenario.from_yaml(preset.read_text()), price_date=dt.date(2026, 11, 25))
     lever = next(lv for lv in p.roadmap["levers"] if lv["id"] == "on_device")
     assert not lever["applies"] and "batch pipeline" in lever["reason"]
+
+
+def test_routing_on_an_owned_fleet_buys_whole_baseboards_once():
+    """regulated-on-prem on owned MI300X: the main model needs 5 and the small one 3 accelerators,
+    one 8-GPU baseboard for both; pricing each as its own fleet bought 16 and reported a loss."""
+    preset = Path(__file__).resolve().parents[2] / "presets" / "regulated-on-prem.yaml"
+    p = plan(Scenario.from_yaml(preset.read_text()), price_date=dt.date(2026, 11, 25))
+    assert p.recommended.id == "owned:mi300x"
+    lever = next(lv for lv in p.roadmap["levers"] if lv["id"] == "small_model_routing")
+    assert "more per month" not in lever["reason"]
