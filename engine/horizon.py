@@ -70,22 +70,27 @@ def break_even(models: dict[str, CostModel], options: dict[str, Option], scenari
     trades_places = volume is not None and len(first_win) and first_win[0] < stable_from
     best_api = np.min([costs_by_month[i] for i in api], axis=0)
     best_own = np.min([costs_by_month[i] for i in own], axis=0)
-    months = np.nonzero(best_own < best_api)[0]
-    month = None if len(months) == 0 else int(months[0])
+    api_months = np.nonzero(best_own >= best_api)[0]  # as for the volume: from when self-hosting stays cheaper
+    month = 0 if len(api_months) == 0 else (int(api_months[-1]) + 1 if api_months[-1] + 1 < len(best_own) else None)
     if volume is None:
         reason = "the best API stays cheaper at every volume up to 100x today's"
         if len(first_win):
-            reason += (f" but for a few volumes from {v[first_win[0]] * queries_per_day:,.0f} queries per day, "
+            reason += (f" but for a few volumes from {_about(v[first_win[0]] * queries_per_day)} queries per day, "
                        "where a fleet is just full")
     elif stable_from == 0:
         reason = "self-hosting is cheaper even at 1/100 of today's volume"
     else:
-        reason = f"self-hosting is cheaper above {volume:,.0f} queries per day"
+        reason = f"self-hosting is cheaper above {_about(volume)} queries per day"
         if trades_places:
-            reason += (f"; from {v[first_win[0]] * queries_per_day:,.0f} the two trade places as fleets grow in "
+            reason += (f"; from {_about(v[first_win[0]] * queries_per_day)} the two trade places as fleets grow in "
                        "whole replicas, so treat the range between as a tie")
     return {"queries_per_day": volume, "month": month, "compared": True, "reason": reason,
             "current_queries_per_day": queries_per_day}
+
+
+def _about(volume: float) -> str:
+    """A grid volume to three significant figures: the grid steps ~12%, more digits would be false precision."""
+    return f"{float(f'{volume:.3g}'):,.0f}"
 
 
 def build_horizon(models: dict[str, CostModel], options: dict[str, Option], scenario: Scenario,

@@ -113,6 +113,14 @@ def response_time_ms(option: Option, scenario: Scenario) -> float:
 NEAR_TIE_FRACTION = 0.05
 
 
+def near_tie_note(best: Option, runner: Option | None) -> str:
+    """Said after the runner-up when the two are too close to tell apart ("" otherwise)."""
+    if runner is None or best.monthly_tco_usd < runner.monthly_tco_usd * (1 - NEAR_TIE_FRACTION):
+        return ""
+    return (f": a near tie, inside the {NEAR_TIE_FRACTION:.0%} the estimates can move, so choose between them on "
+            "lead time, vendor and operations")
+
+
 def lead_time_caveat(usable: list[Option]) -> str:
     """Owned costs assume the hardware runs from month 0; delivery takes months (cost_assumptions.yaml)."""
     lead = load_assumptions()["hardware_purchase_lead_months"]
@@ -134,9 +142,7 @@ def recommend(options: list[Option], scenario: Scenario) -> dict:
     runner = next((o for o in usable[1:] if o.kind != best.kind or o.hardware != best.hardware), None)
     gap = (f", {1 - best.monthly_tco_usd / runner.monthly_tco_usd:.0%} below the next best, "
            f"{runner.name} ({_money(runner.monthly_tco_usd)}/month)") if runner else ""
-    if runner and best.monthly_tco_usd >= runner.monthly_tco_usd * (1 - NEAR_TIE_FRACTION):
-        gap += (f": a near tie, inside the {NEAR_TIE_FRACTION:.0%} the estimates can move, so choose between "
-                "them on lead time, vendor and operations")
+    gap += near_tie_note(best, runner)
     fleet = f" on {best.accelerators} accelerators" if best.accelerators else ""
     rationale = (f"{best.name}{fleet} is the cheapest way to meet the SLO: {_money(best.monthly_tco_usd)} per month"
                  f"{gap}. It delivers {_speed(best)} against targets of {scenario.latency.ttft_p95_ms:,.0f} ms and "
@@ -167,7 +173,8 @@ def recommend(options: list[Option], scenario: Scenario) -> dict:
                                  "rationale": f"{verified.name}: {_speed(verified)} at "
                                               f"{_money(verified.monthly_tco_usd)} per month "
                                               f"({verified.monthly_tco_usd / best.monthly_tco_usd:.1f}x the "
-                                              "recommendation), judged on the provider's own or modelled figures."})
+                                              "recommendation), judged on the provider's own figures (or its "
+                                              "figures for a larger model, as a bound) or on the performance model."})
     return {"option_id": best.id, "rationale": rationale, "alternatives": alternatives}
 
 

@@ -64,7 +64,7 @@ class ServiceSpeed:
     published: bool  # both figures published for this provider and model
     speed_own: bool  # the provider's own figure, or bounded by its own figure for a larger model
     ttft_own: bool
-    source: str  # providers.yaml source of the row for this pair, if any
+    source: str  # providers.yaml source of the row the speed was read from, if any
     as_of: str
     row_basis: str  # measured | vendor | estimate (the catalog's words; estimate when assumed)
 
@@ -83,8 +83,8 @@ def load_speeds() -> dict[tuple[str, str], ProviderSpeed]:
     out: dict[tuple[str, str], ProviderSpeed] = {}
     for r in rows:
         speed = ProviderSpeed(r["provider"], r["model_id"], r.get("output_tokens_per_s_per_user"),
-                              r.get("ttft_ms"), r.get("hardware"), str(r.get("source", "")),
-                              str(r.get("as_of", "")), str(r.get("basis", "estimate")), r.get("batch_discount"),
+                              r.get("ttft_ms"), r.get("hardware"), str(r.get("source") or ""),
+                              str(r.get("as_of") or ""), str(r.get("basis", "estimate")), r.get("batch_discount"),
                               bool(r.get("ttft_includes_reasoning", False)))
         key = (speed.provider, speed.model_id)
         current = out.get(key)
@@ -137,11 +137,12 @@ TTFT = _Figure("ttft", lambda r: r.first_token_ms, max, "a ceiling", assumed_ttf
                "assumed the median of published ones")
 
 
-def _from_larger_model(provider: str, model: Model, catalog: Catalog, figure: _Figure) -> tuple[float, Model] | None:
+def _from_larger_model(provider: str, model: Model, catalog: Catalog,
+                       figure: _Figure) -> tuple[float, Model, ProviderSpeed] | None:
     """The same provider's figure for the closest model with at least as many active parameters."""
     if not model.params_active_b:
         return None
-    best: tuple[float, float, Model] | None = None
+    best: tuple[float, float, Model, ProviderSpeed] | None = None
     for (row_provider, model_id), row in load_speeds().items():
         value = figure.read(row)
         other = catalog.models.get(model_id)
@@ -149,43 +150,49 @@ def _from_larger_model(provider: str, model: Model, catalog: Catalog, figure: _F
                 or other is None or not other.params_active_b or other.params_active_b < model.params_active_b):
             continue
         if best is None or other.params_active_b < best[0]:
-            best = (other.params_active_b, value, other)
-    return None if best is None else (best[1], best[2])
+            best = (other.params_active_b, value, other, row)
+    return None if best is None else (best[1], best[2], best[3])
 
 
-def _slowest_for_model(model_id: str, specialized: bool, figure: _Figure) -> tuple[float, str] | None:
+def _slowest_for_model(model_id: str, specialized: bool,
+                       figure: _Figure) -> tuple[float, str, ProviderSpeed] | None:
     """The slowest figure published for this model by a provider on the same kind of hardware
     (GPU clouds are not judged by LPU or wafer-scale figures), and who published it."""
-    rows = [(figure.read(r), r.provider) for (_, m), r in load_speeds().items()
+    rows = [(figure.read(r), r.provider, r) for (_, m), r in load_speeds().items()
             if m == model_id and figure.read(r) and bool(r.hardware) == specialized]
-    return figure.slowest(rows) if rows else None
+    return figure.slowest(rows, key=lambda t: t[0]) if rows else None
 
 
 def _resolve(row: ProviderSpeed | None, provider: str, provider_name: str, model: Model, catalog: Catalog,
-             specialized: bool, figure: _Figure) -> tuple[float, str, bool]:
-    """One figure, its basis, and whether it is the provider's own (published or bounded by its own)."""
+             specialized: bool, figure: _Figure) -> tuple[float, str, bool, ProviderSpeed | None]:
+    """One figure, its basis, whether it is the provider's own (published or bounded by its own),
+    and the providers.yaml row it was read from (None for the catalog-wide fallback)."""
     value = figure.read(row) if row else None
     if value:
-        return float(value), row.label, True
+        return float(value), row.label, True, row
     larger = _from_larger_model(provider, model, catalog, figure)
     if larger:
-        return float(larger[0]), f"not published; {provider_name}'s figure for the larger {larger[1].name}, {figure.bound}", True
+        value, other, used = larger
+        return float(value), f"not published; {provider_name}'s figure for the larger {other.name}, {figure.bound}", True, used
     slowest = _slowest_for_model(model.id, specialized, figure)
     if slowest:
-        return (float(slowest[0]), f"not published; assumed no faster than the slowest provider measured on this "
-                f"model ({slowest[1]})", False)
-    return float(figure.fallback()), f"not published; {figure.fallback_text}", False
+        value, who, used = slowest
+        return (float(value), f"not published; assumed no faster than the slowest provider measured on this "
+                f"model ({who})", False, used)
+    return float(figure.fallback()), f"not published; {figure.fallback_text}", False, None
 
 
 def service_speed(provider: str, provider_name: str, model: Model, catalog: Catalog,
                   specialized: bool = False) -> ServiceSpeed:
     """The speed and TTFT an API option is judged by (rules in the module docstring)."""
     row = published_row(provider, model.id)
-    speed, speed_basis, speed_own = _resolve(row, provider, provider_name, model, catalog, specialized, SPEED)
-    ttft, ttft_basis, ttft_own = _resolve(row, provider, provider_name, model, catalog, specialized, TTFT)
+    speed, speed_basis, speed_own, speed_row = _resolve(row, provider, provider_name, model, catalog, specialized,
+                                                         SPEED)
+    ttft, ttft_basis, ttft_own, _ = _resolve(row, provider, provider_name, model, catalog, specialized, TTFT)
     if row and row.ttft_includes_reasoning:  # said, then replaced by a first-token figure
         ttft_basis = f"the published {row.ttft_ms:,.0f} ms is time to the first answer token, reasoning included; " + ttft_basis
     published = bool(row and row.output_tokens_per_s_per_user and row.first_token_ms)
+    # The source shown is the row the speed was read from (a fallback row where it came from one).
     return ServiceSpeed(speed, speed_basis, ttft, ttft_basis, published, speed_own, ttft_own,
-                        row.source if row else "", row.as_of if row else "",
+                        speed_row.source if speed_row else "", speed_row.as_of if speed_row else "",
                         row.basis if published else "estimate")

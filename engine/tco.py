@@ -10,6 +10,7 @@ Every option's `monthly_tco_usd` is the sum of its `components_usd`.
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass, field
 
 
@@ -127,7 +128,10 @@ def api_option(offer: ApiOffer, scenario: Scenario, dem: Demand, excluded: str =
     return _option(kind, offer.option_id, f"{offer.provider_name} API: {offer.model.name}{substitute}", scenario, dem,
                   components, model=offer.model.id, hardware=offer.specialized_hardware, provider=offer.provider, accelerators=None,
                   meets_slo=verdict.meets and not excluded, feasible=not excluded, reason=excluded or why,
-                  ttft_ms=service.ttft_ms, tpot_ms=1000.0 / service.output_tokens_per_s_per_user,
+                  # no speed data at all (an empty providers.yaml) leaves both unknown, never 1/0 or infinity
+                  ttft_ms=service.ttft_ms if math.isfinite(service.ttft_ms) else None,
+                  tpot_ms=(1000.0 / service.output_tokens_per_s_per_user
+                           if service.output_tokens_per_s_per_user > 0 else None),
                   utilization_average=None, utilization_peak=None,
                   basis=f"genai-prices {offer.provider}/{offer.provider_model_id}",
                   details={"cache_saving_usd": fees.cache_saving_usd, "batch_saving_usd": fees.batch_saving_usd,
@@ -209,9 +213,9 @@ def cloud_components(hw: Hardware, sized: HardwareOption, scenario: Scenario,
 def owned_capex_per_accelerator_usd(hw: Hardware) -> float:
     """Purchase price plus the accelerator's share of its server and network [USD].
 
-    Shares are fractions of the accelerator's price (cost_assumptions.yaml); on 8-GPU
-    baseboard systems they are at least the shares of the reference H100 price, since a
-    cheaper GPU does not make the rest of the same class of server cheaper.
+    Shares are fractions of the accelerator's price (cost_assumptions.yaml); where owners buy
+    whole units (8-GPU baseboards, NVL72 racks) they are at least the shares of the reference
+    H100 price, since a cheaper GPU does not make the rest of the same class of server cheaper.
     """
     price = hw.purchase_usd or 0.0
     floor_price = assumption("baseboard_capex_reference_accelerator_usd") if hw.purchase_unit_accelerators > 1 else 0.0

@@ -88,4 +88,4 @@ st.caption(f"{plan.uncertainty.get('samples', 0):,} Monte Carlo samples over usa
            "prices (ranges on the Methodology page); options over 3x the cheapest are left off the bands. The "
            "tornado moves one input at a time to its range ends. "
            "Each input is drawn log-uniformly between its range ends, so its median multiplier is their geometric "
-           "mean (growth x0.35-x1.65 has median x0.76): the P50 can sit below today's figure.")
+           "mean, below x1 where a range reaches further down than up: the P50 can sit below today's figure.")

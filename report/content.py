@@ -12,12 +12,12 @@ from typing import Any
 
 from engine.calibration import Summary, load_cases, run_all, summaries
 from engine.catalog import Catalog, load_catalog
-from engine.plan import Plan, lead_time_caveat
+from engine.plan import Plan, lead_time_caveat, near_tie_note
 from engine.scenario import LATENCY_TIERS
 from engine.tco import KINDS, Option, load_assumptions
 from report import formatting as fmt
 
-TOP_OPTIONS = 10  # rows of the options table
+TOP_OPTIONS = 8  # rows of the options table: page 1 holds the answer, its alternatives and these
 TOP_BARS = 6  # options in the cost-components chart
 HORIZON_LINES = 5  # options drawn over the horizon
 SOURCE_CHARS = 240  # longer provenance strings are cut with an ellipsis
@@ -178,8 +178,8 @@ def _answer(plan: Plan, usable: list[Option]) -> tuple[str, str, str]:
     ttft = f"a first token in {fmt.ms(best.ttft_ms)}"
     second = (f"It gives {ttft} and {fmt.tok_per_s_from_tpot(best.tpot_ms)} per user against targets of "
               f"{fmt.ms(s.latency.ttft_p95_ms)} and {fmt.tok_per_s(s.latency.min_output_tokens_per_s_per_user)}")
-    second += (f"; the next best, {runner.name}, costs {fmt.usd_per_month(runner.monthly_tco_usd)}."
-               if runner else "; no other option meets the targets.")
+    second += (f"; the next best, {runner.name}, costs {fmt.usd_per_month(runner.monthly_tco_usd)}"
+               f"{near_tie_note(best, runner)}." if runner else "; no other option meets the targets.")
     if best.kind == "owned":
         second += " " + lead_time_caveat(usable)
     if not best.details.get("verified", True):
@@ -232,7 +232,7 @@ def _options_table(plan: Plan, usable: list[Option]) -> tuple[Table, str]:
     excluded = len(plan.options) - len(usable)
     note = (f"{len(plan.options)} options priced; {len(usable)} meet the latency targets and constraints"
             + (f", the cheapest {len(top)} shown" if len(usable) > len(top) else "")
-            + (f"; {excluded} excluded (too slow, no measured speed, or ruled out by the deployment constraint)."
+            + (f"; {excluded} excluded (too slow, retired by the provider, or ruled out by the deployment constraint)."
                if excluded else "."))
     return table, note
 

@@ -27,7 +27,7 @@ def usd(value: float | None) -> str:
         return f"{sign}${v / 1e6:,.1f}M"
     if round(v / 1e3) >= 100:
         return f"{sign}${v / 1e3:,.0f}k"
-    if round(v) >= 1e4:  # three significant figures, so near ties still read apart ($10.6k vs $11.0k)
+    if round(v) >= 1e4:  # up to three significant figures ($10.6k, $11k), so near ties still read apart
         return f"{sign}${v / 1e3:.3g}k"
     if v >= 100:
         return f"{sign}${v:,.0f}"

@@ -40,9 +40,9 @@ def hardware_table(plan: Plan):
             for o in (rented, owned):
                 if o is not None and not o.feasible:
                     note = f"{'Owning' if o.kind == 'owned' else 'Renting'}: {o.reason}"
-        if (h.feasible and owned is not None and owned.feasible and owned.accelerators != h.accelerators
-                and not note):
-            note = f"Owning: {owned.accelerators} bought in whole baseboards, {h.accelerators} carry the load"
+        if h.feasible and owned is not None and owned.feasible and owned.accelerators != h.accelerators:
+            whole = f"Owning: {owned.accelerators} bought in whole baseboards, {h.accelerators} carry the load"
+            note = f"{whole}. {note}" if note else whole
         rows.append({
             "Accelerator": h.hardware_name,
             "Meets SLO": "Yes" if h.feasible else "No",

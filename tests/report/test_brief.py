@@ -148,7 +148,16 @@ def test_an_api_recommendation_renders_without_accelerators(api_plan):
     assert fmt.usd_per_month(rec.monthly_tco_usd) in build_html(api_plan)
 
 
-@pytest.mark.parametrize("name", ["coding-agent", "consumer-app", "voice-agent"])
-def test_preset_briefs_fit_in_2_to_4_pages(name):
-    reader, _ = pdf_text(build_pdf(plan(preset(name), price_date=PRICE_DATE)))
+@pytest.mark.parametrize("name,page_size", [("coding-agent", "A4"), ("consumer-app", "A4"), ("voice-agent", "A4"),
+                                            ("voice-agent", "Letter"), ("regulated-on-prem", "Letter")])
+def test_preset_briefs_fit_in_2_to_4_pages(name, page_size):
+    # voice-agent on Letter: the answer with a near tie, a lead time and alternatives is the longest page 1
+    reader, _ = pdf_text(build_pdf(plan(preset(name), price_date=PRICE_DATE), page_size=page_size))
     assert 2 <= len(reader.pages) <= 4
+
+
+def test_brief_calls_a_near_tie_a_tie_like_the_app():
+    """voice-agent: the runner-up is within 5% (engine.plan.NEAR_TIE_FRACTION); the brief must say so."""
+    p = plan(preset("voice-agent"), price_date=PRICE_DATE)
+    assert "near tie" in p.recommendation["rationale"]
+    assert "near tie" in " ".join(build_brief(p).answer)

@@ -90,3 +90,20 @@ def test_a_retired_model_is_listed_with_the_reason_but_never_offered():
 
 def test_retirement_is_judged_on_the_price_date():
     assert _groq_8b(dt.date(2026, 8, 16)).retired and not _groq_8b(dt.date(2026, 8, 15)).retired
+
+
+def test_no_speed_data_at_all_fails_api_options_without_crashing(monkeypatch):
+    from engine import service_speed
+
+    cached = (service_speed.assumed_speed_tok_s, service_speed.assumed_ttft_ms, service_speed.slowest_ttft_ms)
+    monkeypatch.setattr(service_speed, "load_speeds", lambda: {})
+    for fn in cached:
+        fn.cache_clear()
+    try:
+        p = plan(Scenario(), price_date=dt.date(2026, 11, 25), with_roadmap=False)
+    finally:
+        for fn in cached:
+            fn.cache_clear()
+    api = [o for o in p.options if o.kind in ("api", "specialized")]
+    assert api and not any(o.usable for o in api)
+    assert all(o.tpot_ms is None and o.ttft_ms is None for o in api)
