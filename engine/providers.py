@@ -213,7 +213,21 @@ def slo_verdict(offer: ApiOffer, scenario: Scenario) -> SloVerdict:
     worst_ttft = sv.ttft_ms if sv.ttft_own else slowest_ttft_ms()
     if worst_speed < lat.min_output_tokens_per_s_per_user or worst_ttft > lat.ttft_p95_ms:
         return SloVerdict(True, False, f"unverified: {speed_text}, {ttft_text}; meets the targets only if these "
-                          f"assumed figures hold: measure {offer.provider_name} before committing")
+                          f"assumed figures hold: measure {offer.provider_name} before committing"
+                          + long_prompt_caveat(scenario))
     # Published figures are medians of single requests; the SLO is a p95 under load.
     return SloVerdict(True, True, f"{speed_text}, {ttft_text}; provider figures are medians"
-                      + (f", {sv.as_of}" if sv.as_of else ""))
+                      + (f", {sv.as_of}" if sv.as_of else "") + long_prompt_caveat(scenario))
+
+
+# Provider benchmarks send short prompts: LLMPerf 550 tokens, Artificial Analysis up to ~10k
+# (providers.yaml header). Beyond that, prefill of the longer prompt delays the first token.
+MEASURED_PROMPT_TOKENS_MAX = 10_000
+
+
+def long_prompt_caveat(scenario: Scenario) -> str:
+    n = scenario.workload.input_tokens_per_call
+    if n <= MEASURED_PROMPT_TOKENS_MAX:
+        return ""
+    return (f"; TTFTs are measured on prompts of up to ~{MEASURED_PROMPT_TOKENS_MAX:,} tokens, so at {n:,} "
+            "input tokens expect a later first token: ask for a p95 at your prompt length")

@@ -107,3 +107,15 @@ def test_no_speed_data_at_all_fails_api_options_without_crashing(monkeypatch):
     api = [o for o in p.options if o.kind in ("api", "specialized")]
     assert api and not any(o.usable for o in api)
     assert all(o.tpot_ms is None and o.ttft_ms is None for o in api)
+
+
+def test_a_prompt_longer_than_provider_benchmarks_is_flagged_on_api_options():
+    # coding agent: 40,000 input tokens per call; provider TTFTs are measured on prompts up to ~10k
+    from pathlib import Path
+
+    preset = Path(__file__).resolve().parents[2] / "presets" / "coding-agent.yaml"
+    p = plan(Scenario.from_yaml(preset.read_text()), price_date=dt.date(2026, 11, 25), with_roadmap=False)
+    api = [o for o in p.options if o.kind in ("api", "specialized") and o.usable]
+    assert api and all("at 40,000 input tokens expect a later first token" in o.reason for o in api)
+    short = plan(Scenario(), price_date=dt.date(2026, 11, 25), with_roadmap=False)
+    assert not any("later first token" in o.reason for o in short.options)
