@@ -438,7 +438,12 @@ def build_roadmap(catalog: Catalog, scenario: Scenario, baseline: Option | None,
                     reason = f"re-planned: {after.name} at ${result[0]:,.0f} per month"
                 elif saving > -1e-6:
                     reason = (f"re-planned: saves ${max(saving, 0):,.0f} per month, under "
-                              f"{MIN_SAVING_FRACTION:.1%} of the bill (the same fleet carries the load)")
+                              f"{MIN_SAVING_FRACTION:.1%} of the bill (the same fleet carries the load")
+                    needed = (after.details.get("sizing") or {}).get("accelerators")
+                    if after.kind == "owned" and needed and after.accelerators and needed < after.accelerators:
+                        reason += (f": only {needed} of the {after.accelerators} owned accelerators would be busy, "
+                                   "and owners buy whole baseboards, so the freed capacity serves growth")
+                    reason += ")"
                     saving = 0.0
                 else:
                     reason = f"re-planned, it would cost ${-saving:,.0f} more per month"

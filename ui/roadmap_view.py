@@ -42,7 +42,7 @@ def draw(roadmap: dict, option_names: dict[str, str]) -> None:
     waterfall = roadmap.get("waterfall") or []
     if not applying:
         st.info("No lever saves money on this scenario: each one below says why (already done, not applicable, "
-                "or a saving under half a percent).")
+                "a saving under half a percent, or an owned fleet that cannot shrink below a whole baseboard).")
     elif waterfall:
         st.plotly_chart(charts.waterfall([w["label"] for w in waterfall], [w["value_usd"] for w in waterfall],
                                          [w.get("kind", "") for w in waterfall]), width="stretch")
