@@ -197,7 +197,9 @@ def with_horizon_alternative(recommendation: dict, horizon: Horizon, options: di
     alt = {"role": f"cheapest over {months} months", "option_id": cheapest,
            "rationale": f"{options[cheapest].name}: {_money(totals[cheapest])} over {months} months against "
                         f"{_money(totals[best])} for the recommendation, as usage grows and prices fall "
-                        f"({1 - totals[cheapest] / totals[best]:.0%} less over the horizon)"
+                        f"({1 - totals[cheapest] / totals[best]:.0%} less over the horizon"
+                        + (f", inside the {NEAR_TIE_FRACTION:.0%} the estimates can move"
+                           if totals[cheapest] > totals[best] * (1 - NEAR_TIE_FRACTION) else "") + ")"
                         + ("; its speed or first-token time is assumed, not published for this model."
                            if not options[cheapest].details.get("verified", True) else ".")}
     return {**recommendation, "alternatives": [*recommendation["alternatives"], alt]}
