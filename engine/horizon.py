@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.projection import CostModel, monthly_costs, paths, purchases
+from engine.projection import CostModel, monthly_costs, paths, purchases, steady_state
 from engine.scenario import Scenario
 from engine.tco import Option
 
@@ -55,8 +55,8 @@ def break_even(models: dict[str, CostModel], options: dict[str, Option], scenari
 
     volumes = paths(scenario, 1, v, one, zero, one, one, price_paths=False)
 
-    def cheapest(ids):
-        costs = np.stack([monthly_costs(usable[i], volumes)[:, 0] for i in ids])
+    def cheapest(ids):  # steady state: the volume comparison is not about delivery dates
+        costs = np.stack([monthly_costs(steady_state(usable[i]), volumes)[:, 0] for i in ids])
         return costs.min(axis=0)
 
     api_cost, own_cost = cheapest(api), cheapest(own)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from engine.catalog import Catalog, load_catalog
 from engine.demand import Demand
 from engine.horizon import Horizon, build_horizon
-from engine.projection import CostModel, cost_model
+from engine.projection import CostModel, cost_model, with_delivery_lead
 from engine.providers import api_offers, genai_prices_version
 from engine.roadmap import build_roadmap
 from engine.scenario import Scenario
@@ -122,13 +122,14 @@ def near_tie_note(best: Option, runner: Option | None) -> str:
 
 
 def lead_time_caveat(usable: list[Option]) -> str:
-    """Owned costs assume the hardware runs from month 0; delivery takes months (cost_assumptions.yaml)."""
+    """Owned hardware takes months to arrive; the horizon bridges on the cheapest rented or API option
+    (projection.with_delivery_lead), while month-1 figures are the owned steady state."""
     lead = load_assumptions()["hardware_purchase_lead_months"]
-    bridge = next((o for o in usable if o.kind in ("cloud", "api", "specialized")), None)
-    meanwhile = (f"bridge on {bridge.name} ({_money(bridge.monthly_tco_usd)}/month) until it arrives"
-                 if bridge else "plan the start date around delivery")
-    return (f"Buying takes about {lead.value:g} months from order to delivery (estimate as of {lead.as_of}), and "
-            f"these costs assume it runs from month 0: {meanwhile}.")
+    bridge = next((o for o in usable if o.kind != "owned"), None)
+    meanwhile = (f"the horizon runs on {bridge.name} ({_money(bridge.monthly_tco_usd)}/month) until it arrives, "
+                 "and month-1 figures are the owned steady state" if bridge
+                 else "nothing else may serve this workload meanwhile, so plan the start date around delivery")
+    return f"Buying takes about {lead.value:g} months from order to delivery (estimate as of {lead.as_of}): {meanwhile}."
 
 
 def recommend(options: list[Option], scenario: Scenario) -> dict:
@@ -237,6 +238,7 @@ def plan(scenario: Scenario, catalog: Catalog | None = None, price_date: dt.date
         m = cost_model(o, catalog, scenario, sizing.demand)
         if m is not None:
             models[o.id] = m
+    models = with_delivery_lead(models, by_id)
     horizon = build_horizon(models, by_id, scenario, sizing.demand.queries_per_day, recommendation["option_id"])
     recommendation = with_horizon_alternative(recommendation, horizon, by_id, scenario)
     usable_models = {oid: m for oid, m in models.items() if by_id[oid].usable}

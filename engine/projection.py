@@ -8,6 +8,7 @@ equals the option's `monthly_tco_usd` (a test holds it to that).
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,6 +45,10 @@ class CostModel:
     staff_fte_per_accelerator: float = 0.0
     engineer_usd_per_month: float = 0.0
     purchase_unit: int = 1  # owned fleets grow in whole baseboards or racks
+    # Owned hardware arrives `lead_months` after the order; `bridge` (the cheapest rented or API
+    # option) serves the workload until then. Month-1 figures stay the owned steady state.
+    lead_months: int = 0
+    bridge: "CostModel | None" = None
 
 
 def cost_model(option: Option, catalog: Catalog, scenario: Scenario, dem: Demand) -> CostModel | None:
@@ -125,8 +130,42 @@ def _fleet(model: CostModel, load_calls_per_s: np.ndarray) -> np.ndarray:
     return fleet
 
 
+def with_delivery_lead(models: dict[str, CostModel], options: dict[str, Option]) -> dict[str, CostModel]:
+    """Owned models wait for delivery on the cheapest usable rented or API option; without one
+    (on-prem only) nothing serves before delivery, so the start date moves and costs are unchanged."""
+    bridges = sorted((o for o in options.values() if o.usable and o.kind != "owned" and o.id in models),
+                     key=lambda o: o.monthly_tco_usd)
+    if not bridges:
+        return models
+    lead = int(assumption("hardware_purchase_lead_months"))
+    bridge = models[bridges[0].id]
+    return {oid: dataclasses.replace(m, lead_months=lead, bridge=bridge) if m.kind == "owned" else m
+            for oid, m in models.items()}
+
+
+def steady_state(model: CostModel) -> CostModel:
+    """The model without its delivery wait: for comparisons of volume, not of dates."""
+    return dataclasses.replace(model, lead_months=0, bridge=None) if model.bridge is not None else model
+
+
+def _installed(fleet: np.ndarray, start: int) -> np.ndarray:
+    """Owned accelerators in place each month: bought as demand grows, never sold, none before `start`."""
+    installed = np.zeros_like(fleet)
+    installed[..., start:] = np.maximum.accumulate(fleet[..., start:], axis=-1)
+    return installed
+
+
 def monthly_costs(model: CostModel, p: Paths) -> np.ndarray:
     """Monthly cost [USD], shape (samples, months)."""
+    if model.bridge is not None and model.lead_months > 0:
+        lead = min(model.lead_months, p.volume.shape[1])
+        costs = _costs(steady_state(model), p, start=lead)
+        costs[:, :lead] = monthly_costs(model.bridge, p)[:, :lead]
+        return costs
+    return _costs(model, p)
+
+
+def _costs(model: CostModel, p: Paths, start: int = 0) -> np.ndarray:
     volume = p.volume
     if model.kind in ("api", "specialized"):
         return model.variable_usd * volume * p.api_price + model.fixed_usd
@@ -136,7 +175,7 @@ def monthly_costs(model: CostModel, p: Paths) -> np.ndarray:
         rental = model.usd_per_accelerator_month * (p.gpu_price if model.price_follows_market else p.gpu_price[:, :1])
         return fleet * (rental + model.licence_usd_per_accelerator) + staff + model.fixed_usd
     # owned: bought in steps as demand grows, never sold; each purchase amortized from its month
-    installed = np.maximum.accumulate(fleet, axis=1)
+    installed = _installed(fleet, start)
     bought = np.diff(installed, axis=1, prepend=0.0)
     paid = np.cumsum(bought * model.capex_per_accelerator_usd * p.gpu_price, axis=1)
     n = model.amortization_months
@@ -152,7 +191,8 @@ def purchases(model: CostModel, scenario: Scenario, months: int) -> list[dict]:
     """Months in which an owned fleet grows, with accelerators bought and their capex."""
     growth = np.array([scenario.finance.monthly_growth])
     demand_factor, _, gpu_factor = growth_and_price_paths(scenario, months, growth)
-    installed = np.maximum.accumulate(_fleet(model, model.peak_calls_per_s * demand_factor[0]))
+    start = min(model.lead_months, months) if model.bridge is not None else 0
+    installed = _installed(_fleet(model, model.peak_calls_per_s * demand_factor[0]), start)
     bought = np.diff(installed, prepend=0.0)
     return [{"month": int(m), "accelerators": int(b),
              "capex_usd": float(b * model.capex_per_accelerator_usd * gpu_factor[0, m] )}
