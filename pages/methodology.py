@@ -57,8 +57,10 @@ with st.expander("Money", expanded=False):
                 "- **Owned:** capex (accelerators + server and network share) over the amortization years, power "
                 "(kW x PUE x USD/kWh x hours), colocation, maintenance, software licences, operations staff.\n"
                 "- **Horizon:** usage grows by the monthly growth rate, prices fall by the yearly decline; owned "
-                "fleets buy whole replicas as they grow. **Break-even:** the daily volume where the best "
-                "self-hosted option beats the best API.\n"
+                "fleets buy whole baseboards as they grow and arrive after the purchase lead time; until then "
+                "the cheapest rented or API option serves (none when on-prem only: the start date moves). "
+                "**Break-even:** the daily volume from which the best self-hosted option stays cheaper than "
+                "the best API.\n"
                 "- **Uncertainty:** Monte Carlo over usage, tokens per call, growth and prices; P10-P90 of the "
                 "average month; the tornado moves one input at a time.")
 
