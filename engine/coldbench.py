@@ -102,7 +102,6 @@ def run_cold_bench(repeats: int = 5) -> dict[str, dict]:
             "imports_ms": _median([b["imports_ms"] for b in beyond]),
             "beyond_imports_ms": _median([b["run_ms"] for b in beyond]),
             "beyond_imports_with_genai_prices_import_ms": _median(strict),
-            "median_ms": _median([b["run_ms"] for b in beyond]),
             "runs": repeats,
         }
     return out

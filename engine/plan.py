@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from engine.catalog import Catalog, load_catalog
 from engine.demand import Demand
 from engine.horizon import Horizon, build_horizon
-from engine.projection import CostModel, cost_model, with_delivery_lead
+from engine.projection import CostModel, cost_model, delivery_bridge, with_delivery_lead
 from engine.providers import api_offers, genai_prices_version
 from engine.roadmap import build_roadmap
 from engine.scenario import Scenario
@@ -125,7 +125,7 @@ def lead_time_caveat(usable: list[Option]) -> str:
     """Owned hardware takes months to arrive; the horizon bridges on the cheapest rented or API option
     (projection.with_delivery_lead), while month-1 figures are the owned steady state."""
     lead = load_assumptions()["hardware_purchase_lead_months"]
-    bridge = next((o for o in usable if o.kind != "owned"), None)
+    bridge = delivery_bridge(usable)
     meanwhile = (f"the horizon runs on {bridge.name} ({_money(bridge.monthly_tco_usd)}/month) until it arrives, "
                  "and month-1 figures are the owned steady state" if bridge
                  else "nothing else may serve this workload meanwhile, so plan the start date around delivery")
@@ -165,10 +165,10 @@ def recommend(options: list[Option], scenario: Scenario) -> dict:
                                           f"({on_prem.monthly_tco_usd / best.monthly_tco_usd:.1f}x the recommendation)."})
     if best.kind == "owned":
         rationale += " " + lead_time_caveat(usable)
-    if not best.details.get("verified", True):
+    if not best.verified:
         rationale += (" Its speed or first-token time is assumed, not published by the provider for this model: "
                       "measure it before committing.")
-        verified = next((o for o in usable if o.details.get("verified", True)), None)
+        verified = next((o for o in usable if o.verified), None)
         if verified:
             alternatives.append({"role": "cheapest with published figures", "option_id": verified.id,
                                  "rationale": f"{verified.name}: {_speed(verified)} at "
@@ -202,7 +202,7 @@ def with_horizon_alternative(recommendation: dict, horizon: Horizon, options: di
                         + (f", inside the {NEAR_TIE_FRACTION:.0%} the estimates can move"
                            if totals[cheapest] > totals[best] * (1 - NEAR_TIE_FRACTION) else "") + ")"
                         + ("; its speed or first-token time is assumed, not published for this model."
-                           if not options[cheapest].details.get("verified", True) else ".")}
+                           if not options[cheapest].verified else ".")}
     return {**recommendation, "alternatives": [*recommendation["alternatives"], alt]}
 
 

@@ -130,15 +130,19 @@ def _fleet(model: CostModel, load_calls_per_s: np.ndarray) -> np.ndarray:
     return fleet
 
 
+def delivery_bridge(options) -> Option | None:
+    """The option that serves while owned hardware is on order: the cheapest usable rented or API one."""
+    return min((o for o in options if o.usable and o.kind != "owned"), key=lambda o: o.monthly_tco_usd, default=None)
+
+
 def with_delivery_lead(models: dict[str, CostModel], options: dict[str, Option]) -> dict[str, CostModel]:
-    """Owned models wait for delivery on the cheapest usable rented or API option; without one
-    (on-prem only) nothing serves before delivery, so the start date moves and costs are unchanged."""
-    bridges = sorted((o for o in options.values() if o.usable and o.kind != "owned" and o.id in models),
-                     key=lambda o: o.monthly_tco_usd)
-    if not bridges:
+    """Owned models wait for delivery on the delivery bridge; without one (on-prem only) nothing
+    serves before delivery, so the start date moves and costs are unchanged."""
+    chosen = delivery_bridge(options.values())
+    if chosen is None or chosen.id not in models:
         return models
     lead = int(assumption("hardware_purchase_lead_months"))
-    bridge = models[bridges[0].id]
+    bridge = models[chosen.id]
     return {oid: dataclasses.replace(m, lead_months=lead, bridge=bridge) if m.kind == "owned" else m
             for oid, m in models.items()}
 

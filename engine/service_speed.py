@@ -123,7 +123,6 @@ def slowest_ttft_ms() -> float:
 class _Figure:
     """How to read one figure from a row, and which way is slower."""
 
-    name: str
     read: Callable[[ProviderSpeed], float | None]
     slowest: Callable  # min for speed, max for TTFT
     bound: str  # what a larger model's figure is for a smaller one
@@ -131,9 +130,9 @@ class _Figure:
     fallback_text: str
 
 
-SPEED = _Figure("speed", lambda r: r.output_tokens_per_s_per_user, min, "a floor", assumed_speed_tok_s,
+SPEED = _Figure(lambda r: r.output_tokens_per_s_per_user, min, "a floor", assumed_speed_tok_s,
                 "assumed no faster than the slowest published for any provider")
-TTFT = _Figure("ttft", lambda r: r.first_token_ms, max, "a ceiling", assumed_ttft_ms,
+TTFT = _Figure(lambda r: r.first_token_ms, max, "a ceiling", assumed_ttft_ms,
                "assumed the median of published ones")
 
 

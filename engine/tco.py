@@ -82,6 +82,11 @@ class Option:
     def usable(self) -> bool:
         return self.feasible and self.meets_slo
 
+    @property
+    def verified(self) -> bool:
+        """Judged on the provider's own speed figures or the performance model, not on assumed ones."""
+        return self.details.get("verified", True)
+
 
 def _unit_costs(total_usd: float, dem: Demand, scenario: Scenario) -> tuple[float, float, float]:
     queries_month = dem.queries_per_day * DAYS_PER_MONTH

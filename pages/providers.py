@@ -25,7 +25,7 @@ cols[0].metric("Offers priced", f"{len(api)}", f"{len(retired)} retired, not off
                delta_color="off", delta_arrow="off")
 cols[1].metric("Meet the SLO", f"{len(passing)} of {len(api)}")
 cols[2].metric("Cheapest that meets it", best.name if best else "n/a",
-               "on assumed speed: measure it" if best and not best.details.get("verified", True) else None,
+               "on assumed speed: measure it" if best and not best.verified else None,
                delta_color="off", delta_arrow="off")
 cols[3].metric("Its monthly cost", money_per_month(best.monthly_tco_usd) if best else "–",
                f"{money(best.cost_per_1k_queries_usd)} per 1,000 queries" if best else None, delta_color="off", delta_arrow="off")

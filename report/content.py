@@ -182,7 +182,7 @@ def _answer(plan: Plan, usable: list[Option]) -> tuple[str, str, str]:
                f"{near_tie_note(best, runner)}." if runner else "; no other option meets the targets.")
     if best.kind == "owned":
         second += " " + lead_time_caveat(usable)
-    if not best.details.get("verified", True):
+    if not best.verified:
         second += (" The provider publishes no speed or first-token time of its own for this model; the figures "
                    "are assumed, so measure them before committing.")
     months = s.finance.horizon_months

@@ -86,7 +86,7 @@ def _slo_label(o: Option) -> str:
         return "Excluded"  # by the scenario's constraints (the Why column says which)
     if not o.usable:
         return "Fail"
-    return "Pass" if o.details.get("verified", True) else "Pass, unverified"
+    return "Pass" if o.verified else "Pass, unverified"
 
 
 def provider_table(plan: Plan):

@@ -3,6 +3,7 @@ and models their provider has retired."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -111,8 +112,6 @@ def test_no_speed_data_at_all_fails_api_options_without_crashing(monkeypatch):
 
 def test_a_prompt_longer_than_provider_benchmarks_is_flagged_on_api_options():
     # coding agent: 40,000 input tokens per call; provider TTFTs are measured on prompts up to ~10k
-    from pathlib import Path
-
     preset = Path(__file__).resolve().parents[2] / "presets" / "coding-agent.yaml"
     p = plan(Scenario.from_yaml(preset.read_text()), price_date=dt.date(2026, 11, 25), with_roadmap=False)
     api = [o for o in p.options if o.kind in ("api", "specialized") and o.usable]
