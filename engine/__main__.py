@@ -12,8 +12,8 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from engine.catalog import load_catalog
-from engine.predict import predict
+from engine.catalog.catalog import load_catalog
+from engine.physics.predict import predict
 
 
 class UsageError(Exception):
@@ -132,7 +132,7 @@ def cmd_predict(args) -> int:
 # --- size ------------------------------------------------------------------------
 
 def load_scenario(path_text: str):
-    from engine.scenario import Scenario
+    from engine.scenario.schema import Scenario
 
     path = Path(path_text)
     if not path.is_file():
@@ -144,7 +144,7 @@ def load_scenario(path_text: str):
 
 
 def cmd_size(args) -> int:
-    from engine.sizing import size
+    from engine.capacity.sizing import size
 
     scenario = load_scenario(args.scenario)
     try:
@@ -190,7 +190,7 @@ def cmd_plan(args) -> int:
 # --- calibrate -------------------------------------------------------------------
 
 def cmd_calibrate(args) -> int:
-    from engine.calibration import BENCHMARKS_CSV, load_cases, run_all, summaries
+    from engine.physics.calibration import BENCHMARKS_CSV, load_cases, run_all, summaries
 
     path = Path(args.benchmarks) if args.benchmarks else BENCHMARKS_CSV
     if not path.is_file():
@@ -222,12 +222,12 @@ def cmd_bench(args) -> int:
     if args.repeats < 1:
         raise UsageError(f"--repeats must be a whole number >= 1, got {args.repeats}")
     if args.cold:
-        from engine.coldbench import run_cold_bench
+        from tools.coldbench import run_cold_bench
 
         results = run_cold_bench(repeats=args.repeats)
         _emit(results, args.json, "\n".join(_cold_line(k, v) for k, v in results.items()))
         return 0
-    from engine.bench import run_bench
+    from tools.bench import run_bench
 
     results = run_bench(repeats=args.repeats)
     _emit(results, args.json, "\n".join(f"{k:<40} median {v['median_ms']:8.2f} ms  (n={v['runs']})"

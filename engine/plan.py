@@ -5,16 +5,16 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
-from engine.catalog import Catalog, load_catalog
-from engine.demand import Demand
-from engine.horizon import Horizon, build_horizon
-from engine.projection import CostModel, cost_model, delivery_bridge, with_delivery_lead
-from engine.providers import api_offers, genai_prices_version
-from engine.roadmap import build_roadmap
-from engine.scenario import Scenario
-from engine.sizing import HardwareOption, size
-from engine.tco import Option, api_option, load_assumptions, self_hosted_options
-from engine.uncertainty import uncertainty
+from engine.catalog.catalog import Catalog, load_catalog
+from engine.capacity.demand import Demand
+from engine.money.horizon import Horizon, build_horizon
+from engine.money.cost_model import CostModel, cost_model, delivery_bridge, with_delivery_lead
+from engine.money.api_quotes import api_offers, genai_prices_version
+from engine.roadmap.build import build_roadmap
+from engine.scenario.schema import Scenario
+from engine.capacity.sizing import HardwareOption, size
+from engine.money.options import Option, api_option, load_assumptions, self_hosted_options
+from engine.money.uncertainty import uncertainty
 
 
 @dataclass(frozen=True)

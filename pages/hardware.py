@@ -2,7 +2,7 @@
 behind the sizing, and how the chosen configuration fills its memory."""
 import streamlit as st
 
-from engine.curves import memory_split, operating_point_of
+from engine.physics.curves import memory_split, operating_point_of
 from ui import charts, state, tables
 from ui.formatting import count, gb, money_per_month, percent, tokens_per_s
 from ui.layout import page_header

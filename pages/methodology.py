@@ -1,7 +1,7 @@
 """Methodology: how every number is produced, from what data, and how accurate the model is."""
 import streamlit as st
 
-from engine.tco import HOURS_PER_MONTH
+from engine.money.options import HOURS_PER_MONTH
 from ui import state, tables
 from ui.layout import page_header
 

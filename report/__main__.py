@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from engine.plan import plan
-from engine.scenario import Scenario
+from engine.scenario.schema import Scenario
 from report.html import build_html
 from report.pdf import build_pdf
 

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from engine.plan import plan
-from engine.scenario import Scenario
+from engine.scenario.schema import Scenario
 from report.content import model_accuracy
 from report.html import build_html
 from report.pdf import build_pdf

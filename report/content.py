@@ -10,11 +10,11 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from engine.calibration import Summary, load_cases, run_all, summaries
-from engine.catalog import Catalog, load_catalog
+from engine.physics.calibration import Summary, load_cases, run_all, summaries
+from engine.catalog.catalog import Catalog, load_catalog
 from engine.plan import Plan, lead_time_caveat, near_tie_note
-from engine.scenario import LATENCY_TIERS
-from engine.tco import KINDS, Option, load_assumptions
+from engine.scenario.schema import LATENCY_TIERS
+from engine.money.options import KINDS, Option, load_assumptions
 from report import formatting as fmt
 
 TOP_OPTIONS = 8  # rows of the options table: page 1 holds the answer, its alternatives and these

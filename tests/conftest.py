@@ -2,7 +2,7 @@ import dataclasses
 
 import pytest
 
-from engine.catalog import load_catalog
+from engine.catalog.catalog import load_catalog
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from engine.curves import CurvePoint
+from engine.physics.curves import CurvePoint
 
 KIND_COLOURS = {
     "api": "#2563eb",  # blue

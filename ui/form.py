@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from engine.catalog import load_catalog
-from engine.scenario import BOUNDS, DEPLOYMENTS, KV_CACHE_PRECISIONS, LATENCY_TIERS, PRICINGS
+from engine.catalog.catalog import load_catalog
+from engine.scenario.schema import BOUNDS, DEPLOYMENTS, KV_CACHE_PRECISIONS, LATENCY_TIERS, PRICINGS
 from ui import state, url
 from ui.formatting import count
 

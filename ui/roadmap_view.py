@@ -1,6 +1,6 @@
 """The Roadmap screen's drawing, separate from the page so it can be tested on a sample roadmap.
 
-Shape (engine/roadmap.py, `plan.roadmap`): {"baseline_option_id", "baseline_monthly_tco_usd",
+Shape (engine/roadmap/build.py, `plan.roadmap`): {"baseline_option_id", "baseline_monthly_tco_usd",
 "levers": [{"id", "layer", "name", "monthly_saving_usd", "saving_fraction", "effort_days",
 "quality_risk", "phase", "applies", "reason"}], "steps": [{"lever_id", "monthly_tco_usd"}],
 "final_monthly_tco_usd", "waterfall": [{"label", "value_usd", "kind"}]}.

@@ -14,11 +14,11 @@ import threading
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from engine.calibration import load_cases, run_all, summaries
-from engine.catalog import load_catalog
-from engine.curves import throughput_curves
+from engine.physics.calibration import load_cases, run_all, summaries
+from engine.catalog.catalog import load_catalog
+from engine.physics.curves import throughput_curves
 from engine.plan import Plan, plan
-from engine.scenario import DEFAULT_SCENARIO, LATENCY_TIERS, Scenario
+from engine.scenario.schema import DEFAULT_SCENARIO, LATENCY_TIERS, Scenario
 from ui import url
 from ui.safe import md
 

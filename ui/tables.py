@@ -7,12 +7,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from engine.calibration import Summary
-from engine.catalog import load_catalog
+from engine.physics.calibration import Summary
+from engine.catalog.catalog import load_catalog
 from engine.plan import Plan
-from engine.retirements import load_retirements
-from engine.service_speed import load_speeds
-from engine.tco import Option, load_assumptions
+from engine.catalog.retirements import load_retirements
+from engine.money.api_speed import load_speeds
+from engine.money.options import Option, load_assumptions
 from ui.charts import KIND_LABELS
 from ui.formatting import identifier_label
 

@@ -13,8 +13,8 @@ import re
 from pathlib import Path
 from typing import Any, Mapping
 
-from engine.catalog import load_catalog
-from engine.scenario import DEFAULT_SCENARIO, LATENCY_TIERS, SECTIONS, Scenario
+from engine.catalog.catalog import load_catalog
+from engine.scenario.schema import DEFAULT_SCENARIO, LATENCY_TIERS, SECTIONS, Scenario
 
 VERSION = "1"
 VERSION_KEY = "v"

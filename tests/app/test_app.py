@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from engine.scenario import DEFAULT_SCENARIO
+from engine.scenario.schema import DEFAULT_SCENARIO
 from ui import url
 
 pytestmark = pytest.mark.app

@@ -2,11 +2,11 @@
 
 Targets (issue 2): on maximum-throughput rows, median absolute error <= 15% and
 90th percentile <= 35%. Source: engine/data/benchmarks.csv (TensorRT-LLM perf-overview
-tables, MLPerf Inference closed offline results), fitted with `python -m engine.fit`.
+tables, MLPerf Inference closed offline results), fitted with `python -m tools.fit`.
 """
 import pytest
 
-from engine.calibration import load_cases, run_all, summaries
+from engine.physics.calibration import load_cases, run_all, summaries
 
 pytestmark = pytest.mark.calibration
 

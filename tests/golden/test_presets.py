@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from engine.plan import plan
-from engine.scenario import Scenario
+from engine.scenario.schema import Scenario
 
 pytestmark = pytest.mark.golden
 PRESETS = Path(__file__).resolve().parents[2] / "presets"

@@ -1,8 +1,8 @@
 """Shared hypothesis strategies: valid Scenarios across the input space."""
 from hypothesis import strategies as st
 
-from engine.catalog import load_catalog
-from engine.scenario import BOUNDS, DEPLOYMENTS, LATENCY_TIERS, PRICINGS, Constraints, Finance, Latency, ModelChoice, Scenario, Workload
+from engine.catalog.catalog import load_catalog
+from engine.scenario.schema import BOUNDS, DEPLOYMENTS, LATENCY_TIERS, PRICINGS, Constraints, Finance, Latency, ModelChoice, Scenario, Workload
 
 SELF_HOSTABLE_MODELS = ("llama-3.1-8b", "llama-3.3-70b", "qwen3-30b-a3b", "mixtral-8x7b", "gpt-oss-120b",
                         "deepseek-r1", "gemma-3-27b", "llama-3.1-405b")

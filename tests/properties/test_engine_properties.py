@@ -6,10 +6,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.catalog import load_catalog
-from engine.perf import ReplicaConfig, operating_point, roofline_output_tokens_per_s
-from engine.scenario import Latency, Scenario
-from engine.sizing import size
+from engine.catalog.catalog import load_catalog
+from engine.physics.perf import ReplicaConfig, operating_point, roofline_output_tokens_per_s
+from engine.scenario.schema import Latency, Scenario
+from engine.capacity.sizing import size
 from tests.properties.strategies import SELF_HOSTABLE_MODELS, scenarios
 
 pytestmark = pytest.mark.properties

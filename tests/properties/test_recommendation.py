@@ -7,9 +7,9 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 
-from engine.catalog import load_catalog
+from engine.catalog.catalog import load_catalog
 from engine.plan import plan
-from engine.scenario import Scenario
+from engine.scenario.schema import Scenario
 from tests.properties.strategies import scenarios
 
 pytestmark = pytest.mark.properties

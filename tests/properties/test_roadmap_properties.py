@@ -4,9 +4,9 @@ import datetime as dt
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from engine.catalog import load_catalog
+from engine.catalog.catalog import load_catalog
 from engine.plan import plan
-from engine.roadmap import replan_final
+from engine.roadmap.build import replan_final
 from tests.properties.strategies import scenarios
 
 pytestmark = pytest.mark.properties

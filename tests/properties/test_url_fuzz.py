@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.scenario import Scenario
+from engine.scenario.schema import Scenario
 from tests.properties.strategies import scenarios
 from ui import url
 from ui.safe import md

@@ -7,7 +7,7 @@ import pytest
 from pypdf import PdfReader
 
 from engine.plan import plan
-from engine.scenario import Scenario
+from engine.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 PRICE_DATE = dt.date(2026, 11, 25)

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from engine.catalog import load_catalog
+from engine.catalog.catalog import load_catalog
 from engine.plan import plan
-from engine.providers import api_offers
-from engine.retirements import load_retirements
-from engine.scenario import Latency, ModelChoice, Scenario
-from engine.service_speed import assumed_speed_tok_s, assumed_ttft_ms, load_speeds, service_speed
+from engine.money.api_quotes import api_offers
+from engine.catalog.retirements import load_retirements
+from engine.scenario.schema import Latency, ModelChoice, Scenario
+from engine.money.api_speed import assumed_speed_tok_s, assumed_ttft_ms, load_speeds, service_speed
 
 pytestmark = pytest.mark.unit
 CATALOG = load_catalog()
@@ -94,7 +94,7 @@ def test_retirement_is_judged_on_the_price_date():
 
 
 def test_no_speed_data_at_all_fails_api_options_without_crashing(monkeypatch):
-    from engine import service_speed
+    from engine.money import api_speed as service_speed
 
     cached = (service_speed.assumed_speed_tok_s, service_speed.assumed_ttft_ms, service_speed.slowest_ttft_ms)
     monkeypatch.setattr(service_speed, "load_speeds", lambda: {})

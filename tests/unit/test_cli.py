@@ -152,7 +152,7 @@ def test_bench_rejects_zero_repeats():
 def test_cold_bench_times_price_data_loading_as_work():
     """The cold benchmark pre-imports code only: if genai-prices moved its price tables to
     other modules, their loading would silently be excused as an import."""
-    from engine.coldbench import PRICE_DATA_MODULES, modules_imported_by_plan
+    from tools.coldbench import PRICE_DATA_MODULES, modules_imported_by_plan
 
     modules = modules_imported_by_plan(ROOT / "presets" / "support-assistant.yaml")
     assert set(PRICE_DATA_MODULES) <= set(modules)

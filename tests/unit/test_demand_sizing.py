@@ -3,9 +3,9 @@ import math
 
 import pytest
 
-from engine.demand import demand
-from engine.scenario import Constraints, Latency, ModelChoice, Scenario, Workload
-from engine.sizing import size
+from engine.capacity.demand import demand
+from engine.scenario.schema import Constraints, Latency, ModelChoice, Scenario, Workload
+from engine.capacity.sizing import size
 
 pytestmark = pytest.mark.unit
 

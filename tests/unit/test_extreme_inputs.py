@@ -6,7 +6,7 @@ import math
 import pytest
 
 from engine.plan import plan
-from engine.scenario import Scenario
+from engine.scenario.schema import Scenario
 
 pytestmark = pytest.mark.unit
 

@@ -1,10 +1,10 @@
-"""Each formula of engine/perf.py against a case computed by hand."""
+"""Each formula of engine/physics/perf.py against a case computed by hand."""
 import math
 
 import pytest
 
-from engine import perf
-from engine.perf import ReplicaConfig
+from engine.physics import perf
+from engine.physics.perf import ReplicaConfig
 
 pytestmark = pytest.mark.unit
 

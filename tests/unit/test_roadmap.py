@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from engine.plan import plan
-from engine.roadmap import LEVERS, PHASES, replan_final
-from engine.scenario import Constraints, ModelChoice, Scenario, Workload
+from engine.roadmap.build import LEVERS, PHASES, replan_final
+from engine.scenario.schema import Constraints, ModelChoice, Scenario, Workload
 
 pytestmark = pytest.mark.unit
 PRICE_DATE = dt.date(2026, 11, 25)

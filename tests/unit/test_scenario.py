@@ -1,7 +1,7 @@
 import pytest
 import yaml
 
-from engine.scenario import LATENCY_TIERS, Latency, Scenario, Workload
+from engine.scenario.schema import LATENCY_TIERS, Latency, Scenario, Workload
 
 pytestmark = pytest.mark.unit
 

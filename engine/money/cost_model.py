@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.catalog import Catalog
-from engine.demand import Demand
-from engine.scenario import Scenario
-from engine.tco import (HOURS_PER_MONTH, Option, allin_power_kw, assumption, licence_usd_per_accelerator_month,
+from engine.catalog.catalog import Catalog
+from engine.capacity.demand import Demand
+from engine.scenario.schema import Scenario
+from engine.money.options import (HOURS_PER_MONTH, Option, allin_power_kw, assumption, licence_usd_per_accelerator_month,
                         owned_capex_per_accelerator_usd, rental_usd_per_hour)
 
 MULTIPLIERS = ("usage", "tokens_per_call", "monthly_growth", "api_prices", "gpu_prices")

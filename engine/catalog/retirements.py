@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 from dataclasses import dataclass
 
-from engine.catalog import DATA_DIR, load_yaml
+from engine.catalog.catalog import DATA_DIR, load_yaml
 
 
 @dataclass(frozen=True)

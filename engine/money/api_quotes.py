@@ -12,11 +12,11 @@ import functools
 from dataclasses import dataclass
 from importlib import metadata
 
-from engine.catalog import Catalog, Model
-from engine.demand import Demand
-from engine.retirements import retirement
-from engine.scenario import Scenario
-from engine.service_speed import (ProviderSpeed, ServiceSpeed, assumed_speed_tok_s, published_row, service_speed,
+from engine.catalog.catalog import Catalog, Model
+from engine.capacity.demand import Demand
+from engine.catalog.retirements import retirement
+from engine.scenario.schema import Scenario
+from engine.money.api_speed import (ProviderSpeed, ServiceSpeed, assumed_speed_tok_s, published_row, service_speed,
                                   slowest_ttft_ms)
 
 # Providers whose serving hardware is specialized silicon (LPU, wafer-scale, RDU).

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.projection import CostModel, Paths, monthly_costs, paths
-from engine.scenario import Scenario
-from engine.tco import load_assumptions
+from engine.money.cost_model import CostModel, Paths, monthly_costs, paths
+from engine.scenario.schema import Scenario
+from engine.money.options import load_assumptions
 
 SAMPLES = 2000
 SEED = 20261125  # fixed: the same scenario always shows the same bands

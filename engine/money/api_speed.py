@@ -24,7 +24,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Callable
 
-from engine.catalog import DATA_DIR, Catalog, Model, load_yaml
+from engine.catalog.catalog import DATA_DIR, Catalog, Model, load_yaml
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-from engine.catalog import DATA_DIR, Catalog, load_yaml, normalize_precision
-from engine.perf import ReplicaConfig, operating_point
-from engine.predict import predict
+from engine.catalog.catalog import DATA_DIR, Catalog, load_yaml, normalize_precision
+from engine.physics.perf import ReplicaConfig, operating_point
+from engine.physics.predict import predict
 
 BENCHMARKS_CSV = DATA_DIR / "benchmarks.csv"
 

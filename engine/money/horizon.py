@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.projection import CostModel, monthly_costs, paths, purchases, steady_state
-from engine.scenario import Scenario
-from engine.tco import Option
+from engine.money.cost_model import CostModel, monthly_costs, paths, purchases, steady_state
+from engine.scenario.schema import Scenario
+from engine.money.options import Option
 
 # Volumes searched for break-even: 1/100 to 100x today's, log-spaced.
 BREAK_EVEN_GRID = np.logspace(-2, 2, 81)

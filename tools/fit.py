@@ -1,6 +1,6 @@
 """Fit the serving stacks' efficiency factors on the measured calibration rows.
 
-Reproducible: `python -m engine.fit` (add `--write` to store the values in
+Reproducible: `python -m tools.fit` (add `--write` to store the values in
 engine/data/stacks.yaml with today's date). Least squares on log(predicted / measured)
 with a soft-L1 loss, so a few odd rows do not drag the physics.
 
@@ -22,8 +22,8 @@ import sys
 
 import numpy as np
 
-from engine.calibration import Case, load_cases, run_case, summaries
-from engine.catalog import DATA_DIR, Catalog, load_catalog
+from engine.physics.calibration import Case, load_cases, run_case, summaries
+from engine.catalog.catalog import DATA_DIR, Catalog, load_catalog
 
 TRT_PARAMS = ("mbu", "kv_mbu", "mfu_decode", "mfu_prefill", "step_overhead_ms", "allreduce_latency_us",
               "fp4_compute_efficiency", "per_sequence_overhead_us")
@@ -113,7 +113,7 @@ def write_stacks(catalog: Catalog, rows: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m engine.fit", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.fit", description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="store the fitted values in stacks.yaml")
     args = parser.parse_args(argv)
     base = load_catalog()

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from engine.catalog import Catalog, Hardware, Stack, normalize_precision
-from engine.perf import OperatingPoint, ReplicaConfig, best_under_slo, max_batch, max_throughput
+from engine.catalog.catalog import Catalog, Hardware, Stack, normalize_precision
+from engine.physics.perf import OperatingPoint, ReplicaConfig, best_under_slo, max_batch, max_throughput
 
 TP_SIZES = (1, 2, 4, 8, 16, 32, 64, 72)
 PP_SIZES = (1, 2, 4, 8)

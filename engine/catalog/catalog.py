@@ -12,7 +12,7 @@ from typing import Any, Mapping
 
 import yaml
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 # libyaml's safe loader when PyYAML was built with it: the data files parse ~10x faster.
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from typing import Callable
 
 
-from engine.catalog import DATA_DIR, Catalog, load_yaml
-from engine.demand import demand
-from engine.providers import api_offers
-from engine.scenario import Scenario
-from engine.sizing import size_hardware
-from engine.tco import Option, api_option, self_hosted_options, self_hosted_staff_fte, staff_usd_per_month
+from engine.catalog.catalog import DATA_DIR, Catalog, load_yaml
+from engine.capacity.demand import demand
+from engine.money.api_quotes import api_offers
+from engine.scenario.schema import Scenario
+from engine.capacity.sizing import size_hardware
+from engine.money.options import Option, api_option, self_hosted_options, self_hosted_staff_fte, staff_usd_per_month
 
 PHASES = ("quick win (30 days)", "next quarter", "strategic")
 # A lever must save at least this share of the bill to be worth its engineering days.

@@ -10,11 +10,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from engine.catalog import FOUR_BIT, Catalog, Hardware, Model, Stack
-from engine.demand import Demand, demand
-from engine.perf import ReplicaConfig, best_under_slo, disaggregated_point, max_batch, memory_fit
-from engine.predict import parallel_splits
-from engine.scenario import Scenario
+from engine.catalog.catalog import FOUR_BIT, Catalog, Hardware, Model, Stack
+from engine.capacity.demand import Demand, demand
+from engine.physics.perf import ReplicaConfig, best_under_slo, disaggregated_point, max_batch, memory_fit
+from engine.physics.predict import parallel_splits
+from engine.scenario.schema import Scenario
 
 QUALITY_NEUTRAL_PRECISIONS = ("bf16", "fp8")
 CLOUD_ONLY_KINDS = ("tpu",)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.catalog import Catalog, load_catalog
-from engine.perf import ReplicaConfig, max_batch, operating_point
-from engine.scenario import Scenario
-from engine.sizing import HardwareOption
+from engine.catalog.catalog import Catalog, load_catalog
+from engine.physics.perf import ReplicaConfig, max_batch, operating_point
+from engine.scenario.schema import Scenario
+from engine.capacity.sizing import HardwareOption
 
 DEFAULT_POINTS = 28  # batches swept per curve: smooth on a log axis, cheap to compute
 

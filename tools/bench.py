@@ -11,11 +11,11 @@ from typing import Callable
 import datetime as dt
 from pathlib import Path
 
-from engine.catalog import load_catalog
+from engine.catalog.catalog import load_catalog
 from engine.plan import plan
-from engine.predict import predict
-from engine.scenario import Scenario
-from engine.sizing import size
+from engine.physics.predict import predict
+from engine.scenario.schema import Scenario
+from engine.capacity.sizing import size
 
 
 def _median_ms(fn: Callable[[], object], repeats: int) -> dict:

@@ -14,11 +14,11 @@ import math
 from dataclasses import dataclass, field
 
 
-from engine.catalog import DATA_DIR, Catalog, Hardware, load_yaml
-from engine.demand import Demand
-from engine.providers import ApiOffer, monthly_fees, slo_verdict
-from engine.scenario import Scenario
-from engine.sizing import HardwareOption
+from engine.catalog.catalog import DATA_DIR, Catalog, Hardware, load_yaml
+from engine.capacity.demand import Demand
+from engine.money.api_quotes import ApiOffer, monthly_fees, slo_verdict
+from engine.scenario.schema import Scenario
+from engine.capacity.sizing import HardwareOption
 
 HOURS_PER_MONTH = 730.0  # 8,760 hours / 12 months
 DAYS_PER_MONTH = HOURS_PER_MONTH / 24.0

@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from engine.catalog import BYTES_PER_VALUE, Hardware, Model, Stack
+from engine.catalog.catalog import BYTES_PER_VALUE, Hardware, Model, Stack
 
 # Vendors' "GB" of HBM are binary: an 80 GB H100 shows 81,559 MiB in nvidia-smi.
 BYTES_PER_MEMORY_GB = 2**30

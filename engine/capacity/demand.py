@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.scenario import Scenario
+from engine.scenario.schema import Scenario
 
 SECONDS_PER_DAY = 86_400
 

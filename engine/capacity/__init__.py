@@ -1,0 +1,1 @@
+"""Demand and fleets: what the workload asks, and how many replicas and accelerators carry it."""

@@ -1,0 +1,1 @@
+"""Money: API quotes and speeds, the one cost model, options, horizon and uncertainty."""

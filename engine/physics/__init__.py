@@ -1,0 +1,1 @@
+"""One replica: memory, step time, batching under latency limits, calibration against benchmarks."""
