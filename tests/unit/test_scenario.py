@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 import yaml
 
@@ -81,7 +83,7 @@ def test_broken_yaml_is_a_value_error():
 
 
 def test_dataclasses_are_frozen():
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field 'daily_active_users'"):
         Workload().daily_active_users = 3  # type: ignore[misc]
 
 
