@@ -11,7 +11,7 @@ from report.content import build_brief
 
 from .conftest import HOSTILE_NAME, PRICE_DATE, pdf_text, preset, with_roadmap
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.report
 
 A4_PT = (595.28, 841.89)
 LETTER_PT = (612.0, 792.0)

@@ -7,7 +7,7 @@ from pypdf import PdfReader
 
 from .conftest import ROOT
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.report
 
 
 def run(*args):

@@ -3,7 +3,7 @@ import pytest
 
 from report import formatting as fmt
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.report
 
 
 @pytest.mark.parametrize("usd, text", [
