@@ -8,7 +8,7 @@ priced at the hardware's on-demand rate (ties: lower TTFT).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from engine.catalog.catalog import FOUR_BIT, Catalog, Hardware, Model, Stack
 from engine.capacity.demand import Demand, demand
@@ -47,6 +47,10 @@ class HardwareOption:
     kv_cache_gb: float | None = None
     memory_gb: float | None = None
     specialized: bool = False
+    output_tokens_per_s_per_user: float | None = field(init=False)  # 1000 / TPOT, for screens
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "output_tokens_per_s_per_user", 1000.0 / self.tpot_ms if self.tpot_ms else None)
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,22 @@ def _specialized_option(hw: Hardware, model: Model, scenario: Scenario) -> Hardw
                           tpot_ms=tpot, specialized=True)
 
 
+def lever_settings(scenario: Scenario) -> tuple[float, tuple[int, float] | None, bool]:
+    """How the scenario's lever switches shape a replica, for sizing and for its curves.
+
+    Returns
+    -------
+    cached_input_fraction : share of each prompt served from the prefix cache (0 when off).
+    speculative : (draft tokens, acceptance rate) for ``ReplicaConfig``, None when off.
+    disaggregated : whether prompts are prefilled on a separate pool.
+    """
+    levers = scenario.levers
+    cached_input_fraction = scenario.workload.shared_prefix_fraction if levers.prefix_caching else 0.0
+    speculative = ((levers.speculative_draft_tokens, levers.speculative_acceptance_rate)
+                   if levers.speculative_decoding else None)
+    return cached_input_fraction, speculative, levers.disaggregated_prefill
+
+
 def size_hardware(catalog: Catalog, hw: Hardware, model: Model, scenario: Scenario, dem: Demand) -> HardwareOption:
     """Cheapest configuration of `hw` meeting the scenario's SLO at peak, or why none does.
 
@@ -126,10 +146,7 @@ def size_hardware(catalog: Catalog, hw: Hardware, model: Model, scenario: Scenar
     prompt prefix in prefill; speculative decoding drafts and verifies tokens; disaggregation
     prefills prompts on a separate pool of the same replica shape.
     """
-    levers = scenario.levers
-    cached_input_fraction = scenario.workload.shared_prefix_fraction if levers.prefix_caching else 0.0
-    speculative = ((levers.speculative_draft_tokens, levers.speculative_acceptance_rate)
-                   if levers.speculative_decoding else None)
+    cached_input_fraction, speculative, disaggregated = lever_settings(scenario)
     excluded = deployment_excludes(hw, scenario.constraints.deployment)
     if excluded:
         return HardwareOption(hw.id, hw.name, False, excluded, specialized=hw.is_specialized)
@@ -149,7 +166,7 @@ def size_hardware(catalog: Catalog, hw: Hardware, model: Model, scenario: Scenar
                 if upper < 1:
                     reason = reason or why
                     continue
-                if levers.disaggregated_prefill:
+                if disaggregated:
                     point = best_under_slo(cfg, isl, osl, lat.ttft_p95_ms, lat.max_tpot_ms, cached_input_fraction,
                                            disaggregated=True)
                     point = point and disaggregated_point(point, lat.ttft_p95_ms, osl)

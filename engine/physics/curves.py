@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.catalog.catalog import Catalog, load_catalog
-from engine.physics.perf import ReplicaConfig, max_batch, operating_point
+from engine.capacity.sizing import HardwareOption, lever_settings
+from engine.physics.perf import ReplicaConfig, max_batch, serving_point
 from engine.scenario.schema import Scenario
-from engine.capacity.sizing import HardwareOption
 
 DEFAULT_POINTS = 28  # batches swept per curve: smooth on a log axis, cheap to compute
 
@@ -56,14 +56,15 @@ def batch_sizes(upper: int, points: int = DEFAULT_POINTS) -> list[int]:
 
 
 def replica_config(option: HardwareOption, scenario: Scenario, catalog: Catalog | None = None) -> ReplicaConfig | None:
-    """The replica configuration sizing chose for `option`, or None when it has none."""
+    """The replica configuration sizing chose for `option`, levers included, or None when it has none."""
     if not option.feasible or option.specialized or not option.stack or not option.precision:
         return None
     catalog = catalog or load_catalog()
+    _, speculative, _ = lever_settings(scenario)
     return ReplicaConfig(catalog.get_model(scenario.model.id), catalog.get_hardware(option.hardware),
                          catalog.get_stack(option.stack), option.precision,
                          option.kv_precision or option.precision, option.tensor_parallel or 1,
-                         option.pipeline_parallel or 1)
+                         option.pipeline_parallel or 1, speculative)
 
 
 def throughput_curve(scenario: Scenario, option: HardwareOption, catalog: Catalog | None = None,
@@ -75,26 +76,36 @@ def throughput_curve(scenario: Scenario, option: HardwareOption, catalog: Catalo
     scenario : the workload; its input and generated tokens per call shape every point.
     option : a sized accelerator (``plan.hardware_options``); infeasible or specialized
         options (sold as a service, no batch to sweep) give an empty list.
-    points : number of batch sizes swept, geometrically from 1 to the memory / stack limit.
+    points : number of batch sizes swept, geometrically from 1 to the memory / stack limit;
+        the sized batch is always one of them, so the sized point lies on its curve.
 
     Returns
     -------
     Points in increasing batch order; throughput per accelerator [tok/s] is the replica's
-    output rate over its accelerators, per-user speed [tok/s] is 1000 / TPOT.
+    output rate over its accelerators, per-user speed [tok/s] is 1000 / TPOT. Each point
+    is priced as sizing prices it, the scenario's levers included (`lever_settings`). With
+    disaggregated prefill, throughput blends the decode replica with a prefill pool sized
+    for the TTFT target, so batches at which no pool can meet it have no point.
     """
     cfg = replica_config(option, scenario, catalog)
     if cfg is None:
         return []
+    cached_input_fraction, _, disaggregated = lever_settings(scenario)
     isl = scenario.workload.input_tokens_per_call
     osl = scenario.workload.output_tokens_per_call + scenario.workload.reasoning_tokens_per_call
     upper, _ = max_batch(cfg, isl, osl)
     lat = scenario.latency
+    # A disaggregated prefill pool is sized to meet the TTFT target exactly: allow rounding.
+    ttft_limit_ms = lat.ttft_p95_ms * (1.0 + 1e-9)
+    sized = {option.batch_size} if option.batch_size and option.batch_size <= upper else set()
     out = []
-    for b in batch_sizes(upper, points):
-        p = operating_point(cfg, b, isl, osl)
+    for b in sorted(set(batch_sizes(upper, points)) | sized):
+        p = serving_point(cfg, b, isl, osl, cached_input_fraction, lat.ttft_p95_ms if disaggregated else None)
+        if p is None:
+            continue
         per_user = p.output_tokens_per_s_per_user
         out.append(CurvePoint(b, p.output_tokens_per_s / cfg.accelerators, per_user, p.ttft_ms,
-                              p.ttft_ms <= lat.ttft_p95_ms and per_user >= lat.min_output_tokens_per_s_per_user))
+                              p.ttft_ms <= ttft_limit_ms and per_user >= lat.min_output_tokens_per_s_per_user))
     return out
 
 

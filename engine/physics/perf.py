@@ -425,6 +425,21 @@ def best_under_slo(cfg: ReplicaConfig, input_tokens: float, output_tokens: float
     return best
 
 
+def serving_point(cfg: ReplicaConfig, batch_size: int, input_tokens: float, output_tokens: float,
+                  cached_input_fraction: float = 0.0,
+                  disaggregated_ttft_ms: float | None = None) -> OperatingPoint | None:
+    """The point sizing prices at `batch_size`, for any batch rather than only the best one.
+
+    Without `disaggregated_ttft_ms` it is `operating_point`. With it, the replica only
+    decodes (as `best_under_slo(..., disaggregated=True)` evaluates it) and a prefill pool
+    is sized to meet that TTFT (`disaggregated_point`); None when no pool can.
+    """
+    if disaggregated_ttft_ms is None:
+        return operating_point(cfg, batch_size, input_tokens, output_tokens, cached_input_fraction)
+    decode = _Shape(cfg, input_tokens, output_tokens, cached_input_fraction, disaggregated=True).point(batch_size)
+    return disaggregated_point(decode, disaggregated_ttft_ms, output_tokens)
+
+
 def disaggregated_point(decode: OperatingPoint, ttft_ms: float, output_tokens: float) -> OperatingPoint | None:
     """Prefill and decode on separate pools of the same replica shape.
 
