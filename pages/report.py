@@ -42,18 +42,11 @@ BRIEFS = {"pdf": ("build_pdf", "application/pdf", "PDF"), "html": ("build_html",
 
 
 def _build(kind: str) -> None:
-    """Button handler: import the report module only now, and say so plainly if it is not there yet."""
+    """Button handler: build the brief, importing the report package only now (it is slow to import)."""
     func_name, _, label = BRIEFS[kind]
     try:
-        import report  # noqa: PLC0415  (lazy: the brief is optional and slow to import)
-        build = getattr(report, func_name)
-    except (ImportError, AttributeError):
-        st.session_state[f"brief_{kind}"] = None
-        st.session_state[f"brief_{kind}_error"] = (f"The {label} brief is not available yet: the report module "
-                                                   "is still being written. JSON and CSV work now.")
-        return
-    try:
-        data = build(plan, link)
+        import report  # noqa: PLC0415
+        data = getattr(report, func_name)(plan, link)
     except Exception as exc:  # noqa: BLE001  (show the failure, keep the page)
         st.session_state[f"brief_{kind}"] = None
         st.session_state[f"brief_{kind}_error"] = f"The {label} brief could not be built: {exc}"
