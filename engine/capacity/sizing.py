@@ -17,8 +17,6 @@ from engine.physics.predict import parallel_splits
 from engine.scenario.schema import Scenario
 
 QUALITY_NEUTRAL_PRECISIONS = ("bf16", "fp8")
-CLOUD_ONLY_KINDS = ("tpu",)
-CLOUD_ONLY_HARDWARE = ("inferentia2", "trainium2")
 
 
 @dataclass(frozen=True)
@@ -92,8 +90,7 @@ def searched_stacks(catalog: Catalog, hw: Hardware) -> list[Stack]:
 
 def deployment_excludes(hw: Hardware, deployment: str) -> str:
     """Why a deployment constraint rules the hardware out ('' when it does not)."""
-    cloud_only = hw.kind in CLOUD_ONLY_KINDS or hw.id in CLOUD_ONLY_HARDWARE
-    if deployment == "on_prem" and cloud_only:
+    if deployment == "on_prem" and hw.cloud_only:  # hardware.yaml cloud_only, with its source
         return f"{hw.name} is only sold as a cloud service; the scenario requires on-prem"
     if deployment == "on_prem" and hw.is_specialized:
         # Cerebras and SambaNova also sell racks, but no purchase price has a source: the

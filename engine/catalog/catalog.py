@@ -1,26 +1,18 @@
 """The catalog: engine/data/*.yaml loaded once into frozen records.
 
 Every row carries `source`, `as_of` and `basis` (measured | vendor | estimate) so any
-number on screen can say where it came from.
+number on screen can say where it came from; engine/catalog/tables.py enforces it.
 """
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, fields
-from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Mapping
 
-import yaml
-
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
-# libyaml's safe loader when PyYAML was built with it: the data files parse ~10x faster.
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def load_yaml(text_or_stream):
-    """Parse YAML with a safe loader (never constructs arbitrary objects)."""
-    return yaml.load(text_or_stream, Loader=_SAFE_LOADER)
-BASES = ("measured", "vendor", "estimate")
+# BASES, DATA_DIR and load_yaml stay importable from here for the modules and tools that used them.
+from engine.catalog.tables import BASES, DATA_DIR, load_table, rows_of  # noqa: F401
+from engine.catalog.tables import parse_yaml as load_yaml  # noqa: F401
 
 # Weight/KV precisions and their storage cost. int4 is weight-only (AWQ/GPTQ style):
 # the matmuls run in bf16 after dequantisation; fp4 runs on FP4 tensor cores.
@@ -78,6 +70,8 @@ class Hardware:
     notes: str = ""
     measured_speeds: tuple[MeasuredSpeed, ...] = ()
     purchase_unit_accelerators: int = 1  # owners buy whole baseboards or racks of this many
+    cloud_only: bool = False  # sold only as a cloud service (TPU, Inferentia, Trainium): never owned
+    cloud_only_source: str = ""  # where the vendor says so
 
     def owned_count(self, needed: int) -> int:
         """Accelerators an owner must buy to have `needed`: whole purchase units."""
@@ -114,6 +108,7 @@ class Model:
     attention_type: str | None = None
     kv_lora_rank: int | None = None
     qk_rope_head_dim: int | None = None
+    v_head_dim: int | None = None  # MLA: value head width after up-projection (DeepSeek-V3/R1 128)
     sliding_window: int | None = None
     full_attention_layers: int | None = None
     num_experts: int = 0
@@ -133,6 +128,10 @@ class Model:
     as_of: str = ""
     basis: str = "vendor"
     notes: str = ""
+
+    def __post_init__(self) -> None:
+        if self.attention_type == "mla" and not self.v_head_dim:
+            raise ValueError(f"models.yaml: MLA model {self.id!r} needs v_head_dim (its config's v_head_dim)")
 
     @property
     def ships_4bit(self) -> bool:
@@ -162,6 +161,10 @@ class Stack:
     fp4_compute_efficiency: float  # share of FP4 tensor-core peak reachable end to end
     continuous_batching: bool
     vendor_efficiency: tuple[tuple[str, float], ...]
+    kv_cache_free_fraction: float  # share of the memory weights and reserve leave that becomes KV cache
+    reserve_gb_per_accelerator: float  # activations, CUDA graphs and runtime, per accelerator [GB]
+    memory_source: str  # where the two memory figures come from
+    memory_basis: str
     source: str
     as_of: str
     basis: str
@@ -203,13 +206,9 @@ def _as_tuple_pairs(value: Any) -> tuple[tuple[str, Any], ...]:
     return tuple((str(k), v) for k, v in dict(value).items() if v is not None)
 
 
-def _record(klass: type, row: Mapping[str, Any], file: str) -> Any:
+def _record(klass: type, row: Mapping[str, Any]) -> Any:
+    """A frozen record from a validated table row (tables.load_table checked its provenance)."""
     names = {f.name for f in fields(klass)}
-    missing_provenance = [k for k in ("as_of", "basis") if k in names and not row.get(k)]
-    if missing_provenance:
-        raise ValueError(f"{file}: row {row.get('id')!r} lacks {', '.join(missing_provenance)}")
-    if "basis" in names and row.get("basis") not in BASES:
-        raise ValueError(f"{file}: row {row.get('id')!r} basis must be one of {BASES}")
     kwargs = {k: v for k, v in row.items() if k in names}
     for k in ("dense_tflops", "api_providers", "vendor_efficiency"):
         if k in kwargs:
@@ -222,7 +221,8 @@ def _record(klass: type, row: Mapping[str, Any], file: str) -> Any:
                                           ("model_id", "output_tokens_per_s_per_user", "ttft_ms",
                                            "source", "as_of", "basis")})
                                           for s in kwargs["measured_speeds"] or ())
-    for k in ("as_of", "notes", "source", "price_source", "spec_source", "license", "quality_source"):
+    for k in ("as_of", "notes", "source", "price_source", "spec_source", "license", "quality_source",
+              "memory_source", "cloud_only_source"):
         if k in kwargs and kwargs[k] is not None:
             kwargs[k] = str(kwargs[k])
     for k in ("num_experts", "experts_per_token", "num_shared_experts", "moe_layers"):
@@ -233,21 +233,73 @@ def _record(klass: type, row: Mapping[str, Any], file: str) -> Any:
     return klass(**kwargs)
 
 
-def _load_rows(name: str) -> list[dict[str, Any]]:
-    path = DATA_DIR / f"{name}.yaml"
-    with path.open(encoding="utf-8") as fh:
-        rows = load_yaml(fh)
-    if isinstance(rows, dict) and "rows" in rows:
-        rows = rows["rows"]
-    if not isinstance(rows, list):
-        raise ValueError(f"{path.name} must hold a list of rows")
-    return rows
+def _records(klass: type, name: str) -> Mapping[str, Any]:
+    return MappingProxyType({r["id"]: _record(klass, r) for r in rows_of(load_table(name))})
 
 
 @functools.lru_cache(maxsize=1)
 def load_catalog() -> Catalog:
     """The catalog, read once per process (the files never change while running)."""
-    hardware = {r["id"]: _record(Hardware, r, "hardware.yaml") for r in _load_rows("hardware")}
-    models = {r["id"]: _record(Model, r, "models.yaml") for r in _load_rows("models")}
-    stacks = {r["id"]: _record(Stack, r, "stacks.yaml") for r in _load_rows("stacks")}
-    return Catalog(hardware=hardware, models=models, stacks=stacks)
+    return Catalog(hardware=_records(Hardware, "hardware"), models=_records(Model, "models"),
+                   stacks=_records(Stack, "stacks"))
+
+
+# --- physics constants and interconnects -------------------------------------------
+
+@dataclass(frozen=True)
+class Constant:
+    """One physics.yaml row: a number the performance model uses, with its source."""
+
+    id: str
+    value: float
+    unit: str
+    source: str
+    as_of: str
+    basis: str
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Interconnect:
+    """One interconnects.yaml row: a link the model charges communication on."""
+
+    id: str
+    name: str
+    gb_s_bidir: float  # both directions together [GB/s, decimal]
+    source: str
+    as_of: str
+    basis: str
+    hop_latency_us: float | None = None  # fixed cost of one message crossing it [us]
+    latency_basis: str | None = None
+    notes: str = ""
+
+    @property
+    def gb_s_per_direction(self) -> float:
+        return self.gb_s_bidir / 2
+
+
+@functools.lru_cache(maxsize=1)
+def load_physics() -> Mapping[str, Constant]:
+    """physics.yaml by id (read once)."""
+    return MappingProxyType({r["id"]: Constant(str(r["id"]), float(r["value"]), str(r["unit"]), str(r["source"]),
+                                               str(r["as_of"]), r["basis"], str(r.get("notes") or ""))
+                             for r in rows_of(load_table("physics"))})
+
+
+def physics_value(constant_id: str) -> float:
+    return _lookup("physics constant", load_physics(), constant_id).value
+
+
+@functools.lru_cache(maxsize=1)
+def load_interconnects() -> Mapping[str, Interconnect]:
+    """interconnects.yaml by id (read once)."""
+    def record(r: Mapping[str, Any]) -> Interconnect:
+        latency = r.get("hop_latency_us")
+        return Interconnect(str(r["id"]), str(r["name"]), float(r["gb_s_bidir"]), str(r["source"]), str(r["as_of"]),
+                            r["basis"], None if latency is None else float(latency), r.get("latency_basis"),
+                            str(r.get("notes") or ""))
+    return MappingProxyType({r["id"]: record(r) for r in rows_of(load_table("interconnects"))})
+
+
+def interconnect(interconnect_id: str) -> Interconnect:
+    return _lookup("interconnect", load_interconnects(), interconnect_id)

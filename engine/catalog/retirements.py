@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
 
-from engine.catalog.catalog import DATA_DIR, load_yaml
+from engine.catalog.tables import load_table
 
 
 @dataclass(frozen=True)
@@ -38,12 +40,11 @@ def _date(value) -> dt.date:
 
 
 @functools.lru_cache(maxsize=1)
-def load_retirements() -> dict[tuple[str, str], Retirement]:
-    path = DATA_DIR / "retirements.yaml"
-    rows = load_yaml(path.read_text(encoding="utf-8")) if path.exists() else None
-    return {(r["provider"], r["provider_model_id"]): Retirement(
+def load_retirements() -> Mapping[tuple[str, str], Retirement]:
+    """Retirements by (provider, provider model id), read once (retirements.yaml)."""
+    return MappingProxyType({(r["provider"], r["provider_model_id"]): Retirement(
         r["provider"], r["provider_model_id"], _date(r["retired_on"]), str(r.get("replacement") or ""),
-        str(r.get("source", "")), str(r.get("as_of", "")), str(r.get("basis", "estimate"))) for r in rows or []}
+        str(r["source"]), str(r["as_of"]), r["basis"]) for r in load_table("retirements")})
 
 
 def retirement(provider: str, provider_model_id: str) -> Retirement | None:

@@ -11,27 +11,60 @@ import datetime as dt
 import functools
 from dataclasses import dataclass
 from importlib import metadata
+from types import MappingProxyType
+from typing import Mapping
 
 from engine.catalog.catalog import Catalog, Model
+from engine.catalog.tables import load_table
 from engine.capacity.demand import Demand
 from engine.catalog.retirements import retirement
 from engine.scenario.schema import Scenario
 from engine.money.api_speed import (ProviderSpeed, ServiceSpeed, assumed_speed_tok_s, published_row, service_speed,
                                   slowest_ttft_ms)
 
-# Providers whose serving hardware is specialized silicon (LPU, wafer-scale, RDU).
-SPECIALIZED_PROVIDERS = {"groq": "groq-lpu", "cerebras": "cerebras-cs3", "sambanova": "sambanova-sn40l",
-                         "huggingface_sambanova": "sambanova-sn40l", "huggingface_cerebras": "cerebras-cs3"}
-# Resellers and routers repeat other providers' prices; only first-party and hosting
-# providers are offered. SambaNova is priced through its Hugging Face route only.
-HIDDEN_PROVIDERS = ("openrouter", "quicksilverpro", "github-copilot", "cursor", "openai-decisions")
-PROVIDER_NAMES = {"aws": "AWS Bedrock", "google": "Google", "openai": "OpenAI", "anthropic": "Anthropic",
-                  "together": "Together AI", "fireworks": "Fireworks", "deepinfra": "DeepInfra", "groq": "Groq",
-                  "cerebras": "Cerebras", "huggingface_sambanova": "SambaNova",
-                  "huggingface_cerebras": "Cerebras (via Hugging Face)", "sambanova": "SambaNova",
-                  "azure": "Azure", "mistral": "Mistral", "deepseek": "DeepSeek", "cloudflare": "Cloudflare",
-                  "databricks": "Databricks", "novita": "Novita", "ovhcloud": "OVHcloud", "baseten": "Baseten",
-                  "doubleword": "Doubleword"}
+HUGGING_FACE_ROUTE = "huggingface_"  # Hugging Face Inference Providers routes: hidden unless the directory lists them
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    """One provider_directory.yaml row: how a provider is named and treated."""
+
+    id: str
+    name: str  # shown on screens and in the brief
+    hidden: bool  # resellers, routers and tools: never offered
+    hidden_reason: str
+    specialized_hardware: str | None  # hardware.yaml id of the LPU / wafer-scale / RDU silicon it serves on
+    source: str
+    as_of: str
+    basis: str
+
+
+@functools.lru_cache(maxsize=1)
+def provider_directory() -> Mapping[str, DirectoryEntry]:
+    """provider_directory.yaml by provider id, read once (read-only)."""
+    return MappingProxyType({r["id"]: DirectoryEntry(
+        str(r["id"]), str(r["name"]), bool(r["hidden"]), str(r.get("hidden_reason") or ""),
+        r.get("specialized_hardware"), str(r["source"]), str(r["as_of"]), r["basis"])
+        for r in load_table("provider_directory")})
+
+
+def provider_name(provider: str) -> str:
+    entry = provider_directory().get(provider)
+    return entry.name if entry else provider
+
+
+def specialized_hardware(provider: str) -> str | None:
+    """The specialized silicon a provider serves on (None for GPU and TPU clouds)."""
+    entry = provider_directory().get(provider)
+    return entry.specialized_hardware if entry else None
+
+
+def offered(provider: str) -> bool:
+    """Whether the planner offers a provider: not hidden, and a Hugging Face route only when listed."""
+    entry = provider_directory().get(provider)
+    if entry is not None:
+        return not entry.hidden
+    return not provider.startswith(HUGGING_FACE_ROUTE)
 
 
 @dataclass(frozen=True)
@@ -132,7 +165,7 @@ def api_offers(catalog: Catalog, scenario: Scenario, price_date: dt.date) -> lis
     offers = []
     for model in _candidate_models(catalog, scenario):
         for provider, provider_model_id in model.api_providers:
-            if provider in HIDDEN_PROVIDERS or (provider.startswith("huggingface_") and provider not in SPECIALIZED_PROVIDERS):
+            if not offered(provider):
                 continue
             prices = unit_prices(provider, provider_model_id, scenario.workload.input_tokens_per_call, price_date,
                                  with_batch=scenario.workload.offline_fraction > 0)
@@ -141,13 +174,13 @@ def api_offers(catalog: Catalog, scenario: Scenario, price_date: dt.date) -> lis
             speed = published_row(provider, model.id)
             if speed and speed.batch_discount and not prices.has_batch_discount:
                 prices = with_batch_discount(prices, speed.batch_discount)
-            name = PROVIDER_NAMES.get(provider, provider)
+            name = provider_name(provider)
             ends = retirement(provider, provider_model_id)
             retired = ends.text(name, price_date) if ends and ends.retired_by(price_date) else ""
             retiring = ends.text(name, price_date) if ends and not retired else ""
             offers.append(ApiOffer(provider, name, provider_model_id, model, prices, speed,
-                                   SPECIALIZED_PROVIDERS.get(provider),
-                                   service_speed(provider, name, model, catalog, provider in SPECIALIZED_PROVIDERS),
+                                   specialized_hardware(provider),
+                                   service_speed(provider, name, model, catalog, specialized_hardware(provider) is not None),
                                    retired, retiring))
     return offers
 

@@ -22,9 +22,11 @@ from __future__ import annotations
 import functools
 import statistics
 from dataclasses import dataclass
-from typing import Callable
+from types import MappingProxyType
+from typing import Callable, Mapping
 
-from engine.catalog.catalog import DATA_DIR, Catalog, Model, load_yaml
+from engine.catalog.catalog import Catalog, Model
+from engine.catalog.tables import load_table
 
 
 @dataclass(frozen=True)
@@ -74,23 +76,18 @@ def provider_key(provider: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def load_speeds() -> dict[tuple[str, str], ProviderSpeed]:
-    """Measured (or vendor-claimed) speed per (provider, model); the fastest row wins."""
-    path = DATA_DIR / "providers.yaml"
-    if not path.exists():
-        return {}
-    rows = load_yaml(path.read_text(encoding="utf-8")) or []
+def load_speeds() -> Mapping[tuple[str, str], ProviderSpeed]:
+    """Measured (or vendor-claimed) speed per (provider, model); the fastest row wins (read-only)."""
     out: dict[tuple[str, str], ProviderSpeed] = {}
-    for r in rows:
+    for r in load_table("providers"):
         speed = ProviderSpeed(r["provider"], r["model_id"], r.get("output_tokens_per_s_per_user"),
-                              r.get("ttft_ms"), r.get("hardware"), str(r.get("source") or ""),
-                              str(r.get("as_of") or ""), str(r.get("basis", "estimate")), r.get("batch_discount"),
-                              bool(r.get("ttft_includes_reasoning", False)))
+                              r.get("ttft_ms"), r.get("hardware"), str(r["source"]), str(r["as_of"]), r["basis"],
+                              r.get("batch_discount"), bool(r.get("ttft_includes_reasoning", False)))
         key = (speed.provider, speed.model_id)
         current = out.get(key)
         if current is None or (speed.output_tokens_per_s_per_user or 0) > (current.output_tokens_per_s_per_user or 0):
             out[key] = speed
-    return out
+    return MappingProxyType(out)
 
 
 def published_row(provider: str, model_id: str) -> ProviderSpeed | None:

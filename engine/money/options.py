@@ -12,9 +12,10 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
-
-from engine.catalog.catalog import DATA_DIR, Catalog, Hardware, load_yaml
+from engine.catalog.catalog import Catalog, Hardware
+from engine.catalog.tables import load_table
 from engine.capacity.demand import Demand
 from engine.money.api_quotes import ApiOffer, monthly_fees, slo_verdict
 from engine.scenario.schema import Scenario
@@ -38,14 +39,12 @@ class Assumption:
 
 
 @functools.lru_cache(maxsize=1)
-def load_assumptions() -> dict[str, Assumption]:
-    rows = load_yaml((DATA_DIR / "cost_assumptions.yaml").read_text(encoding="utf-8")) or []
-    out = {}
-    for r in rows:
-        out[r["id"]] = Assumption(r["id"], float(r.get("value", 1.0) if r.get("value") is not None else 1.0),
-                                  str(r.get("unit", "")), str(r.get("source", "")), str(r.get("as_of", "")),
-                                  str(r.get("basis", "estimate")), r.get("low"), r.get("high"))
-    return out
+def load_assumptions() -> MappingProxyType[str, Assumption]:
+    """cost_assumptions.yaml by id, read once (read-only)."""
+    return MappingProxyType({r["id"]: Assumption(
+        r["id"], float(r.get("value", 1.0) if r.get("value") is not None else 1.0), str(r.get("unit", "")),
+        str(r["source"]), str(r["as_of"]), r["basis"], r.get("low"), r.get("high"))
+        for r in load_table("cost_assumptions")})
 
 
 def assumption(name: str) -> float:
@@ -190,13 +189,9 @@ def self_hosted_staff_fte(accelerators: int, per_thousand_key: str) -> float:
                accelerators / 1000.0 * assumption(per_thousand_key))
 
 
-STORAGE_COPIES = 2  # model weights kept in object storage and on the serving nodes' volumes
-BYTES_PER_TOKEN_ON_WIRE = 4  # UTF-8 text of one token, roughly, as streamed back to users
-
-
 def storage_and_egress_usd(sized: HardwareOption, dem: Demand) -> float:
-    storage = (sized.weights_gb or 0.0) * STORAGE_COPIES * assumption("storage_usd_per_gb_month")
-    egress_gb = dem.output_tokens_per_day * DAYS_PER_MONTH * BYTES_PER_TOKEN_ON_WIRE / 1e9
+    storage = (sized.weights_gb or 0.0) * assumption("storage_copies_of_weights") * assumption("storage_usd_per_gb_month")
+    egress_gb = dem.output_tokens_per_day * DAYS_PER_MONTH * assumption("bytes_per_output_token_on_wire") / 1e9
     return storage + egress_gb * assumption("egress_usd_per_gb")
 
 

@@ -10,34 +10,31 @@ Each becomes a `predict` case; the error is predicted / measured - 1.
 from __future__ import annotations
 
 import csv
+import functools
 import re
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
 
-
-from engine.catalog.catalog import DATA_DIR, Catalog, load_yaml, normalize_precision
+from engine.catalog.catalog import Catalog, normalize_precision
+from engine.catalog.tables import DATA_DIR, load_table
 from engine.physics.perf import ReplicaConfig, operating_point
 from engine.physics.predict import predict
 
 BENCHMARKS_CSV = DATA_DIR / "benchmarks.csv"
 
-HARDWARE_IDS = {
-    "NVIDIA A100 SXM4 80GB": "a100-80gb", "NVIDIA H100 SXM 80GB": "h100-sxm",
-    "NVIDIA H200 SXM 141GB": "h200", "NVIDIA B200 SXM 180GB": "b200", "NVIDIA B300 SXM 270GB": "b300",
-    "NVIDIA GB200": "gb200", "NVIDIA GB300": "gb300", "NVIDIA L40S": "l40s",
-    "NVIDIA RTX PRO 6000 Blackwell Server": "rtx-pro-6000", "AMD MI300X": "mi300x",
-    "AMD MI325X": "mi325x", "AMD MI355X": "mi355x", "Google TPU v5e": "tpu-v5e",
-    "AWS Inferentia2": "inferentia2",
-}
-MODEL_IDS = {
-    "Llama-2-70B-Chat (99% accuracy target)": "llama-2-70b", "Llama-2-70B-Chat": "llama-2-70b",
-    "Llama-2-70B": "llama-2-70b", "Llama-3.1-8B-Instruct": "llama-3.1-8b", "Llama-3.1-8B": "llama-3.1-8b",
-    "Llama-3-8B": "llama-3.1-8b", "Llama-3.1-405B-Instruct": "llama-3.1-405b", "Mixtral-8x7B": "mixtral-8x7b",
-    "DeepSeek-R1": "deepseek-r1", "gpt-oss-120b": "gpt-oss-120b", "Llama-3.1-70B": "llama-3.1-70b",
-    "Llama-3.1-70B-Instruct": "llama-3.1-70b", "Llama-3.3-70B-Instruct": "llama-3.3-70b",
-    "Qwen3-235B-A22B (MoE)": "qwen3-235b-a22b",
-}
+
+@functools.lru_cache(maxsize=1)
+def benchmark_names() -> Mapping[str, Mapping[str, str]]:
+    """Catalog ids of the names benchmarks.csv uses, by kind ("hardware", "model"): benchmark_names.yaml."""
+    names: dict[str, dict[str, str]] = {"hardware": {}, "model": {}}
+    for r in load_table("benchmark_names"):
+        if r["kind"] not in names:
+            raise ValueError(f"benchmark_names.yaml: row {r['name']!r} has kind {r['kind']!r}; use hardware or model")
+        names[r["kind"]][r["name"]] = r["catalog_id"]
+    return MappingProxyType({kind: MappingProxyType(ids) for kind, ids in names.items()})
 
 
 @dataclass(frozen=True)
@@ -80,22 +77,19 @@ def _stack_from_notes(notes: str, hardware_id: str) -> str:
     return "tensorrt-llm"  # NVIDIA submissions without a named framework use TensorRT
 
 
-def _dataset_lengths() -> dict[str, dict]:
-    path = DATA_DIR / "benchmark_datasets.yaml"
-    if not path.exists():
-        return {}
-    rows = load_yaml(path.read_text(encoding="utf-8")) or []
-    return {r["model_id"]: r for r in rows if r.get("mean_input_tokens")}
+def _dataset_lengths() -> dict[str, Mapping]:
+    return {r["model_id"]: r for r in load_table("benchmark_datasets") if r.get("mean_input_tokens")}
 
 
 def load_cases(path: Path = BENCHMARKS_CSV) -> list[Case]:
     """Every benchmarks.csv row the model can express, as a predict case."""
     datasets = _dataset_lengths()
+    hardware_ids, model_ids = benchmark_names()["hardware"], benchmark_names()["model"]
     cases: list[Case] = []
     with path.open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
-            hw = HARDWARE_IDS.get(row["hardware"])
-            model = MODEL_IDS.get(row["model"])
+            hw = hardware_ids.get(row["hardware"])
+            model = model_ids.get(row["model"])
             if not hw or not model or not row["num_accelerators"]:
                 continue
             try:

@@ -24,23 +24,21 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from engine.catalog.catalog import BYTES_PER_VALUE, Hardware, Model, Stack
+from engine.catalog.catalog import BYTES_PER_VALUE, Hardware, Model, Stack, interconnect, physics_value
 
 # Vendors' "GB" of HBM are binary: an 80 GB H100 shows 81,559 MiB in nvidia-smi.
 BYTES_PER_MEMORY_GB = 2**30
-# What serving stacks give the KV cache: 90% of the memory the weights leave
-# (TensorRT-LLM kv_cache_free_gpu_mem_fraction = 0.9), less a reserve per accelerator
-# for activations, CUDA graphs and the runtime.
-KV_FREE_FRACTION = 0.90
-RESERVE_GB_PER_ACCELERATOR = 2.0
+# What the KV cache gets (the stack's kv_cache_free_fraction of what the weights and its
+# reserve_gb_per_accelerator leave) is a property of the serving stack: stacks.yaml.
 ACTIVATION_BYTES = 2.0  # activations travel between GPUs in bf16
-# Scale-out link per accelerator when pipeline stages span nodes: one 400 Gb/s NIC.
-INTER_NODE_GB_S = 50.0
-INTER_NODE_HOP_US = 10.0
-P95_QUEUE_FACTOR = 3.0
-# Drafting with a light head (EAGLE / Medusa style) costs a few percent of a target step.
-DRAFT_OVERHEAD = 0.1
-PCIE_GB_S_BIDIR = 64.0  # PCIe Gen4 x16, when no scale-up link is listed  # p95 of an M/D/1 wait is roughly 3x its mean at moderate load
+# Read once from the data tables, each with its source: interconnects.yaml, physics.yaml.
+# Scale-up link where the hardware row lists none; scale-out NIC when pipeline stages span nodes.
+FALLBACK_SCALE_UP = interconnect("pcie-gen4-x16")
+SCALE_OUT = interconnect("scale-out-400g-nic")
+# p95 of the M/D/1 queueing wait as a multiple of its mean.
+P95_QUEUE_FACTOR = physics_value("p95_queue_wait_factor")
+# Drafting with a light head (EAGLE / Medusa style), per verification step, as a share of a target step.
+DRAFT_OVERHEAD = physics_value("speculative_draft_overhead")
 
 
 @dataclass(frozen=True)
@@ -166,19 +164,20 @@ def attended_tokens(model: Model, context_tokens: float) -> float:
 def memory_fit(cfg: ReplicaConfig, tokens_per_sequence: float) -> MemoryFit:
     """Whether the weights fit and how many sequences of `tokens_per_sequence` the KV cache holds.
 
-    KV cache = KV_FREE_FRACTION x (HBM - weights - reserve) [GB, decimal].
+    KV cache = stack.kv_cache_free_fraction x (HBM - weights - n x stack.reserve_gb_per_accelerator)
+    [GB, decimal].
     """
     n = cfg.accelerators
     total_gb = n * cfg.hardware.memory_gb * BYTES_PER_MEMORY_GB / 1e9
     weights_gb = weight_bytes(cfg.model, cfg.precision) / 1e9
-    free_gb = total_gb - weights_gb - n * RESERVE_GB_PER_ACCELERATOR
+    free_gb = total_gb - weights_gb - n * cfg.stack.reserve_gb_per_accelerator
     kv_seq = (kv_bytes_per_sequence(cfg.model, cfg.kv_precision, tokens_per_sequence)
               * kv_replication(cfg.model, cfg.tp))
     if free_gb <= 0:
         return MemoryFit(weights_gb, total_gb, 0.0, kv_seq, 0, False,
                          f"weights need {weights_gb:,.0f} GB at {cfg.precision}; "
                          f"{n} x {cfg.hardware.memory_gb:g} GB leaves no room for them and the runtime")
-    kv_gb = KV_FREE_FRACTION * free_gb
+    kv_gb = cfg.stack.kv_cache_free_fraction * free_gb
     max_seq = int(kv_gb * 1e9 // kv_seq) if kv_seq > 0 else 10**9
     if max_seq < 1:
         return MemoryFit(weights_gb, total_gb, kv_gb, kv_seq, 0, False,
@@ -198,7 +197,7 @@ def _rates(cfg: ReplicaConfig) -> tuple[float, float, float, float, float]:
     peak = cfg.tp * hw.tflops(cfg.precision) * 1e12
     if cfg.precision == "fp4":
         peak *= stack.fp4_compute_efficiency  # attention, norms and scaling stay in higher precision
-    link = (hw.interconnect_gb_s_bidir or PCIE_GB_S_BIDIR) / 2 * 1e9
+    link = (hw.interconnect_gb_s_bidir or FALLBACK_SCALE_UP.gb_s_bidir) / 2 * 1e9
     return (peak_bw * stack.mbu * eff, peak_bw * stack.kv_mbu * eff,
             peak * stack.mfu_decode * eff, peak * stack.mfu_prefill * eff, link)
 
@@ -222,7 +221,7 @@ def pipeline_hops_s(cfg: ReplicaConfig, tokens: float) -> float:
     if cfg.pp == 1:
         return 0.0
     message = tokens * cfg.model.hidden_size * ACTIVATION_BYTES
-    return (cfg.pp - 1) * (INTER_NODE_HOP_US * 1e-6 + message / (INTER_NODE_GB_S * 1e9))
+    return (cfg.pp - 1) * (SCALE_OUT.hop_latency_us * 1e-6 + message / (SCALE_OUT.gb_s_per_direction * 1e9))
 
 
 def prompt_attention_flops(model: Model, input_tokens: float) -> float:
@@ -234,18 +233,15 @@ def prompt_attention_flops(model: Model, input_tokens: float) -> float:
     return 4 * prefill_attention_width(model) * pairs
 
 
-# DeepSeek-V3/R1 config: v_head_dim 128 (models.csv notes); head_dim there is qk_nope + rope = 192.
-MLA_V_HEAD_DIM = 128
-
-
 def prefill_attention_width(model: Model) -> float:
     """Mean width of QK^T and AV in prefill [elements per token pair].
 
     Decode runs MLA "absorbed" over the compressed latent (kv_lora_rank + rope); prefill
-    decompresses it and runs ordinary attention: QK at head_dim (192), AV at v_head_dim (128).
+    decompresses it and runs ordinary attention: QK at head_dim (DeepSeek 192), AV at the model's
+    v_head_dim (DeepSeek 128, models.yaml).
     """
     if model.attention_type == "mla":
-        return model.num_attention_heads * (model.head_dim + MLA_V_HEAD_DIM) / 2
+        return model.num_attention_heads * (model.head_dim + model.v_head_dim) / 2
     return attention_width(model)
 
 

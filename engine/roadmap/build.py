@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 
-from engine.catalog.catalog import DATA_DIR, Catalog, load_yaml
+from engine.catalog.catalog import Catalog
+from engine.catalog.tables import Table, load_table
 from engine.capacity.demand import demand
 from engine.money.api_quotes import api_offers
 from engine.scenario.schema import Scenario
@@ -41,8 +42,8 @@ class Target:
 
 
 @functools.lru_cache(maxsize=1)
-def lever_table() -> dict:
-    return load_yaml((DATA_DIR / "levers.yaml").read_text(encoding="utf-8"))
+def lever_table() -> Table:
+    return load_table("levers")  # read-only: levers, substitutes and the file's provenance
 
 
 def phase_for(effort_days: float) -> str:
