@@ -7,10 +7,10 @@ priced at the hardware's on-demand rate (ties: lower TTFT).
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 from engine.catalog.catalog import FOUR_BIT, Catalog, Hardware, Model, Stack
+from engine.capacity import fleet
 from engine.capacity.demand import Demand, demand
 from engine.physics.perf import ReplicaConfig, best_under_slo, disaggregated_point, max_batch, memory_fit
 from engine.physics.predict import parallel_splits
@@ -186,12 +186,9 @@ def size_hardware(catalog: Catalog, hw: Hardware, model: Model, scenario: Scenar
 
 
 def replica_counts(calls_per_s_per_replica: float, dem: Demand, scenario: Scenario) -> tuple[int, int]:
-    """Replicas that carry the peak exactly, and replicas installed with headroom and spares."""
-    replicas_peak = max(1, math.ceil(dem.peak_calls_per_s / calls_per_s_per_replica - 1e-9))
-    headroom = scenario.constraints.headroom_fraction
-    installed = (math.ceil(dem.peak_calls_per_s * (1.0 + headroom) / calls_per_s_per_replica - 1e-9)
-                 + scenario.constraints.redundant_replicas)
-    return replicas_peak, max(installed, replicas_peak)
+    """Replicas that carry today's peak exactly, and replicas installed (the fleet rule, fleet.py)."""
+    c = scenario.constraints
+    return fleet.replicas(dem.peak_calls_per_s, calls_per_s_per_replica, c.headroom_fraction, c.redundant_replicas)
 
 
 def _option(hw, cfg: ReplicaConfig, point, scenario: Scenario, dem: Demand, isl: float, osl: float) -> HardwareOption:
