@@ -17,12 +17,9 @@ EPSILON = 1e-9
 N = TypeVar("N", float, np.ndarray)
 
 
-def _ceil(x):
-    return np.ceil(x) if isinstance(x, np.ndarray) else math.ceil(x)
-
-
-def _at_least(x, floor):
-    return np.maximum(x, floor) if isinstance(x, np.ndarray) else max(x, floor)
+def _rounding(x):
+    """ceil and max for `x`: numpy's for arrays, Python's (ints out) for plain numbers."""
+    return (np.ceil, np.maximum) if isinstance(x, np.ndarray) else (math.ceil, max)
 
 
 def replicas(peak_calls_per_s: N, calls_per_s_per_replica: float, headroom: float, spares: int) -> tuple[N, N]:
@@ -40,9 +37,10 @@ def replicas(peak_calls_per_s: N, calls_per_s_per_replica: float, headroom: floa
     exact : replicas the peak needs, at least 1.
     installed : ceil(peak x (1 + headroom) / capacity) + spares, never fewer than `exact`.
     """
-    exact = _at_least(_ceil(peak_calls_per_s / calls_per_s_per_replica - EPSILON), 1)
-    installed = _ceil(peak_calls_per_s * (1.0 + headroom) / calls_per_s_per_replica - EPSILON) + spares
-    return exact, _at_least(installed, exact)
+    ceil, at_least = _rounding(peak_calls_per_s)
+    exact = at_least(ceil(peak_calls_per_s / calls_per_s_per_replica - EPSILON), 1)
+    installed = ceil(peak_calls_per_s * (1.0 + headroom) / calls_per_s_per_replica - EPSILON) + spares
+    return exact, at_least(installed, exact)
 
 
 def whole_units(accelerators: N, unit: int) -> N:
@@ -51,7 +49,8 @@ def whole_units(accelerators: N, unit: int) -> N:
     unit = max(unit, 1)
     if unit == 1:
         return accelerators
-    return _ceil(accelerators / unit - EPSILON) * unit
+    ceil, _ = _rounding(accelerators)
+    return ceil(accelerators / unit - EPSILON) * unit
 
 
 def accelerators(peak_calls_per_s: N, calls_per_s_per_replica: float, headroom: float, spares: int,
