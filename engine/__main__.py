@@ -176,13 +176,13 @@ def cmd_plan(args) -> int:
     rec = result.recommended
     lines = [f"{scenario.name}: {result.demand.queries_per_day:,.0f} queries/day, "
              f"{result.demand.peak_calls_per_s:,.1f} model calls/s at peak",
-             result.recommendation["rationale"]]
+             result.recommendation.rationale]
     if rec:
         lines.append(f"monthly TCO ${rec.monthly_tco_usd:,.0f}: " + ", ".join(
             f"{k} ${v:,.0f}" for k, v in rec.components_usd.items() if v))
-    for alt in result.recommendation["alternatives"]:
-        lines.append(f"{alt['role']}: {alt['rationale']}")
-    lines.append(f"break-even: {result.horizon.break_even['reason']}")
+    for alt in result.recommendation.alternatives:
+        lines.append(f"{alt.role}: {alt.rationale}")
+    lines.append(f"break-even: {result.horizon.break_even.reason}")
     _emit(result.to_dict(), args.json, "\n".join(lines))
     return 0
 

@@ -3,8 +3,8 @@ behind the sizing, and how the chosen configuration fills its memory."""
 import streamlit as st
 
 from engine.physics.curves import memory_split, operating_point_of
+from present.formatting import MISSING, count, gb, percent, tok_per_s, usd_per_month
 from ui import charts, state, tables
-from ui.formatting import count, gb, money_per_month, percent, tokens_per_s
 from ui.layout import page_header
 
 page_header("Hardware", "every accelerator sized at the latency targets")
@@ -19,13 +19,13 @@ chosen = next((h for h in feasible if best_hw and h.hardware == best_hw.hardware
 
 cols = st.columns(4)
 cols[0].metric("Best self-hosted", best_hw.name if best_hw else "None meets the SLO")
-cols[1].metric("Its monthly TCO", money_per_month(best_hw.monthly_tco_usd) if best_hw else "–")
+cols[1].metric("Its monthly TCO", usd_per_month(best_hw.monthly_tco_usd) if best_hw else MISSING)
 if chosen and best_hw.accelerators != chosen.accelerators:  # owners buy whole baseboards
     fleet_note = (f"{count(chosen.accelerators)} carry the load ({count(chosen.accelerators_for_peak)} for peak); "
                   "bought in whole baseboards")
 else:
     fleet_note = f"{count(chosen.accelerators_for_peak)} for peak, rest headroom and spares" if chosen else None
-cols[2].metric("Accelerators", count(best_hw.accelerators) if chosen else "–", fleet_note,
+cols[2].metric("Accelerators", count(best_hw.accelerators) if chosen else MISSING, fleet_note,
                delta_color="off", delta_arrow="off")
 cols[3].metric("Accelerator types that meet the SLO", f"{len(feasible)} of {len(plan.hardware_options)}")
 
@@ -54,7 +54,7 @@ if chosen is not None:
     m[0].metric("Weights", gb(split.weights_gb), percent(split.weights_fraction) + " of memory", delta_color="off", delta_arrow="off")
     m[1].metric("KV cache", gb(split.kv_cache_gb))
     m[2].metric("Runtime reserve and free", gb(split.other_gb))
-    m[3].metric("Per replica", tokens_per_s(chosen.output_tokens_per_s_per_replica),
+    m[3].metric("Per replica", tok_per_s(chosen.output_tokens_per_s_per_replica),
                 f"batch {chosen.batch_size}", delta_color="off", delta_arrow="off")
 
 st.subheader("All accelerators")

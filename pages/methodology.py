@@ -2,6 +2,8 @@
 import streamlit as st
 
 from engine.money.options import HOURS_PER_MONTH
+from present.formatting import count, percent
+from present.labels import kind_label
 from ui import state, tables
 from ui.layout import page_header
 
@@ -12,13 +14,12 @@ summaries = state.calibration_summaries()
 overall = (summaries.get("overall") or [None])[0]
 if overall:
     c = st.columns(3)
-    c[0].metric("Measured benchmark rows", f"{overall.rows:,}")
-    c[1].metric("Median error", f"{overall.median_abs_error:.0%}")
-    c[2].metric("90% of rows within", f"{overall.p90_abs_error:.0%}")
+    c[0].metric("Measured benchmark rows", count(overall.rows))
+    c[1].metric("Median error", percent(overall.median_abs_error))
+    c[2].metric("90% of rows within", percent(overall.p90_abs_error))
 st.dataframe(tables.calibration_table(summaries), hide_index=True, width="stretch", column_config={
-    "Median abs. error (%)": st.column_config.NumberColumn(format="%.1f%%"),
-    "P90 abs. error (%)": st.column_config.NumberColumn(format="%.1f%%"),
-    "Median bias (%)": st.column_config.NumberColumn(format="%+.1f%%")})
+    "Median abs. error": tables.percent_column(1), "P90 abs. error": tables.percent_column(1),
+    "Median bias": tables.percent_column(1, help="Predicted / measured - 1: below zero the model is slow.")})
 st.caption("Predicted against measured throughput (MLPerf Inference, TensorRT-LLM performance tables) and batch-1 "
            "latency (AWS Neuron): error = predicted / measured - 1. Same as `python -m engine calibrate`.")
 
@@ -51,11 +52,13 @@ with st.expander("API services: speed, first token, retirements", expanded=False
                 "pages) is listed but never offered; an announced retirement date is shown beside the option.")
 with st.expander("Money", expanded=False):
     st.markdown(f"- A month is {HOURS_PER_MONTH:g} hours (8,760 / 12).\n"
-                "- **API:** tokens x price (input, cached input, output; reasoning billed as output), batch "
-                "discount on offline calls, plus operations staff.\n"
-                "- **Rented:** accelerators x price per hour x hours, storage and egress, operations staff.\n"
-                "- **Owned:** capex (accelerators + server and network share) over the amortization years, power "
-                "(kW x PUE x USD/kWh x hours), colocation, maintenance, software licences, operations staff.\n"
+                f"- **{kind_label('api')}:** tokens x price (input, cached input, output; reasoning billed as "
+                "output), batch discount on offline calls, plus operations staff.\n"
+                f"- **{kind_label('cloud')}:** accelerators x price per hour x hours, storage and egress, "
+                "operations staff.\n"
+                f"- **{kind_label('owned')}:** capex (accelerators + server and network share) over the amortization "
+                "years, power (kW x PUE x USD/kWh x hours), colocation, maintenance, software licences, operations "
+                "staff.\n"
                 "- **Horizon:** usage grows by the monthly growth rate, prices fall by the yearly decline; owned "
                 "fleets buy whole baseboards as they grow and arrive after the purchase lead time; until then "
                 "the cheapest rented or API option serves (none when on-prem only: the start date moves). "

@@ -1,8 +1,8 @@
 """Providers: every API that serves the model, priced and judged against the same SLO."""
 import streamlit as st
 
+from present.formatting import MISSING, usd, usd_per_month
 from ui import charts, state, tables
-from ui.formatting import money, money_per_month
 from ui.layout import page_header
 
 page_header("Providers", "API and specialized-silicon services")
@@ -11,8 +11,8 @@ if plan is None:
     st.stop()
 
 offers = sorted((o for o in plan.options if o.kind in ("api", "specialized")), key=lambda o: o.monthly_tco_usd)
-retired = [o for o in offers if o.details.get("retired")]
-api = [o for o in offers if not o.details.get("retired")]
+retired = [o for o in offers if o.retired]
+api = [o for o in offers if not o.retired]
 if not api:
     st.info("No API provider serves this model in the price snapshot" + (
         f" any more: {len(retired)} retired it (listed below)." if retired else "."))
@@ -27,8 +27,8 @@ cols[1].metric("Meet the SLO", f"{len(passing)} of {len(api)}")
 cols[2].metric("Cheapest that meets it", best.name if best else "n/a",
                "on assumed speed: measure it" if best and not best.verified else None,
                delta_color="off", delta_arrow="off")
-cols[3].metric("Its monthly cost", money_per_month(best.monthly_tco_usd) if best else "–",
-               f"{money(best.cost_per_1k_queries_usd)} per 1,000 queries" if best else None, delta_color="off", delta_arrow="off")
+cols[3].metric("Its monthly cost", usd_per_month(best.monthly_tco_usd) if best else MISSING,
+               f"{usd(best.cost_per_1k_queries_usd)} per 1,000 queries" if best else None, delta_color="off", delta_arrow="off")
 excluded = [o for o in api if not o.feasible]
 if api and len(excluded) == len(api):
     st.info(f"Every API is excluded: {excluded[0].reason}. They are listed for comparison only.")
@@ -44,7 +44,7 @@ if api:
                     width="stretch")
 styled, config = tables.provider_table(plan)
 st.dataframe(styled, hide_index=True, width="stretch", column_config=config)
-st.caption(f"Prices: {plan.price_data['api_prices']}, as of {plan.price_data['price_date']}. Reasoning tokens are "
+st.caption(f"Prices: {plan.price_data.api_prices}, as of {plan.price_data.price_date}. Reasoning tokens are "
            "billed as output; the shared prompt prefix at the cached-input price. Speeds: measured where a "
            "benchmark exists, else the vendor's claim, else the stated fallback (Methodology), as labelled. "
            "Retired models come from the providers' deprecation pages (engine/data/retirements.yaml).")

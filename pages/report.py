@@ -3,8 +3,9 @@ import json
 
 import streamlit as st
 
+from present.formatting import usd_per_month
+from present.sentences import alternative_role
 from ui import state, tables
-from ui.formatting import money_per_month
 from ui.layout import page_header
 from ui.safe import md
 
@@ -23,11 +24,11 @@ st.subheader("Brief")
 with st.container(border=True):
     st.markdown(f"#### {md(plan.scenario.name)}")
     if best:
-        st.markdown(f"**Recommendation:** {best.name}, {money_per_month(best.monthly_tco_usd)}.")
-    st.markdown(plan.recommendation["rationale"])
-    for alt in plan.recommendation.get("alternatives", []):
-        st.markdown(f"- *{alt['role'].capitalize()}:* {alt['rationale']}")
-    st.caption(f"Prices: {plan.price_data['api_prices']}, {plan.price_data['price_date']}.")
+        st.markdown(f"**Recommendation:** {best.name}, {usd_per_month(best.monthly_tco_usd)}.")
+    st.markdown(plan.recommendation.rationale)
+    for alt in plan.recommendation.alternatives:
+        st.markdown(f"- *{alternative_role(alt)}:* {alt.rationale}")
+    st.caption(f"Prices: {plan.price_data.api_prices}, {plan.price_data.price_date}.")
 
 st.subheader("Downloads")
 slug = state.preset() or "scenario"

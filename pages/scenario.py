@@ -1,9 +1,9 @@
 """Scenario: the answer above the fold, the workload form below it."""
 import streamlit as st
 
+from present.formatting import MISSING, count, ms, percent, tok_per_s, usd, usd_per_month
+from present.labels import kind_label
 from ui import form, state
-from ui.charts import KIND_LABELS
-from ui.formatting import count, money, money_per_month, ms, tokens_per_s
 from ui.layout import page_header
 
 page_header("Inference Economics Planner", "edit the workload below; every screen follows")
@@ -15,31 +15,30 @@ if plan is not None:
     if best is None:
         cols[0].metric("Recommended option", "None meets the SLO")
         for c, label in zip(cols[1:], ("Monthly TCO, month 1", "Cost per 1,000 queries", "Accelerators", "SLO met")):
-            c.metric(label, "–" if label != "SLO met" else "No")
-        st.warning(plan.recommendation["rationale"])
+            c.metric(label, MISSING if label != "SLO met" else "No")
+        st.warning(plan.recommendation.rationale)
     else:
-        cols[0].metric("Recommended option", best.name, KIND_LABELS[best.kind], delta_color="off", delta_arrow="off",
+        cols[0].metric("Recommended option", best.name, kind_label(best.kind), delta_color="off", delta_arrow="off",
                        help="The cheapest option that meets the latency targets under the constraints.")
-        average = plan.horizon.lifetime.get("average_month_usd")
-        cols[1].metric("Monthly TCO, month 1", money_per_month(best.monthly_tco_usd),
-                       f"{money(average)} a month on average over {plan.scenario.finance.horizon_months} months"
+        average = plan.horizon.lifetime.average_month_usd
+        cols[1].metric("Monthly TCO, month 1", usd_per_month(best.monthly_tco_usd),
+                       f"{usd(average)} a month on average over {plan.scenario.finance.horizon_months} months"
                        if average else None, delta_color="off", delta_arrow="off",
-                       help=f"Month 1 at today's volume and prices; {money(best.cost_per_user_month_usd)} per "
+                       help=f"Month 1 at today's volume and prices; {usd(best.cost_per_user_month_usd)} per "
                             "user-month. The average follows usage growth and price decline (TCO page).")
-        cols[2].metric("Cost per 1,000 queries", money(best.cost_per_1k_queries_usd),
-                       f"{money(best.cost_per_million_output_tokens_usd)} per M output tokens", delta_color="off", delta_arrow="off")
+        cols[2].metric("Cost per 1,000 queries", usd(best.cost_per_1k_queries_usd),
+                       f"{usd(best.cost_per_million_output_tokens_usd)} per M output tokens", delta_color="off", delta_arrow="off")
         cols[3].metric("Accelerators", count(best.accelerators) if best.accelerators else "none: API",
-                       None if best.utilization_average is None else f"{best.utilization_average:.0%} average use",
+                       None if best.utilization_average is None else f"{percent(best.utilization_average)} average use",
                        delta_color="off", delta_arrow="off")
-        speed = None if not best.tpot_ms else 1000.0 / best.tpot_ms
         cols[4].metric("SLO met", "Yes" if best.meets_slo else "No",
-                       f"TTFT {ms(best.ttft_ms)} · {tokens_per_s(speed)}", delta_color="off", delta_arrow="off")
-        st.success(plan.recommendation["rationale"], icon=":material/check_circle:")
-        for alt in plan.recommendation.get("alternatives", []):
-            st.caption(f"**Alternative, {alt['role']}:** {alt['rationale']}")
+                       f"TTFT {ms(best.ttft_ms)} · {tok_per_s(best.output_tokens_per_s_per_user)}", delta_color="off", delta_arrow="off")
+        st.success(plan.recommendation.rationale, icon=":material/check_circle:")
+        for alt in plan.recommendation.alternatives:
+            st.caption(f"**Alternative, {alt.role}:** {alt.rationale}")
     d = plan.demand
     st.caption(f"Demand: {count(d.queries_per_day)} queries and {count(d.calls_per_day)} model calls per day; "
-               f"peak {d.peak_calls_per_s:,.1f} calls/s and {tokens_per_s(d.peak_output_tokens_per_s)} generated; "
+               f"peak {d.peak_calls_per_s:,.1f} calls/s and {tok_per_s(d.peak_output_tokens_per_s)} generated; "
                f"{count(d.concurrent_sequences_at_peak)} sequences in flight at peak.")
 
 st.divider()

@@ -1,13 +1,12 @@
 """TCO: what each option costs per month and why, how it moves over the horizon, and how sure we are."""
 import streamlit as st
 
+from present.formatting import MISSING, count, usd, usd_per_month
+from present.labels import uncertain_input_label
 from ui import charts, state
-from ui.formatting import count, money, money_per_month
 from ui.layout import page_header
 
 MAX_BARS = 12
-INPUT_LABELS = {"usage": "Usage volume", "tokens_per_call": "Tokens per call", "monthly_growth": "Monthly growth",
-                "api_prices": "API prices", "gpu_prices": "Accelerator prices"}
 
 page_header("Total cost of ownership", f"{state.scenario().finance.horizon_months}-month horizon")
 plan = state.current_plan()
@@ -17,23 +16,23 @@ if plan is None:
 best = plan.recommended
 usable = sorted((o for o in plan.options if o.usable), key=lambda o: o.monthly_tco_usd)
 shown = usable[:MAX_BARS]
-bands = plan.uncertainty.get("options", {})
+bands = plan.uncertainty.options
 be = plan.horizon.break_even
 lifetime = plan.horizon.lifetime
 
 cols = st.columns(4)
-cols[0].metric("Recommended, month 1", money_per_month(best.monthly_tco_usd) if best else "–",
+cols[0].metric("Recommended, month 1", usd_per_month(best.monthly_tco_usd) if best else MISSING,
                best.name if best else None, delta_color="off", delta_arrow="off")
-cols[1].metric(f"Over {plan.scenario.finance.horizon_months} months", money(lifetime.get("recurring_inference_usd")),
+cols[1].metric(f"Over {plan.scenario.finance.horizon_months} months", usd(lifetime.recurring_inference_usd),
                "with growth and price decline", delta_color="off", delta_arrow="off")
 band = bands.get(best.id) if best else None
-cols[2].metric("Average month, P10-P90", f"{money(band['p10_usd'])} – {money(band['p90_usd'])}" if band else "–",
-               f"P50 {money(band['p50_usd'])}" if band else None, delta_color="off", delta_arrow="off")
-if be.get("queries_per_day"):
-    break_even_text = f"{count(be['queries_per_day'])} queries/day"
+cols[2].metric("Average month, P10-P90", f"{usd(band.p10_usd)} – {usd(band.p90_usd)}" if band else MISSING,
+               f"P50 {usd(band.p50_usd)}" if band else None, delta_color="off", delta_arrow="off")
+if be.queries_per_day:
+    break_even_text = f"{count(be.queries_per_day)} queries/day"
 else:  # no volume up to 100x today's, or nothing to compare against
-    break_even_text = "Not reached" if be.get("compared") else "n/a"
-cols[3].metric("Break-even volume", break_even_text, be.get("reason"), delta_color="off", delta_arrow="off")
+    break_even_text = "Not reached" if be.compared else "n/a"
+cols[3].metric("Break-even volume", break_even_text, be.reason, delta_color="off", delta_arrow="off")
 
 if not usable:
     st.warning("No option meets the SLO, so there is no cost to compare.")
@@ -51,40 +50,38 @@ for kind in ("api", "specialized", "cloud", "owned"):
     if first and first.id not in lines:
         lines.append(first.id)
 by_id = {o.id: o for o in plan.options}
-months = [m["month"] for m in plan.horizon.months]
-series = {oid: [m["costs_usd"].get(oid, 0.0) for m in plan.horizon.months] for oid in lines}
+months = [m.month for m in plan.horizon.months]
+series = {oid: list(plan.horizon.costs_usd(oid)) for oid in lines}
 st.plotly_chart(charts.horizon_lines(months, series, {i: by_id[i].kind for i in lines},
-                                     {i: by_id[i].name for i in lines}, best.id if best else None, be.get("month")),
+                                     {i: by_id[i].name for i in lines}, best.id if best else None, be.month),
                 width="stretch")
-st.caption(f"Break-even against the best API: {be.get('reason', '')}."
-           + (f" On this growth path self-hosting is cheaper from month {be['month']}." if be.get("month") is not None
-              else ""))
-if best and best.id in plan.horizon.purchases and plan.horizon.purchases[best.id]:
-    buys = plan.horizon.purchases[best.id]
+st.caption(f"Break-even against the best API: {be.reason}."
+           + (f" On this growth path self-hosting is cheaper from month {be.month}." if be.month is not None else ""))
+buys = plan.horizon.purchases.get(best.id, ()) if best else ()
+if buys:
     st.caption("Purchases for the recommendation as usage grows: " + "; ".join(
-        f"month {p['month']}: {count(p['accelerators'])} accelerators ({money(p['capex_usd'])})" for p in buys[:8]))
+        f"month {p.month}: {count(p.accelerators)} accelerators ({usd(p.capex_usd)})" for p in buys[:8]))
 
 st.subheader("How sure are these numbers?")
 left, right = st.columns(2)
-ranked = sorted((o for o in usable if o.id in bands), key=lambda o: bands[o.id]["p50_usd"])
+ranked = sorted((o for o in usable if o.id in bands), key=lambda o: bands[o.id].p50_usd)
 # Options far dearer than the cheapest would squash every other band into a dot.
-ranked = [o for o in ranked if bands[o.id]["p50_usd"] <= 3 * bands[ranked[0].id]["p50_usd"]][:MAX_BARS] if ranked else []
+ranked = [o for o in ranked if bands[o.id].p50_usd <= 3 * bands[ranked[0].id].p50_usd][:MAX_BARS] if ranked else []
 with left:
     if ranked:
         st.plotly_chart(charts.uncertainty_bands([o.name for o in ranked], [o.kind for o in ranked],
-                                                 [bands[o.id]["p10_usd"] for o in ranked],
-                                                 [bands[o.id]["p50_usd"] for o in ranked],
-                                                 [bands[o.id]["p90_usd"] for o in ranked]), width="stretch")
+                                                 [bands[o.id].p10_usd for o in ranked],
+                                                 [bands[o.id].p50_usd for o in ranked],
+                                                 [bands[o.id].p90_usd for o in ranked]), width="stretch")
 with right:
-    tornado = plan.uncertainty.get("tornado") or []
-    focus = plan.uncertainty.get("tornado_option_id")
+    tornado = plan.uncertainty.tornado
+    focus = plan.uncertainty.tornado_option_id
     if tornado and focus in bands:
-        labels = [f"{INPUT_LABELS.get(t['input'], t['input'])} (x{t['low_multiplier']:g} – x{t['high_multiplier']:g})"
-                  for t in tornado]
-        st.plotly_chart(charts.tornado(labels, [t["low_usd"] for t in tornado], [t["high_usd"] for t in tornado],
-                                       bands[focus]["base_usd"], f"What moves the cost<br><sup>{by_id[focus].name}</sup>"),
+        labels = [f"{uncertain_input_label(t.input)} (x{t.low_multiplier:g} – x{t.high_multiplier:g})" for t in tornado]
+        st.plotly_chart(charts.tornado(labels, [t.low_usd for t in tornado], [t.high_usd for t in tornado],
+                                       bands[focus].base_usd, f"What moves the cost<br><sup>{by_id[focus].name}</sup>"),
                         width="stretch")
-st.caption(f"{plan.uncertainty.get('samples', 0):,} Monte Carlo samples over usage, tokens per call, growth and "
+st.caption(f"{plan.uncertainty.samples:,} Monte Carlo samples over usage, tokens per call, growth and "
            "prices (ranges on the Methodology page); options over 3x the cheapest are left off the bands. The "
            "tornado moves one input at a time to its range ends. "
            "Each input is drawn log-uniformly between its range ends, so its median multiplier is their geometric "

@@ -4,8 +4,8 @@
     pdf_bytes = build_pdf(plan, share_link=url, page_size="Letter")
     html_text = build_html(plan, share_link=url)
 
-The renderers load lazily: the app imports report.formatting on every page, and matplotlib
-(~0.5 s to import) should only load when someone asks for a brief.
+The renderers load lazily: matplotlib (~0.5 s to import) should only load when someone asks
+for a brief. Labels, colours and number formats come from present/, shared with the app.
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The brief's charts as matplotlib figures (Agg canvas, no pyplot state), from content series.
 
-One colour per option kind, defined here once; the HTML reuses it for its legend.
+Kind, component and saving colours come from present.colours, as on the app's screens.
 """
 from __future__ import annotations
 
@@ -14,26 +14,16 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from report import formatting as fmt
+from present import formatting as fmt
+from present.colours import INCREASE, SAVING, TOTAL, component_colours, kind_colour
+from present.labels import component_label
 from report.content import Bar, Horizon, WaterfallStep
 
-KIND_COLOURS = {"api": "#4C78A8", "cloud": "#F58518", "owned": "#54A24B", "specialized": "#B279A2"}
-OTHER_COLOUR = "#7F7F7F"
-# Cost components: muted, distinct from one another; assigned in order of first appearance.
-COMPONENT_COLOURS = ("#1F4E79", "#6FA8DC", "#93C47D", "#F6B26B", "#C27BA0", "#FFD966", "#8E7CC3", "#B7B7B7",
-                     "#E06666", "#76A5AF")
-SAVING_COLOUR = "#54A24B"
-INCREASE_COLOUR = "#E45756"
-TOTAL_COLOUR = "#4C78A8"
 TEXT_COLOUR = "#222222"
 GRID_COLOUR = "#E5E5E5"
 
 WIDTH_IN = 7.2  # fits a portrait page's text width
 BASE_FONT = 8.0
-
-
-def kind_colour(kind: str) -> str:
-    return KIND_COLOURS.get(kind, OTHER_COLOUR)
 
 
 def _figure(height_in: float) -> Figure:
@@ -70,15 +60,13 @@ def components_chart(bars: tuple[Bar, ...]) -> Figure | None:
     fig = _figure(0.55 + 0.42 * len(bars) + 0.5)
     ax = fig.add_subplot()
     _style(ax)
-    colours: dict[str, str] = {}
-    for bar in bars:
-        for name, _ in bar.components_usd:
-            colours.setdefault(name, COMPONENT_COLOURS[len(colours) % len(COMPONENT_COLOURS)])
+    colours = component_colours(name for bar in bars for name, _ in bar.components_usd)
     ys = list(range(len(bars)))[::-1]
     top = max(b.total_usd for b in bars)
     for y, bar in zip(ys, bars):
         left = 0.0
-        for name, usd in bar.components_usd:
+        parts = dict(bar.components_usd)
+        for name, usd in ((n, parts[n]) for n in colours if n in parts):  # the app's stacking order
             ax.barh(y, usd, left=left, height=0.62, color=colours[name], edgecolor="white", linewidth=0.5)
             left += usd
         ax.text(bar.total_usd + top * 0.01, y, fmt.usd(bar.total_usd), va="center", fontsize=BASE_FONT,
@@ -93,7 +81,7 @@ def components_chart(bars: tuple[Bar, ...]) -> Figure | None:
     ax.xaxis.set_major_locator(MaxNLocator(6))
     ax.grid(axis="x", color=GRID_COLOUR, linewidth=0.6)
     ax.set_xlabel("Monthly cost (USD)", fontsize=BASE_FONT, color=TEXT_COLOUR)
-    handles = [Patch(color=c, label=n) for n, c in colours.items()]
+    handles = [Patch(color=c, label=component_label(n)) for n, c in colours.items()]
     fig.legend(handles=handles, loc="outside lower center", ncols=min(4, len(handles)), fontsize=BASE_FONT - 0.5,
                frameon=False)
     return fig
@@ -151,11 +139,11 @@ def waterfall_chart(steps: tuple[WaterfallStep, ...]) -> Figure | None:
     top = 0.0
     for i, step in enumerate(steps):
         if step.is_total:
-            bottom, height, colour = 0.0, step.value_usd, TOTAL_COLOUR
+            bottom, height, colour = 0.0, step.value_usd, TOTAL
             level = step.value_usd
         else:
             bottom, height = level, step.value_usd
-            colour = SAVING_COLOUR if step.value_usd < 0 else INCREASE_COLOUR
+            colour = SAVING if step.value_usd < 0 else INCREASE
             level += step.value_usd
         ax.bar(i, height, bottom=bottom, color=colour, width=0.66, edgecolor="white")
         top = max(top, bottom, bottom + height)

@@ -8,23 +8,23 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
 
 from engine.physics.calibration import Summary, load_cases, run_all, summaries
 from engine.catalog.catalog import Catalog, load_catalog
-from engine.plan import Plan, lead_time_caveat, near_tie_note
+from engine.plan import Plan
+from engine.recommend import lead_time_caveat, near_tie_note
 from engine.scenario.schema import LATENCY_TIERS
 from engine.money.options import KINDS, Option, load_assumptions
-from report import formatting as fmt
+from present import formatting as fmt
+from present.labels import (configuration_label, deployment_label, identifier_label, in_sentence, kind_label,
+                            layer_label, phase_label, pricing_label, quality_risk_label, tier_label,
+                            uncertain_input_label)
+from present.sentences import alternative_role, relaxations
 
 TOP_OPTIONS = 8  # rows of the options table: page 1 holds the answer, its alternatives and these
 TOP_BARS = 6  # options in the cost-components chart
 HORIZON_LINES = 5  # options drawn over the horizon
 SOURCE_CHARS = 240  # longer provenance strings are cut with an ellipsis
-
-PRICING_LABELS = {"on_demand": "on demand", "reserved_1y": "1-year reserved", "reserved_3y": "3-year reserved"}
-UNCERTAIN_INPUTS = {"usage": "usage volume", "tokens_per_call": "tokens per call",
-                    "monthly_growth": "monthly growth", "api_prices": "API prices", "gpu_prices": "GPU prices"}
 
 
 @dataclass(frozen=True)
@@ -80,8 +80,8 @@ class WaterfallStep:
 
     @property
     def is_total(self) -> bool:
-        """Baseline and final bars stand on zero; the others are changes."""
-        return any(w in self.kind.lower() for w in ("baseline", "start", "total", "final", "end"))
+        """Today's and the final cost stand on zero; the others are changes (engine WATERFALL_KINDS)."""
+        return self.kind == "total"
 
 
 @dataclass(frozen=True)
@@ -131,15 +131,7 @@ def _fleet(o: Option) -> str:
 
 def _configuration(o: Option, catalog: Catalog) -> str:
     """'vLLM, FP8, TP2' for a self-hosted option; the provider for an API."""
-    sizing = o.details.get("sizing") if o.details else None
-    if sizing:
-        stack = str(sizing.get("stack") or "")
-        if stack in catalog.stacks:
-            stack = catalog.get_stack(stack).name
-        parts = [stack, str(sizing.get("precision") or "").upper(),
-                 f"TP{sizing.get('tensor_parallel')}" if sizing.get("tensor_parallel") else ""]
-        return ", ".join(p for p in parts if p)
-    return o.provider or ""
+    return configuration_label(o.sizing, catalog.stacks) if o.sizing else o.provider or ""
 
 
 @functools.lru_cache(maxsize=1)
@@ -169,14 +161,13 @@ def _answer(plan: Plan, usable: list[Option]) -> tuple[str, str, str]:
         closest = (f"The cheapest option that runs the model, {priced[0].name}, misses it: {priced[0].reason}."
                    if priced else "No accelerator in the catalog can hold the model under these constraints.")
         return ("No option meets the latency targets under the scenario's constraints.", closest,
-                "Relax the first-token or per-user speed target, allow 4-bit weights, or choose a smaller model, "
-                "then plan again.")
+                " ".join(relaxations(s)))
     first = (f"Serve it on {best.name}{_fleet(best)} for {fmt.usd_per_month(best.monthly_tco_usd)}, "
              f"{fmt.usd(best.cost_per_1k_queries_usd)} per 1,000 queries: the cheapest of the {len(usable)} "
              "options that meet the latency targets.")
     runner = next((o for o in usable[1:] if o.kind != best.kind or o.hardware != best.hardware), None)
     ttft = f"a first token in {fmt.ms(best.ttft_ms)}"
-    second = (f"It gives {ttft} and {fmt.tok_per_s_from_tpot(best.tpot_ms)} per user against targets of "
+    second = (f"It gives {ttft} and {fmt.tok_per_s(best.output_tokens_per_s_per_user)} per user against targets of "
               f"{fmt.ms(s.latency.ttft_p95_ms)} and {fmt.tok_per_s(s.latency.min_output_tokens_per_s_per_user)}")
     second += (f"; the next best, {runner.name}, costs {fmt.usd_per_month(runner.monthly_tco_usd)}"
                f"{near_tie_note(best, runner)}." if runner else "; no other option meets the targets.")
@@ -186,13 +177,13 @@ def _answer(plan: Plan, usable: list[Option]) -> tuple[str, str, str]:
         second += (" The provider publishes no speed or first-token time of its own for this model; the figures "
                    "are assumed, so measure them before committing.")
     months = s.finance.horizon_months
-    recurring = plan.horizon.lifetime.get("recurring_inference_usd")
-    band = plan.uncertainty.get("options", {}).get(best.id)
+    recurring = plan.horizon.lifetime.recurring_inference_usd
+    band = plan.uncertainty.options.get(best.id)
     third = (f"Over {months} months at {fmt.percent_short(s.finance.monthly_growth)} "
              f"monthly growth it costs {fmt.usd(recurring)} in all")
     if band:
-        driver = UNCERTAIN_INPUTS.get(plan.uncertainty.get("driver") or "", plan.uncertainty.get("driver") or "")
-        third += (f", and the average month lands between {fmt.usd(band['p10_usd'])} and {fmt.usd(band['p90_usd'])} "
+        driver = in_sentence(uncertain_input_label(plan.uncertainty.driver)) if plan.uncertainty.driver else ""
+        third += (f", and the average month lands between {fmt.usd(band.p10_usd)} and {fmt.usd(band.p90_usd)} "
                   "(P10-P90)")
         third += f", driven mostly by {driver}." if driver else "."
     else:
@@ -212,7 +203,8 @@ def _figures(plan: Plan, catalog: Catalog) -> tuple[KeyFigure, ...]:
                               _configuration(best, catalog))
                     if best.accelerators else KeyFigure("Accelerators", "none to run", f"served by {best.provider} API"))
     slo = (f"first token {fmt.ms(best.ttft_ms)} ≤ {fmt.ms(s.latency.ttft_p95_ms)}; "
-           f"{fmt.tok_per_s_from_tpot(best.tpot_ms)} ≥ {fmt.tok_per_s(s.latency.min_output_tokens_per_s_per_user)}")
+           f"{fmt.tok_per_s(best.output_tokens_per_s_per_user)} ≥ "
+           f"{fmt.tok_per_s(s.latency.min_output_tokens_per_s_per_user)}")
     return (KeyFigure("Monthly cost, month 1", fmt.usd_per_month(best.monthly_tco_usd), best.name),
             KeyFigure("Per 1,000 queries", fmt.usd(best.cost_per_1k_queries_usd),
                       f"{fmt.usd(best.cost_per_user_month_usd)} per user per month"),
@@ -222,10 +214,10 @@ def _figures(plan: Plan, catalog: Catalog) -> tuple[KeyFigure, ...]:
 
 def _options_table(plan: Plan, usable: list[Option]) -> tuple[Table, str]:
     top = usable[:TOP_OPTIONS]
-    rec = plan.recommendation.get("option_id")
-    rows = tuple((o.name, fmt.kind_label(o.kind), fmt.count(o.accelerators) if o.accelerators else fmt.MISSING,
+    rec = plan.recommendation.option_id
+    rows = tuple((o.name, kind_label(o.kind), fmt.count(o.accelerators) if o.accelerators else fmt.MISSING,
                   fmt.usd(o.monthly_tco_usd), fmt.usd(o.cost_per_1k_queries_usd), fmt.ms(o.ttft_ms),
-                  fmt.tok_per_s_from_tpot(o.tpot_ms), fmt.percent(o.utilization_average)) for o in top)
+                  fmt.tok_per_s(o.output_tokens_per_s_per_user), fmt.percent(o.utilization_average)) for o in top)
     table = Table(("Option", "Type", "Accelerators", "Monthly cost", "Per 1,000 queries", "First token (p95)",
                    "Speed per user", "Utilization (avg.)"), rows,
                   (False, False, True, True, True, True, True, True), tuple(o.id == rec for o in top))
@@ -238,14 +230,14 @@ def _options_table(plan: Plan, usable: list[Option]) -> tuple[Table, str]:
 
 
 def _bars(plan: Plan, usable: list[Option]) -> tuple[Bar, ...]:
-    rec = plan.recommendation.get("option_id")
+    rec = plan.recommendation.option_id
     return tuple(Bar(o.name, o.kind, tuple((k, v) for k, v in o.components_usd.items() if v > 0),
                      o.monthly_tco_usd, o.id == rec) for o in usable[:TOP_BARS])
 
 
 def _horizon(plan: Plan, usable: list[Option]) -> Horizon:
     months = plan.horizon.months
-    have = set(months[0]["costs_usd"]) if months else set()
+    have = set(months[0].costs_usd) if months else set()
     candidates = [o for o in usable if o.id in have]
     chosen: list[Option] = []
     rec = plan.recommended
@@ -261,56 +253,49 @@ def _horizon(plan: Plan, usable: list[Option]) -> Horizon:
         if o not in chosen:
             chosen.append(o)
     chosen.sort(key=lambda o: o.monthly_tco_usd)
-    lines = tuple(Line(o.name, o.kind, tuple(m["costs_usd"][o.id] for m in months), rec is not None and o.id == rec.id,
-                       tuple(p["month"] for p in plan.horizon.purchases.get(o.id, []) if p.get("month", 0) > 0))
+    lines = tuple(Line(o.name, o.kind, plan.horizon.costs_usd(o.id), rec is not None and o.id == rec.id,
+                       tuple(p.month for p in plan.horizon.purchases.get(o.id, ()) if p.month > 0))
                   for o in chosen[:HORIZON_LINES])
     be = plan.horizon.break_even
     f = plan.scenario.finance
     caption = (f"Monthly cost of the cheapest options over {f.horizon_months} months, with "
                f"{fmt.percent_short(f.monthly_growth)} monthly usage growth and a "
                f"{fmt.percent(f.yearly_price_decline)} yearly price decline per token. Break-even against the best API: "
-               f"{be.get('reason', 'not computed')}")
-    if be.get("month") is not None:
-        caption += f"; on this growth path self-hosting is cheaper from month {be['month']}"
-    return Horizon(lines, be.get("month"), caption + ".")
+               f"{be.reason}")
+    if be.month is not None:
+        caption += f"; on this growth path self-hosting is cheaper from month {be.month}"
+    return Horizon(lines, be.month, caption + ".")
 
 
 def _roadmap(plan: Plan) -> Roadmap | None:
-    rm: dict[str, Any] | None = getattr(plan, "roadmap", None)
-    if not rm:
+    rm = plan.roadmap
+    if rm is None:
         return None
-    levers = [lv for lv in rm.get("levers", []) if lv.get("applies", True)]
-    skipped = [lv for lv in rm.get("levers", []) if not lv.get("applies", True)]
-    order = {s.get("lever_id"): i for i, s in enumerate(rm.get("steps", []))}
-    levers.sort(key=lambda lv: (order.get(lv.get("id"), len(order)), str(lv.get("phase", ""))))
-    rows = tuple((str(lv.get("phase", "")), str(lv.get("name", "")), str(lv.get("layer", "")),
-                  fmt.usd(lv.get("monthly_saving_usd")), fmt.percent(lv.get("saving_fraction")),
-                  fmt.number(lv.get("effort_days")), str(lv.get("quality_risk", ""))) for lv in levers)
+    levers = [lv for lv in rm.levers if lv.applies]
+    skipped = [lv for lv in rm.levers if not lv.applies]
+    order = {s.lever_id: i for i, s in enumerate(rm.steps)}
+    levers.sort(key=lambda lv: (order.get(lv.id, len(order)), lv.phase))
+    rows = tuple((phase_label(lv.phase), lv.name, layer_label(lv.layer), fmt.usd(lv.monthly_saving_usd),
+                  fmt.percent(lv.saving_fraction), fmt.number(lv.effort_days), quality_risk_label(lv.quality_risk))
+                 for lv in levers)
     table = Table(("Phase", "Lever", "Layer", "Saving / month", "Saving", "Effort (days)", "Quality risk"), rows,
                   (False, False, False, True, True, True, False))
-    baseline = rm.get("baseline_monthly_tco_usd")
-    final = rm.get("final_monthly_tco_usd")
-    base_name = ""
-    try:
-        base_name = f" on {plan.option(rm['baseline_option_id']).name}"
-    except (KeyError, StopIteration):
-        pass
-    steps = len(rm.get("steps", []))
+    base_name = f" on {plan.option(rm.baseline_option_id).name}"
+    steps = len(rm.steps)
     overlap = len(levers) - steps
     summary = (f"Applying {steps} of the {len(levers)} saving levers in order takes the monthly cost{base_name} "
-               f"from {fmt.usd_per_month(baseline)} to {fmt.usd_per_month(final)}"
+               f"from {fmt.usd_per_month(rm.baseline_monthly_tco_usd)} to {fmt.usd_per_month(rm.final_monthly_tco_usd)}"
                + (f"; the other {overlap} save nothing more once those are in place." if overlap > 0 else "."))
     not_applied = ("Considered but not applicable to this scenario: "
-                   + ", ".join(str(lv.get("name", "")) for lv in skipped) + ".") if skipped else ""
-    waterfall = tuple(WaterfallStep(str(w.get("label", "")), float(w.get("value_usd") or 0.0), str(w.get("kind", "")))
-                      for w in rm.get("waterfall", []))
+                   + ", ".join(lv.name for lv in skipped) + ".") if skipped else ""
+    waterfall = tuple(WaterfallStep(w.label, w.value_usd, w.kind) for w in rm.waterfall)
     return Roadmap(summary, table, waterfall, _cut(not_applied, 600))
 
 
 def _inputs(plan: Plan) -> tuple[tuple[str, str], ...]:
     s = plan.scenario
     w, lat, m, c, f = s.workload, s.latency, s.model, s.constraints, s.finance
-    tier = lat.tier + ("" if LATENCY_TIERS[lat.tier]["ttft_p95_ms"] == lat.ttft_p95_ms else " (edited)")
+    tier = tier_label(lat.tier) + ("" if LATENCY_TIERS[lat.tier]["ttft_p95_ms"] == lat.ttft_p95_ms else " (edited)")
     return (
         ("Daily active users", fmt.count(w.daily_active_users)),
         ("Queries per user per day", fmt.number(w.queries_per_user_per_day)),
@@ -326,7 +311,7 @@ def _inputs(plan: Plan) -> tuple[tuple[str, str], ...]:
         ("Speed per user, at least", fmt.tok_per_s(lat.min_output_tokens_per_s_per_user)),
         ("Model", m.id + ("" if m.quality_floor is None else f" (or quality ≥ {fmt.number(m.quality_floor)})")),
         ("4-bit weights allowed", "yes" if m.allow_4bit_weights else "no"),
-        ("Deployment", {"any": "any", "cloud": "cloud only", "on_prem": "on-prem only"}[c.deployment]),
+        ("Deployment", deployment_label(c.deployment)),
         ("Allowed vendors", ", ".join(c.allowed_vendors) or "all"),
         ("Availability target", fmt.percent_short(c.availability_target, 3)),
         ("Headroom above peak", fmt.percent(c.headroom_fraction)),
@@ -335,21 +320,21 @@ def _inputs(plan: Plan) -> tuple[tuple[str, str], ...]:
         ("Yearly price decline", fmt.percent(f.yearly_price_decline)),
         ("Electricity", f"${f.electricity_usd_per_kwh:.3g} per kWh, PUE {fmt.number(f.pue)}"),
         ("Amortization", f"{f.amortization_years} years"),
-        ("GPU pricing", PRICING_LABELS.get(f.pricing, f.pricing)),
+        ("Cloud pricing", pricing_label(f.pricing)),
         ("Engineer cost", f"{fmt.usd(f.engineer_cost_usd_per_year)} per year"),
         ("One-time model cost", fmt.usd(f.one_time_model_cost_usd)),
     )
 
 
 def _assumptions() -> Table:
-    rows = tuple((fmt.identifier_label(a.id), fmt.number(a.value), a.unit, a.as_of, a.basis)
+    rows = tuple((identifier_label(a.id), fmt.number(a.value), a.unit, a.as_of, a.basis)
                  for a in load_assumptions().values() if not a.id.startswith("range_"))
     return Table(("Assumption", "Value", "Unit", "As of", "Basis"), rows, (False, True, False, False, False))
 
 
 def _sources(plan: Plan, catalog: Catalog) -> Table:
     rows: list[tuple[str, str, str, str]] = [
-        ("API prices", plan.price_data.get("api_prices", ""), plan.price_data.get("price_date", ""), "vendor"),
+        ("API prices", plan.price_data.api_prices, plan.price_data.price_date, "vendor"),
     ]
     best = plan.recommended
     model_id = best.model if best else plan.scenario.model.id
@@ -366,18 +351,18 @@ def _sources(plan: Plan, catalog: Catalog) -> Table:
                 rows.append((f"Accelerator price: {hw.name}", _cut(hw.price_source), hw.as_of, hw.price_basis))
         except ValueError:
             pass
-    sizing = best.details.get("sizing") if best is not None else None
-    if sizing and sizing.get("stack"):
+    sizing = best.sizing if best is not None else None
+    if sizing and sizing.stack:
         try:
-            stack = catalog.get_stack(sizing["stack"])
+            stack = catalog.get_stack(sizing.stack)
             rows.append((f"Serving stack factors: {stack.name}", _cut(stack.source), stack.as_of, stack.basis))
         except ValueError:
             pass
     if best is not None and best.kind in ("api", "specialized"):
-        rows.append((f"API price: {best.provider}", _cut(best.basis), plan.price_data.get("price_date", ""), "vendor"))
-        d = best.details
-        rows.append(("API speed and TTFT", _cut(d.get("speed_source") or f"{d.get('speed_note')}; {d.get('ttft_note')}"),
-                     d.get("speed_as_of", ""), d.get("speed_basis", "estimate")))
+        rows.append((f"API price: {best.provider}", _cut(best.basis), plan.price_data.price_date, "vendor"))
+        q = best.api_quote
+        rows.append(("API speed and TTFT", _cut(q.speed_source or f"{q.speed_note}; {q.ttft_note}"),
+                     q.speed_as_of, q.speed_basis or "estimate"))
     rows.append(("Cost assumptions", "engine/data/cost_assumptions.yaml (table below; each row names its source)",
                  max((a.as_of for a in load_assumptions().values()), default=""), "mixed"))
     rows.append(("Performance model calibration", "engine/data/benchmarks.csv: MLPerf Inference, TensorRT-LLM "
@@ -396,12 +381,12 @@ def _accuracy() -> str:
 
 def _uncertainty(plan: Plan) -> str:
     u = plan.uncertainty
-    band = u.get("options", {}).get(plan.recommendation.get("option_id") or "")
+    band = u.options.get(plan.recommendation.option_id or "")
     if not band:
         return ""
-    ranges = "; ".join(f"{UNCERTAIN_INPUTS.get(k, k)} x{v['low']:g}-{v['high']:g}" for k, v in u.get("ranges", {}).items())
-    return (f"Average monthly cost of the recommendation over the horizon: P10 {fmt.usd(band['p10_usd'])}, "
-            f"P50 {fmt.usd(band['p50_usd'])}, P90 {fmt.usd(band['p90_usd'])}, from {u.get('samples', 0):,} Monte Carlo "
+    ranges = "; ".join(f"{in_sentence(uncertain_input_label(k))} x{v.low:g}-{v.high:g}" for k, v in u.ranges.items())
+    return (f"Average monthly cost of the recommendation over the horizon: P10 {fmt.usd(band.p10_usd)}, "
+            f"P50 {fmt.usd(band.p50_usd)}, P90 {fmt.usd(band.p90_usd)}, from {u.samples:,} Monte Carlo "
             f"samples over {ranges}.")
 
 
@@ -414,12 +399,11 @@ def build_brief(plan: Plan, share_link: str | None = None) -> Brief:
     return Brief(
         title=f"{name}: inference plan" if name else "Inference plan",
         scenario_name=name,
-        date=plan.price_data.get("price_date", ""),
+        date=plan.price_data.price_date,
         share_link=share_link or None,
         question=_question(plan),
         answer=_answer(plan, usable),
-        alternatives=tuple(f"{a['role'].capitalize()}: {a['rationale']}"
-                           for a in plan.recommendation.get("alternatives", [])),
+        alternatives=tuple(f"{alternative_role(a)}: {a.rationale}" for a in plan.recommendation.alternatives),
         figures=_figures(plan, catalog),
         options=options,
         options_note=note,

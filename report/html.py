@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 from engine.plan import Plan
 from report import charts
 from report.content import Brief, KeyFigure, Table, build_brief
-from report.formatting import KIND_LABELS
+from present.colours import kind_colour
+from present.labels import KIND_LABELS
 
 CSS = """
 :root { --ink: #222; --muted: #666; --accent: #1f4e79; --rule: #d4d4d4; --head: #e8eef5; --hi: #e2f2e0; --box: #f6f8fb; }
@@ -98,7 +99,7 @@ def _figure_box(f: KeyFigure) -> str:
 
 def _legend() -> str:
     return ('<p class="legend">Option kinds:' + "".join(
-        f'<span class="swatch" style="background:{charts.kind_colour(k)}"></span>{esc(label)}'
+        f'<span class="swatch" style="background:{kind_colour(k)}"></span>{esc(label)}'
         for k, label in KIND_LABELS.items()) + " · ★ the recommendation</p>")
 
 

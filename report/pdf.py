@@ -13,6 +13,7 @@ from fpdf import FPDF, FontFace
 from fpdf.enums import XPos, YPos
 
 from engine.plan import Plan
+from present.labels import KIND_LABELS, in_sentence
 from report import charts
 from report.content import Brief, Table, build_brief
 
@@ -245,7 +246,7 @@ def render(brief: Brief, page_size: str = "A4") -> bytes:
     if components is not None:
         _heading(pdf, "Where the money goes")
         _chart(pdf, components, "Monthly cost of the cheapest options by component. Labels are coloured by kind: "
-               "API, cloud rental, owned, specialized silicon; ★ marks the recommendation.")
+               + ", ".join(in_sentence(label) for label in KIND_LABELS.values()) + "; ★ marks the recommendation.")
     if horizon is not None:
         _heading(pdf, "Cost over the horizon", 80)
         _chart(pdf, horizon, brief.horizon.caption)

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from engine.capacity.demand import demand
 from engine.catalog.catalog import load_catalog
 from engine.scenario.schema import BOUNDS, DEPLOYMENTS, KV_CACHE_PRECISIONS, LATENCY_TIERS, PRICINGS
+from present.formatting import count
+from present.labels import DEPLOYMENT_LABELS, PRICING_LABELS, TIER_LABELS
 from ui import state, url
-from ui.formatting import count
 
 GROUPS = ("Workload", "Latency", "Model", "Constraints", "Finance", "Roadmap assumptions")
 
@@ -79,11 +81,6 @@ NUMBER_FIELDS: dict[str, tuple[Field, ...]] = {
 SWITCHES = (("levers.prefix_caching", "Prefix caching on", "Reuse the KV cache of the shared prompt prefix."),
             ("levers.speculative_decoding", "Speculative decoding on", "Draft and verify several tokens per step."))
 
-TIER_LABELS = {"realtime": "Realtime voice", "interactive": "Interactive chat",
-               "agentic": "Agentic background", "batch": "Batch"}
-DEPLOYMENT_LABELS = {"any": "Anywhere (API, cloud or on-prem)", "cloud": "Cloud only",
-                     "on_prem": "On-prem only (data sovereignty)"}
-PRICING_LABELS = {"on_demand": "On-demand", "reserved_1y": "Reserved 1 year", "reserved_3y": "Reserved 3 years"}
 KV_LABELS = {"bf16": "BF16 (full precision)", "fp8": "FP8 (half the memory)"}
 
 
@@ -158,7 +155,7 @@ def scenario_form() -> None:
     tabs = st.tabs(list(GROUPS))
     with tabs[0]:
         _columns(NUMBER_FIELDS["Workload"], flat)
-        st.caption(f"{count(s.workload.daily_active_users * s.workload.queries_per_user_per_day)} queries "
+        st.caption(f"{count(demand(s).queries_per_day)} queries "
                    "per day as entered.")
     with tabs[1]:
         _select("latency.tier", "Latency tier", list(LATENCY_TIERS), TIER_LABELS, s.latency.tier,

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from present.formatting import count, ms, tok_per_s
+from present.labels import tier_label
 from ui import state
-from ui.form import TIER_LABELS
-from ui.formatting import count, ms
 from ui.safe import md
 
 
@@ -25,6 +25,6 @@ def page_header(title: str, subtitle: str = "") -> None:
     st.html(_CSS)
     st.title(title)
     st.caption(f"**{md(s.name)}** · {s.model.id} · {count(s.workload.daily_active_users)} daily users · "
-               f"{TIER_LABELS.get(s.latency.tier, s.latency.tier)} (TTFT p95 ≤ {ms(s.latency.ttft_p95_ms)}, "
-               f"≥ {s.latency.min_output_tokens_per_s_per_user:g} tok/s per user)"
+               f"{tier_label(s.latency.tier)} (TTFT p95 ≤ {ms(s.latency.ttft_p95_ms)}, "
+               f"≥ {tok_per_s(s.latency.min_output_tokens_per_s_per_user)} per user)"
                + (f" · {subtitle}" if subtitle else ""))

@@ -13,11 +13,15 @@ from engine.plan import Plan
 from engine.catalog.retirements import load_retirements
 from engine.money.api_speed import load_speeds
 from engine.money.options import Option, load_assumptions
-from ui.charts import KIND_LABELS
-from ui.formatting import identifier_label
+from present.labels import component_label, configuration_label, identifier_label, kind_label
 
 GREY = "color: #9ca3af"
-STACK_NAMES = {"tensorrt-llm": "TensorRT-LLM", "vllm": "vLLM", "sglang": "SGLang"}
+
+
+def percent_column(decimals: int = 1, **kwargs):
+    """Fractions stay fractions in the frames (so they sort); Streamlit's "percent" format shows
+    0.1234 as 12.3% (the step sets the decimals it keeps: 0.001 -> one decimal of a percent)."""
+    return st.column_config.NumberColumn(format="percent", step=10.0 ** -(decimals + 2), **kwargs)
 
 
 def _grey_rows(df: pd.DataFrame, usable: list[bool]):
@@ -28,13 +32,11 @@ def _grey_rows(df: pd.DataFrame, usable: list[bool]):
 def hardware_table(plan: Plan):
     """One row per accelerator: configuration, latency, fleet, monthly cost rented and owned, or why not."""
     by_id = {o.id: o for o in plan.options}
+    stacks = load_catalog().stacks
     rows, usable = [], []
     for h in plan.hardware_options:
         rented, owned = by_id.get(f"cloud:{h.hardware}"), by_id.get(f"owned:{h.hardware}")
-        config = ""
-        if h.stack:
-            config = (f"{STACK_NAMES.get(h.stack, h.stack)}, {(h.precision or '').upper()}, TP{h.tensor_parallel}"
-                      + (f" x PP{h.pipeline_parallel}" if (h.pipeline_parallel or 1) > 1 else ""))
+        config = configuration_label(h, stacks) if h.stack else ""
         note = h.reason if not h.feasible or h.specialized else ""
         if h.feasible and not note:
             for o in (rented, owned):
@@ -53,8 +55,8 @@ def hardware_table(plan: Plan):
             "Configuration": config or ("Sold as a service (see Providers)" if h.specialized else ""),
             "Batch per replica": h.batch_size,
             "TTFT p95 (ms)": h.ttft_ms,
-            "Tokens/s per user": None if not h.tpot_ms else 1000.0 / h.tpot_ms,
-            "Average utilization (%)": None if h.utilization is None else h.utilization * 100,
+            "Tokens/s per user": h.output_tokens_per_s_per_user,
+            "Average utilization": h.utilization,
         })
         usable.append(h.feasible and not h.specialized)
     df = pd.DataFrame(rows)
@@ -66,7 +68,7 @@ def hardware_table(plan: Plan):
         "TTFT p95 (ms)": st.column_config.NumberColumn(format="%,d"),
         "Tokens/s per user": st.column_config.NumberColumn(format="%.1f"),
         "Accelerators": st.column_config.NumberColumn(format="%,d"),
-        "Average utilization (%)": st.column_config.NumberColumn(format="%.0f%%"),
+        "Average utilization": percent_column(0),
         "Rented (USD/month)": st.column_config.NumberColumn(format="$%,.0f"),
         "Owned (USD/month)": st.column_config.NumberColumn(format="$%,.0f"),
         "Why / note": st.column_config.TextColumn(width="large"),
@@ -80,7 +82,7 @@ def _cheapest(row: pd.Series) -> float:
 
 
 def _slo_label(o: Option) -> str:
-    if o.details.get("retired"):
+    if o.retired:
         return "Retired"
     if not o.feasible:
         return "Excluded"  # by the scenario's constraints (the Why column says which)
@@ -94,23 +96,23 @@ def provider_table(plan: Plan):
                  key=lambda o: (not o.usable, o.monthly_tco_usd))
     rows = []
     for o in api:
-        d = o.details
+        q = o.api_quote
         rows.append({
             "Offer": o.name,
-            "Kind": KIND_LABELS[o.kind],
+            "Kind": kind_label(o.kind),
             "SLO": _slo_label(o),
             "Monthly cost (USD)": o.monthly_tco_usd,
-            "Input (USD per M tokens)": d.get("input_usd_per_mtok"),
-            "Cached input (USD per M tokens)": d.get("cached_input_usd_per_mtok"),
-            "Output (USD per M tokens)": d.get("output_usd_per_mtok"),
-            "Speed (tokens/s per user)": None if not o.tpot_ms else 1000.0 / o.tpot_ms,
+            "Input (USD per M tokens)": q.input_usd_per_mtok if q else None,
+            "Cached input (USD per M tokens)": q.cached_input_usd_per_mtok if q else None,
+            "Output (USD per M tokens)": q.output_usd_per_mtok if q else None,
+            "Speed (tokens/s per user)": o.output_tokens_per_s_per_user,
             "TTFT (ms)": o.ttft_ms,
             "Why": o.reason,
-            "Speed basis": d.get("speed_note", ""),
-            "TTFT basis": d.get("ttft_note", ""),
-            "Speed source": d.get("speed_source") or "none published for this provider and model",
-            "Speed as of": d.get("speed_as_of", ""),
-            "Price source": f"{o.basis}, priced {plan.price_data.get('price_date', '')}",
+            "Speed basis": q.speed_note if q else "",
+            "TTFT basis": q.ttft_note if q else "",
+            "Speed source": (q.speed_source if q else "") or "none published for this provider and model",
+            "Speed as of": q.speed_as_of if q else "",
+            "Price source": f"{o.basis}, priced {plan.price_data.price_date}",
         })
     df = pd.DataFrame(rows)
     config = {
@@ -129,14 +131,14 @@ def options_csv(plan: Plan) -> str:
     """Every option with its unit costs and components, for a spreadsheet."""
     rows = []
     for o in plan.options:
-        row = {"Option": o.name, "Kind": KIND_LABELS[o.kind], "Meets SLO": o.meets_slo, "Feasible": o.feasible,
+        row = {"Option": o.name, "Kind": kind_label(o.kind), "Meets SLO": o.meets_slo, "Feasible": o.feasible,
                "Reason": o.reason, "Accelerators": o.accelerators, "TTFT ms": o.ttft_ms,
-               "Tokens/s per user": None if not o.tpot_ms else 1000.0 / o.tpot_ms,
+               "Tokens/s per user": o.output_tokens_per_s_per_user,
                "Monthly TCO USD": o.monthly_tco_usd, "USD per 1000 queries": o.cost_per_1k_queries_usd,
                "USD per user-month": o.cost_per_user_month_usd,
                "USD per million output tokens": o.cost_per_million_output_tokens_usd,
                "Average utilization": o.utilization_average, "Price basis": o.basis}
-        row.update({f"{k.capitalize()} USD": v for k, v in o.components_usd.items()})
+        row.update({f"{component_label(k)} USD": v for k, v in o.components_usd.items()})
         rows.append(row)
     return pd.DataFrame(rows).to_csv(index=False)
 
@@ -184,7 +186,6 @@ def calibration_table(summaries: dict[str, list[Summary]]) -> pd.DataFrame:
         for s in items:
             label = GROUP_LABELS.get(s.label, names.get(s.label, s.label))
             rows.append({"Slice": headers[key], "Rows": label, "Measured rows": s.rows,
-                         "Median abs. error (%)": s.median_abs_error * 100,
-                         "P90 abs. error (%)": s.p90_abs_error * 100,
-                         "Median bias (%)": s.median_signed_error * 100})
+                         "Median abs. error": s.median_abs_error, "P90 abs. error": s.p90_abs_error,
+                         "Median bias": s.median_signed_error})
     return pd.DataFrame(rows).rename(columns={"Rows": "Group"})

@@ -1,92 +1,227 @@
-"""Monthly cost of an option as volumes and prices move: one vectorized model serves the
-horizon (one path), the break-even search (a grid of volumes) and the Monte Carlo
-(thousands of sampled paths).
+"""The cost model: one formula for an option's monthly cost, by component.
 
-Each option becomes a `CostModel` of a few numbers; `monthly_costs` evaluates it for
-arrays of multipliers over months with numpy. With every multiplier at 1 its month 0
-equals the option's `monthly_tco_usd` (a test holds it to that).
+Each option becomes a `CostModel` of a few numbers: token fees, prices per accelerator-month,
+staff, and the replica shape its fleet grows from. `cost_components` is the one cost formula:
+for arrays of volume and price multipliers, shape (samples, months), it gives each component's
+monthly cost; `monthly_costs` is their sum. The horizon (one path), the break-even search (a
+grid of volumes) and the Monte Carlo (thousands of sampled paths) evaluate it, and an option's
+month-1 `components_usd` is the same formula at month 0 with every multiplier at 1
+(`month_one_usd`).
 """
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 import numpy as np
 
-from engine.catalog.catalog import Catalog
-from engine.capacity.demand import Demand
+from engine.capacity import fleet
+from engine.catalog.catalog import Catalog, Hardware
+from engine.catalog.tables import load_table
 from engine.scenario.schema import Scenario
-from engine.money.options import (HOURS_PER_MONTH, Option, allin_power_kw, assumption, licence_usd_per_accelerator_month,
-                        owned_capex_per_accelerator_usd, rental_usd_per_hour)
 
+if TYPE_CHECKING:
+    from engine.capacity.demand import Demand
+    from engine.capacity.sizing import HardwareOption
+    from engine.money.options import Option
+
+HOURS_PER_MONTH = 730.0  # 8,760 hours / 12 months
+DAYS_PER_MONTH = HOURS_PER_MONTH / 24.0
 MULTIPLIERS = ("usage", "tokens_per_call", "monthly_growth", "api_prices", "gpu_prices")
+API_KINDS = ("api", "specialized")
+STAFF = "operations staff"
+API_FEES = ("input tokens", "cached input tokens", "output tokens", "reasoning tokens")
 
+
+# --- assumptions (cost_assumptions.yaml) -----------------------------------------
+
+@dataclass(frozen=True)
+class Assumption:
+    id: str
+    value: float
+    unit: str
+    source: str
+    as_of: str
+    basis: str
+    low: float | None = None
+    high: float | None = None
+
+
+@functools.lru_cache(maxsize=1)
+def load_assumptions() -> MappingProxyType[str, Assumption]:
+    """cost_assumptions.yaml by id, read once (read-only)."""
+    return MappingProxyType({r["id"]: Assumption(
+        r["id"], float(r.get("value", 1.0) if r.get("value") is not None else 1.0), str(r.get("unit", "")),
+        str(r["source"]), str(r["as_of"]), r["basis"], r.get("low"), r.get("high"))
+        for r in load_table("cost_assumptions")})
+
+
+def assumption(name: str) -> float:
+    return load_assumptions()[name].value
+
+
+# --- prices per accelerator ------------------------------------------------------
+
+def rental_usd_per_hour(hw: Hardware, pricing: str) -> tuple[float | None, str]:
+    """Price per accelerator-hour at the chosen commitment, and its basis.
+
+    Reserved prices come from the catalog where a source gives them, else from the
+    on-demand price less the published commitment discount (cost_assumptions.yaml).
+    """
+    on_demand = hw.on_demand_usd_per_hour
+    if pricing == "on_demand":
+        return on_demand, hw.price_basis
+    listed = hw.reserved_1y_usd_per_hour if pricing == "reserved_1y" else hw.reserved_3y_usd_per_hour
+    if listed:
+        return listed, "vendor"
+    if on_demand is None:
+        return None, ""
+    discount = assumption(f"{pricing}_discount_vs_on_demand")
+    return on_demand * (1.0 - discount), "estimate"
+
+
+def allin_power_kw(hw: Hardware) -> float | None:
+    """All-in power per accelerator (server, fans, network share) [kW]."""
+    if hw.allin_power_kw:
+        return hw.allin_power_kw
+    if hw.tdp_w:
+        return hw.tdp_w / 1000.0 * assumption("rack_power_overhead_factor")
+    return None
+
+
+def licence_usd_per_accelerator_month(hw: Hardware, scenario: Scenario) -> float:
+    """NVIDIA's enterprise software is licensed per GPU, rented or owned; open stacks need none."""
+    if hw.vendor != "nvidia":
+        return 0.0
+    return scenario.finance.software_licence_usd_per_accelerator_year / 12.0
+
+
+def storage_and_egress_usd(sized: HardwareOption, dem: Demand) -> float:
+    """Model weights kept in object storage and on the serving volumes, and the text streamed back
+    to users, per month [USD]."""
+    storage = ((sized.weights_gb or 0.0) * assumption("storage_copies_of_weights")
+               * assumption("storage_usd_per_gb_month"))
+    egress_gb = dem.output_tokens_per_day * DAYS_PER_MONTH * assumption("bytes_per_output_token_on_wire") / 1e9
+    return storage + egress_gb * assumption("egress_usd_per_gb")
+
+
+def owned_capex_per_accelerator_usd(hw: Hardware) -> float:
+    """Purchase price plus the accelerator's share of its server and network [USD].
+
+    Shares are fractions of the accelerator's price (cost_assumptions.yaml); where owners buy
+    whole units (8-GPU baseboards, NVL72 racks) they are at least the shares of the reference
+    H100 price, since a cheaper GPU does not make the rest of the same class of server cheaper.
+    """
+    price = hw.purchase_usd or 0.0
+    floor_price = assumption("baseboard_capex_reference_accelerator_usd") if hw.purchase_unit_accelerators > 1 else 0.0
+    server = assumption("server_share_of_accelerator_capex") * max(price, floor_price)
+    network = assumption("networking_share_of_accelerator_capex") * max(price, floor_price)
+    return price + server + network
+
+
+# --- the model of one option -----------------------------------------------------
 
 @dataclass(frozen=True)
 class CostModel:
     option_id: str
-    kind: str
-    # API: fees at month 0 scale with usage x tokens x price; staff is fixed.
-    variable_usd: float = 0.0
-    fixed_usd: float = 0.0
-    # self-hosted: fleet = (ceil(peak x (1 + headroom) / capacity) + spares) x accelerators per replica
+    kind: str  # api | specialized | cloud | owned
+    # API: each token component's month-0 fee [USD]; fees move with volume x API price.
+    fees_usd: tuple[tuple[str, float], ...] = ()
+    fixed_usd: float = 0.0  # rented: storage and egress [USD per month]
+    # staff: max(minimum, accelerators x FTE per accelerator) engineers
+    staff_min_fte: float = 0.0
+    staff_fte_per_accelerator: float = 0.0
+    engineer_usd_per_month: float = 0.0
+    # self-hosted fleet (fleet.py): replicas for the peak with headroom and spares, owned in whole units
     peak_calls_per_s: float = 0.0
     calls_per_s_per_replica: float = 1.0
     headroom: float = 0.0
     spares: int = 0
     accelerators_per_replica: int = 1
-    usd_per_accelerator_month: float = 0.0  # rental, or power + space + licence
-    licence_usd_per_accelerator: float = 0.0  # rented: licence per month, not discounted with the rental
-    price_follows_market: bool = True
+    purchase_unit: int = 1  # owned fleets grow in whole baseboards or racks
+    # rented
+    rental_usd_per_accelerator_month: float = 0.0
+    price_follows_market: bool = True  # a reserved price is fixed for its term
+    licence_usd_per_accelerator_month: float = 0.0  # rented or owned; not discounted with the rental
+    # owned
+    power_usd_per_accelerator_month: float = 0.0
+    space_usd_per_accelerator_month: float = 0.0
     capex_per_accelerator_usd: float = 0.0
     amortization_months: int = 1
     maintenance_per_capex_month: float = 0.0
-    staff_min_fte: float = 0.0
-    staff_fte_per_accelerator: float = 0.0
-    engineer_usd_per_month: float = 0.0
-    purchase_unit: int = 1  # owned fleets grow in whole baseboards or racks
     # Owned hardware arrives `lead_months` after the order; `bridge` (the cheapest rented or API
     # option) serves the workload until then. Month-1 figures stay the owned steady state.
     lead_months: int = 0
     bridge: "CostModel | None" = None
 
 
-def cost_model(option: Option, catalog: Catalog, scenario: Scenario, dem: Demand) -> CostModel | None:
-    """The numbers that move an option's monthly cost; None for an option with no price."""
-    if not option.feasible:
-        return None
-    engineer = scenario.finance.engineer_cost_usd_per_year / 12.0
-    if option.kind in ("api", "specialized"):
-        staff = option.components_usd["operations staff"]
-        return CostModel(option.id, option.kind, variable_usd=option.monthly_tco_usd - staff, fixed_usd=staff)
-    sized = option.details["sizing"]
-    hw = catalog.get_hardware(option.hardware)
-    owned = option.kind == "owned"
-    per_replica = sized["output_tokens_per_s_per_replica"] / dem.generated_tokens_per_call
-    common = dict(peak_calls_per_s=dem.peak_calls_per_s, calls_per_s_per_replica=per_replica,
-                  headroom=scenario.constraints.headroom_fraction,
-                  spares=scenario.constraints.redundant_replicas,
-                  accelerators_per_replica=sized["accelerators_per_replica"],
+def api_cost_model(option_id: str, kind: str, fees_usd: Mapping[str, float], scenario: Scenario) -> CostModel:
+    """An API or specialized service: token fees by component (API_FEES) this month [USD], and the
+    engineers who run the integration."""
+    return CostModel(option_id, kind, fees_usd=tuple((name, float(fees_usd[name])) for name in API_FEES),
+                     staff_min_fte=assumption("ops_engineers_api"),
+                     engineer_usd_per_month=scenario.finance.engineer_cost_usd_per_year / 12.0)
+
+
+def why_unpriced(kind: str, hw: Hardware, scenario: Scenario) -> str:
+    """Why `hw` cannot be priced rented ('cloud') or owned; '' when it can."""
+    if kind == "cloud":
+        price, _ = rental_usd_per_hour(hw, scenario.finance.pricing)
+        return "" if price is not None else f"no rental price for {hw.name}"
+    if not hw.purchase_usd:
+        return f"no sourced purchase price for {hw.name}: owning it cannot be priced"
+    if allin_power_kw(hw) is None:
+        return f"no power figure for {hw.name}"
+    return ""
+
+
+def self_hosted_cost_model(kind: str, option_id: str, hw: Hardware, sized: HardwareOption, scenario: Scenario,
+                           dem: Demand) -> CostModel:
+    """A sized configuration of `hw`, rented ('cloud') or owned; `why_unpriced` must be ''.
+
+    Longer calls take proportionally longer, so a replica carries output tokens per second /
+    tokens per call calls per second.
+    """
+    owned = kind == "owned"
+    c = scenario.constraints
+    common = dict(peak_calls_per_s=dem.peak_calls_per_s,
+                  calls_per_s_per_replica=sized.output_tokens_per_s_per_replica / dem.generated_tokens_per_call,
+                  headroom=c.headroom_fraction, spares=c.redundant_replicas,
+                  accelerators_per_replica=sized.accelerators_per_replica,
                   staff_min_fte=assumption("ops_engineers_minimum_self_hosted"),
                   staff_fte_per_accelerator=assumption(
                       "ops_engineers_per_1000_accelerators_" + ("owned" if owned else "rented")) / 1000.0,
-                  engineer_usd_per_month=engineer)
-    licence = licence_usd_per_accelerator_month(hw, scenario)
-    if not owned:
-        price, _ = rental_usd_per_hour(hw, scenario.finance.pricing)
-        # A reserved price is fixed for its term; only on-demand rates follow the market down.
-        return CostModel(option.id, option.kind, usd_per_accelerator_month=price * HOURS_PER_MONTH,
-                         fixed_usd=option.components_usd["storage and egress"], licence_usd_per_accelerator=licence,
-                         price_follows_market=scenario.finance.pricing == "on_demand", **common)
+                  engineer_usd_per_month=scenario.finance.engineer_cost_usd_per_year / 12.0,
+                  licence_usd_per_accelerator_month=licence_usd_per_accelerator_month(hw, scenario))
     f = scenario.finance
+    if not owned:
+        price, _ = rental_usd_per_hour(hw, f.pricing)
+        # A reserved price is fixed for its term; only on-demand rates follow the market down.
+        return CostModel(option_id, kind, rental_usd_per_accelerator_month=price * HOURS_PER_MONTH,
+                         price_follows_market=f.pricing == "on_demand", fixed_usd=storage_and_egress_usd(sized, dem),
+                         **common)
     kw = allin_power_kw(hw)
-    per_accelerator = (kw * f.pue * f.electricity_usd_per_kwh * HOURS_PER_MONTH
-                       + kw * assumption("colocation_usd_per_kw_month") + licence)
-    capex = owned_capex_per_accelerator_usd(hw)
-    return CostModel(option.id, option.kind, usd_per_accelerator_month=per_accelerator,
-                     capex_per_accelerator_usd=capex, amortization_months=int(f.amortization_years * 12),
+    return CostModel(option_id, kind,
+                     power_usd_per_accelerator_month=kw * f.pue * f.electricity_usd_per_kwh * HOURS_PER_MONTH,
+                     space_usd_per_accelerator_month=kw * assumption("colocation_usd_per_kw_month"),
+                     capex_per_accelerator_usd=owned_capex_per_accelerator_usd(hw),
+                     amortization_months=int(f.amortization_years * 12),
                      maintenance_per_capex_month=assumption("maintenance_fraction_of_capex_per_year") / 12.0,
                      purchase_unit=max(hw.purchase_unit_accelerators, 1), **common)
+
+
+def cost_model(option: Option, catalog: Catalog, scenario: Scenario, dem: Demand) -> CostModel | None:
+    """The model an option was priced with (None for an option with no price): the same builder, from
+    the option's sizing, or from an API option's month-0 token fees (its model's own inputs)."""
+    if not option.feasible:
+        return None
+    if option.kind in API_KINDS:
+        return api_cost_model(option.id, option.kind, option.components_usd, scenario)
+    return self_hosted_cost_model(option.kind, option.id, catalog.get_hardware(option.hardware), option.sizing,
+                                  scenario, dem)
 
 
 def growth_and_price_paths(scenario: Scenario, months: int, growth: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -119,18 +254,11 @@ def paths(scenario: Scenario, months: int, usage: np.ndarray, tokens: np.ndarray
                  gpu_factor * gpu_prices[:, None])
 
 
-def _fleet(model: CostModel, load_calls_per_s: np.ndarray) -> np.ndarray:
-    """Accelerators for a peak load: replicas with headroom and spares; an owned fleet in whole
-    purchase units. Longer calls take proportionally longer, so a replica carries ~1/tokens as many."""
-    replicas = np.ceil(load_calls_per_s * (1.0 + model.headroom) / model.calls_per_s_per_replica - 1e-9) + model.spares
-    replicas = np.maximum(replicas, np.ceil(load_calls_per_s / model.calls_per_s_per_replica - 1e-9))
-    fleet = np.maximum(replicas, 1.0) * model.accelerators_per_replica
-    if model.kind == "owned":
-        fleet = np.ceil(fleet / model.purchase_unit - 1e-9) * model.purchase_unit
-    return fleet
+# Month 0 with every multiplier at 1: what `paths` gives for one month, no growth, no price move.
+MONTH_ONE = Paths(np.ones((1, 1)), np.ones((1, 1)), np.ones((1, 1)))
 
 
-def delivery_bridge(options) -> Option | None:
+def delivery_bridge(options: Iterable[Option]) -> Option | None:
     """The option that serves while owned hardware is on order: the cheapest usable rented or API one."""
     return min((o for o in options if o.usable and o.kind != "owned"), key=lambda o: o.monthly_tco_usd, default=None)
 
@@ -152,54 +280,148 @@ def steady_state(model: CostModel) -> CostModel:
     return dataclasses.replace(model, lead_months=0, bridge=None) if model.bridge is not None else model
 
 
-def _installed(fleet: np.ndarray, start: int) -> np.ndarray:
+# --- the cost formula --------------------------------------------------------------
+
+def _delivery_month(model: CostModel, months: int) -> int:
+    """First month an owned fleet on order serves (0 without a delivery bridge)."""
+    return min(model.lead_months, months) if model.bridge is not None else 0
+
+
+def _fleet(model: CostModel, volume: np.ndarray, needed: int | None = None) -> np.ndarray:
+    """Accelerators paid for each month (fleet.py): for the peak load, or for `needed` accelerators
+    (an owned fleet still buys whole purchase units)."""
+    if needed is not None:
+        return np.full(volume.shape, float(fleet.whole_units(needed, model.purchase_unit)))
+    if volume.size == 1:  # month 1 of one path: the rule on a plain number is ten times faster than on an array
+        return np.full(volume.shape, float(fleet.accelerators(
+            model.peak_calls_per_s * volume.item(0), model.calls_per_s_per_replica, model.headroom, model.spares,
+            model.accelerators_per_replica, model.purchase_unit)))
+    return fleet.accelerators(model.peak_calls_per_s * volume, model.calls_per_s_per_replica, model.headroom,
+                              model.spares, model.accelerators_per_replica, model.purchase_unit)
+
+
+def _installed(fleet_needed: np.ndarray, start: int) -> np.ndarray:
     """Owned accelerators in place each month: bought as demand grows, never sold, none before `start`."""
-    installed = np.zeros_like(fleet)
-    installed[..., start:] = np.maximum.accumulate(fleet[..., start:], axis=-1)
+    if start == 0:
+        return np.maximum.accumulate(fleet_needed, axis=-1)
+    installed = np.zeros_like(fleet_needed)
+    installed[..., start:] = np.maximum.accumulate(fleet_needed[..., start:], axis=-1)
     return installed
 
 
-def monthly_costs(model: CostModel, p: Paths) -> np.ndarray:
-    """Monthly cost [USD], shape (samples, months)."""
-    if model.bridge is not None and model.lead_months > 0:
-        lead = min(model.lead_months, p.volume.shape[1])
-        costs = _costs(steady_state(model), p, start=lead)
-        costs[:, :lead] = monthly_costs(model.bridge, p)[:, :lead]
-        return costs
-    return _costs(model, p)
+def _bought(installed: np.ndarray) -> np.ndarray:
+    """Accelerators bought each month (np.diff with a leading 0, without its concatenation)."""
+    bought = installed.copy()
+    bought[..., 1:] -= installed[..., :-1]
+    return bought
 
 
-def _costs(model: CostModel, p: Paths, start: int = 0) -> np.ndarray:
-    volume = p.volume
-    if model.kind in ("api", "specialized"):
-        return model.variable_usd * volume * p.api_price + model.fixed_usd
-    fleet = _fleet(model, model.peak_calls_per_s * volume)
-    staff = np.maximum(model.staff_min_fte, fleet * model.staff_fte_per_accelerator) * model.engineer_usd_per_month
+# A term's driver for costs that do not move: rate x 1 each month.
+_EVERY_MONTH = "every month"
+
+Term = tuple[str, "float | np.ndarray", str]  # (component, USD per unit of the driver, driver)
+
+
+def _formula(model: CostModel, p: Paths, start: int = 0,
+             needed: int | None = None) -> tuple[dict[str, np.ndarray | float], tuple[Term, ...]]:
+    """The one cost formula: every component is a rate times a driver, the quantity that moves.
+
+    Drivers are arrays (samples, months): the billed token volume, the accelerators in the fleet,
+    the capex paid and amortized, the staff in FTE. Returns the drivers and the terms, in
+    component order; `start` is the month an owned fleet arrives, `needed` prices a given fleet.
+    """
+    drivers: dict[str, np.ndarray | float] = {_EVERY_MONTH: 1.0}
+    if model.kind in API_KINDS:
+        drivers["billed volume"] = p.volume * p.api_price
+        terms = tuple((name, fee, "billed volume") for name, fee in model.fees_usd)
+        return drivers, terms + ((STAFF, model.staff_min_fte * model.engineer_usd_per_month, _EVERY_MONTH),)
+    accelerators = _fleet(model, p.volume, needed)
+    drivers["staff FTE"] = np.maximum(model.staff_min_fte, accelerators * model.staff_fte_per_accelerator)
+    staff = (STAFF, model.engineer_usd_per_month, "staff FTE")
     if model.kind == "cloud":
-        rental = model.usd_per_accelerator_month * (p.gpu_price if model.price_follows_market else p.gpu_price[:, :1])
-        return fleet * (rental + model.licence_usd_per_accelerator) + staff + model.fixed_usd
+        drivers["accelerators"] = accelerators
+        market = p.gpu_price if model.price_follows_market else p.gpu_price[:, :1]
+        return drivers, (("accelerator rental", model.rental_usd_per_accelerator_month * market, "accelerators"),
+                         ("software licences", model.licence_usd_per_accelerator_month, "accelerators"),
+                         ("storage and egress", model.fixed_usd, _EVERY_MONTH), staff)
     # owned: bought in steps as demand grows, never sold; each purchase amortized from its month
-    installed = _installed(fleet, start)
-    bought = np.diff(installed, axis=1, prepend=0.0)
-    paid = np.cumsum(bought * model.capex_per_accelerator_usd * p.gpu_price, axis=1)
+    # (in place where it can be: a Monte Carlo allocates thousands of paths per option)
+    installed = _installed(accelerators, start)
+    paid = _bought(installed)
+    paid *= model.capex_per_accelerator_usd
+    paid *= p.gpu_price
+    np.add.accumulate(paid, axis=1, out=paid)
     n = model.amortization_months
-    retired = np.zeros_like(paid)
+    amortized = paid / n  # what was paid, less what was paid n months ago (written off by now), over n months
     if n < paid.shape[1]:
-        retired[:, n:] = paid[:, :-n]
-    amortized = (paid - retired) / n
-    return (amortized + installed * model.usd_per_accelerator_month
-            + paid * model.maintenance_per_capex_month + staff)
+        amortized[:, n:] = (paid[:, n:] - paid[:, :-n]) / n
+    drivers.update({"installed": installed, "capex paid": paid, "capex amortized": amortized})
+    return drivers, (("hardware (amortized)", 1.0, "capex amortized"),
+                     ("power", model.power_usd_per_accelerator_month, "installed"),
+                     ("space", model.space_usd_per_accelerator_month, "installed"),
+                     ("maintenance", model.maintenance_per_capex_month, "capex paid"),
+                     ("software licences", model.licence_usd_per_accelerator_month, "installed"), staff)
+
+
+def cost_components(model: CostModel, p: Paths) -> dict[str, np.ndarray]:
+    """Monthly cost of each of the option's components [USD], shape (samples, months).
+
+    An owned fleet on order has no hardware before its delivery month; what serves meanwhile is
+    its bridge, a different option, whose cost `monthly_costs` puts in those months.
+    """
+    drivers, terms = _formula(steady_state(model), p, _delivery_month(model, p.volume.shape[1]))
+    shape = p.volume.shape
+    return {name: np.broadcast_to(rate * drivers[driver], shape) for name, rate, driver in terms}
+
+
+def _sum(drivers: Mapping[str, np.ndarray | float], terms: Iterable[Term], shape: tuple[int, ...]) -> np.ndarray:
+    """Sum of the terms, one product per driver (the rates of one driver add first), added in place."""
+    rates: dict[str, float | np.ndarray] = {}
+    for _, rate, driver in terms:
+        rates[driver] = rates[driver] + rate if driver in rates else rate
+    total = None
+    for driver, rate in rates.items():
+        if total is None:
+            total = np.multiply(rate, drivers[driver], out=np.empty(shape))
+        else:
+            total += rate * drivers[driver]
+    return total
+
+
+def monthly_costs(model: CostModel, p: Paths) -> np.ndarray:
+    """Monthly cost [USD], shape (samples, months): the sum of `cost_components`, with the
+    delivery bridge's cost in the months before owned hardware arrives."""
+    start = _delivery_month(model, p.volume.shape[1])
+    drivers, terms = _formula(steady_state(model), p, start)
+    costs = _sum(drivers, terms, p.volume.shape)
+    if start:
+        costs[:, :start] = monthly_costs(model.bridge, p)[:, :start]
+    return costs
+
+
+def month_one_usd(model: CostModel, accelerators: int | None = None) -> dict[str, float]:
+    """The first month by component [USD]: the cost formula at month 0 with every multiplier at 1.
+
+    An owned option's month 1 is its steady state (hardware in place), not the delivery bridge.
+    `accelerators` prices a fleet of that many needed accelerators instead of the model's own
+    (owned: still in whole purchase units).
+    """
+    drivers, terms = _formula(steady_state(model), MONTH_ONE, needed=accelerators)
+    month_one = {name: _first(driver) for name, driver in drivers.items()}
+    return {name: float(_first(rate) * month_one[driver]) for name, rate, driver in terms}
+
+
+def _first(x: float | np.ndarray) -> float:
+    return x.item(0) if isinstance(x, np.ndarray) else x
 
 
 def purchases(model: CostModel, scenario: Scenario, months: int) -> list[dict]:
     """Months in which an owned fleet grows, with accelerators bought and their capex."""
     growth = np.array([scenario.finance.monthly_growth])
     demand_factor, _, gpu_factor = growth_and_price_paths(scenario, months, growth)
-    start = min(model.lead_months, months) if model.bridge is not None else 0
-    installed = _installed(_fleet(model, model.peak_calls_per_s * demand_factor[0]), start)
+    start = _delivery_month(model, months)
+    installed = _installed(_fleet(model, demand_factor[0]), start)
     bought = np.diff(installed, prepend=0.0)
     return [{"month": int(m), "accelerators": int(b),
-             "capex_usd": float(b * model.capex_per_accelerator_usd * gpu_factor[0, m] )}
+             "capex_usd": float(b * model.capex_per_accelerator_usd * gpu_factor[0, m])}
             for m, b in enumerate(bought) if b > 0]
-
-

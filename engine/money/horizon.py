@@ -3,10 +3,12 @@ against the best API, and the lifetime view with a one-time model cost."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Mapping
 
 import numpy as np
 
 from engine.money.cost_model import CostModel, monthly_costs, paths, purchases, steady_state
+from engine.records import frozen_map
 from engine.scenario.schema import Scenario
 from engine.money.options import Option
 
@@ -15,11 +17,55 @@ BREAK_EVEN_GRID = np.logspace(-2, 2, 81)
 
 
 @dataclass(frozen=True)
+class MonthCosts:
+    month: int  # 0 = the first month
+    costs_usd: Mapping[str, float]  # option id -> cost that month [USD]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "costs_usd", frozen_map(self.costs_usd))
+
+
+@dataclass(frozen=True)
+class Purchase:
+    """Accelerators an owned fleet buys in one month as demand grows."""
+
+    month: int
+    accelerators: int
+    capex_usd: float
+
+
+@dataclass(frozen=True)
+class BreakEven:
+    """The daily volume (and the month on the growth path) from which self-hosting stays cheaper than the best API."""
+
+    queries_per_day: float | None
+    month: int | None
+    compared: bool  # False when there is no usable API or no usable self-hosted option
+    reason: str
+    current_queries_per_day: float | None = None
+
+
+@dataclass(frozen=True)
+class Lifetime:
+    one_time_model_cost_usd: float
+    recurring_inference_usd: float | None  # the recommendation over the horizon
+    average_month_usd: float | None
+    inference_share: float | None  # recurring / (recurring + one-time)
+
+
+@dataclass(frozen=True)
 class Horizon:
-    months: list[dict]  # [{"month": m, "costs_usd": {option_id: usd}}]
-    purchases: dict[str, list[dict]]  # owned option id -> [{"month", "accelerators", "capex_usd"}]
-    break_even: dict
-    lifetime: dict
+    months: tuple[MonthCosts, ...]
+    purchases: Mapping[str, tuple[Purchase, ...]]  # owned option id -> purchases
+    break_even: BreakEven
+    lifetime: Lifetime
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "purchases", frozen_map({k: tuple(v) for k, v in self.purchases.items()}))
+
+    def costs_usd(self, option_id: str) -> tuple[float, ...]:
+        """One option's monthly costs over the horizon (empty when it has no price)."""
+        return tuple(m.costs_usd[option_id] for m in self.months if option_id in m.costs_usd)
 
 
 def _ones(n: int) -> np.ndarray:
@@ -36,7 +82,7 @@ def project(models: dict[str, CostModel], scenario: Scenario) -> dict[str, np.nd
 
 
 def break_even(models: dict[str, CostModel], options: dict[str, Option], scenario: Scenario,
-               costs_by_month: dict[str, np.ndarray], queries_per_day: float) -> dict:
+               costs_by_month: dict[str, np.ndarray], queries_per_day: float) -> BreakEven:
     """Daily query volume where self-hosting beats the best API, and the month it happens.
 
     Volumes are compared at today's prices: each option re-costed at volume multipliers
@@ -47,8 +93,7 @@ def break_even(models: dict[str, CostModel], options: dict[str, Option], scenari
     own = [oid for oid in usable if options[oid].kind in ("cloud", "owned")]
     if not api or not own:
         missing = "API" if not api else "self-hosted"
-        return {"queries_per_day": None, "month": None, "compared": False,
-                "reason": f"no usable {missing} option to compare"}
+        return BreakEven(None, None, False, f"no usable {missing} option to compare")
     v = BREAK_EVEN_GRID
     one = _ones(len(v))
     zero = np.zeros(len(v))
@@ -84,8 +129,7 @@ def break_even(models: dict[str, CostModel], options: dict[str, Option], scenari
         if trades_places:
             reason += (f"; from {_about(v[first_win[0]] * queries_per_day)} the two trade places as fleets grow in "
                        "whole replicas, so treat the range between as a tie")
-    return {"queries_per_day": volume, "month": month, "compared": True, "reason": reason,
-            "current_queries_per_day": queries_per_day}
+    return BreakEven(volume, month, True, reason, queries_per_day)
 
 
 def _about(volume: float) -> str:
@@ -96,13 +140,12 @@ def _about(volume: float) -> str:
 def build_horizon(models: dict[str, CostModel], options: dict[str, Option], scenario: Scenario,
                   queries_per_day: float, recommended: str | None) -> Horizon:
     projected = project(models, scenario)
-    months = [{"month": m, "costs_usd": {oid: float(path[m]) for oid, path in projected.items()}}
-              for m in range(scenario.finance.horizon_months)]
-    bought = {oid: purchases(model, scenario, scenario.finance.horizon_months)
+    months = tuple(MonthCosts(m, {oid: float(path[m]) for oid, path in projected.items()})
+                   for m in range(scenario.finance.horizon_months))
+    bought = {oid: tuple(Purchase(**p) for p in purchases(model, scenario, scenario.finance.horizon_months))
               for oid, model in models.items() if model.kind == "owned"}
     one_time = scenario.finance.one_time_model_cost_usd
     recurring = float(projected[recommended].sum()) if recommended in projected else None
-    lifetime = {"one_time_model_cost_usd": one_time, "recurring_inference_usd": recurring,
-                "average_month_usd": recurring / scenario.finance.horizon_months if recurring else None,
-                "inference_share": (recurring / (recurring + one_time)) if recurring else None}
+    lifetime = Lifetime(one_time, recurring, recurring / scenario.finance.horizon_months if recurring else None,
+                        (recurring / (recurring + one_time)) if recurring else None)
     return Horizon(months, bought, break_even(models, options, scenario, projected, queries_per_day), lifetime)

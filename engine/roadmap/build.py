@@ -12,16 +12,19 @@ import dataclasses
 import datetime as dt
 import functools
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Mapping
 
 
 from engine.catalog.catalog import Catalog
 from engine.catalog.tables import Table, load_table
 from engine.capacity.demand import demand
 from engine.money.api_quotes import api_offers
+from engine.records import frozen_map
 from engine.scenario.schema import Scenario
 from engine.capacity.sizing import size_hardware
-from engine.money.options import Option, api_option, self_hosted_options, self_hosted_staff_fte, staff_usd_per_month
+from engine.money.cost_model import STAFF, cost_model, month_one_usd
+from engine.money.options import Option, api_option, self_hosted_options
+from present.formatting import percent, usd
 
 PHASES = ("quick win (30 days)", "next quarter", "strategic")
 # A lever must save at least this share of the bill to be worth its engineering days.
@@ -99,28 +102,24 @@ class Evaluator:
             main = _scale_queries(dataclasses.replace(scenario, levers=off), 1.0 - share)
             easy = _scale_queries(dataclasses.replace(scenario, levers=off,
                                                       model=dataclasses.replace(scenario.model, id=small_id)), share)
-            parts = [self.option(main, target), self.option(easy, target)]
+            scenarios = [main, easy]
         else:
-            parts = [self.option(scenario, target)]
+            scenarios = [scenario]
+        parts = [self.option(s, target) for s in scenarios]
         if any(p is None for p in parts):
             return None
         if len(parts) > 1 and target.kind == "owned":
-            return self._shared_owned_fleet(scenario, target, parts), parts
+            return self._shared_owned_fleet(scenarios[0], parts), parts
         # One team runs both models: staff is charged once, on the main deployment.
-        shared_staff = sum(p.components_usd.get("operations staff", 0.0) for p in parts[1:])
+        shared_staff = sum(p.components_usd[STAFF] for p in parts[1:])
         return sum(p.monthly_tco_usd for p in parts) - shared_staff, parts
 
-    def _shared_owned_fleet(self, scenario: Scenario, target: Target, parts: list[Option]) -> float:
-        """Both models on one owned fleet: whole baseboards are bought once for the accelerators both
-        need (pricing each part as its own fleet would round up twice), and one team runs it."""
-        hw = self.catalog.get_hardware(target.key)
-        needed = sum(p.details["sizing"]["accelerators"] for p in parts)
-        bought = hw.owned_count(needed)
-        main = parts[0]
-        per_accelerator = (main.monthly_tco_usd - main.components_usd["operations staff"]) / main.accelerators
-        staff = staff_usd_per_month(self_hosted_staff_fte(bought, "ops_engineers_per_1000_accelerators_owned"),
-                                    scenario)
-        return per_accelerator * bought + staff
+    def _shared_owned_fleet(self, scenario: Scenario, parts: list[Option]) -> float:
+        """Both models on one owned fleet: the main part's cost model priced for the accelerators both
+        need, so whole baseboards are bought once (pricing each part as its own fleet would round up
+        twice) and one team, sized for the whole fleet, runs it."""
+        model = cost_model(parts[0], self.catalog, scenario, demand(scenario))
+        return sum(month_one_usd(model, accelerators=sum(p.sizing.accelerators for p in parts)).values())
 
 
 def _scale_queries(scenario: Scenario, factor: float) -> Scenario:
@@ -147,10 +146,6 @@ def _self_hosted_only(target: Target, what: str) -> str:
     return "" if target.kind in SELF_HOSTED else f"{what} is the provider's choice on an API"
 
 
-def _sizing(ctx: Context) -> dict:
-    return ctx.baseline.details.get("sizing", {})
-
-
 def _model(s: Scenario, **changes) -> Scenario:
     return dataclasses.replace(s, model=dataclasses.replace(s.model, **changes))
 
@@ -175,7 +170,7 @@ def fp8_weights(s, t, ctx):
     why = _self_hosted_only(t, "weight precision")
     if why:
         return why
-    precision = _sizing(ctx).get("precision")
+    precision = ctx.baseline.sizing.precision if ctx.baseline.sizing else None
     if precision in ("fp8", "int4", "fp4"):
         return f"the baseline already runs {precision.upper()} weights"
     if not ctx.catalog.get_hardware(t.key).runs("fp8"):
@@ -275,7 +270,7 @@ def owned_instead_of_rented(s, t, ctx):
 
 def modern_stack(s, t, ctx):
     why = _self_hosted_only(t, "the serving stack")
-    stack = _sizing(ctx).get("stack")
+    stack = ctx.baseline.sizing.stack if ctx.baseline.sizing else None
     return why or f"the baseline already runs {stack} (continuous batching, paged attention)"
 
 
@@ -337,7 +332,7 @@ def batch_offline(s, t, ctx):
         return "workload.offline_fraction is 0: no work that can wait for a batch window"
     base = ctx.baseline
     if base.kind in ("api", "specialized"):
-        if not base.details.get("batch_saving_usd"):
+        if not (base.api_quote and base.api_quote.batch_saving_usd):
             return (f"no batch price is published for {base.name} (genai-prices, providers.yaml): the offline "
                     "share pays list price; only a provider with a batch API for this model would cut it")
         return "the baseline already prices the offline share at the provider's batch rates"
@@ -395,7 +390,7 @@ ASSUMPTIONS = {  # the Scenario fields each lever's saving rests on (shown and e
 }
 
 
-def _assumption_values(scenario: Scenario, lever_id: str) -> dict:
+def _assumption_values(scenario: Scenario, lever_id: str) -> dict[str, float]:
     out = {}
     for key in ASSUMPTIONS.get(lever_id, ()):
         section, name = key.split(".")
@@ -403,10 +398,78 @@ def _assumption_values(scenario: Scenario, lever_id: str) -> dict:
     return out
 
 
+# --- the roadmap records ---------------------------------------------------------
+
+WATERFALL_KINDS = ("total", "delta")  # a bar standing on zero (today, after) or a lever's change
+
+
+@dataclass(frozen=True)
+class Lever:
+    """One lever re-planned on its own against the baseline (its standalone saving)."""
+
+    id: str
+    layer: str  # model | hardware | stack | workload (levers.yaml)
+    name: str
+    monthly_saving_usd: float  # standalone, against the baseline
+    saving_fraction: float
+    effort_days: float
+    quality_risk: str
+    quality_risk_reason: str
+    phase: str  # one of PHASES
+    applies: bool
+    reason: str
+    ttft_ms: float | None
+    tpot_ms: float | None
+    option_id_after: str | None
+    prerequisites: tuple[str, ...]
+    conflicts: tuple[str, ...]
+    assumptions: Mapping[str, float]  # the Scenario fields its saving rests on, with their values
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "assumptions", frozen_map(self.assumptions))
+
+
+@dataclass(frozen=True)
+class Step:
+    """A lever applied on top of the earlier ones (its cumulative effect)."""
+
+    lever_id: str
+    monthly_tco_usd: float  # after this step
+    saving_usd: float  # against the previous step
+    option_id: str
+
+
+@dataclass(frozen=True)
+class WaterfallBar:
+    label: str
+    value_usd: float  # a total, or a (negative) change
+    kind: str  # one of WATERFALL_KINDS
+
+    def __post_init__(self) -> None:
+        if self.kind not in WATERFALL_KINDS:
+            raise ValueError(f"waterfall kind {self.kind!r} is not one of {', '.join(WATERFALL_KINDS)}")
+
+
+@dataclass(frozen=True)
+class Roadmap:
+    baseline_option_id: str
+    baseline_monthly_tco_usd: float
+    levers: tuple[Lever, ...]
+    steps: tuple[Step, ...]
+    final_monthly_tco_usd: float
+    total_saving_fraction: float
+    final_scenario: Scenario
+    final_target: Target
+    waterfall: tuple[WaterfallBar, ...]
+
+    def lever(self, lever_id: str) -> Lever:
+        return next(lv for lv in self.levers if lv.id == lever_id)
+
+
 # --- the roadmap -----------------------------------------------------------------
 
 def build_roadmap(catalog: Catalog, scenario: Scenario, baseline: Option | None, options: tuple[Option, ...],
-                  price_date: dt.date) -> dict | None:
+                  price_date: dt.date) -> Roadmap | None:
     """Levers with their individual savings, the cumulative steps and the waterfall."""
     if baseline is None:
         return None
@@ -421,12 +484,10 @@ def build_roadmap(catalog: Catalog, scenario: Scenario, baseline: Option | None,
     base_cost = priced[0] if priced else baseline.monthly_tco_usd
     ctx = Context(catalog, baseline, options)
     meta = {row["id"]: row for row in lever_table()["levers"]}
-    changes: dict[str, Change] = {}
     levers = []
     for lever_id, fn in LEVERS.items():
         row = meta[lever_id]
         change = fn(scenario, start, ctx)
-        changes[lever_id] = change
         saving, after, reason = 0.0, None, change if isinstance(change, str) else ""
         if not isinstance(change, str):
             result = ev.cost(*change)
@@ -436,67 +497,62 @@ def build_roadmap(catalog: Catalog, scenario: Scenario, baseline: Option | None,
                 saving = base_cost - result[0]
                 after = result[1][0]
                 if saving >= MIN_SAVING_FRACTION * base_cost:
-                    reason = f"re-planned: {after.name} at ${result[0]:,.0f} per month"
+                    reason = f"re-planned: {after.name} at {usd(result[0])} per month"
                 elif saving > -1e-6:
-                    reason = (f"re-planned: saves ${max(saving, 0):,.0f} per month, under "
-                              f"{MIN_SAVING_FRACTION:.1%} of the bill (the same fleet carries the load")
-                    needed = (after.details.get("sizing") or {}).get("accelerators")
+                    reason = (f"re-planned: saves {usd(max(saving, 0))} per month, under "
+                              f"{percent(MIN_SAVING_FRACTION, 1)} of the bill (the same fleet carries the load")
+                    needed = after.sizing.accelerators if after.sizing else None
                     if after.kind == "owned" and needed and after.accelerators and needed < after.accelerators:
                         reason += (f": only {needed} of the {after.accelerators} owned accelerators would be busy, "
                                    "and owners buy whole baseboards, so the freed capacity serves growth")
                     reason += ")"
                     saving = 0.0
                 else:
-                    reason = f"re-planned, it would cost ${-saving:,.0f} more per month"
+                    reason = f"re-planned, it would cost {usd(-saving)} more per month"
         applies = saving >= MIN_SAVING_FRACTION * base_cost and saving > 0
-        levers.append({
-            "id": lever_id, "layer": row["layer"], "name": row["name"],
-            "monthly_saving_usd": max(saving, 0.0), "saving_fraction": max(saving, 0.0) / base_cost,
-            "effort_days": row["effort_days"], "quality_risk": row["quality_risk"],
-            "quality_risk_reason": row["quality_risk_reason"], "phase": phase_for(row["effort_days"]),
-            "applies": applies, "reason": reason,
-            "ttft_ms": after.ttft_ms if after else None, "tpot_ms": after.tpot_ms if after else None,
-            "option_id_after": after.id if after else None,
-            "prerequisites": row["prerequisites"], "conflicts": row["conflicts"],
-            "assumptions": _assumption_values(scenario, lever_id),
-        })
-    steps, state, current = _cumulative(ev, scenario, start, base_cost, levers, ctx)
-    waterfall = [{"label": f"Today: {baseline.name}", "value_usd": base_cost, "kind": "total"}]
-    waterfall += [{"label": next(lv["name"] for lv in levers if lv["id"] == st["lever_id"]),
-                   "value_usd": -st["saving_usd"], "kind": "delta"} for st in steps]
-    waterfall.append({"label": "After the roadmap", "value_usd": current, "kind": "total"})
-    return {"baseline_option_id": baseline.id, "baseline_monthly_tco_usd": base_cost, "levers": levers,
-            "steps": steps, "final_monthly_tco_usd": current,
-            "total_saving_fraction": 1 - current / base_cost if base_cost else 0.0,
-            "final_scenario": state[0].to_dict(), "final_target": {"kind": state[1].kind, "key": state[1].key},
-            "waterfall": waterfall}
+        levers.append(Lever(
+            id=lever_id, layer=row["layer"], name=row["name"],
+            monthly_saving_usd=max(saving, 0.0), saving_fraction=max(saving, 0.0) / base_cost,
+            effort_days=row["effort_days"], quality_risk=row["quality_risk"],
+            quality_risk_reason=row["quality_risk_reason"], phase=phase_for(row["effort_days"]),
+            applies=applies, reason=reason,
+            ttft_ms=after.ttft_ms if after else None, tpot_ms=after.tpot_ms if after else None,
+            option_id_after=after.id if after else None,
+            prerequisites=tuple(row["prerequisites"]), conflicts=tuple(row["conflicts"]),
+            assumptions=_assumption_values(scenario, lever_id)))
+    steps, skipped, state, current = _cumulative(ev, scenario, start, base_cost, levers, ctx)
+    # A lever the cumulative pass skipped says why, after its standalone reason.
+    levers = [dataclasses.replace(lv, reason=lv.reason + skipped[lv.id]) if lv.id in skipped else lv for lv in levers]
+    names = {lv.id: lv.name for lv in levers}
+    waterfall = (WaterfallBar(f"Today: {baseline.name}", base_cost, "total"),
+                 *(WaterfallBar(names[st.lever_id], -st.saving_usd, "delta") for st in steps),
+                 WaterfallBar("After the roadmap", current, "total"))
+    return Roadmap(baseline.id, base_cost, tuple(levers), tuple(steps), current,
+                   1 - current / base_cost if base_cost else 0.0, state[0], state[1], waterfall)
 
 
-def _cumulative(ev: Evaluator, scenario: Scenario, start: Target, base_cost: float, levers: list[dict],
-                ctx: Context) -> tuple[list[dict], tuple[Scenario, Target], float]:
+def _cumulative(ev: Evaluator, scenario: Scenario, start: Target, base_cost: float, levers: list[Lever],
+                ctx: Context) -> tuple[list[Step], dict[str, str], tuple[Scenario, Target], float]:
     """Apply the saving levers in phase order, each re-priced on top of the previous ones;
-    a lever that no longer saves (its saving overlaps an earlier one) is skipped."""
-    order = sorted((lv for lv in levers if lv["applies"]),
-                   key=lambda lv: (PHASES.index(lv["phase"]), -lv["monthly_saving_usd"]))
-    state, current, steps = (scenario, start), base_cost, []
+    a lever that no longer saves (its saving overlaps an earlier one) is skipped, with the reason."""
+    order = sorted((lv for lv in levers if lv.applies),
+                   key=lambda lv: (PHASES.index(lv.phase), -lv.monthly_saving_usd))
+    state, current, steps, skipped = (scenario, start), base_cost, [], {}
     for lv in order:
-        change = LEVERS[lv["id"]](state[0], state[1], ctx)
+        change = LEVERS[lv.id](state[0], state[1], ctx)
         if isinstance(change, str):
-            lv["reason"] += f"; skipped after earlier steps: {change}"
+            skipped[lv.id] = f"; skipped after earlier steps: {change}"
             continue
         result = ev.cost(*change)
         if result is None or result[0] > current - MIN_SAVING_FRACTION * base_cost:
-            lv["reason"] += "; skipped: no further saving on top of the earlier steps"
+            skipped[lv.id] = "; skipped: no further saving on top of the earlier steps"
             continue
-        steps.append({"lever_id": lv["id"], "monthly_tco_usd": result[0], "saving_usd": current - result[0],
-                      "option_id": result[1][0].id})
+        steps.append(Step(lv.id, result[0], current - result[0], result[1][0].id))
         state, current = change, result[0]
-    return steps, state, current
+    return steps, skipped, state, current
 
 
-def replan_final(catalog: Catalog, roadmap: dict, price_date: dt.date) -> float | None:
+def replan_final(catalog: Catalog, roadmap: Roadmap, price_date: dt.date) -> float | None:
     """Re-price the final scenario and target from scratch (the consistency check)."""
-    scenario = Scenario.from_dict(roadmap["final_scenario"])
-    target = Target(**roadmap["final_target"])
-    result = Evaluator(catalog, price_date).cost(scenario, target)
+    result = Evaluator(catalog, price_date).cost(roadmap.final_scenario, roadmap.final_target)
     return result[0] if result else None

@@ -109,9 +109,9 @@ def test_self_hosted_fleet_matches_hand_calculation(name):
     assert p.recommended.id == option_id or name in API
     assert p.demand.peak_calls_per_s == pytest.approx(peak, rel=1e-6)
     assert p.demand.generated_tokens_per_call == tokens
-    sizing = rec.details["sizing"]
-    assert sizing["output_tokens_per_s_per_replica"] == pytest.approx(replica_tok_s, rel=0.05)
-    expected_n = fleet(peak, tokens, sizing["output_tokens_per_s_per_replica"], headroom, spares, per_replica, unit)
+    sizing = rec.sizing
+    assert sizing.output_tokens_per_s_per_replica == pytest.approx(replica_tok_s, rel=0.05)
+    expected_n = fleet(peak, tokens, sizing.output_tokens_per_s_per_replica, headroom, spares, per_replica, unit)
     assert rec.accelerators == expected_n
     assert rec.monthly_tco_usd == pytest.approx(tco(expected_n), rel=0.01)
 
@@ -121,11 +121,11 @@ def test_an_unverified_recommendation_says_so_and_names_the_verified_choice():
     figures are assumed and name the cheapest option judged on published or modelled figures."""
     scenario = Scenario.from_yaml((PRESETS / "coding-agent.yaml").read_text())
     p = plan(scenario, price_date=dt.date(2026, 11, 25), with_roadmap=False)
-    assert p.recommended.details["verified"] is False
-    assert "measure it before committing" in p.recommendation["rationale"]
-    alt = next(a for a in p.recommendation["alternatives"] if a["role"] == "cheapest with published figures")
-    chosen = p.option(alt["option_id"])
-    assert chosen.details.get("verified", True) and chosen.usable
+    assert p.recommended.verified is False
+    assert "measure it before committing" in p.recommendation.rationale
+    alt = next(a for a in p.recommendation.alternatives if a.role == "cheapest with published figures")
+    chosen = p.option(alt.option_id)
+    assert chosen.verified and chosen.usable
     assert chosen.monthly_tco_usd >= p.recommended.monthly_tco_usd
 
 
@@ -136,9 +136,9 @@ def test_break_even_agrees_with_the_recommendation(name):
     p = plan(Scenario.from_yaml((PRESETS / f"{name}.yaml").read_text()), price_date=dt.date(2026, 11, 25),
              with_roadmap=False)
     be, today = p.horizon.break_even, p.demand.queries_per_day
-    if not be["compared"]:
+    if not be.compared:
         return
     if p.recommended.kind in ("cloud", "owned"):
-        assert be["queries_per_day"] is not None and be["queries_per_day"] <= today * 1.0001
+        assert be.queries_per_day is not None and be.queries_per_day <= today * 1.0001
     else:
-        assert be["queries_per_day"] is None or be["queries_per_day"] > today
+        assert be.queries_per_day is None or be.queries_per_day > today

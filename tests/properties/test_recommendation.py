@@ -67,4 +67,4 @@ def test_tenfold_price_changes_the_recommendation(preset, overrides):
     assert pricier is not None, "expected a self-hosted recommendation"
     after = plan(s, pricier, PRICE_DATE, with_roadmap=False)
     assert sum(o.usable for o in before.options) > 1
-    assert after.recommendation["option_id"] != rec.id
+    assert after.recommendation.option_id != rec.id

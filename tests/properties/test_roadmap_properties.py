@@ -23,15 +23,15 @@ def test_roadmap_steps_meet_slo_and_constraints(s):
         assert p.recommended is None
         return
     deployment = s.constraints.deployment
-    for step in r["steps"]:
-        kind = step["option_id"].split(":")[0]
+    for step in r.steps:
+        kind = step.option_id.split(":")[0]
         if deployment == "on_prem":
             assert kind == "owned"
         if deployment == "cloud":
             assert kind != "owned"
-    for lv in r["levers"]:
-        if lv["applies"]:
-            assert lv["tpot_ms"] is None or lv["tpot_ms"] <= s.latency.max_tpot_ms + 1e-9
-            assert lv["ttft_ms"] is None or lv["ttft_ms"] <= s.latency.ttft_p95_ms + 1e-9
-    assert replan_final(CATALOG, r, PRICE_DATE) == pytest.approx(r["final_monthly_tco_usd"])
-    assert r["final_monthly_tco_usd"] <= r["baseline_monthly_tco_usd"] + 1e-6
+    for lv in r.levers:
+        if lv.applies:
+            assert lv.tpot_ms is None or lv.tpot_ms <= s.latency.max_tpot_ms + 1e-9
+            assert lv.ttft_ms is None or lv.ttft_ms <= s.latency.ttft_p95_ms + 1e-9
+    assert replan_final(CATALOG, r, PRICE_DATE) == pytest.approx(r.final_monthly_tco_usd)
+    assert r.final_monthly_tco_usd <= r.baseline_monthly_tco_usd + 1e-6

@@ -6,7 +6,7 @@ import pytest
 
 from engine.plan import plan
 from report import build_html, build_pdf
-from report import formatting as fmt
+from present import formatting as fmt
 from report.content import build_brief
 
 from .conftest import HOSTILE_NAME, PRICE_DATE, pdf_text, preset, with_roadmap
@@ -16,29 +16,6 @@ pytestmark = pytest.mark.report
 A4_PT = (595.28, 841.89)
 LETTER_PT = (612.0, 792.0)
 LINK = "https://planner.example.com/?preset=support-assistant&users=50000"
-
-ROADMAP = {
-    "baseline_option_id": None, "baseline_monthly_tco_usd": 16456.0,
-    "levers": [
-        {"id": "prefix-cache", "layer": "stack", "name": "Prefix caching", "monthly_saving_usd": 3100.0,
-         "saving_fraction": 0.19, "effort_days": 2, "quality_risk": "none", "phase": "quick win", "applies": True,
-         "reason": ""},
-        {"id": "distil", "layer": "model", "name": "Distil to a smaller model", "monthly_saving_usd": 5200.0,
-         "saving_fraction": 0.39, "effort_days": 45, "quality_risk": "high", "phase": "strategic",
-         "applies": True, "reason": ""},
-        {"id": "fp8", "layer": "model", "name": "FP8 weights", "monthly_saving_usd": 0.0, "saving_fraction": 0.0,
-         "effort_days": 3, "quality_risk": "low", "phase": "quick win", "applies": False,
-         "reason": "already FP8"},
-    ],
-    "steps": [{"lever_id": "prefix-cache", "monthly_tco_usd": 13356.0},
-              {"lever_id": "distil", "monthly_tco_usd": 8156.0}],
-    "final_monthly_tco_usd": 8156.0,
-    "waterfall": [{"label": "Today", "value_usd": 16456.0, "kind": "baseline"},
-                  {"label": "Prefix caching", "value_usd": -3100.0, "kind": "saving"},
-                  {"label": "Distil to a smaller model", "value_usd": -5200.0, "kind": "saving"},
-                  {"label": "After the roadmap", "value_usd": 8156.0, "kind": "final"}],
-}
-
 
 def headline(p) -> list[str]:
     rec = p.recommended
@@ -100,21 +77,29 @@ def test_hostile_name_is_escaped_in_html_and_printed_in_pdf(hostile_plan):
     assert HOSTILE_NAME in text
 
 
-def test_roadmap_section_only_when_the_plan_has_one(onprem_plan):
+def test_roadmap_section_only_when_the_plan_has_one(onprem_plan, api_plan):
     without = with_roadmap(onprem_plan, None)
     assert build_brief(without).roadmap is None
     assert "Optimization roadmap" not in build_html(without)
     _, text = pdf_text(build_pdf(without))
     assert "Optimization roadmap" not in text
 
-    road = with_roadmap(onprem_plan, {**ROADMAP, "baseline_option_id": onprem_plan.recommended.id})
+    road = api_plan  # a real roadmap: several levers apply, in cumulative steps
+    rm = road.roadmap
+    applying = [lv for lv in rm.levers if lv.applies]
+    assert rm.steps and applying
     brief = build_brief(road)
-    assert [row[1] for row in brief.roadmap.levers.rows] == ["Prefix caching", "Distil to a smaller model"]
-    assert "FP8 weights" in brief.roadmap.not_applied
+    stepped = [rm.lever(s.lever_id).name for s in rm.steps]
+    assert [row[1] for row in brief.roadmap.levers.rows][:len(stepped)] == stepped  # in the order applied
+    assert {row[1] for row in brief.roadmap.levers.rows} == {lv.name for lv in applying}
+    for lv in rm.levers:
+        if not lv.applies:
+            assert lv.name in brief.roadmap.not_applied
+    assert [w.value_usd for w in brief.roadmap.waterfall] == [w.value_usd for w in rm.waterfall]
     reader, text = pdf_text(build_pdf(road))
     assert 2 <= len(reader.pages) <= 4
-    assert "Optimization roadmap" in text and "Distil to a smaller model" in text
-    assert fmt.usd_per_month(ROADMAP["final_monthly_tco_usd"]) in text
+    assert "Optimization roadmap" in text and stepped[0] in text
+    assert fmt.usd_per_month(rm.final_monthly_tco_usd) in text
     page = build_html(road)
     assert "Optimization roadmap" in page and page.count("<svg") >= 3
 
@@ -134,7 +119,7 @@ def test_brief_without_a_recommendation_still_renders(onprem_plan):
 def test_sources_name_the_price_snapshot_and_the_models_accuracy(onprem_plan):
     brief = build_brief(onprem_plan)
     figures = [row[0] for row in brief.sources.rows]
-    assert figures[0] == "API prices" and brief.sources.rows[0][1] == onprem_plan.price_data["api_prices"]
+    assert figures[0] == "API prices" and brief.sources.rows[0][1] == onprem_plan.price_data.api_prices
     assert any(f.startswith("Accelerator specs") for f in figures)
     assert "median error" in brief.accuracy
 
@@ -159,5 +144,5 @@ def test_preset_briefs_fit_in_2_to_4_pages(name, page_size):
 def test_brief_calls_a_near_tie_a_tie_like_the_app():
     """voice-agent: the runner-up is within 5% (engine.plan.NEAR_TIE_FRACTION); the brief must say so."""
     p = plan(preset("voice-agent"), price_date=PRICE_DATE)
-    assert "near tie" in p.recommendation["rationale"]
+    assert "near tie" in p.recommendation.rationale
     assert "near tie" in " ".join(build_brief(p).answer)

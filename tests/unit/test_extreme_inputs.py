@@ -43,7 +43,7 @@ def test_extreme_scenarios_are_finite_or_say_why(name):
         if not o.usable:
             assert o.reason
     if p.recommended is None:
-        assert "No option meets" in p.recommendation["rationale"]
+        assert "No option meets" in p.recommendation.rationale
         assert all(h.reason for h in p.hardware_options if not h.feasible)
     else:
         assert p.recommended.monthly_tco_usd > 0

@@ -21,87 +21,87 @@ def roadmaps():
 
 def test_every_lever_is_reported_with_its_fields(roadmaps):
     r = roadmaps["support-assistant"].roadmap
-    assert {lv["id"] for lv in r["levers"]} == set(LEVERS)
-    assert {lv["layer"] for lv in r["levers"]} == LAYERS
-    for lv in r["levers"]:
-        assert lv["phase"] in PHASES and lv["quality_risk"] in ("none", "low", "medium", "high")
-        assert lv["effort_days"] > 0 and lv["reason"]
-        assert lv["monthly_saving_usd"] >= 0
-        assert lv["saving_fraction"] == pytest.approx(lv["monthly_saving_usd"] / r["baseline_monthly_tco_usd"])
-        if not lv["applies"]:
-            assert lv["monthly_saving_usd"] == 0
+    assert {lv.id for lv in r.levers} == set(LEVERS)
+    assert {lv.layer for lv in r.levers} == LAYERS
+    for lv in r.levers:
+        assert lv.phase in PHASES and lv.quality_risk in ("none", "low", "medium", "high")
+        assert lv.effort_days > 0 and lv.reason
+        assert lv.monthly_saving_usd >= 0
+        assert lv.saving_fraction == pytest.approx(lv.monthly_saving_usd / r.baseline_monthly_tco_usd)
+        if not lv.applies:
+            assert lv.monthly_saving_usd == 0
 
 
 def test_final_equals_replanning_with_every_chosen_lever(roadmaps, catalog):
     for name, p in roadmaps.items():
         r = p.roadmap
-        assert replan_final(catalog, r, PRICE_DATE) == pytest.approx(r["final_monthly_tco_usd"]), name
-        last = r["steps"][-1]["monthly_tco_usd"] if r["steps"] else r["baseline_monthly_tco_usd"]
-        assert last == pytest.approx(r["final_monthly_tco_usd"])
+        assert replan_final(catalog, r, PRICE_DATE) == pytest.approx(r.final_monthly_tco_usd), name
+        last = r.steps[-1].monthly_tco_usd if r.steps else r.baseline_monthly_tco_usd
+        assert last == pytest.approx(r.final_monthly_tco_usd)
 
 
 def test_steps_only_lower_the_cost_and_the_waterfall_adds_up(roadmaps):
     for name, p in roadmaps.items():
         r = p.roadmap
-        costs = [r["baseline_monthly_tco_usd"]] + [s["monthly_tco_usd"] for s in r["steps"]]
+        costs = [r.baseline_monthly_tco_usd] + [s.monthly_tco_usd for s in r.steps]
         assert all(b < a for a, b in zip(costs, costs[1:])), name
-        w = r["waterfall"]
-        assert w[0]["value_usd"] + sum(x["value_usd"] for x in w[1:-1]) == pytest.approx(w[-1]["value_usd"])
-        assert r["baseline_monthly_tco_usd"] == pytest.approx(p.recommended.monthly_tco_usd)
+        w = r.waterfall
+        assert w[0].value_usd + sum(x.value_usd for x in w[1:-1]) == pytest.approx(w[-1].value_usd)
+        assert r.baseline_monthly_tco_usd == pytest.approx(p.recommended.monthly_tco_usd)
 
 
 def test_step_options_respect_constraints(roadmaps):
     p = roadmaps["regulated-on-prem"]
-    for step in p.roadmap["steps"]:
-        assert step["option_id"].startswith("owned:")
+    for step in p.roadmap.steps:
+        assert step.option_id.startswith("owned:")
 
 
 def _lever(p, lever_id):
-    return next(lv for lv in p.roadmap["levers"] if lv["id"] == lever_id)
+    return next(lv for lv in p.roadmap.levers if lv.id == lever_id)
 
 
 def test_prefix_caching_without_shared_prefix_saves_nothing_and_says_why():
     p = plan(Scenario(workload=Workload(shared_prefix_fraction=0.0)), price_date=PRICE_DATE)
     lv = _lever(p, "prefix_caching")
-    assert not lv["applies"] and lv["monthly_saving_usd"] == 0
-    assert "shared_prefix_fraction is 0" in lv["reason"]
+    assert not lv.applies and lv.monthly_saving_usd == 0
+    assert "shared_prefix_fraction is 0" in lv.reason
 
 
 def test_reserved_pricing_on_an_api_baseline_saves_nothing_and_says_why():
     p = plan(Scenario(model=ModelChoice(id="claude-haiku-4-5")), price_date=PRICE_DATE)
     assert p.recommended.kind in ("api", "specialized")
     lv = _lever(p, "reserved_pricing")
-    assert not lv["applies"] and lv["monthly_saving_usd"] == 0
-    assert "rented accelerators only" in lv["reason"]
+    assert not lv.applies and lv.monthly_saving_usd == 0
+    assert "rented accelerators only" in lv.reason
 
 
 def test_prefix_caching_saving_is_computed_by_replanning():
     p = plan(Scenario(workload=Workload(input_tokens_per_call=8000, shared_prefix_fraction=0.8),
                       constraints=Constraints(deployment="on_prem")), price_date=PRICE_DATE)
     lv = _lever(p, "prefix_caching")
-    assert lv["applies"] and lv["monthly_saving_usd"] > 0
-    assert lv["ttft_ms"] <= p.recommended.ttft_ms
+    assert lv.applies and lv.monthly_saving_usd > 0
+    assert lv.ttft_ms <= p.recommended.ttft_ms
 
 
 def test_disaggregation_is_priced_only_for_prefill_heavy_self_hosted_work():
     chat = plan(Scenario(workload=Workload(input_tokens_per_call=600, output_tokens_per_call=300),
                          constraints=Constraints(deployment="on_prem")), price_date=PRICE_DATE)
     lv = _lever(chat, "disaggregated_prefill")
-    assert not lv["applies"] and "not prefill-heavy" in lv["reason"]
+    assert not lv.applies and "not prefill-heavy" in lv.reason
     heavy = plan(Scenario(workload=Workload(input_tokens_per_call=16_000, output_tokens_per_call=200,
                                             shared_prefix_fraction=0.0),
                           constraints=Constraints(deployment="on_prem")), price_date=PRICE_DATE)
     lv = _lever(heavy, "disaggregated_prefill")
-    assert lv["reason"].startswith("re-planned")  # computed by re-sizing, whichever way it goes
+    assert lv.reason.startswith("re-planned")  # computed by re-sizing, whichever way it goes
 
 
 def test_batch_lever_does_not_claim_batch_rates_the_provider_lacks():
     # document-processing: 100% offline on OVHcloud Qwen3 32B, which has no batch price
     preset = Path(__file__).resolve().parents[2] / "presets" / "document-processing.yaml"
     p = plan(Scenario.from_yaml(preset.read_text()), price_date=dt.date(2026, 11, 25))
-    lever = next(lv for lv in p.roadmap["levers"] if lv["id"] == "batch_offline")
-    assert p.recommended.details["batch_saving_usd"] == 0
-    assert "no batch price" in lever["reason"] and "already prices" not in lever["reason"]
+    lever = next(lv for lv in p.roadmap.levers if lv.id == "batch_offline")
+    assert p.recommended.api_quote.batch_saving_usd == 0
+    assert "no batch price" in lever.reason and "already prices" not in lever.reason
 
 
 def test_a_reasoning_substitute_brings_its_reasoning_tokens():
@@ -111,19 +111,19 @@ def test_a_reasoning_substitute_brings_its_reasoning_tokens():
     s = Scenario.from_yaml(preset.read_text())
     assert s.workload.reasoning_tokens_per_call == 0
     p = plan(s, price_date=dt.date(2026, 11, 25))
-    assert "moe_substitute" in [step["lever_id"] for step in p.roadmap["steps"]]
-    assert p.roadmap["final_scenario"]["model"]["id"] == "gpt-oss-120b"
-    assert p.roadmap["final_scenario"]["workload"]["reasoning_tokens_per_call"] == \
+    assert "moe_substitute" in [step.lever_id for step in p.roadmap.steps]
+    assert p.roadmap.final_scenario.model.id == "gpt-oss-120b"
+    assert p.roadmap.final_scenario.workload.reasoning_tokens_per_call == \
         s.levers.substitute_reasoning_tokens_per_call
-    lever = next(lv for lv in p.roadmap["levers"] if lv["id"] == "moe_substitute")
-    assert lever["assumptions"] == {"levers.substitute_reasoning_tokens_per_call": 300}
+    lever = next(lv for lv in p.roadmap.levers if lv.id == "moe_substitute")
+    assert lever.assumptions == {"levers.substitute_reasoning_tokens_per_call": 300}
 
 
 def test_on_device_offload_does_not_apply_to_a_batch_pipeline():
     preset = Path(__file__).resolve().parents[2] / "presets" / "document-processing.yaml"
     p = plan(Scenario.from_yaml(preset.read_text()), price_date=dt.date(2026, 11, 25))
-    lever = next(lv for lv in p.roadmap["levers"] if lv["id"] == "on_device")
-    assert not lever["applies"] and "batch pipeline" in lever["reason"]
+    lever = next(lv for lv in p.roadmap.levers if lv.id == "on_device")
+    assert not lever.applies and "batch pipeline" in lever.reason
 
 
 def test_routing_on_an_owned_fleet_buys_whole_baseboards_once():
@@ -132,5 +132,5 @@ def test_routing_on_an_owned_fleet_buys_whole_baseboards_once():
     preset = Path(__file__).resolve().parents[2] / "presets" / "regulated-on-prem.yaml"
     p = plan(Scenario.from_yaml(preset.read_text()), price_date=dt.date(2026, 11, 25))
     assert p.recommended.id == "owned:mi300x"
-    lever = next(lv for lv in p.roadmap["levers"] if lv["id"] == "small_model_routing")
-    assert "more per month" not in lever["reason"]
+    lever = next(lv for lv in p.roadmap.levers if lv.id == "small_model_routing")
+    assert "more per month" not in lever.reason

@@ -68,7 +68,7 @@ def test_reasoning_is_billed_as_output_and_batch_discount_applies_offline():
     b = plan(offline, price_date=PRICE_DATE).option("api:anthropic:claude-sonnet-4-5")
     # Message Batches API: half price on every token type
     assert b.components_usd["output tokens"] == pytest.approx(o.components_usd["output tokens"] / 2)
-    assert b.details["batch_saving_usd"] > 0
+    assert b.api_quote.batch_saving_usd > 0
     # cached input: Anthropic bills cache reads at $0.30 vs $3 per million
     assert o.components_usd["cached input tokens"] == pytest.approx(600_000 * 600 * DAYS_PER_MONTH / 1e6 * 0.3)
 
@@ -127,9 +127,9 @@ def test_horizon_grows_and_owned_hardware_is_bought_in_steps():
     p = plan(s, price_date=PRICE_DATE)
     assert len(p.horizon.months) == 24
     owned = p.horizon.purchases["owned:h100-sxm"]
-    assert owned[0]["month"] == 5 and len(owned) > 1  # delivered after the 5-month lead time
-    assert sum(b["accelerators"] for b in owned) >= p.option("owned:h100-sxm").accelerators
-    first, last = p.horizon.months[0]["costs_usd"], p.horizon.months[-1]["costs_usd"]
+    assert owned[0].month == 5 and len(owned) > 1  # delivered after the 5-month lead time
+    assert sum(b.accelerators for b in owned) >= p.option("owned:h100-sxm").accelerators
+    first, last = p.horizon.months[0].costs_usd, p.horizon.months[-1].costs_usd
     assert last["owned:h100-sxm"] > first["owned:h100-sxm"]
     # API fees grow 1.1^23 = 8.95x in volume and fall 40% a year in price: 8.95 x 0.6^(23/12)
     api = "api:together:llama-3.3-70b"
@@ -141,26 +141,26 @@ def test_horizon_grows_and_owned_hardware_is_bought_in_steps():
 def test_break_even_and_lifetime():
     small = plan(Scenario(workload=Workload(daily_active_users=200)), price_date=PRICE_DATE)
     be = small.horizon.break_even
-    assert be["queries_per_day"] is None or be["queries_per_day"] > small.demand.queries_per_day
+    assert be.queries_per_day is None or be.queries_per_day > small.demand.queries_per_day
     s = Scenario(finance=Finance(one_time_model_cost_usd=250_000))
     life = plan(s, price_date=PRICE_DATE).horizon.lifetime
-    assert life["inference_share"] == pytest.approx(
-        life["recurring_inference_usd"] / (life["recurring_inference_usd"] + 250_000))
+    assert life.inference_share == pytest.approx(
+        life.recurring_inference_usd / (life.recurring_inference_usd + 250_000))
 
 
 def test_uncertainty_bands_and_tornado(plans):
     u = plans["support-assistant"].uncertainty
-    assert u["samples"] >= 2000
-    for band in u["options"].values():
-        assert band["p10_usd"] <= band["p50_usd"] <= band["p90_usd"]
-    assert u["tornado"][0]["swing_usd"] >= u["tornado"][-1]["swing_usd"]
-    assert u["driver"] == u["tornado"][0]["input"]
+    assert u.samples >= 2000
+    for band in u.options.values():
+        assert band.p10_usd <= band.p50_usd <= band.p90_usd
+    assert u.tornado[0].swing_usd >= u.tornado[-1].swing_usd
+    assert u.driver == u.tornado[0].input
 
 
 def test_on_prem_never_gets_api_or_cloud(plans):
     p = plans["regulated-on-prem"]
     assert p.recommended.kind == "owned"
-    assert p.horizon.break_even["compared"] is False and p.horizon.break_even["queries_per_day"] is None
+    assert p.horizon.break_even.compared is False and p.horizon.break_even.queries_per_day is None
     for o in p.options:
         if o.kind != "owned":
             assert not o.usable
@@ -187,15 +187,15 @@ def test_cheaper_over_the_horizon_is_named_beside_the_recommendation(plans):
     for name, p in plans.items():
         totals = {}
         for month in p.horizon.months:
-            for oid, usd in month["costs_usd"].items():
+            for oid, usd in month.costs_usd.items():
                 if p.option(oid).usable:
                     totals[oid] = totals.get(oid, 0.0) + usd
         if not totals:
             continue
         cheapest = min(totals, key=totals.get)
-        roles = {a["role"]: a["option_id"] for a in p.recommendation["alternatives"]}
+        roles = {a.role: a.option_id for a in p.recommendation.alternatives}
         horizon_role = next((r for r in roles if r.startswith("cheapest over")), None)
-        if cheapest == p.recommendation["option_id"]:
+        if cheapest == p.recommendation.option_id:
             assert horizon_role is None, name
         else:
             assert roles[horizon_role] == cheapest, name
@@ -207,13 +207,13 @@ def test_owners_buy_whole_baseboards():
     s = Scenario(workload=Workload(daily_active_users=2_000), finance=Finance(monthly_growth=0.3))
     p = plan(s, price_date=PRICE_DATE, with_roadmap=False)
     mi300x = p.option("owned:mi300x")
-    needed = mi300x.details["sizing"]["accelerators"]
+    needed = mi300x.sizing.accelerators
     assert needed < 8 and mi300x.accelerators == 8 and "whole 8-accelerator units" in mi300x.reason
     f = s.finance  # hardware.yaml: MI300X all-in 1.79 kW (SemiAnalysis)
     assert mi300x.components_usd["power"] == pytest.approx(8 * 1.79 * f.pue * f.electricity_usd_per_kwh * HOURS_PER_MONTH)
-    assert all(b["accelerators"] % 8 == 0 for b in p.horizon.purchases["owned:mi300x"])
+    assert all(b.accelerators % 8 == 0 for b in p.horizon.purchases["owned:mi300x"])
     l40s = p.option("owned:l40s")
-    assert l40s.accelerators == l40s.details["sizing"]["accelerators"]
+    assert l40s.accelerators == l40s.sizing.accelerators
 
 
 def test_a_cheaper_gpu_does_not_make_its_8_gpu_server_cheaper(plans):
@@ -231,7 +231,7 @@ def test_an_owned_recommendation_says_delivery_takes_months(plans):
     # regulated-on-prem recommends owned hardware; cost_assumptions.yaml: 5 months order to delivery
     p = plans["regulated-on-prem"]
     assert p.recommended.kind == "owned"
-    assert "about 5 months from order to delivery" in p.recommendation["rationale"]
+    assert "about 5 months from order to delivery" in p.recommendation.rationale
 
 
 def test_owned_hardware_arrives_after_the_lead_time_and_the_cheapest_alternative_bridges(plans):
@@ -241,10 +241,10 @@ def test_owned_hardware_arrives_after_the_lead_time_and_the_cheapest_alternative
     p = plan(s, price_date=PRICE_DATE, with_roadmap=False)
     lead = 5
     bridge = min((o for o in p.options if o.usable and o.kind != "owned"), key=lambda o: o.monthly_tco_usd)
-    months = [m["costs_usd"] for m in p.horizon.months]
+    months = [m.costs_usd for m in p.horizon.months]
     for owned in ("owned:h100-sxm", "owned:mi300x"):
         assert [months[m][owned] for m in range(lead)] == [months[m][bridge.id] for m in range(lead)]
         assert months[lead][owned] != months[lead][bridge.id]
-        assert p.horizon.purchases[owned][0]["month"] == lead
+        assert p.horizon.purchases[owned][0].month == lead
     bank = plans["regulated-on-prem"]
-    assert bank.horizon.purchases[bank.recommended.id][0]["month"] == 0
+    assert bank.horizon.purchases[bank.recommended.id][0].month == 0

@@ -1,7 +1,8 @@
-"""Display formatting of engine numbers, in one place so the brief and the app agree.
+"""Engine numbers as text: one formatter per kind of figure, so every screen, the brief and the
+engine's rationale print the same number the same way ($999,600 -> $1.0M everywhere).
 
-Values arrive in the engine's units (USD, ms, tok/s, fractions); these helpers only
-turn them into text. None means "not known" and prints as an en dash.
+Values arrive in the engine's units (USD, ms, tok/s, fractions) and are converted only here,
+for display. None (or NaN) means "not known" and prints as an en dash.
 """
 from __future__ import annotations
 
@@ -55,45 +56,16 @@ def usd_per_month(value: float | None) -> str:
 
 
 def count(value: float | None) -> str:
-    """A whole number with thousands separators: 1,250."""
-    return MISSING if _is_missing(value) else f"{value:,.0f}"
-
-
-def tok_per_s(value: float | None) -> str:
-    """1,250 tok/s (one decimal below 10)."""
+    """A count of things: 950, 1,250, 250,000; compact from a million on: 1.2M, 3.4B."""
     if _is_missing(value):
         return MISSING
-    return f"{value:,.1f} tok/s" if value < 10 else f"{value:,.0f} tok/s"
-
-
-def tok_per_s_from_tpot(tpot_ms: float | None) -> str:
-    """Per-user decode speed from the time per output token [ms]."""
-    return MISSING if not tpot_ms else tok_per_s(1000.0 / tpot_ms)
-
-
-def ms(value: float | None) -> str:
-    """1,250 ms, or 2.5 s above ten seconds."""
-    if _is_missing(value):
-        return MISSING
-    return f"{value / 1000:,.1f} s" if value >= 10_000 else f"{value:,.0f} ms"
-
-
-def percent(fraction: float | None, digits: int = 0) -> str:
-    """0.123 -> 12%."""
-    return MISSING if _is_missing(fraction) else f"{fraction:.{digits}%}"
-
-
-def percent_short(fraction: float | None, digits: int = 1) -> str:
-    """Up to `digits` decimals, trailing zeros dropped: 0.05 -> 5%, 0.025 -> 2.5%, 0.999 -> 99.9%."""
-    if _is_missing(fraction):
-        return MISSING
-    text = f"{fraction * 100:.{digits}f}"
-    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
-
-
-def signed_percent(fraction: float | None, digits: int = 1) -> str:
-    """0.011 -> +1.1%."""
-    return MISSING if _is_missing(fraction) else f"{fraction:+.{digits}%}"
+    sign = "-" if value < 0 else ""
+    v = abs(value)
+    if round(v / 1e6, 1) >= 1000:  # 999.96M would print as 1,000.0M
+        return f"{sign}{v / 1e9:,.1f}B"
+    if round(v) >= 1e6:
+        return f"{sign}{v / 1e6:,.1f}M"
+    return f"{sign}{v:,.0f}"
 
 
 def number(value: float | None) -> str:
@@ -107,18 +79,48 @@ def number(value: float | None) -> str:
     return f"{value:,.4g}" if abs(value) >= 1 else f"{value:g}"
 
 
-KIND_LABELS = {"api": "API", "cloud": "Cloud rental", "owned": "Owned", "specialized": "Specialized silicon"}
+def tok_per_s(value: float | None) -> str:
+    """1,250 tok/s (one decimal below 10)."""
+    if _is_missing(value):
+        return MISSING
+    return f"{value:,.1f} tok/s" if value < 10 else f"{value:,.0f} tok/s"
 
 
-def kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind, kind)
+def ms(value: float | None) -> str:
+    """1,250 ms, or 12.5 s from ten seconds on."""
+    if _is_missing(value):
+        return MISSING
+    return seconds(value) if value >= 10_000 else f"{value:,.0f} ms"
 
 
-ACRONYMS = {"api": "API", "gpu": "GPU", "usd": "USD", "kw": "kW", "gb": "GB", "1y": "1-year", "3y": "3-year",
-            "ops": "Operations", "fte": "FTE", "pue": "PUE"}
+def seconds(value_ms: float | None) -> str:
+    """A duration given in ms, in seconds: 2,450 ms -> 2.5 s."""
+    return MISSING if _is_missing(value_ms) else f"{value_ms / 1000:,.1f} s"
 
 
-def identifier_label(identifier: str) -> str:
-    """server_share_of_accelerator_capex -> Server share of accelerator capex."""
-    words = [ACRONYMS.get(w, w) for w in identifier.split("_")]
-    return " ".join(words)[:1].upper() + " ".join(words)[1:]
+def gb(value: float | None) -> str:
+    """80 GB."""
+    return MISSING if _is_missing(value) else f"{value:,.0f} GB"
+
+
+def percent(fraction: float | None, digits: int = 0) -> str:
+    """0.123 -> 12%."""
+    return MISSING if _is_missing(fraction) else f"{fraction:.{digits}%}"
+
+
+def percent_short(fraction: float | None, digits: int = 1) -> str:
+    """Up to `digits` decimals, trailing zeros dropped: 0.05 -> 5%, 0.025 -> 2.5%, 0.999 -> 99.9%."""
+    if _is_missing(fraction):
+        return MISSING
+    text = f"{fraction:.{digits}%}"[:-1]
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
+
+
+def signed_percent(fraction: float | None, digits: int = 1) -> str:
+    """0.011 -> +1.1%."""
+    return MISSING if _is_missing(fraction) else f"{fraction:+.{digits}%}"
+
+
+def times(ratio: float | None, digits: int = 1) -> str:
+    """A multiple: 2.34 -> 2.3x."""
+    return MISSING if _is_missing(ratio) else f"{ratio:.{digits}f}x"

@@ -1,0 +1,139 @@
+"""The recommendation: the cheapest option that meets the targets, and the alternatives worth naming."""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from engine.money.cost_model import delivery_bridge
+from engine.money.horizon import Horizon
+from engine.money.options import Option, load_assumptions
+from engine.scenario.schema import Scenario
+from present.formatting import ms, percent, seconds, times, tok_per_s, usd, usd_per_month
+
+NO_OPTION_RATIONALE = ("No option meets the latency targets under the constraints: "
+                       "relax the TTFT or per-user speed, allow 4-bit weights, or choose a smaller model.")
+
+
+@dataclass(frozen=True)
+class Alternative:
+    role: str  # "fastest full response", "on-prem", "cheapest over N months", ...
+    option_id: str
+    rationale: str
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    option_id: str | None  # None when no option meets the targets under the constraints
+    rationale: str
+    alternatives: tuple[Alternative, ...] = ()
+
+
+def _speed(o: Option) -> str:
+    ttft = "TTFT not published" if o.ttft_ms is None else f"TTFT {ms(o.ttft_ms)}"
+    speed = "" if not o.output_tokens_per_s_per_user else f", {tok_per_s(o.output_tokens_per_s_per_user)} per user"
+    return ttft + speed
+
+
+def response_time_ms(option: Option, scenario: Scenario) -> float:
+    """End-to-end time of one call: TTFT + generated tokens x TPOT (unknown parts count as slow)."""
+    w = scenario.workload
+    tokens = w.output_tokens_per_call + w.reasoning_tokens_per_call
+    ttft = option.ttft_ms if option.ttft_ms is not None else scenario.latency.ttft_p95_ms
+    tpot = option.tpot_ms if option.tpot_ms is not None else scenario.latency.max_tpot_ms
+    return ttft + tokens * tpot
+
+
+# Options closer than this are not told apart: the performance model's median error against
+# measured throughput is ~11% (python -m engine calibrate), prices move a few percent a quarter.
+NEAR_TIE_FRACTION = 0.05
+
+
+def near_tie_note(best: Option, runner: Option | None) -> str:
+    """Said after the runner-up when the two are too close to tell apart ("" otherwise)."""
+    if runner is None or best.monthly_tco_usd < runner.monthly_tco_usd * (1 - NEAR_TIE_FRACTION):
+        return ""
+    return (f": a near tie, inside the {percent(NEAR_TIE_FRACTION)} the estimates can move, so choose between them on "
+            "lead time, vendor and operations")
+
+
+def lead_time_caveat(usable: list[Option]) -> str:
+    """Owned hardware takes months to arrive; the horizon bridges on the cheapest rented or API option
+    (projection.with_delivery_lead), while month-1 figures are the owned steady state."""
+    lead = load_assumptions()["hardware_purchase_lead_months"]
+    bridge = delivery_bridge(usable)
+    meanwhile = (f"the horizon runs on {bridge.name} ({usd_per_month(bridge.monthly_tco_usd)}) until it arrives, "
+                 "and month-1 figures are the owned steady state" if bridge
+                 else "nothing else may serve this workload meanwhile, so plan the start date around delivery")
+    return f"Buying takes about {lead.value:g} months from order to delivery (estimate as of {lead.as_of}): {meanwhile}."
+
+
+def recommend(options: list[Option], scenario: Scenario) -> Recommendation:
+    """Cheapest option that meets the SLO and the constraints, plus the fastest and on-prem ones."""
+    usable = sorted((o for o in options if o.usable), key=lambda o: o.monthly_tco_usd)
+    if not usable:
+        return Recommendation(None, NO_OPTION_RATIONALE, ())
+    best = usable[0]
+    runner = next((o for o in usable[1:] if o.kind != best.kind or o.hardware != best.hardware), None)
+    gap = (f", {percent(1 - best.monthly_tco_usd / runner.monthly_tco_usd)} below the next best, "
+           f"{runner.name} ({usd_per_month(runner.monthly_tco_usd)})") if runner else ""
+    gap += near_tie_note(best, runner)
+    fleet = f" on {best.accelerators} accelerators" if best.accelerators else ""
+    rationale = (f"{best.name}{fleet} is the cheapest way to meet the SLO: {usd(best.monthly_tco_usd)} per month"
+                 f"{gap}. It delivers {_speed(best)} against targets of {ms(scenario.latency.ttft_p95_ms)} and "
+                 f"{tok_per_s(scenario.latency.min_output_tokens_per_s_per_user)}; "
+                 f"{usd(best.cost_per_1k_queries_usd)} per 1,000 queries.")
+    alternatives = []
+    fastest = min(usable, key=lambda o: response_time_ms(o, scenario))
+    if fastest.id != best.id:
+        alternatives.append(Alternative("fastest full response", fastest.id,
+                                        f"{fastest.name}: {_speed(fastest)}, a {seconds(response_time_ms(fastest, scenario))} "
+                                          f"response, at "
+                                          f"{usd(fastest.monthly_tco_usd)} per month "
+                                          f"({times(fastest.monthly_tco_usd / best.monthly_tco_usd)} the recommendation)."))
+    on_prem = next((o for o in usable if o.kind == "owned"), None)
+    if on_prem and on_prem.id != best.id:
+        alternatives.append(Alternative("on-prem", on_prem.id,
+                                        f"{on_prem.name}: keeps data in-house on {on_prem.accelerators} owned "
+                                          f"accelerators for {usd(on_prem.monthly_tco_usd)} per month "
+                                          f"({times(on_prem.monthly_tco_usd / best.monthly_tco_usd)} the recommendation)."))
+    if best.kind == "owned":
+        rationale += " " + lead_time_caveat(usable)
+    if not best.verified:
+        rationale += (" Its speed or first-token time is assumed, not published by the provider for this model: "
+                      "measure it before committing.")
+        verified = next((o for o in usable if o.verified), None)
+        if verified:
+            alternatives.append(Alternative("cheapest with published figures", verified.id,
+                                            f"{verified.name}: {_speed(verified)} at "
+                                              f"{usd(verified.monthly_tco_usd)} per month "
+                                              f"({times(verified.monthly_tco_usd / best.monthly_tco_usd)} the "
+                                              "recommendation), judged on the provider's own figures (or its "
+                                              "figures for a larger model, as a bound) or on the performance model."))
+    return Recommendation(best.id, rationale, tuple(alternatives))
+
+
+def with_horizon_alternative(recommendation: Recommendation, horizon: Horizon, options: dict[str, Option],
+                             scenario: Scenario) -> Recommendation:
+    """The recommendation is the cheapest this month; when another usable option costs less over
+    the whole horizon (growth, price decline, stepwise purchases), name it beside it."""
+    best = recommendation.option_id
+    if best is None:
+        return recommendation
+    totals: dict[str, float] = {}
+    for month in horizon.months:
+        for oid, cost_usd in month.costs_usd.items():
+            if options[oid].usable:
+                totals[oid] = totals.get(oid, 0.0) + cost_usd
+    cheapest = min(totals, key=totals.get)
+    if cheapest == best:
+        return recommendation
+    months = scenario.finance.horizon_months
+    alt = Alternative(f"cheapest over {months} months", cheapest,
+                      f"{options[cheapest].name}: {usd(totals[cheapest])} over {months} months against "
+                        f"{usd(totals[best])} for the recommendation, as usage grows and prices fall "
+                        f"({percent(1 - totals[cheapest] / totals[best])} less over the horizon"
+                        + (f", inside the {percent(NEAR_TIE_FRACTION)} the estimates can move"
+                           if totals[cheapest] > totals[best] * (1 - NEAR_TIE_FRACTION) else "") + ")"
+                        + ("; its speed or first-token time is assumed, not published for this model."
+                           if not options[cheapest].verified else "."))
+    return dataclasses.replace(recommendation, alternatives=(*recommendation.alternatives, alt))

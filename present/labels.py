@@ -1,0 +1,108 @@
+"""Display names of the engine's identifiers, one table each, for the screens and the brief alike.
+
+Keys are the engine's own values (Option.kind, Scenario fields, Lever.layer, ...); a key
+missing from a table prints as itself, so a new engine value shows up rather than crashing.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # type hints only: present never runs engine code
+    from engine.capacity.sizing import HardwareOption
+    from engine.catalog.catalog import Stack
+
+# Option.kind (engine.money.options.KINDS). "Cloud rental" is the design's own name for the
+# rented path (DESIGN.md, Money) and reads as a noun beside "API" and "Specialized silicon".
+KIND_LABELS = {"api": "API", "cloud": "Cloud rental", "owned": "Owned", "specialized": "Specialized silicon"}
+
+# Scenario.latency.tier (engine.scenario.schema.LATENCY_TIERS)
+TIER_LABELS = {"realtime": "Realtime voice", "interactive": "Interactive chat",
+               "agentic": "Agentic background", "batch": "Batch"}
+
+# Scenario.finance.pricing (engine.scenario.schema.PRICINGS)
+PRICING_LABELS = {"on_demand": "On-demand", "reserved_1y": "1-year reserved", "reserved_3y": "3-year reserved"}
+
+# Scenario.constraints.deployment (engine.scenario.schema.DEPLOYMENTS)
+DEPLOYMENT_LABELS = {"any": "Anywhere (API, cloud or on-prem)", "cloud": "Cloud only",
+                     "on_prem": "On-prem only (data sovereignty)"}
+
+# Lever.layer: the four layers of engine/data/levers.yaml
+LAYER_LABELS = {"model": "Model architecture", "hardware": "Hardware selection", "stack": "Inference stack",
+                "workload": "Workload strategies"}
+
+# Lever.quality_risk
+QUALITY_RISK_LABELS = {"none": "No risk", "low": "Low", "medium": "Medium", "high": "High"}
+
+# Uncertainty.ranges / TornadoBar.input / Uncertainty.driver
+UNCERTAIN_INPUT_LABELS = {"usage": "Usage volume", "tokens_per_call": "Tokens per call",
+                          "monthly_growth": "Monthly growth", "api_prices": "API prices",
+                          "gpu_prices": "Accelerator prices"}
+
+ACRONYMS = {"api": "API", "gpu": "GPU", "usd": "USD", "kw": "kW", "gb": "GB", "1y": "1-year", "3y": "3-year",
+            "ops": "Operations", "fte": "FTE", "pue": "PUE"}
+
+
+def first_upper(text: str) -> str:
+    """Start a label: 'on-prem' -> 'On-prem' (unlike str.capitalize, the rest is kept: 'API prices')."""
+    return text[:1].upper() + text[1:]
+
+
+def in_sentence(label: str) -> str:
+    """A label inside a sentence: 'Usage volume' -> 'usage volume'; acronyms stay: 'API prices'."""
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind)
+
+
+def tier_label(tier: str) -> str:
+    return TIER_LABELS.get(tier, tier)
+
+
+def pricing_label(pricing: str) -> str:
+    return PRICING_LABELS.get(pricing, pricing)
+
+
+def deployment_label(deployment: str) -> str:
+    return DEPLOYMENT_LABELS.get(deployment, deployment)
+
+
+def layer_label(layer: str) -> str:
+    return LAYER_LABELS.get(layer, first_upper(str(layer).replace("_", " ")))
+
+
+def quality_risk_label(risk: str) -> str:
+    return QUALITY_RISK_LABELS.get(risk, risk)
+
+
+def phase_label(phase: str) -> str:
+    """Lever.phase ('quick win (30 days)', 'next quarter', 'strategic') as a table cell."""
+    return first_upper(phase)
+
+
+def uncertain_input_label(key: str) -> str:
+    return UNCERTAIN_INPUT_LABELS.get(key, identifier_label(key))
+
+
+def component_label(component: str) -> str:
+    """A cost component of Option.components_usd ('hardware (amortized)') as a legend entry or column."""
+    return first_upper(component)
+
+
+def identifier_label(identifier: str) -> str:
+    """server_share_of_accelerator_capex -> Server share of accelerator capex."""
+    return first_upper(" ".join(ACRONYMS.get(w, w) for w in identifier.split("_")))
+
+
+def configuration_label(sized: HardwareOption, stacks: Mapping[str, Stack]) -> str:
+    """A sized self-hosted replica: 'vLLM, FP8, TP2' or 'TensorRT-LLM, FP8, TP8 x PP2'.
+
+    stacks is the catalog's table of serving stacks (Catalog.stacks), for their display names.
+    """
+    stack = stacks[sized.stack].name if sized.stack in stacks else (sized.stack or "")
+    parallel = f"TP{sized.tensor_parallel}" if sized.tensor_parallel else ""
+    if parallel and (sized.pipeline_parallel or 1) > 1:
+        parallel += f" x PP{sized.pipeline_parallel}"
+    return ", ".join(p for p in (stack, (sized.precision or "").upper(), parallel) if p)
