@@ -190,27 +190,52 @@ def cmd_plan(args) -> int:
 # --- calibrate -------------------------------------------------------------------
 
 def cmd_calibrate(args) -> int:
-    from engine.physics.calibration import BENCHMARKS_CSV, load_cases, run_all, summaries
+    from engine.physics.calibration import BENCHMARKS_CSV, LEAVE_OUT_KEYS, accuracy, load_cases, summaries
 
     path = Path(args.benchmarks) if args.benchmarks else BENCHMARKS_CSV
     if not path.is_file():
         raise UsageError(f"--benchmarks: no such file {str(path)!r}")
-    results = run_all(load_catalog(), load_cases(path))
+    acc = accuracy(load_catalog(), load_cases(path))
+    results = list(acc.results)
     groups = summaries(results)
     used = [r for r in results if r.error is not None]
+
+    def brief(s) -> dict:
+        return {"rows": s.rows, "median_abs_error": s.median_abs_error, "p90_abs_error": s.p90_abs_error,
+                "median_error": s.median_signed_error} if s else {"rows": 0}
+
     if args.json:
-        out = {"rows_used": len(used), "rows_not_expressible": len(results) - len(used),
-               **{k: [asdict(s) for s in v] for k, v in groups.items()},
+        out = {"in_sample": brief(acc.summary()),
+               "leave_one_group_out": {key: {**brief(acc.summary(key)),
+                                             "by_group": {label: brief(held) for label, _, held in acc.by_group(key)}}
+                                       for key in LEAVE_OUT_KEYS},
+               "groups": [{"key": key, "label": label, "in_sample": brief(inside), "held_out": brief(held)}
+                          for key in LEAVE_OUT_KEYS for label, inside, held in acc.by_group(key)],
+               "by_scenario": {k: [asdict(s) for s in v] for k, v in groups.items()},
+               "rows_used": len(used), "rows_not_expressible": len(results) - len(used),
                "rows": [{**asdict(r.case), "predicted": r.predicted, "error": r.error, "reason": r.reason}
                         for r in results]}
         _emit(out, True, "")
         return 0
-    print(f"{'group':<10} {'label':<22} {'rows':>5} {'median |err|':>13} {'p90 |err|':>10} {'median err':>11}")
+    print(f"{'group':<10} {'label':<30} {'rows':>5} {'median |err|':>13} {'p90 |err|':>10} {'median err':>11}")
     for key, summaries_ in groups.items():
         for s in summaries_:
-            print(f"{key:<10} {s.label:<22} {s.rows:>5} {s.median_abs_error:>13.1%} {s.p90_abs_error:>10.1%} "
+            print(f"{key:<10} {s.label:<30} {s.rows:>5} {s.median_abs_error:>13.1%} {s.p90_abs_error:>10.1%} "
                   f"{s.median_signed_error:>+11.1%}")
     print(f"rows used: {len(used)} of {len(results)} expressible cases")
+    print()
+    print("out of sample: each group left out of the fit and predicted (refit on the other rows)")
+    print(f"{'left out':<10} {'group':<30} {'rows':>5} {'in-sample':>10} {'held-out':>10} {'p90 held':>10} {'bias held':>10}")
+    for key in LEAVE_OUT_KEYS:
+        for label, inside, held in acc.by_group(key):
+            if inside and held:
+                print(f"{key:<10} {label:<30} {held.rows:>5} {inside.median_abs_error:>10.1%} "
+                      f"{held.median_abs_error:>10.1%} {held.p90_abs_error:>10.1%} {held.median_signed_error:>+10.1%}")
+    s = acc.summary()
+    print(f"{'in sample':<41} {s.rows:>5} median {s.median_abs_error:.1%}  p90 {s.p90_abs_error:.1%}")
+    for key in LEAVE_OUT_KEYS:
+        s = acc.summary(key)
+        print(f"{'leave-one-' + key + '-out':<41} {s.rows:>5} median {s.median_abs_error:.1%}  p90 {s.p90_abs_error:.1%}")
     return 0
 
 

@@ -16,7 +16,7 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
+from typing import Callable, Mapping
 
 from engine.catalog.catalog import Catalog, normalize_precision
 from engine.catalog.tables import DATA_DIR, load_table
@@ -40,6 +40,7 @@ def benchmark_names() -> Mapping[str, Mapping[str, str]]:
 @dataclass(frozen=True)
 class Case:
     source: str
+    publication: str  # the benchmark as published (benchmarks.csv `benchmark`): the "source" left out
     group: str  # trtllm-table | mlperf-offline | neuron-latency
     model: str
     hardware: str
@@ -77,6 +78,16 @@ def _stack_from_notes(notes: str, hardware_id: str) -> str:
     return "tensorrt-llm"  # NVIDIA submissions without a named framework use TensorRT
 
 
+def _publication(benchmark: str) -> str:
+    """The publication a row comes from: MLPerf round, TensorRT-LLM table version, vendor table."""
+    mlperf = re.match(r"MLPerf Inference (v[\d.]+)", benchmark)
+    if mlperf:
+        return f"MLPerf {mlperf.group(1)}"
+    if "TensorRT-LLM perf overview" in benchmark:
+        return "TensorRT-LLM v0.17 table" if "v0.17" in benchmark else "TensorRT-LLM trtllm-bench table"
+    return benchmark.split(" (")[0]
+
+
 def _dataset_lengths() -> dict[str, Mapping]:
     return {r["model_id"]: r for r in load_table("benchmark_datasets") if r.get("mean_input_tokens")}
 
@@ -102,18 +113,18 @@ def load_cases(path: Path = BENCHMARKS_CSV) -> list[Case]:
             tp = int(tp_match.group(1)) if tp_match else None
             value = float(row["value"])
             if "TensorRT-LLM perf overview" in bench and row["metric"] == "output_tokens_per_s_total":
-                cases.append(Case(row["source"], "trtllm-table", model, hw, precision, n, tp,
+                cases.append(Case(row["source"], _publication(bench), "trtllm-table", model, hw, precision, n, tp,
                                   int(row["input_tokens"]), int(row["output_tokens"]), "tensorrt-llm",
                                   "output_tokens_per_s", value))
             elif ("MLPerf" in bench and "(closed)" in bench and row["scenario"] == "offline"
                   and row["metric"] == "output_tokens_per_s_total" and model in datasets):
                 mean_out = re.search(r"mean output tokens/sample = ([\d.]+)", notes)
                 osl = float(mean_out.group(1)) if mean_out else datasets[model]["mean_output_tokens"]
-                cases.append(Case(row["source"], "mlperf-offline", model, hw, precision, n, None,
+                cases.append(Case(row["source"], _publication(bench), "mlperf-offline", model, hw, precision, n, None,
                                   int(round(datasets[model]["mean_input_tokens"])), int(round(osl)),
                                   _stack_from_notes(notes, hw), "output_tokens_per_s", value))
             elif "AWS Neuron" in bench and row["metric"] == "tpot_p50_ms":
-                cases.append(Case(row["source"], "neuron-latency", model, hw, "bf16", n, n,
+                cases.append(Case(row["source"], _publication(bench), "neuron-latency", model, hw, "bf16", n, n,
                                   int(row["input_tokens"]), int(row["output_tokens"]), "vllm", "tpot_ms", value))
     return cases
 
@@ -183,3 +194,100 @@ def summaries(results: list[Result]) -> dict[str, list[Summary]]:
             if s:
                 out[key].append(s)
     return out
+
+
+# --- fit and out-of-sample accuracy ------------------------------------------------
+
+# Models of one architecture under two names count as one family (Llama 3.3 70B is Llama 3.1 70B's
+# architecture with new weights): leaving one out while keeping the other would not be out of sample.
+SAME_FAMILY = {"llama-3.3": "llama-3.1"}
+
+
+def family_of(model_id: str) -> str:
+    """The model family a row belongs to for leave-one-family-out (the id without its size)."""
+    family = model_id.rsplit("-", 1)[0]
+    return SAME_FAMILY.get(family, family)
+
+
+LEAVE_OUT_KEYS: Mapping[str, Callable[[Case], str]] = MappingProxyType({
+    "hardware": lambda c: c.hardware,
+    "family": lambda c: family_of(c.model),
+    "source": lambda c: c.publication,
+})
+
+
+def weight_group(case: Case) -> tuple[str, str, str]:
+    """Rows of one (source, hardware, model) weigh together as one in the fit."""
+    return (case.publication, case.hardware, case.model)
+
+
+def fit_problem(base: Catalog, cases: list[Case]):
+    """The fit of the stacks' factors on `cases` (engine/physics/fitting.py), x in log space."""
+    import numpy as np
+
+    from engine.physics import fitting
+
+    prior_rows = fitting.priors()
+    names = tuple(p.id for p in prior_rows)
+
+    def log_errors(x):
+        catalog = fitting.catalog_with(base, names, np.exp(x))
+        return np.asarray([np.log1p(r.error) if r.error is not None and r.error > -1 else np.nan
+                           for r in run_all(catalog, cases)])
+
+    return fitting.Problem(names, log_errors, fitting.group_weights([weight_group(c) for c in cases]),
+                           np.log([p.value for p in prior_rows]), np.asarray([p.log_sd for p in prior_rows]))
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    """In-sample and leave-one-group-out accuracy of the stored fit."""
+
+    results: tuple[Result, ...]  # in sample
+    held_out: Mapping[str, tuple[Result, ...]]  # key -> every row predicted with its group left out
+
+    def summary(self, key: str | None = None, metric: str | None = None) -> Summary | None:
+        results = self.results if key is None else self.held_out[key]
+        if metric:
+            results = tuple(r for r in results if r.case.metric == metric)
+        return summarize(list(results), key or "in sample")
+
+    def by_group(self, key: str) -> list[tuple[str, Summary | None, Summary | None]]:
+        """(label, in-sample, held-out) for each group of `key`."""
+        pick = LEAVE_OUT_KEYS[key]
+        out = []
+        for label in sorted({pick(r.case) for r in self.results}):
+            inside = summarize([r for r in self.results if pick(r.case) == label], label)
+            outside = summarize([r for r in self.held_out[key] if pick(r.case) == label], label)
+            out.append((label, inside, outside))
+        return out
+
+
+def accuracy(catalog: Catalog, cases: list[Case], steps: int = 2) -> Accuracy:
+    """In-sample errors of the stored factors, and each hardware, model family and source left out.
+
+    Leaving a group out refits the factors on the other rows (`fitting.refit_without`: Gauss-Newton
+    steps from the stored fit, Jacobian of the stored fit) and predicts the group's rows with them.
+    """
+    import numpy as np
+
+    from engine.physics import fitting
+
+    problem = fit_problem(catalog, cases)
+    x = np.log(fitting.current_values(catalog, problem.names))
+    e = problem.log_errors(x)
+    J = fitting.jacobian(problem, x, e)
+    results = tuple(run_all(catalog, cases))
+    held_out: dict[str, tuple[Result, ...]] = {}
+    for key, pick in LEAVE_OUT_KEYS.items():
+        labels = [pick(c) for c in cases]
+        errors = np.full(len(cases), np.nan)
+        for label in sorted(set(labels)):
+            out = np.asarray([lab == label for lab in labels])
+            refit = fitting.refit_without(problem, x, e, J, ~out, steps)
+            errors[out] = refit[out]
+        held_out[key] = tuple(
+            Result(r.case, None, None, r.reason) if r.error is None or not np.isfinite(err)
+            else Result(r.case, r.case.measured * float(np.exp(err)), float(np.expm1(err)))
+            for r, err in zip(results, errors))
+    return Accuracy(results, MappingProxyType(held_out))

@@ -157,3 +157,19 @@ def test_cold_bench_times_price_data_loading_as_work():
     modules = modules_imported_by_plan(ROOT / "presets" / "support-assistant.yaml")
     assert set(PRICE_DATA_MODULES) <= set(modules)
     assert "engine.plan" in modules
+
+
+@pytest.mark.unit
+def test_calibrate_json_reports_in_sample_and_leave_one_group_out(capsys):
+    import json
+
+    from engine.__main__ import main
+
+    assert main(["calibrate", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out["in_sample"]) >= {"rows", "median_abs_error", "p90_abs_error"}
+    for key in ("hardware", "family", "source"):
+        held = out["leave_one_group_out"][key]
+        assert set(held) >= {"rows", "median_abs_error", "p90_abs_error"}
+        assert 0 <= held["median_abs_error"] <= 1
+    assert out["groups"] and {"key", "label", "in_sample", "held_out"} <= set(out["groups"][0])
