@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from engine.physics.curves import CurvePoint
+from engine.capacity.curves import CurvePoint
 from present.colours import INCREASE, SAVING, TOTAL, component_colours, kind_colour
 from present.formatting import gb, tok_per_s
 from present.labels import component_label, kind_label

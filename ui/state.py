@@ -16,7 +16,7 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from engine.physics.calibration import load_cases, run_all, summaries
 from engine.catalog.catalog import load_catalog
-from engine.physics.curves import throughput_curves
+from engine.capacity.curves import throughput_curves
 from engine.plan import Plan, plan
 from engine.scenario.schema import DEFAULT_SCENARIO, LATENCY_TIERS, Scenario
 from ui import url

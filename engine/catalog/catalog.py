@@ -73,11 +73,6 @@ class Hardware:
     cloud_only: bool = False  # sold only as a cloud service (TPU, Inferentia, Trainium): never owned
     cloud_only_source: str = ""  # where the vendor says so
 
-    def owned_count(self, needed: int) -> int:
-        """Accelerators an owner must buy to have `needed`: whole purchase units."""
-        unit = max(self.purchase_unit_accelerators, 1)
-        return -(-int(needed) // unit) * unit
-
     @property
     def is_specialized(self) -> bool:
         return self.kind == "specialized"

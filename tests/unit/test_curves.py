@@ -8,7 +8,7 @@ sized batch it must give the sized point exactly (issue 11).
 import pytest
 
 from engine.capacity.sizing import size
-from engine.physics.curves import batch_sizes, operating_point_of, throughput_curve
+from engine.capacity.curves import batch_sizes, operating_point_of, throughput_curve
 from engine.scenario.schema import Levers, Scenario
 
 pytestmark = pytest.mark.unit
