@@ -243,7 +243,7 @@ def load_catalog() -> Catalog:
 
 @dataclass(frozen=True)
 class Constant:
-    """One physics.yaml row: a number the performance model uses, with its source."""
+    """A sourced number (a physics.yaml or cost_assumptions.yaml row), with its range where one is given."""
 
     id: str
     value: float
@@ -252,6 +252,8 @@ class Constant:
     as_of: str
     basis: str
     notes: str = ""
+    low: float | None = None  # the range the uncertainty analysis draws from
+    high: float | None = None
 
 
 @dataclass(frozen=True)

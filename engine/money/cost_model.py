@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping
 import numpy as np
 
 from engine.capacity import fleet
-from engine.catalog.catalog import Catalog, Hardware
+from engine.catalog.catalog import Catalog, Constant, Hardware
 from engine.catalog.tables import load_table
 from engine.scenario.schema import Scenario
 
@@ -38,24 +38,12 @@ API_FEES = ("input tokens", "cached input tokens", "output tokens", "reasoning t
 
 # --- assumptions (cost_assumptions.yaml) -----------------------------------------
 
-@dataclass(frozen=True)
-class Assumption:
-    id: str
-    value: float
-    unit: str
-    source: str
-    as_of: str
-    basis: str
-    low: float | None = None
-    high: float | None = None
-
-
 @functools.lru_cache(maxsize=1)
-def load_assumptions() -> MappingProxyType[str, Assumption]:
+def load_assumptions() -> MappingProxyType[str, Constant]:
     """cost_assumptions.yaml by id, read once (read-only)."""
-    return MappingProxyType({r["id"]: Assumption(
+    return MappingProxyType({r["id"]: Constant(
         r["id"], float(r.get("value", 1.0) if r.get("value") is not None else 1.0), str(r.get("unit", "")),
-        str(r["source"]), str(r["as_of"]), r["basis"], r.get("low"), r.get("high"))
+        str(r["source"]), str(r["as_of"]), r["basis"], low=r.get("low"), high=r.get("high"))
         for r in load_table("cost_assumptions")})
 
 
