@@ -10,7 +10,7 @@ from engine.catalog.catalog import Catalog, load_catalog
 from engine.money.api_quotes import api_offers, genai_prices_version
 from engine.money.cost_model import CostModel, cost_model, with_delivery_lead
 from engine.money.horizon import Horizon, build_horizon
-from engine.money.options import Option, api_option, self_hosted_options
+from engine.money.options import KINDS, SELF_HOSTED_KINDS, Option, api_option, self_hosted_options
 from engine.money.uncertainty import Uncertainty, uncertainty
 from engine.recommend import Recommendation, recommend, with_horizon_alternative
 from engine.records import to_jsonable
@@ -46,6 +46,24 @@ class Plan:
         oid = self.recommendation.option_id
         return self.option(oid) if oid else None
 
+    def best_by_kind(self) -> dict[str, Option]:
+        """The cheapest option of each kind that meets the targets under the constraints (kind order)."""
+        best: dict[str, Option] = {}
+        for o in sorted((o for o in self.options if o.usable), key=lambda o: o.monthly_tco_usd):
+            best.setdefault(o.kind, o)
+        return {k: best[k] for k in KINDS if k in best}
+
+    def best_self_hosted(self) -> Option | None:
+        """The cheapest rented or owned option that meets the targets."""
+        mine = [o for k, o in self.best_by_kind().items() if k in SELF_HOSTED_KINDS]
+        return min(mine, key=lambda o: o.monthly_tco_usd) if mine else None
+
+    def compared_options(self) -> tuple[Option, ...]:
+        """What the horizon chart and the brief compare: the recommendation, then the best of each kind."""
+        chosen = [self.recommended] if self.recommended else []
+        chosen += [o for o in self.best_by_kind().values() if o not in chosen]
+        return tuple(chosen)
+
     def to_dict(self) -> dict:
         """The JSON contract (`plan --json`): fields may be added, never renamed."""
         options = []
@@ -72,6 +90,7 @@ class Plan:
             "uncertainty": to_jsonable(self.uncertainty),
             "price_data": to_jsonable(self.price_data),
             "roadmap": roadmap,
+            "best_by_kind": {kind: o.id for kind, o in self.best_by_kind().items()},
         }
 
 

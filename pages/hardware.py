@@ -12,8 +12,7 @@ plan = state.current_plan()
 if plan is None:
     st.stop()
 
-self_hosted = [o for o in plan.options if o.kind in ("cloud", "owned") and o.usable]
-best_hw = min(self_hosted, key=lambda o: o.monthly_tco_usd) if self_hosted else None
+best_hw = plan.best_self_hosted()
 feasible = [h for h in plan.hardware_options if h.feasible and not h.specialized]
 chosen = next((h for h in feasible if best_hw and h.hardware == best_hw.hardware), None)
 

@@ -44,11 +44,7 @@ if len(usable) > MAX_BARS:
     st.caption(f"The {MAX_BARS} cheapest of {len(usable)} options that meet the SLO.")
 
 # the horizon: the recommendation and the cheapest option of every other kind
-lines = [best.id] if best else []
-for kind in ("api", "specialized", "cloud", "owned"):
-    first = next((o for o in usable if o.kind == kind), None)
-    if first and first.id not in lines:
-        lines.append(first.id)
+lines = [o.id for o in plan.compared_options()]
 by_id = {o.id: o for o in plan.options}
 months = [m.month for m in plan.horizon.months]
 series = {oid: list(plan.horizon.costs_usd(oid)) for oid in lines}

@@ -14,7 +14,7 @@ from engine.catalog.catalog import Catalog, load_catalog
 from engine.plan import Plan
 from engine.recommend import lead_time_caveat, near_tie_note
 from engine.scenario.schema import LATENCY_TIERS
-from engine.money.options import KINDS, Option, load_assumptions
+from engine.money.options import Option, load_assumptions
 from present import formatting as fmt
 from present.labels import (configuration_label, deployment_label, identifier_label, in_sentence, kind_label,
                             layer_label, phase_label, pricing_label, quality_risk_label, tier_label,
@@ -23,7 +23,6 @@ from present.sentences import alternative_role, relaxations
 
 TOP_OPTIONS = 8  # rows of the options table: page 1 holds the answer, its alternatives and these
 TOP_BARS = 6  # options in the cost-components chart
-HORIZON_LINES = 5  # options drawn over the horizon
 SOURCE_CHARS = 240  # longer provenance strings are cut with an ellipsis
 
 
@@ -235,27 +234,12 @@ def _bars(plan: Plan, usable: list[Option]) -> tuple[Bar, ...]:
                      o.monthly_tco_usd, o.id == rec) for o in usable[:TOP_BARS])
 
 
-def _horizon(plan: Plan, usable: list[Option]) -> Horizon:
-    months = plan.horizon.months
-    have = set(months[0].costs_usd) if months else set()
-    candidates = [o for o in usable if o.id in have]
-    chosen: list[Option] = []
+def _horizon(plan: Plan) -> Horizon:
     rec = plan.recommended
-    if rec is not None and rec.id in have:
-        chosen.append(rec)
-    for kind in KINDS:  # the cheapest of each kind, so every path is on the chart
-        o = next((o for o in candidates if o.kind == kind and o not in chosen), None)
-        if o is not None and o.kind not in {c.kind for c in chosen}:
-            chosen.append(o)
-    for o in candidates:
-        if len(chosen) >= HORIZON_LINES:
-            break
-        if o not in chosen:
-            chosen.append(o)
-    chosen.sort(key=lambda o: o.monthly_tco_usd)
+    chosen = sorted(plan.compared_options(), key=lambda o: o.monthly_tco_usd)  # the same lines as the app
     lines = tuple(Line(o.name, o.kind, plan.horizon.costs_usd(o.id), rec is not None and o.id == rec.id,
                        tuple(p.month for p in plan.horizon.purchases.get(o.id, ()) if p.month > 0))
-                  for o in chosen[:HORIZON_LINES])
+                  for o in chosen)
     be = plan.horizon.break_even
     f = plan.scenario.finance
     caption = (f"Monthly cost of the cheapest options over {f.horizon_months} months, with "
@@ -408,7 +392,7 @@ def build_brief(plan: Plan, share_link: str | None = None) -> Brief:
         options=options,
         options_note=note,
         bars=_bars(plan, usable),
-        horizon=_horizon(plan, usable),
+        horizon=_horizon(plan),
         roadmap=_roadmap(plan),
         inputs=_inputs(plan),
         assumptions=_assumptions(),

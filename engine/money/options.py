@@ -29,6 +29,7 @@ from engine.money.cost_model import (DAYS_PER_MONTH, HOURS_PER_MONTH, CostModel,
                                      why_unpriced)
 
 KINDS = ("api", "cloud", "owned", "specialized")
+SELF_HOSTED_KINDS = ("cloud", "owned")
 
 
 @dataclass(frozen=True)

@@ -108,3 +108,15 @@ def test_plan_json_types_and_new_fields(preset_plan):
     if d["roadmap"] is not None:
         assert {w["kind"] for w in d["roadmap"]["waterfall"]} <= {"total", "delta"}
         assert Scenario.from_dict(d["roadmap"]["final_scenario"]).name == preset_plan.scenario.name
+
+
+def test_best_by_kind_is_the_cheapest_usable_of_each_kind(preset_plan):
+    best = preset_plan.best_by_kind()
+    for kind, option in best.items():
+        usable = [o for o in preset_plan.options if o.usable and o.kind == kind]
+        assert option.monthly_tco_usd == min(o.monthly_tco_usd for o in usable)
+    assert preset_plan.to_dict()["best_by_kind"] == {k: o.id for k, o in best.items()}
+    compared = preset_plan.compared_options()
+    if preset_plan.recommended is not None:
+        assert compared[0] == preset_plan.recommended
+    assert {o.kind for o in compared} == set(best)
