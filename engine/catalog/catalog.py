@@ -72,6 +72,7 @@ class Hardware:
     purchase_unit_accelerators: int = 1  # owners buy whole baseboards or racks of this many
     cloud_only: bool = False  # sold only as a cloud service (TPU, Inferentia, Trainium): never owned
     cloud_only_source: str = ""  # where the vendor says so
+    owner_tco_usd_per_hour: float | None = None  # SemiAnalysis owner cost per GPU-hour: the price ladder's floor
 
     @property
     def is_specialized(self) -> bool:

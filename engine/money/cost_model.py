@@ -53,22 +53,43 @@ def assumption(name: str) -> float:
 
 # --- prices per accelerator ------------------------------------------------------
 
-def rental_usd_per_hour(hw: Hardware, pricing: str) -> tuple[float | None, str]:
-    """Price per accelerator-hour at the chosen commitment, and its basis.
+LADDER = ("on_demand", "reserved_1y", "reserved_3y", "owner")
 
-    Reserved prices come from the catalog where a source gives them, else from the
-    on-demand price less the published commitment discount (cost_assumptions.yaml).
+
+def price_ladder(hw: Hardware) -> dict[str, tuple[float | None, str]]:
+    """Price per accelerator-hour at each commitment, with its basis [USD/h].
+
+    On-demand, 3-year and owner cost (SemiAnalysis TCO) come from the catalog. A missing 3-year
+    price is the on-demand price less the published 3-year discount; a missing 1-year price sits
+    the published share of the way from on-demand down to the 3-year price
+    (cost_assumptions.yaml `reserved_1y_share_of_3y_discount`), so the ladder
+    on-demand >= 1-year >= 3-year never inverts where the catalog's own rows do not.
     """
     on_demand = hw.on_demand_usd_per_hour
-    if pricing == "on_demand":
-        return on_demand, hw.price_basis
-    listed = hw.reserved_1y_usd_per_hour if pricing == "reserved_1y" else hw.reserved_3y_usd_per_hour
-    if listed:
-        return listed, "vendor"
-    if on_demand is None:
-        return None, ""
-    discount = assumption(f"{pricing}_discount_vs_on_demand")
-    return on_demand * (1.0 - discount), "estimate"
+    three, three_basis = hw.reserved_3y_usd_per_hour, "vendor"
+    if not three and on_demand is not None:
+        three, three_basis = on_demand * (1.0 - assumption("reserved_3y_discount_vs_on_demand")), "estimate"
+    one, one_basis = hw.reserved_1y_usd_per_hour, "vendor"
+    if not one and on_demand is not None:
+        one, one_basis = on_demand - (on_demand - three) * assumption("reserved_1y_share_of_3y_discount"), "estimate"
+    return {"on_demand": (on_demand, hw.price_basis if on_demand is not None else ""),
+            "reserved_1y": (one or None, one_basis if one else ""),
+            "reserved_3y": (three or None, three_basis if three else ""),
+            "owner": (hw.owner_tco_usd_per_hour, "vendor" if hw.owner_tco_usd_per_hour else "")}
+
+
+def ladder_inversions(hw: Hardware) -> list[str]:
+    """Where a cheaper commitment is priced above a dearer one ('' steps skipped): empty when the
+    ladder on-demand >= 1-year >= 3-year >= owner cost holds."""
+    priced = [(step, price) for step, (price, _) in price_ladder(hw).items() if price is not None]
+    return [f"{hw.id}: {a} {pa:.3f} < {b} {pb:.3f} USD/h" for (a, pa), (b, pb) in zip(priced, priced[1:])
+            if pa + 1e-9 < pb]
+
+
+def rental_usd_per_hour(hw: Hardware, pricing: str) -> tuple[float | None, str]:
+    """Price per accelerator-hour at the chosen commitment, and its basis (`price_ladder`)."""
+    price, basis = price_ladder(hw)[pricing]
+    return price, basis
 
 
 def allin_power_kw(hw: Hardware) -> float | None:

@@ -106,9 +106,9 @@ def test_reserved_pricing_is_cheaper():
     reserved = plan(Scenario(finance=Finance(pricing="reserved_3y")), price_date=PRICE_DATE).option("cloud:h100-sxm")
     assert reserved.components_usd["accelerator rental"] == pytest.approx(on_demand.accelerators * 1.3 * 730)
     one_year = plan(Scenario(finance=Finance(pricing="reserved_1y")), price_date=PRICE_DATE).option("cloud:h100-sxm")
-    # no sourced 1-year price: on-demand less the median 1-year discount
+    # no sourced 1-year price: 0.65 of the way from on-demand 3.0 down to the 3-year 1.3 (the price ladder)
     assert one_year.components_usd["accelerator rental"] == pytest.approx(
-        on_demand.accelerators * 3.0 * (1 - assumption("reserved_1y_discount_vs_on_demand")) * 730)
+        on_demand.accelerators * (3.0 - (3.0 - 1.3) * assumption("reserved_1y_share_of_3y_discount")) * 730)
 
 
 def test_projection_month_zero_equals_monthly_tco(plans, catalog):
