@@ -10,16 +10,29 @@ from ui.layout import page_header
 page_header("Methodology", "formulas, assumptions, sources, accuracy")
 
 st.subheader("Accuracy of the performance model")
-summaries = state.calibration_summaries()
-overall = (summaries.get("overall") or [None])[0]
-if overall:
-    c = st.columns(3)
-    c[0].metric("Measured benchmark rows", count(overall.rows))
-    c[1].metric("Median error", percent(overall.median_abs_error))
-    c[2].metric("90% of rows within", percent(overall.p90_abs_error))
-st.dataframe(tables.calibration_table(summaries), hide_index=True, width="stretch", column_config={
+accuracy = state.model_accuracy()
+percent_columns = {
     "Median abs. error": tables.percent_column(1), "P90 abs. error": tables.percent_column(1),
-    "Median bias": tables.percent_column(1, help="Predicted / measured - 1: below zero the model is slow.")})
+    "Median bias": tables.percent_column(1, help="Predicted / measured - 1: below zero the model is slow.")}
+if accuracy:
+    worst = accuracy.out_of_sample
+    c = st.columns(4)
+    c[0].metric("Measured benchmark rows", count(accuracy.in_sample.rows))
+    c[1].metric("Median error, out of sample", percent(worst.median_abs_error, 1),
+                help=f"Out of sample: the worst of hardware, model family and source left out of the fit "
+                     f"({tables.HELD_OUT_LABELS[worst.label].lower()}).")
+    c[2].metric("90% of rows within, out of sample", percent(worst.p90_abs_error, 1),
+                help="The same rows left out as the median beside it.")
+    c[3].metric("In-sample median error", percent(accuracy.in_sample.median_abs_error, 1),
+                help="On the rows the factors were fitted on: flatters the model; the out-of-sample figure is "
+                     "what to expect on hardware or a model the fit has not seen.")
+    st.dataframe(tables.accuracy_table(accuracy), hide_index=True, width="stretch", column_config=percent_columns)
+    st.caption("Out of sample: each hardware, model family and benchmark source in turn is left out, the efficiency "
+               "factors are refitted on the other rows, and the left-out rows are predicted. In sample: the "
+               "stored fit against the rows it was fitted on.")
+st.markdown("**By benchmark, hardware and model family (in sample)**")
+st.dataframe(tables.calibration_table(state.calibration_summaries()), hide_index=True, width="stretch",
+             column_config=percent_columns)
 st.caption("Predicted against measured throughput (MLPerf Inference, TensorRT-LLM performance tables) and batch-1 "
            "latency (AWS Neuron): error = predicted / measured - 1. Same as `python -m engine calibrate`.")
 

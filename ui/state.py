@@ -14,7 +14,7 @@ import threading
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from engine.physics.calibration import load_cases, run_all, summaries
+from engine.physics.calibration import ReportedAccuracy, load_cases, reported_accuracy, run_all, summaries
 from engine.catalog.catalog import load_catalog
 from engine.capacity.curves import throughput_curves
 from engine.plan import Plan, plan
@@ -168,6 +168,12 @@ def _curves(scenario_yaml: str, price_date: str) -> dict:
 
 def current_curves() -> dict:
     return _curves(scenario().to_yaml(), dt.date.today().isoformat())
+
+
+@st.cache_resource(show_spinner=False)
+def model_accuracy() -> ReportedAccuracy | None:
+    """Out-of-sample and in-sample accuracy of the performance model (fixed data: computed once)."""
+    return reported_accuracy()
 
 
 @st.cache_resource(show_spinner=False)

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Mapping
 
-from engine.catalog.catalog import Catalog, normalize_precision
+from engine.catalog.catalog import Catalog, load_catalog, normalize_precision
 from engine.catalog.tables import DATA_DIR, load_table
 from engine.physics.perf import ReplicaConfig, operating_point
 from engine.physics.predict import predict
@@ -291,3 +291,32 @@ def accuracy(catalog: Catalog, cases: list[Case], steps: int = 2) -> Accuracy:
             else Result(r.case, r.case.measured * float(np.exp(err)), float(np.expm1(err)))
             for r, err in zip(results, errors))
     return Accuracy(results, MappingProxyType(held_out))
+
+
+@dataclass(frozen=True)
+class ReportedAccuracy:
+    """The accuracy a user is shown: out of sample first, the in-sample fit beside it.
+
+    `held_out` maps each leave-one-out key (hardware, family, source) to its summary over every row.
+    """
+
+    in_sample: Summary
+    held_out: Mapping[str, Summary]
+
+    @property
+    def out_of_sample(self) -> Summary:
+        """The least favourable of the leave-one-out summaries (largest median error): the figure to quote."""
+        return max(self.held_out.values(), key=lambda s: (s.median_abs_error, s.p90_abs_error))
+
+
+@functools.lru_cache(maxsize=1)
+def reported_accuracy() -> ReportedAccuracy | None:
+    """In-sample and leave-one-hardware/family/source-out accuracy of the stored fit on the calibration
+    rows (engine/data/benchmarks.csv), as `python -m engine calibrate` reports it; computed once per
+    process (a few seconds: one refit per group left out)."""
+    acc = accuracy(load_catalog(), load_cases())
+    inside = acc.summary()
+    held = {key: acc.summary(key) for key in LEAVE_OUT_KEYS}
+    if inside is None or any(s is None for s in held.values()):
+        return None
+    return ReportedAccuracy(inside, MappingProxyType(held))

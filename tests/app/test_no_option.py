@@ -111,7 +111,7 @@ def test_report_brief_says_what_to_relax_and_builds():
 
 def test_methodology_renders():
     at = open_page("methodology")
-    assert "Median error" in metrics(at)
+    assert "Median error, out of sample" in metrics(at)
 
 
 def test_report_names_a_real_failure_instead_of_a_module_being_written(monkeypatch):

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from engine.physics.calibration import reported_accuracy
 from engine.plan import plan
 from report import build_html, build_pdf
 from present import formatting as fmt
@@ -122,6 +123,13 @@ def test_sources_name_the_price_snapshot_and_the_models_accuracy(onprem_plan):
     assert figures[0] == "API prices" and brief.sources.rows[0][1] == onprem_plan.price_data.api_prices
     assert any(f.startswith("Accelerator specs") for f in figures)
     assert "median error" in brief.accuracy
+    # the accuracy quoted is out of sample (each hardware / family / source left out), in-sample beside it
+    acc = reported_accuracy()
+    for key in ("hardware", "family", "source"):
+        assert fmt.percent(acc.held_out[key].median_abs_error, 1) in brief.accuracy
+        assert fmt.percent(acc.held_out[key].p90_abs_error, 1) in brief.accuracy
+    assert "out of sample" in brief.accuracy and "In sample" in brief.accuracy
+    assert fmt.percent(acc.in_sample.median_abs_error, 1) in brief.accuracy
 
 
 def test_an_api_recommendation_renders_without_accelerators(api_plan):

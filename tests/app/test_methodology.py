@@ -1,0 +1,35 @@
+"""The Methodology page quotes the model's out-of-sample accuracy (each hardware, model family and
+source left out of the fit and predicted, as `python -m engine calibrate` reports it), with the
+in-sample figure beside it, never the in-sample figure alone."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from engine.physics.calibration import reported_accuracy
+from present.formatting import percent
+
+pytestmark = pytest.mark.app
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+def test_methodology_shows_leave_one_out_accuracy_beside_in_sample():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/methodology.py").run()
+    assert not at.exception
+    acc = reported_accuracy()
+    shown = {m.label: m.value for m in at.metric}
+    worst = acc.out_of_sample
+    assert worst.median_abs_error == max(s.median_abs_error for s in acc.held_out.values())
+    assert shown["Median error, out of sample"] == percent(worst.median_abs_error, 1)
+    assert shown["90% of rows within, out of sample"] == percent(worst.p90_abs_error, 1)
+    assert shown["In-sample median error"] == percent(acc.in_sample.median_abs_error, 1)
+    table = at.dataframe[0].value.set_index("Judged on")
+    for key, label in (("hardware", "Hardware left out of the fit"), ("family", "Model family left out of the fit"),
+                       ("source", "Source left out of the fit")):
+        assert table.loc[label, "Median abs. error"] == pytest.approx(acc.held_out[key].median_abs_error)
+        assert table.loc[label, "P90 abs. error"] == pytest.approx(acc.held_out[key].p90_abs_error)
+    assert table.loc["In sample (every row fitted)", "Median abs. error"] == pytest.approx(
+        acc.in_sample.median_abs_error)
