@@ -93,12 +93,31 @@ def rental_usd_per_hour(hw: Hardware, pricing: str) -> tuple[float | None, str]:
 
 
 def allin_power_kw(hw: Hardware) -> float | None:
-    """All-in power per accelerator (server, fans, network share) [kW]."""
+    """All-in power per accelerator (server, fans, network share and facility overhead) [kW]:
+    SemiAnalysis's figure where the catalog has one, else TDP x the all-in / TDP ratio."""
     if hw.allin_power_kw:
         return hw.allin_power_kw
     if hw.tdp_w:
         return hw.tdp_w / 1000.0 * assumption("rack_power_overhead_factor")
     return None
+
+
+def _is_pcie_card(hw: Hardware) -> bool:
+    return bool(hw.tdp_w) and "pcie" in hw.interconnect.lower()
+
+
+def it_power_kw(hw: Hardware) -> float | None:
+    """IT power per accelerator, its share of the server and network included, before the facility's
+    PUE [kW]: the one power figure that power (x PUE) and colocation (per IT kW) are charged on.
+
+    A PCIe card is its TDP plus its share of a sourced PCIe server's host (CPUs, memory, fans).
+    A baseboard or rack accelerator is the SemiAnalysis all-in figure less the facility overhead it
+    already includes (cost_assumptions.yaml `semianalysis_allin_pue`).
+    """
+    if _is_pcie_card(hw):
+        return hw.tdp_w / 1000.0 + assumption("pcie_server_host_kw_per_card")
+    allin = allin_power_kw(hw)
+    return None if allin is None else allin / assumption("semianalysis_allin_pue")
 
 
 def licence_usd_per_accelerator_month(hw: Hardware, scenario: Scenario) -> float:
@@ -182,7 +201,7 @@ def why_unpriced(kind: str, hw: Hardware, scenario: Scenario) -> str:
         return "" if price is not None else f"no rental price for {hw.name}"
     if not hw.purchase_usd:
         return f"no sourced purchase price for {hw.name}: owning it cannot be priced"
-    if allin_power_kw(hw) is None:
+    if it_power_kw(hw) is None:
         return f"no power figure for {hw.name}"
     return ""
 
@@ -212,10 +231,10 @@ def self_hosted_cost_model(kind: str, option_id: str, hw: Hardware, sized: Hardw
         return CostModel(option_id, kind, rental_usd_per_accelerator_month=price * HOURS_PER_MONTH,
                          price_follows_market=f.pricing == "on_demand", fixed_usd=storage_and_egress_usd(sized, dem),
                          **common)
-    kw = allin_power_kw(hw)
+    it_kw = it_power_kw(hw)  # power is drawn at IT kW x PUE; colocation is leased per IT kW
     return CostModel(option_id, kind,
-                     power_usd_per_accelerator_month=kw * f.pue * f.electricity_usd_per_kwh * HOURS_PER_MONTH,
-                     space_usd_per_accelerator_month=kw * assumption("colocation_usd_per_kw_month"),
+                     power_usd_per_accelerator_month=it_kw * f.pue * f.electricity_usd_per_kwh * HOURS_PER_MONTH,
+                     space_usd_per_accelerator_month=it_kw * assumption("colocation_usd_per_kw_month"),
                      capex_per_accelerator_usd=owned_capex_per_accelerator_usd(hw),
                      amortization_months=int(f.amortization_years * 12),
                      maintenance_per_capex_month=assumption("maintenance_fraction_of_capex_per_year") / 12.0,

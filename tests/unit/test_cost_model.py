@@ -113,8 +113,9 @@ def test_owned_month_one_by_hand(small):
     capex = n * 27_500 * (1 + 0.37 + 0.11)  # H100 price + server and network shares (cost_assumptions.yaml)
     assert dict(o.components_usd) == pytest.approx({
         "hardware (amortized)": capex / (4 * 12),
-        "power": n * 1.73 * 1.3 * 0.12 * HOURS_PER_MONTH,  # all-in 1.73 kW, PUE 1.3, $0.12/kWh
-        "space": n * 1.73 * 194.95,  # colocation per kW-month
+        # IT kW = SemiAnalysis all-in 1.73 kW / its 1.25 facility overhead; x PUE 1.3, $0.12/kWh
+        "power": n * 1.73 / 1.25 * 1.3 * 0.12 * HOURS_PER_MONTH,
+        "space": n * 1.73 / 1.25 * 194.95,  # colocation per IT kW-month
         "maintenance": capex * 0.05 / 12,
         "software licences": 0.0,
         STAFF: 0.5 * 200_000 / 12,  # the self-hosting minimum
