@@ -15,10 +15,10 @@ from engine.recommend import lead_time_caveat, near_tie_note
 from engine.scenario.schema import LATENCY_TIERS
 from engine.money.options import Option, load_assumptions
 from present import formatting as fmt
-from present.labels import (EVIDENCE_LABELS, configuration_label, deployment_label, identifier_label, in_sentence, kind_label,
+from present.labels import (configuration_label, deployment_label, identifier_label, in_sentence, kind_label,
                             layer_label, phase_label, pricing_label, quality_risk_label, tier_label,
                             uncertain_input_label)
-from present.sentences import alternative_role, availability_implies, relaxations
+from present.sentences import alternative_role, relaxations
 
 TOP_OPTIONS = 8  # rows of the options table: page 1 holds the answer, its alternatives and these
 TOP_BARS = 6  # options in the cost-components chart
@@ -161,22 +161,18 @@ def _answer(plan: Plan, usable: list[Option]) -> tuple[str, str, str]:
                 " ".join(relaxations(s)))
     first = (f"Serve it on {best.name}{_fleet(best)} for {fmt.usd_per_month(best.monthly_tco_usd)}, "
              f"{fmt.usd(best.cost_per_1k_queries_usd)} per 1,000 queries: the cheapest of the {len(usable)} "
-             "options that meet the latency targets" + (" on figures that are not assumed." if plan.recommendation.verified
-                                                        else "."))
+             "options that meet the latency targets.")
     runner = next((o for o in usable[1:] if o.kind != best.kind or o.hardware != best.hardware), None)
-    ttft = f"a first visible token in {fmt.ms(best.ttft_ms)} ({EVIDENCE_LABELS[best.ttft_evidence]})"
-    second = (f"It gives {ttft} and {fmt.tok_per_s(best.output_tokens_per_s_per_user)} per user "
-              f"({EVIDENCE_LABELS[best.speed_evidence]}) against targets of "
+    ttft = f"a first token in {fmt.ms(best.ttft_ms)}"
+    second = (f"It gives {ttft} and {fmt.tok_per_s(best.output_tokens_per_s_per_user)} per user against targets of "
               f"{fmt.ms(s.latency.ttft_p95_ms)} and {fmt.tok_per_s(s.latency.min_output_tokens_per_s_per_user)}")
     second += (f"; the next best, {runner.name}, costs {fmt.usd_per_month(runner.monthly_tco_usd)}"
                f"{near_tie_note(best, runner)}." if runner else "; no other option meets the targets.")
     if best.kind == "owned":
         second += " " + lead_time_caveat(usable)
     if not best.verified:
-        second += (" Nothing is verified: every option that meets the targets rests on an assumed speed or "
-                   "first-token time, so benchmark it before committing.")
-    for warning in plan.recommendation.warnings:
-        second += f" {warning}."
+        second += (" The provider publishes no speed or first-token time of its own for this model; the figures "
+                   "are assumed, so measure them before committing.")
     months = s.finance.horizon_months
     recurring = plan.horizon.lifetime.recurring_inference_usd
     band = plan.uncertainty.options.get(best.id)
@@ -300,7 +296,6 @@ def _inputs(plan: Plan) -> tuple[tuple[str, str], ...]:
         ("Deployment", deployment_label(c.deployment)),
         ("Allowed vendors", ", ".join(c.allowed_vendors) or "all"),
         ("Availability target", fmt.percent_short(c.availability_target, 3)),
-        ("What the target implies", availability_implies(s)),
         ("Headroom above peak", fmt.percent(c.headroom_fraction)),
         ("Horizon", f"{f.horizon_months} months"),
         ("Monthly usage growth", fmt.percent_short(f.monthly_growth)),
