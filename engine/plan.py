@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from engine.capacity.demand import Demand
 from engine.capacity.sizing import HardwareOption, size
 from engine.catalog.catalog import Catalog, load_catalog
-from engine.money.api_quotes import api_offers, genai_prices_version
+from engine.money.api_quotes import api_offers, lifecycle_warnings, price_snapshot
 from engine.money.cost_model import CostModel, cost_model, with_delivery_lead
 from engine.money.horizon import Horizon, build_horizon
 from engine.money.options import KINDS, SELF_HOSTED_KINDS, Option, api_option, self_hosted_options
@@ -102,11 +102,25 @@ def _excluded_api(scenario: Scenario) -> str:
 
 def build_options(catalog: Catalog, scenario: Scenario, dem: Demand, sized: tuple[HardwareOption, ...],
                   price_date: dt.date) -> list[Option]:
+    return _build(catalog, scenario, dem, sized, price_date)[0]
+
+
+def _build(catalog: Catalog, scenario: Scenario, dem: Demand, sized: tuple[HardwareOption, ...],
+           price_date: dt.date) -> tuple[list[Option], dict]:
+    """The options, and the API offers behind them by option id (for their lifecycle warnings)."""
     excluded = _excluded_api(scenario)
-    options = [api_option(offer, scenario, dem, excluded) for offer in api_offers(catalog, scenario, price_date)]
+    offers = api_offers(catalog, scenario, price_date)
+    options = [api_option(offer, scenario, dem, excluded) for offer in offers]
     for h in sized:
         options += self_hosted_options(catalog, h, scenario, dem)
-    return options
+    return options, {offer.option_id: offer for offer in offers}
+
+
+def _warnings(options: list[Option], offers: dict, scenario: Scenario, price_date: dt.date) -> tuple[str, ...]:
+    """Lifecycle warnings of the option the rule would recommend (retirements, price changes)."""
+    first = recommend(options, scenario)
+    offer = offers.get(first.option_id) if first.option_id else None
+    return lifecycle_warnings(offer, scenario, price_date) if offer is not None else ()
 
 
 def plan(scenario: Scenario, catalog: Catalog | None = None, price_date: dt.date | None = None,
@@ -133,8 +147,8 @@ def plan(scenario: Scenario, catalog: Catalog | None = None, price_date: dt.date
         raise ValueError(f"model.id = {model.id!r} is a closed model, served only through its API; "
                          "constraints.deployment = on_prem needs an open-weight model")
     sizing = size(scenario, catalog)
-    options = build_options(catalog, scenario, sizing.demand, sizing.options, price_date)
-    recommendation = recommend(options, scenario)
+    options, offers = _build(catalog, scenario, sizing.demand, sizing.options, price_date)
+    recommendation = recommend(options, scenario, _warnings(options, offers, scenario, price_date))
     by_id = {o.id: o for o in options}
     models: dict[str, CostModel] = {}
     for o in options:
@@ -146,7 +160,8 @@ def plan(scenario: Scenario, catalog: Catalog | None = None, price_date: dt.date
     recommendation = with_horizon_alternative(recommendation, horizon, by_id, scenario)
     usable_models = {oid: m for oid, m in models.items() if by_id[oid].usable}
     bands = uncertainty(usable_models, scenario, recommendation.option_id)
-    price_data = PriceData(f"genai-prices {genai_prices_version()} (bundled snapshot)", price_date.isoformat())
+    price_data = PriceData(f"{price_snapshot()}, bundled snapshot; api_prices_supplement.yaml where it has no price",
+                           price_date.isoformat())
     rec = by_id.get(recommendation.option_id)
     roadmap = build_roadmap(catalog, scenario, rec, tuple(options), price_date) if with_roadmap else None
     return Plan(scenario, sizing.demand, sizing.options, tuple(options), recommendation, horizon, bands,

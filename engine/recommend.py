@@ -9,6 +9,7 @@ from engine.money.horizon import Horizon
 from engine.money.options import Option, load_assumptions
 from engine.scenario.schema import Scenario
 from present.formatting import ms, percent, seconds, times, tok_per_s, usd, usd_per_month
+from present.labels import EVIDENCE_LABELS
 
 NO_OPTION_RATIONALE = ("No option meets the latency targets under the constraints: "
                        "relax the TTFT or per-user speed, allow 4-bit weights, or choose a smaller model.")
@@ -26,6 +27,10 @@ class Recommendation:
     option_id: str | None  # None when no option meets the targets under the constraints
     rationale: str
     alternatives: tuple[Alternative, ...] = ()
+    # Retirements and list-price changes of the recommended service within the horizon, each with
+    # its date and the replacement the provider names (shown on the Scenario page headline).
+    warnings: tuple[str, ...] = ()
+    verified: bool = True  # the recommendation's speed and first-token time are not assumed
 
 
 def _speed(o: Option) -> str:
@@ -67,27 +72,51 @@ def lead_time_caveat(usable: list[Option]) -> str:
     return f"Buying takes about {lead.value:g} months from order to delivery (estimate as of {lead.as_of}): {meanwhile}."
 
 
-def recommend(options: list[Option], scenario: Scenario) -> Recommendation:
-    """Cheapest option that meets the SLO and the constraints, plus the fastest and on-prem ones."""
+CHEAPER_UNVERIFIED = "cheaper if it proves fast enough"
+NOTHING_VERIFIED = (" Nothing is verified: every option that meets the targets rests on an assumed speed or "
+                    "first-token time; benchmark it before committing.")
+
+
+def recommend(options: list[Option], scenario: Scenario, warnings: tuple[str, ...] = ()) -> Recommendation:
+    """The cheapest option that meets the SLO and the constraints on evidence that is not assumed.
+
+    A cheaper option that meets the targets only on assumed figures is named beside it, with the
+    saving, as "cheaper if it proves fast enough"; when only assumed options meet the targets, the
+    cheapest is recommended and the rationale says nothing is verified (DESIGN.md "Evidence").
+    Also names the fastest and the on-prem option.
+    """
     usable = sorted((o for o in options if o.usable), key=lambda o: o.monthly_tco_usd)
     if not usable:
-        return Recommendation(None, NO_OPTION_RATIONALE, ())
-    best = usable[0]
-    runner = next((o for o in usable[1:] if o.kind != best.kind or o.hardware != best.hardware), None)
+        return Recommendation(None, NO_OPTION_RATIONALE, (), warnings, False)
+    evidenced = [o for o in usable if o.verified]
+    best = evidenced[0] if evidenced else usable[0]
+    runner = next((o for o in usable if o.id != best.id and o.verified == best.verified
+                   and o.monthly_tco_usd >= best.monthly_tco_usd
+                   and (o.kind != best.kind or o.hardware != best.hardware)), None)
     gap = (f", {percent(1 - best.monthly_tco_usd / runner.monthly_tco_usd)} below the next best, "
            f"{runner.name} ({usd_per_month(runner.monthly_tco_usd)})") if runner else ""
     gap += near_tie_note(best, runner)
     fleet = f" on {best.accelerators} accelerators" if best.accelerators else ""
-    rationale = (f"{best.name}{fleet} is the cheapest way to meet the SLO: {usd(best.monthly_tco_usd)} per month"
-                 f"{gap}. It delivers {_speed(best)} against targets of {ms(scenario.latency.ttft_p95_ms)} and "
-                 f"{tok_per_s(scenario.latency.min_output_tokens_per_s_per_user)}; "
+    evidence = f" ({evidence_phrase(best)})"
+    rationale = (f"{best.name}{fleet} is the cheapest way to meet the SLO{' on figures that are not assumed' if evidenced else ''}: "
+                 f"{usd(best.monthly_tco_usd)} per month"
+                 f"{gap}. It delivers {_speed(best)}{evidence} against targets of {ms(scenario.latency.ttft_p95_ms)} "
+                 f"to the first visible token and {tok_per_s(scenario.latency.min_output_tokens_per_s_per_user)}; "
                  f"{usd(best.cost_per_1k_queries_usd)} per 1,000 queries.")
     alternatives = []
+    cheaper = usable[0]
+    if not cheaper.verified and cheaper.id != best.id:
+        saving = best.monthly_tco_usd - cheaper.monthly_tco_usd
+        alternatives.append(Alternative(CHEAPER_UNVERIFIED, cheaper.id,
+                                        f"{cheaper.name}: {usd_per_month(cheaper.monthly_tco_usd)}, "
+                                        f"{usd(saving)} per month less ({percent(saving / best.monthly_tco_usd)}), "
+                                        f"if its {_speed(cheaper)} ({evidence_phrase(cheaper)}) holds: benchmark it "
+                                        "before committing."))
     fastest = min(usable, key=lambda o: response_time_ms(o, scenario))
     if fastest.id != best.id:
         alternatives.append(Alternative("fastest full response", fastest.id,
-                                        f"{fastest.name}: {_speed(fastest)}, a {seconds(response_time_ms(fastest, scenario))} "
-                                          f"response, at "
+                                        f"{fastest.name}: {_speed(fastest)} ({evidence_phrase(fastest)}), a "
+                                          f"{seconds(response_time_ms(fastest, scenario))} response, at "
                                           f"{usd(fastest.monthly_tco_usd)} per month "
                                           f"({times(fastest.monthly_tco_usd / best.monthly_tco_usd)} the recommendation)."))
     on_prem = next((o for o in usable if o.kind == "owned"), None)
@@ -98,18 +127,16 @@ def recommend(options: list[Option], scenario: Scenario) -> Recommendation:
                                           f"({times(on_prem.monthly_tco_usd / best.monthly_tco_usd)} the recommendation)."))
     if best.kind == "owned":
         rationale += " " + lead_time_caveat(usable)
-    if not best.verified:
-        rationale += (" Its speed or first-token time is assumed, not published by the provider for this model: "
-                      "measure it before committing.")
-        verified = next((o for o in usable if o.verified), None)
-        if verified:
-            alternatives.append(Alternative("cheapest with published figures", verified.id,
-                                            f"{verified.name}: {_speed(verified)} at "
-                                              f"{usd(verified.monthly_tco_usd)} per month "
-                                              f"({times(verified.monthly_tco_usd / best.monthly_tco_usd)} the "
-                                              "recommendation), judged on the provider's own figures (or its "
-                                              "figures for a larger model, as a bound) or on the performance model."))
-    return Recommendation(best.id, rationale, tuple(alternatives))
+    if not evidenced:
+        rationale += NOTHING_VERIFIED
+    if warnings:
+        rationale += " " + " ".join(w if w.endswith(".") else w + "." for w in warnings)
+    return Recommendation(best.id, rationale, tuple(alternatives), warnings, bool(evidenced))
+
+
+def evidence_phrase(o: Option) -> str:
+    """'speed measured, first token modelled': the evidence labels of an option's two figures."""
+    return f"speed {EVIDENCE_LABELS[o.speed_evidence]}, first token {EVIDENCE_LABELS[o.ttft_evidence]}"
 
 
 def with_horizon_alternative(recommendation: Recommendation, horizon: Horizon, options: dict[str, Option],

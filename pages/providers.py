@@ -24,8 +24,11 @@ cols = st.columns(4)
 cols[0].metric("Offers priced", f"{len(api)}", f"{len(retired)} retired, not offered" if retired else None,
                delta_color="off", delta_arrow="off")
 cols[1].metric("Meet the SLO", f"{len(passing)} of {len(api)}")
+verified = [o for o in passing if o.verified]
+best = verified[0] if verified else best  # the recommendation's rule: evidence before price (DESIGN.md "Evidence")
 cols[2].metric("Cheapest that meets it", best.name if best else "n/a",
-               "on assumed speed: measure it" if best and not best.verified else None,
+               "on assumed figures: benchmark it" if best and not best.verified else "on figures that are not assumed"
+               if best else None,
                delta_color="off", delta_arrow="off")
 cols[3].metric("Its monthly cost", usd_per_month(best.monthly_tco_usd) if best else MISSING,
                f"{usd(best.cost_per_1k_queries_usd)} per 1,000 queries" if best else None, delta_color="off", delta_arrow="off")
@@ -42,9 +45,22 @@ if api:
                                              [o.kind for o in api], [o.usable for o in api],
                                              "Monthly cost per API offer (faded and hatched: misses the SLO)"),
                     width="stretch")
+for warning in plan.recommendation.warnings:
+    st.warning(warning)
+w = plan.scenario.workload
+st.caption(f"First visible token: what the targets are about. It includes the prefill of your "
+           f"{w.input_tokens_per_call:,}-token prompt (published TTFTs are for ~1k-token prompts; a longer prompt "
+           "waits longer)" + (f" and {w.reasoning_tokens_per_call:,} hidden reasoning tokens at the offer's output "
+                              "speed" if w.reasoning_tokens_per_call else "") + ". Evidence: measured (an independent "
+           "benchmark), vendor claim, modelled (our prefill or performance model), assumed (no figure for this "
+           "provider and model: benchmark it before committing).")
 styled, config = tables.provider_table(plan)
 st.dataframe(styled, hide_index=True, width="stretch", column_config=config)
+with st.expander("Prices, prompt-length effect, reasons and sources per offer"):
+    detail, detail_config = tables.provider_detail_table(plan)
+    st.dataframe(detail, hide_index=True, width="stretch", column_config=detail_config)
 st.caption(f"Prices: {plan.price_data.api_prices}, as of {plan.price_data.price_date}. Reasoning tokens are "
-           "billed as output; the shared prompt prefix at the cached-input price. Speeds: measured where a "
-           "benchmark exists, else the vendor's claim, else the stated fallback (Methodology), as labelled. "
+           "billed as output; the shared prompt prefix at the cached-input price. Offers via Hugging Face are the "
+           "provider's price without markup, listed where the provider's own API has no price in the snapshot. "
+           "An offer without a price, or a model its provider retired, is listed with the reason, never offered. "
            "Retired models come from the providers' deprecation pages (engine/data/retirements.yaml).")

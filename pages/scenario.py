@@ -2,7 +2,7 @@
 import streamlit as st
 
 from present.formatting import MISSING, count, ms, percent, tok_per_s, usd, usd_per_month
-from present.labels import kind_label
+from present.labels import EVIDENCE_LABELS, kind_label
 from ui import form, state
 from ui.layout import page_header
 
@@ -31,8 +31,15 @@ if plan is not None:
         cols[3].metric("Accelerators", count(best.accelerators) if best.accelerators else "none: API",
                        None if best.utilization_average is None else f"{percent(best.utilization_average)} average use",
                        delta_color="off", delta_arrow="off")
-        cols[4].metric("SLO met", "Yes" if best.meets_slo else "No",
-                       f"TTFT {ms(best.ttft_ms)} · {tok_per_s(best.output_tokens_per_s_per_user)}", delta_color="off", delta_arrow="off")
+        cols[4].metric("SLO met", ("Yes" if plan.recommendation.verified else "Yes, if assumed figures hold")
+                       if best.meets_slo else "No",
+                       f"first visible token {ms(best.ttft_ms)} ({EVIDENCE_LABELS[best.ttft_evidence]}) · "
+                       f"{tok_per_s(best.output_tokens_per_s_per_user)} ({EVIDENCE_LABELS[best.speed_evidence]})",
+                       delta_color="off", delta_arrow="off",
+                       help="The targets are about the first token the user sees: the prompt's prefill and any "
+                            "hidden reasoning count.")
+        for warning in plan.recommendation.warnings:  # retirements and price changes within the horizon
+            st.warning(warning, icon=":material/event_busy:")
         st.success(plan.recommendation.rationale, icon=":material/check_circle:")
         for alt in plan.recommendation.alternatives:
             st.caption(f"**Alternative, {alt.role}:** {alt.rationale}")

@@ -16,6 +16,10 @@ if TYPE_CHECKING:  # type hints only: present never runs engine code
 # rented path (DESIGN.md, Money) and reads as a noun beside "API" and "Specialized silicon".
 KIND_LABELS = {"api": "API", "cloud": "Cloud rental", "owned": "Owned", "specialized": "Specialized silicon"}
 
+# Option.speed_evidence / Option.ttft_evidence (engine.money.options.EVIDENCE; DESIGN.md "Evidence")
+EVIDENCE_LABELS = {"measured": "measured", "vendor": "vendor claim", "modelled": "modelled",
+                   "assumed": "assumed (no figure)"}
+
 # Scenario.latency.tier (engine.scenario.schema.LATENCY_TIERS)
 TIER_LABELS = {"realtime": "Realtime voice", "interactive": "Interactive chat",
                "agentic": "Agentic background", "batch": "Batch"}

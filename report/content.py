@@ -6,16 +6,17 @@ never recomputed.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from engine.physics.calibration import ReportedAccuracy, reported_accuracy
+from engine.physics.calibration import Summary, load_cases, run_all, summaries
 from engine.catalog.catalog import Catalog, load_catalog
 from engine.plan import Plan
 from engine.recommend import lead_time_caveat, near_tie_note
 from engine.scenario.schema import LATENCY_TIERS
 from engine.money.options import Option, load_assumptions
 from present import formatting as fmt
-from present.labels import (configuration_label, deployment_label, identifier_label, in_sentence, kind_label,
+from present.labels import (EVIDENCE_LABELS, configuration_label, deployment_label, identifier_label, in_sentence, kind_label,
                             layer_label, phase_label, pricing_label, quality_risk_label, tier_label,
                             uncertain_input_label)
 from present.sentences import alternative_role, relaxations
@@ -132,10 +133,11 @@ def _configuration(o: Option, catalog: Catalog) -> str:
     return configuration_label(o.sizing, catalog.stacks) if o.sizing else o.provider or ""
 
 
-def model_accuracy() -> ReportedAccuracy | None:
-    """The performance model against the measured benchmarks, out of sample and in sample (computed once
-    per process by engine.physics.calibration)."""
-    return reported_accuracy()
+@functools.lru_cache(maxsize=1)
+def model_accuracy() -> Summary | None:
+    """The performance model against the measured benchmarks (computed once per process)."""
+    overall = summaries(run_all(load_catalog(), load_cases()))["overall"]
+    return overall[0] if overall else None
 
 
 # --- sections -----------------------------------------------------------------------
@@ -161,18 +163,22 @@ def _answer(plan: Plan, usable: list[Option]) -> tuple[str, str, str]:
                 " ".join(relaxations(s)))
     first = (f"Serve it on {best.name}{_fleet(best)} for {fmt.usd_per_month(best.monthly_tco_usd)}, "
              f"{fmt.usd(best.cost_per_1k_queries_usd)} per 1,000 queries: the cheapest of the {len(usable)} "
-             "options that meet the latency targets.")
+             "options that meet the latency targets" + (" on figures that are not assumed." if plan.recommendation.verified
+                                                        else "."))
     runner = next((o for o in usable[1:] if o.kind != best.kind or o.hardware != best.hardware), None)
-    ttft = f"a first token in {fmt.ms(best.ttft_ms)}"
-    second = (f"It gives {ttft} and {fmt.tok_per_s(best.output_tokens_per_s_per_user)} per user against targets of "
+    ttft = f"a first visible token in {fmt.ms(best.ttft_ms)} ({EVIDENCE_LABELS[best.ttft_evidence]})"
+    second = (f"It gives {ttft} and {fmt.tok_per_s(best.output_tokens_per_s_per_user)} per user "
+              f"({EVIDENCE_LABELS[best.speed_evidence]}) against targets of "
               f"{fmt.ms(s.latency.ttft_p95_ms)} and {fmt.tok_per_s(s.latency.min_output_tokens_per_s_per_user)}")
     second += (f"; the next best, {runner.name}, costs {fmt.usd_per_month(runner.monthly_tco_usd)}"
                f"{near_tie_note(best, runner)}." if runner else "; no other option meets the targets.")
     if best.kind == "owned":
         second += " " + lead_time_caveat(usable)
     if not best.verified:
-        second += (" The provider publishes no speed or first-token time of its own for this model; the figures "
-                   "are assumed, so measure them before committing.")
+        second += (" Nothing is verified: every option that meets the targets rests on an assumed speed or "
+                   "first-token time, so benchmark it before committing.")
+    for warning in plan.recommendation.warnings:
+        second += f" {warning}."
     months = s.finance.horizon_months
     recurring = plan.horizon.lifetime.recurring_inference_usd
     band = plan.uncertainty.options.get(best.id)
@@ -353,23 +359,12 @@ def _sources(plan: Plan, catalog: Catalog) -> Table:
 
 
 def _accuracy() -> str:
-    a = model_accuracy()
-    if a is None:
+    s = model_accuracy()
+    if s is None:
         return "The performance model has no measured benchmark to compare against."
-    held = a.held_out
-
-    def pct(value: float) -> str:
-        return fmt.percent(value, 1)
-
-    return (f"Performance model against {a.in_sample.rows} measured benchmark runs, judged out of sample (each "
-            f"hardware, model family and source left out of the fit and predicted): median error "
-            f"{pct(held['hardware'].median_abs_error)} on hardware left out, "
-            f"{pct(held['family'].median_abs_error)} on model families left out, "
-            f"{pct(held['source'].median_abs_error)} on sources left out; 90th percentile "
-            f"{pct(held['hardware'].p90_abs_error)}, {pct(held['family'].p90_abs_error)}, "
-            f"{pct(held['source'].p90_abs_error)}. In sample (the rows it was fitted on): median error "
-            f"{pct(a.in_sample.median_abs_error)}, 90th percentile {pct(a.in_sample.p90_abs_error)} "
-            f"(predicted vs measured tokens per second).")
+    return (f"Performance model against {s.rows} measured maximum-throughput benchmark runs: median error "
+            f"{fmt.percent(s.median_abs_error, 1)}, 90th percentile {fmt.percent(s.p90_abs_error, 1)}, median bias "
+            f"{fmt.signed_percent(s.median_signed_error)} (predicted vs measured tokens per second).")
 
 
 def _uncertainty(plan: Plan) -> str:

@@ -7,13 +7,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from engine.physics.calibration import ReportedAccuracy, Summary
+from engine.physics.calibration import Summary
 from engine.catalog.catalog import load_catalog
 from engine.plan import Plan
 from engine.catalog.retirements import load_retirements
 from engine.money.api_speed import load_speeds
 from engine.money.options import Option, load_assumptions
-from present.labels import component_label, configuration_label, identifier_label, kind_label
+from present.labels import EVIDENCE_LABELS, component_label, configuration_label, identifier_label, kind_label
 
 GREY = "color: #9ca3af"
 
@@ -85,46 +85,75 @@ def _slo_label(o: Option) -> str:
     if o.retired:
         return "Retired"
     if not o.feasible:
-        return "Excluded"  # by the scenario's constraints (the Why column says which)
+        return "Excluded"  # by the scenario's constraints, or no price (the Why column says which)
     if not o.usable:
         return "Fail"
     return "Pass" if o.verified else "Pass, unverified"
 
 
+def _api_offers(plan: Plan) -> list[Option]:
+    return sorted((o for o in plan.options if o.kind in ("api", "specialized")),
+                  key=lambda o: (not o.usable, not o.feasible, o.monthly_tco_usd))
+
+
 def provider_table(plan: Plan):
-    api = sorted((o for o in plan.options if o.kind in ("api", "specialized")),
-                 key=lambda o: (not o.usable, o.monthly_tco_usd))
+    """The decisive columns, narrow enough to read without scrolling sideways: the offer, its monthly
+    cost, whether it meets the targets, its speed and first visible token, each with its evidence."""
+    api = _api_offers(plan)
+    rows = [{
+        "Offer": o.name,
+        "Monthly (USD)": o.monthly_tco_usd if o.feasible else None,
+        "Meets targets": _slo_label(o),
+        "Speed (tok/s per user)": o.output_tokens_per_s_per_user,
+        "Speed evidence": EVIDENCE_LABELS.get(o.speed_evidence, o.speed_evidence),
+        "First visible token (ms)": o.ttft_ms,
+        "TTFT evidence": EVIDENCE_LABELS.get(o.ttft_evidence, o.ttft_evidence),
+    } for o in api]
+    df = pd.DataFrame(rows)
+    config = {
+        "Offer": st.column_config.TextColumn(width="medium"),
+        "Monthly (USD)": st.column_config.NumberColumn(format="$%,.0f"),
+        "Speed (tok/s per user)": st.column_config.NumberColumn(format="%.0f"),
+        "First visible token (ms)": st.column_config.NumberColumn(format="%,d"),
+    }
+    return _grey_rows(df, [o.usable for o in api]) if rows else df, config
+
+
+def provider_detail_table(plan: Plan):
+    """Everything else about each offer: prices, how the prompt and the reasoning move the first
+    token, why it passes or fails, and where each figure comes from."""
+    api = _api_offers(plan)
     rows = []
     for o in api:
         q = o.api_quote
         rows.append({
             "Offer": o.name,
             "Kind": kind_label(o.kind),
-            "SLO": _slo_label(o),
-            "Monthly cost (USD)": o.monthly_tco_usd,
+            "Why": o.reason,
+            "First token before reasoning (ms)": q.first_token_ms if q else None,
+            "Prompt prefill (ms)": q.prefill_ms if q else None,
+            "Hidden reasoning (ms)": q.reasoning_ms if q else None,
             "Input (USD per M tokens)": q.input_usd_per_mtok if q else None,
             "Cached input (USD per M tokens)": q.cached_input_usd_per_mtok if q else None,
             "Output (USD per M tokens)": q.output_usd_per_mtok if q else None,
-            "Speed (tokens/s per user)": o.output_tokens_per_s_per_user,
-            "TTFT (ms)": o.ttft_ms,
-            "Why": o.reason,
             "Speed basis": q.speed_note if q else "",
             "TTFT basis": q.ttft_note if q else "",
+            "Prompt-length effect": q.ttft_model_note if q else "",
             "Speed source": (q.speed_source if q else "") or "none published for this provider and model",
             "Speed as of": q.speed_as_of if q else "",
             "Price source": f"{o.basis}, priced {plan.price_data.price_date}",
         })
     df = pd.DataFrame(rows)
     config = {
-        "Monthly cost (USD)": st.column_config.NumberColumn(format="$%,.0f"),
-        "Input (USD per M tokens)": st.column_config.NumberColumn(format="$%.2f"),
+        "Why": st.column_config.TextColumn(width="large"),
+        "First token before reasoning (ms)": st.column_config.NumberColumn(format="%,d"),
+        "Prompt prefill (ms)": st.column_config.NumberColumn(format="%,d"),
+        "Hidden reasoning (ms)": st.column_config.NumberColumn(format="%,d"),
+        "Input (USD per M tokens)": st.column_config.NumberColumn(format="$%.3f"),
         "Cached input (USD per M tokens)": st.column_config.NumberColumn(format="$%.3f"),
         "Output (USD per M tokens)": st.column_config.NumberColumn(format="$%.2f"),
-        "Speed (tokens/s per user)": st.column_config.NumberColumn(format="%.0f"),
-        "TTFT (ms)": st.column_config.NumberColumn(format="%,d"),
-        "Why": st.column_config.TextColumn(width="large"),
     }
-    return _grey_rows(df, [o.usable for o in api]) if rows else df, config
+    return df, config
 
 
 def options_csv(plan: Plan) -> str:
@@ -176,19 +205,6 @@ def data_sources_table() -> pd.DataFrame:
 
 GROUP_LABELS = {"trtllm-table": "TensorRT-LLM performance tables", "mlperf-offline": "MLPerf Inference (offline)",
                 "neuron-latency": "AWS Neuron batch-1 latency"}
-
-
-HELD_OUT_LABELS = {"hardware": "Hardware left out of the fit", "family": "Model family left out of the fit",
-                   "source": "Source left out of the fit"}
-
-
-def accuracy_table(accuracy: ReportedAccuracy) -> pd.DataFrame:
-    """Out-of-sample accuracy (each hardware, model family, source left out and predicted), in-sample last."""
-    rows = [(HELD_OUT_LABELS.get(k, k), s) for k, s in accuracy.held_out.items()]
-    rows.append(("In sample (every row fitted)", accuracy.in_sample))
-    return pd.DataFrame([{"Judged on": label, "Measured rows": s.rows, "Median abs. error": s.median_abs_error,
-                          "P90 abs. error": s.p90_abs_error, "Median bias": s.median_signed_error}
-                         for label, s in rows])
 
 
 def calibration_table(summaries: dict[str, list[Summary]]) -> pd.DataFrame:

@@ -19,10 +19,19 @@ from engine.catalog.tables import load_table
 from engine.capacity.demand import Demand
 from engine.catalog.retirements import retirement
 from engine.scenario.schema import Scenario
-from engine.money.api_speed import (ProviderSpeed, ServiceSpeed, assumed_speed_tok_s, published_row, service_speed,
-                                  slowest_ttft_ms)
+from engine.money.api_speed import ProviderSpeed, ServiceSpeed, published_row, service_speed
 
-HUGGING_FACE_ROUTE = "huggingface_"  # Hugging Face Inference Providers routes: hidden unless the directory lists them
+HUGGING_FACE_ROUTE = "huggingface_"  # Hugging Face Inference Providers routes (the provider behind follows)
+# Hugging Face route suffixes that are not the backend's planner id.
+_ROUTE_BACKEND = MappingProxyType({"fireworks-ai": "fireworks"})
+
+
+def route_backend(provider: str) -> str:
+    """The provider behind a Hugging Face route (`huggingface_nebius` -> `nebius`); others are themselves."""
+    if not provider.startswith(HUGGING_FACE_ROUTE):
+        return provider
+    suffix = provider.removeprefix(HUGGING_FACE_ROUTE)
+    return _ROUTE_BACKEND.get(suffix, suffix)
 
 
 @dataclass(frozen=True)
@@ -50,21 +59,62 @@ def provider_directory() -> Mapping[str, DirectoryEntry]:
 
 def provider_name(provider: str) -> str:
     entry = provider_directory().get(provider)
-    return entry.name if entry else provider
+    if entry:
+        return entry.name
+    if provider.startswith(HUGGING_FACE_ROUTE):  # Hugging Face bills the provider's price without markup
+        backend = route_backend(provider)
+        backend_entry = provider_directory().get(backend)
+        return f"{backend_entry.name if backend_entry else backend.title()} (via Hugging Face)"
+    return provider
 
 
 def specialized_hardware(provider: str) -> str | None:
     """The specialized silicon a provider serves on (None for GPU and TPU clouds)."""
-    entry = provider_directory().get(provider)
+    entry = provider_directory().get(provider) or provider_directory().get(route_backend(provider))
     return entry.specialized_hardware if entry else None
 
 
 def offered(provider: str) -> bool:
-    """Whether the planner offers a provider: not hidden, and a Hugging Face route only when listed."""
+    """Whether the planner offers a provider: not hidden in the directory (a Hugging Face route
+    follows its own row, else the provider behind it). A route is dropped from a model's offers
+    only where that provider prices the model directly (api_offers)."""
     entry = provider_directory().get(provider)
     if entry is not None:
         return not entry.hidden
-    return not provider.startswith(HUGGING_FACE_ROUTE)
+    backend = provider_directory().get(route_backend(provider))
+    return backend is None or not backend.hidden
+
+
+@dataclass(frozen=True)
+class SupplementPrice:
+    """One api_prices_supplement.yaml row: a list price genai-prices lacks [USD per million tokens]."""
+
+    provider: str
+    model_id: str
+    provider_model_id: str
+    input_usd_per_mtok: float
+    cached_input_usd_per_mtok: float | None
+    output_usd_per_mtok: float
+    source: str
+    as_of: str
+    basis: str
+
+
+@functools.lru_cache(maxsize=1)
+def price_supplement() -> Mapping[tuple[str, str], SupplementPrice]:
+    """api_prices_supplement.yaml by (provider, model id), read once (read-only)."""
+    return MappingProxyType({(r["provider"], r["model_id"]): SupplementPrice(
+        str(r["provider"]), str(r["model_id"]), str(r["provider_model_id"]), float(r["input_usd_per_mtok"]),
+        None if r.get("cached_input_usd_per_mtok") is None else float(r["cached_input_usd_per_mtok"]),
+        float(r["output_usd_per_mtok"]), str(r["source"]), str(r["as_of"]), r["basis"])
+        for r in load_table("api_prices_supplement")})
+
+
+def supplement_unit_prices(row: SupplementPrice) -> UnitPrices:
+    """A supplement row as unit prices: no cache-read price bills cached input as input; no batch rates."""
+    cached = row.input_usd_per_mtok if row.cached_input_usd_per_mtok is None else row.cached_input_usd_per_mtok
+    values = (row.input_usd_per_mtok, cached, row.output_usd_per_mtok)
+    return UnitPrices(*values, *values)
 
 
 @dataclass(frozen=True)
@@ -89,12 +139,16 @@ class ApiOffer:
     provider_name: str
     provider_model_id: str
     model: Model
-    prices: UnitPrices
+    prices: UnitPrices | None  # None: no price found (`unpriced` says why); listed, never offered
     speed: ProviderSpeed | None  # the providers.yaml row for this pair, if any
     specialized_hardware: str | None
     service: ServiceSpeed  # speed and TTFT the SLO is judged by, published or assumed
     retired: str = ""  # why the provider no longer serves it (retired on or before the price date)
     retiring: str = ""  # when the provider will retire it, if announced
+    price_source: str = ""  # the snapshot or supplement row the prices come from, with its date
+    unpriced: str = ""  # why there is no price (named and dated), '' when priced
+    retires_on: dt.date | None = None  # the announced retirement date, for the horizon's warnings
+    replacement: str = ""  # the provider's named replacement, if any
 
     @property
     def option_id(self) -> str:
@@ -104,6 +158,54 @@ class ApiOffer:
 
 def genai_prices_version() -> str:
     return metadata.version("genai-prices")
+
+
+@functools.lru_cache(maxsize=1)
+def genai_prices_data_date() -> str:
+    """The newest date the bundled snapshot's maintainers say they verified a price (ISO), or ''."""
+    import re
+
+    from genai_prices.data import providers
+
+    comments = [str(c) for p in providers for c in (p.price_comments, *(m.price_comments for m in p.models)) if c]
+    dates = re.findall(r"verified on (\d{4}-\d{2}-\d{2})", " ".join(comments))
+    return max(dates) if dates else ""
+
+
+def price_snapshot() -> str:
+    """The snapshot's name, version and date, as shown beside every genai-prices figure."""
+    day = genai_prices_data_date()
+    return f"genai-prices {genai_prices_version()}" + (f" (prices verified up to {day})" if day else "")
+
+
+def _first_equals(clause) -> str | None:
+    """The first exact name a genai-prices match clause accepts (ClauseEquals, or inside ClauseOr)."""
+    if getattr(clause, "equals", None):
+        return str(clause.equals)
+    for inner in getattr(clause, "or_", None) or ():
+        found = _first_equals(inner)
+        if found:
+            return found
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def model_reference(provider: str, provider_model_id: str) -> str:
+    """The model name to ask genai-prices for, given the ModelInfo.id the catalog lists.
+
+    Providers name models differently on the wire: Fireworks keys every model as
+    `accounts/fireworks/models/<id>`, so the bare id finds nothing. The entry's own match rule
+    says which name it answers to; the bare id stands where the entry has no exact rule.
+    """
+    from genai_prices.data import providers
+
+    for p in providers:
+        if p.id != provider:
+            continue
+        for m in p.models:
+            if m.id == provider_model_id:
+                return _first_equals(m.match) or provider_model_id
+    return provider_model_id
 
 
 @functools.lru_cache(maxsize=4096)
@@ -121,8 +223,8 @@ def unit_prices(provider: str, provider_model_id: str, input_tokens_per_call: in
 
     def per_mtok(usage: Usage, tokens: int, batch: bool) -> float:
         context = {"processing": "batch"} if batch else None
-        price = calc_price(usage, provider_model_id, provider_id=provider, genai_request_timestamp=when,
-                           price_context=context)
+        price = calc_price(usage, model_reference(provider, provider_model_id), provider_id=provider,
+                           genai_request_timestamp=when, price_context=context)
         return float(price.total_price) / tokens * 1e6
 
     values = []
@@ -160,28 +262,63 @@ def _candidate_models(catalog: Catalog, scenario: Scenario) -> list[Model]:
     return models
 
 
+def _pairs(model: Model) -> list[tuple[str, str]]:
+    """(provider, provider model id) pairs for a model: genai-prices' first, then supplement rows for others."""
+    pairs = list(model.api_providers)
+    listed = {p for p, _ in pairs}
+    pairs += [(row.provider, row.provider_model_id) for (provider, model_id), row in price_supplement().items()
+              if model_id == model.id and provider not in listed]
+    return pairs
+
+
+def _prices(provider: str, provider_model_id: str, model: Model, scenario: Scenario,
+            price_date: dt.date) -> tuple[UnitPrices | None, str, str]:
+    """(prices, their source, why unpriced): genai-prices first, the supplement where it has nothing."""
+    prices = unit_prices(provider, provider_model_id, scenario.workload.input_tokens_per_call, price_date,
+                         with_batch=scenario.workload.offline_fraction > 0)
+    if prices is not None:
+        return prices, f"{price_snapshot()}: {provider}/{model_reference(provider, provider_model_id)}", ""
+    extra = price_supplement().get((provider, model.id))
+    if extra is not None:
+        return (supplement_unit_prices(extra), f"api_prices_supplement.yaml ({extra.basis}, {extra.as_of}): "
+                f"{extra.source}", "")
+    return None, "", (f"no price: {price_snapshot()} has no price for {provider}/{provider_model_id} on "
+                      f"{price_date.isoformat()}, and api_prices_supplement.yaml has no row for it")
+
+
 def api_offers(catalog: Catalog, scenario: Scenario, price_date: dt.date) -> list[ApiOffer]:
-    """Every provider that prices a candidate model, with its unit prices and measured speed."""
+    """Every provider listed for a candidate model, with its unit prices and speed.
+
+    A pair without a price stays in the list with the reason (`unpriced`), never dropped silently.
+    A Hugging Face route is left out where the provider behind it prices the model directly
+    (the same service at the same price); otherwise it is offered under that provider's name.
+    """
+    w = scenario.workload
     offers = []
     for model in _candidate_models(catalog, scenario):
-        for provider, provider_model_id in model.api_providers:
-            if not offered(provider):
+        pairs = [(p, pid) for p, pid in _pairs(model) if offered(p)]
+        priced = {}
+        for provider, provider_model_id in pairs:
+            priced[provider] = _prices(provider, provider_model_id, model, scenario, price_date)
+        direct = {p for p, (prices, _, _) in priced.items() if prices is not None and not p.startswith(HUGGING_FACE_ROUTE)}
+        for provider, provider_model_id in pairs:
+            if provider.startswith(HUGGING_FACE_ROUTE) and route_backend(provider) in direct:
                 continue
-            prices = unit_prices(provider, provider_model_id, scenario.workload.input_tokens_per_call, price_date,
-                                 with_batch=scenario.workload.offline_fraction > 0)
-            if prices is None:
-                continue
+            prices, price_source, unpriced = priced[provider]
             speed = published_row(provider, model.id)
-            if speed and speed.batch_discount and not prices.has_batch_discount:
+            if prices is not None and speed and speed.batch_discount and not prices.has_batch_discount:
                 prices = with_batch_discount(prices, speed.batch_discount)
             name = provider_name(provider)
             ends = retirement(provider, provider_model_id)
             retired = ends.text(name, price_date) if ends and ends.retired_by(price_date) else ""
             retiring = ends.text(name, price_date) if ends and not retired else ""
-            offers.append(ApiOffer(provider, name, provider_model_id, model, prices, speed,
-                                   specialized_hardware(provider),
-                                   service_speed(provider, name, model, catalog, specialized_hardware(provider) is not None),
-                                   retired, retiring))
+            hardware = specialized_hardware(provider)
+            service = service_speed(provider, name, model, catalog, hardware is not None,
+                                    prompt_tokens=w.input_tokens_per_call,
+                                    reasoning_tokens=w.reasoning_tokens_per_call)
+            offers.append(ApiOffer(provider, name, provider_model_id, model, prices, speed, hardware, service,
+                                   retired, retiring, price_source, unpriced,
+                                   ends.retired_on if ends else None, ends.replacement if ends else ""))
     return offers
 
 
@@ -233,34 +370,59 @@ class SloVerdict:
 
 
 def slo_verdict(offer: ApiOffer, scenario: Scenario) -> SloVerdict:
-    """Whether the provider's speed and TTFT meet the SLO, how sure that is, and why."""
+    """Whether the provider's speed and first visible token meet the SLO, how sure that is, and why.
+
+    The targets are about the first token the user sees: a reasoning model's hidden reasoning
+    counts. An option is verified when neither figure is `assumed` (DESIGN.md "Evidence").
+    """
     lat = scenario.latency
     sv = offer.service
-    speed_text = f"{sv.output_tokens_per_s_per_user:,.0f} tok/s per user ({sv.speed_basis})"
-    ttft_text = f"TTFT {sv.ttft_ms:,.0f} ms ({sv.ttft_basis})"
+    speed_text = f"{sv.output_tokens_per_s_per_user:,.0f} tok/s per user ({sv.speed_evidence}: {sv.speed_basis})"
+    ttft_text = f"first visible token {sv.ttft_ms:,.0f} ms ({sv.ttft_evidence}: {sv.ttft_basis})"
+    how = f"; {sv.ttft_note}" if sv.ttft_note else ""
+    verified = "assumed" not in (sv.speed_evidence, sv.ttft_evidence)
     if sv.output_tokens_per_s_per_user < lat.min_output_tokens_per_s_per_user:
-        return SloVerdict(False, False, f"{speed_text} is below the {lat.min_output_tokens_per_s_per_user:g} tok/s target")
+        return SloVerdict(False, verified,
+                          f"{speed_text} is below the {lat.min_output_tokens_per_s_per_user:g} tok/s target")
     if sv.ttft_ms > lat.ttft_p95_ms:
-        return SloVerdict(False, False, f"{ttft_text} exceeds the {lat.ttft_p95_ms:,.0f} ms target")
-    worst_speed = sv.output_tokens_per_s_per_user if sv.speed_own else assumed_speed_tok_s()
-    worst_ttft = sv.ttft_ms if sv.ttft_own else slowest_ttft_ms()
-    if worst_speed < lat.min_output_tokens_per_s_per_user or worst_ttft > lat.ttft_p95_ms:
+        return SloVerdict(False, verified, f"{ttft_text} exceeds the {lat.ttft_p95_ms:,.0f} ms target{how}")
+    if not verified:
         return SloVerdict(True, False, f"unverified: {speed_text}, {ttft_text}; meets the targets only if these "
-                          f"assumed figures hold: measure {offer.provider_name} before committing"
-                          + long_prompt_caveat(scenario))
+                          f"assumed figures hold: benchmark {offer.provider_name} before committing{how}")
     # Published figures are medians of single requests; the SLO is a p95 under load.
     return SloVerdict(True, True, f"{speed_text}, {ttft_text}; provider figures are medians"
-                      + (f", {sv.as_of}" if sv.as_of else "") + long_prompt_caveat(scenario))
+                      + (f", {sv.as_of}" if sv.as_of else "") + how)
 
 
-# Provider benchmarks send short prompts: LLMPerf 550 tokens, Artificial Analysis up to ~10k
-# (providers.yaml header). Beyond that, prefill of the longer prompt delays the first token.
-MEASURED_PROMPT_TOKENS_MAX = 10_000
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    return dt.date(day.year + month // 12, month % 12 + 1, min(day.day, 28))
 
 
-def long_prompt_caveat(scenario: Scenario) -> str:
-    n = scenario.workload.input_tokens_per_call
-    if n <= MEASURED_PROMPT_TOKENS_MAX:
-        return ""
-    return (f"; TTFTs are measured on prompts of up to ~{MEASURED_PROMPT_TOKENS_MAX:,} tokens, so at {n:,} "
-            "input tokens expect a later first token: ask for a p95 at your prompt length")
+def lifecycle_warnings(offer: ApiOffer, scenario: Scenario, price_date: dt.date) -> tuple[str, ...]:
+    """Retirements and list-price changes of one API offer within the scenario's horizon.
+
+    Retirements come from retirements.yaml (with the replacement the provider names);
+    price changes from genai-prices' dated prices (StartDateConstraint), read month by month.
+    """
+    months = scenario.finance.horizon_months
+    end = _add_months(price_date, months)
+    out = []
+    if offer.retires_on and price_date < offer.retires_on <= end:
+        instead = f"; its named replacement: {offer.replacement}" if offer.replacement else ""
+        out.append(f"{offer.provider_name} retires {offer.model.name} ({offer.provider_model_id}) on "
+                   f"{offer.retires_on.isoformat()}, inside the {months}-month horizon{instead}")
+    if offer.prices is not None and offer.price_source.startswith("genai-prices"):
+        n = scenario.workload.input_tokens_per_call
+        now = unit_prices(offer.provider, offer.provider_model_id, n, price_date, False)
+        for m in range(1, months + 1):
+            day = _add_months(price_date, m)
+            later = unit_prices(offer.provider, offer.provider_model_id, n, day, False)
+            if now and later and (abs(later.input_usd_per_mtok - now.input_usd_per_mtok) > 1e-9
+                                  or abs(later.output_usd_per_mtok - now.output_usd_per_mtok) > 1e-9):
+                out.append(f"{offer.provider_name}'s list price for {offer.model.name} changes by {day:%Y-%m} "
+                           f"(dated price in {price_snapshot()}): input ${now.input_usd_per_mtok:.3g} -> "
+                           f"${later.input_usd_per_mtok:.3g}, output ${now.output_usd_per_mtok:.3g} -> "
+                           f"${later.output_usd_per_mtok:.3g} per million tokens")
+                break
+    return tuple(out)

@@ -87,13 +87,19 @@ def break_even(models: dict[str, CostModel], options: dict[str, Option], scenari
 
     Volumes are compared at today's prices: each option re-costed at volume multipliers
     (API fees scale linearly; fleets in whole replicas). The month is read off the horizon.
+    Compared on the options the recommendation may choose: those whose speed and first-token
+    time are not assumed, where any such option meets the targets (recommend.py).
     """
     usable = {oid: m for oid, m in models.items() if options[oid].usable}
+    evidenced = any(options[oid].verified for oid in usable)
+    if evidenced:
+        usable = {oid: m for oid, m in usable.items() if options[oid].verified}
     api = [oid for oid in usable if options[oid].kind in ("api", "specialized")]
     own = [oid for oid in usable if options[oid].kind in ("cloud", "owned")]
     if not api or not own:
         missing = "API" if not api else "self-hosted"
-        return BreakEven(None, None, False, f"no usable {missing} option to compare")
+        basis = " on figures that are not assumed" if evidenced else ""
+        return BreakEven(None, None, False, f"no usable {missing} option{basis} to compare")
     v = BREAK_EVEN_GRID
     one = _ones(len(v))
     zero = np.zeros(len(v))

@@ -30,6 +30,7 @@ from engine.money.cost_model import (DAYS_PER_MONTH, HOURS_PER_MONTH, CostModel,
 
 KINDS = ("api", "cloud", "owned", "specialized")
 SELF_HOSTED_KINDS = ("cloud", "owned")
+EVIDENCE = ("measured", "vendor", "modelled", "assumed")
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,11 @@ class ApiQuote:
     model: str
     verified: bool  # judged on published figures, not on an assumed fallback
     retired: bool
+    price_source: str = ""  # genai-prices snapshot (version, date) or the supplement row the prices come from
+    first_token_ms: float | None = None  # first token at the scenario's prompt, before hidden reasoning [ms]
+    prefill_ms: float | None = None  # the prompt's prefill inside it [ms]
+    reasoning_ms: float | None = None  # hidden reasoning before the first visible token [ms]
+    ttft_model_note: str = ""  # how prompt length and reasoning moved the published TTFT
 
 
 @dataclass(frozen=True)
@@ -77,9 +83,16 @@ class Option:
     basis: str  # where the price comes from
     sizing: HardwareOption | None = None  # self-hosted: the sized configuration
     api_quote: ApiQuote | None = None  # api and specialized: prices, savings, speed evidence
+    # How the speed and the first-token time are known (DESIGN.md "Evidence"; labels in present/labels.py):
+    # measured | vendor | modelled (self-hosted: the performance model) | assumed (no figure).
+    speed_evidence: str = "modelled"
+    ttft_evidence: str = "modelled"
     output_tokens_per_s_per_user: float | None = field(init=False)  # 1000 / TPOT, for screens
 
     def __post_init__(self) -> None:
+        for name in ("speed_evidence", "ttft_evidence"):
+            if getattr(self, name) not in EVIDENCE:
+                raise ValueError(f"Option {self.id}: {name} = {getattr(self, name)!r}; expected one of {EVIDENCE}")
         object.__setattr__(self, "components_usd", frozen_map(self.components_usd))
         object.__setattr__(self, "output_tokens_per_s_per_user", 1000.0 / self.tpot_ms if self.tpot_ms else None)
 
@@ -89,8 +102,8 @@ class Option:
 
     @property
     def verified(self) -> bool:
-        """Judged on the provider's own speed figures or the performance model, not on assumed ones."""
-        return self.api_quote.verified if self.api_quote is not None else True
+        """Neither the speed nor the first-token time is assumed (measured, vendor claim or modelled)."""
+        return "assumed" not in (self.speed_evidence, self.ttft_evidence)
 
     @property
     def retired(self) -> bool:
@@ -125,39 +138,53 @@ def _option(kind: str, option_id: str, name: str, scenario: Scenario, dem: Deman
 # --- API and specialized services ------------------------------------------------
 
 def api_option(offer: ApiOffer, scenario: Scenario, dem: Demand, excluded: str = "") -> Option:
-    """One API offer priced for the scenario; `excluded` says why the constraints rule it out."""
-    fees = monthly_fees(offer, dem, scenario, DAYS_PER_MONTH)
+    """One API offer priced for the scenario; `excluded` says why the constraints rule it out.
+
+    An offer without a price, or whose model the provider has retired, is listed with the
+    named, dated reason and never offered.
+    """
     verdict = slo_verdict(offer, scenario)
     why = verdict.reason
-    excluded = excluded or offer.retired  # a retired model is shown with the reason, never offered
+    excluded = excluded or offer.retired or offer.unpriced
     if offer.retiring:
         why += f"; {offer.retiring}: plan the migration"
     kind = "specialized" if offer.specialized_hardware else "api"
-    cost = api_cost_model(offer.option_id, kind, {
-        "input tokens": fees.input_usd,
-        "cached input tokens": fees.cached_input_usd,
-        "output tokens": fees.output_usd,
-        "reasoning tokens": fees.reasoning_usd,
-    }, scenario)
+    cost = None
+    fees = None
+    if offer.prices is not None:
+        fees = monthly_fees(offer, dem, scenario, DAYS_PER_MONTH)
+        cost = api_cost_model(offer.option_id, kind, {
+            "input tokens": fees.input_usd,
+            "cached input tokens": fees.cached_input_usd,
+            "output tokens": fees.output_usd,
+            "reasoning tokens": fees.reasoning_usd,
+        }, scenario)
     service = offer.service
     substitute = "" if offer.model.id == scenario.model.id else f" (substitute for {scenario.model.id})"
+    finite = math.isfinite(service.ttft_ms)
     return _option(kind, offer.option_id, f"{offer.provider_name} API: {offer.model.name}{substitute}", scenario, dem,
                   cost, model=offer.model.id, hardware=offer.specialized_hardware, provider=offer.provider, accelerators=None,
                   meets_slo=verdict.meets and not excluded, feasible=not excluded, reason=excluded or why,
                   # no speed data at all (an empty providers.yaml) leaves both unknown, never 1/0 or infinity
-                  ttft_ms=service.ttft_ms if math.isfinite(service.ttft_ms) else None,
+                  ttft_ms=service.ttft_ms if finite else None,
                   tpot_ms=(1000.0 / service.output_tokens_per_s_per_user
                            if service.output_tokens_per_s_per_user > 0 else None),
                   utilization_average=None, utilization_peak=None,
-                  basis=f"genai-prices {offer.provider}/{offer.provider_model_id}",
+                  basis=offer.price_source[:200] or f"unpriced: {offer.provider}/{offer.provider_model_id}",
+                  speed_evidence=service.speed_evidence, ttft_evidence=service.ttft_evidence,
                   api_quote=ApiQuote(
-                      input_usd_per_mtok=offer.prices.input_usd_per_mtok,
-                      cached_input_usd_per_mtok=offer.prices.cached_input_usd_per_mtok,
-                      output_usd_per_mtok=offer.prices.output_usd_per_mtok,
-                      cache_saving_usd=fees.cache_saving_usd, batch_saving_usd=fees.batch_saving_usd,
+                      input_usd_per_mtok=offer.prices.input_usd_per_mtok if offer.prices else None,
+                      cached_input_usd_per_mtok=offer.prices.cached_input_usd_per_mtok if offer.prices else None,
+                      output_usd_per_mtok=offer.prices.output_usd_per_mtok if offer.prices else None,
+                      cache_saving_usd=fees.cache_saving_usd if fees else 0.0,
+                      batch_saving_usd=fees.batch_saving_usd if fees else 0.0,
                       speed_source=service.source, speed_as_of=service.as_of, speed_basis=service.row_basis,
                       speed_note=service.speed_basis, ttft_note=service.ttft_basis, model=offer.model.id,
-                      verified=verdict.verified, retired=bool(offer.retired)))
+                      verified=verdict.verified, retired=bool(offer.retired), price_source=offer.price_source,
+                      first_token_ms=service.first_token_ms if finite else None,
+                      prefill_ms=service.prefill_ms if finite else None,
+                      reasoning_ms=service.reasoning_ms if finite else None,
+                      ttft_model_note=service.ttft_note))
 
 
 # --- self-hosted: rented and owned -------------------------------------------------

@@ -41,8 +41,8 @@ def onprem_plan():
 
 @pytest.fixture(scope="session")
 def api_plan():
-    """An API recommendation: no accelerators to report."""
-    return plan(preset("support-assistant"), price_date=PRICE_DATE)
+    """An API recommendation: no accelerators to report (Fireworks gpt-oss-120b, measured speed)."""
+    return plan(preset("coding-agent"), price_date=PRICE_DATE)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,177 @@
+"""API options a CTO can trust (issue 13): every serious provider priced, each figure's evidence,
+first-token times that follow the prompt and the hidden reasoning, and the recommendation rule."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+
+import pytest
+
+from engine.capacity.demand import demand
+from engine.catalog.catalog import load_catalog
+from engine.money.api_quotes import (_prices, api_offers, lifecycle_warnings, model_reference, offered,
+                                     price_supplement, unit_prices)
+from engine.money.options import EVIDENCE, api_option
+from engine.plan import plan
+from engine.recommend import CHEAPER_UNVERIFIED, NOTHING_VERIFIED, recommend
+from engine.scenario.schema import Latency, ModelChoice, Scenario, Workload
+from present.labels import EVIDENCE_LABELS
+
+pytestmark = pytest.mark.unit
+CATALOG = load_catalog()
+DAY = dt.date(2026, 11, 25)
+
+
+def _scenario(model: str, **workload) -> Scenario:
+    return Scenario(model=ModelChoice(id=model), workload=Workload(**workload))
+
+
+def _priced(model: str, **workload):
+    return [o for o in api_offers(CATALOG, _scenario(model, **workload), DAY) if o.prices is not None]
+
+
+def test_every_catalog_pair_in_genai_prices_yields_a_price():
+    """The id-convention audit: each provider's ModelInfo.id reaches its price through
+    model_reference (Fireworks answers only to accounts/fireworks/models/<id>)."""
+    from genai_prices.data import providers
+
+    known = {(p.id, m.id) for p in providers for m in p.models}
+    missing = [(m.id, p, pid) for m in CATALOG.models.values() for p, pid in m.api_providers
+               if (p, pid) in known and unit_prices(p, pid, 1_000, DAY, False) is None]
+    assert not missing, f"genai-prices entries the lookup cannot price: {missing}"
+    assert model_reference("fireworks", "gpt-oss-120b") == "accounts/fireworks/models/gpt-oss-120b"
+
+
+def test_fireworks_prices_match_the_checked_table():
+    # shared/data/api_prices.csv (genai-prices fireworks.yml): gpt-oss-120b 0.15/0.60, Qwen3 235B 0.22/0.88
+    oss = unit_prices("fireworks", "gpt-oss-120b", 1_000, DAY, False)
+    qwen = unit_prices("fireworks", "qwen3-235b-a22b", 1_000, dt.date(2026, 1, 1), False)
+    assert (oss.input_usd_per_mtok, oss.output_usd_per_mtok) == pytest.approx((0.15, 0.60))
+    assert (qwen.input_usd_per_mtok, qwen.output_usd_per_mtok) == pytest.approx((0.22, 0.88))
+
+
+def test_llama_70b_has_at_least_eight_providers_deepinfra_and_fireworks_among_them():
+    offers = [o for o in _priced("llama-3.3-70b") if not o.retired]
+    names = {o.provider_name.removesuffix(" (via Hugging Face)") for o in offers}
+    assert len(names) >= 8, names
+    assert {"DeepInfra", "Fireworks"} <= names
+
+
+@pytest.mark.parametrize("model", ["gpt-oss-120b", "qwen3-235b-a22b"])
+def test_fireworks_and_deepinfra_offer_the_large_open_models(model):
+    providers = {o.provider for o in _priced(model)}
+    assert {"fireworks", "deepinfra"} <= providers
+
+
+def test_supplement_rows_are_sourced_dated_and_only_fill_gaps():
+    for (provider, model_id), row in price_supplement().items():
+        assert row.source and row.as_of and row.basis in ("measured", "vendor", "estimate")
+        assert model_id in CATALOG.models
+        pair = dict(CATALOG.get_model(model_id).api_providers).get(provider)
+        assert pair is None or unit_prices(provider, pair, 1_000, DAY, False) is None, \
+            f"{provider}/{model_id}: genai-prices prices it, the supplement must not override it"
+
+
+def test_a_hugging_face_route_is_offered_only_where_the_provider_behind_it_is_not_direct():
+    offers = api_offers(CATALOG, _scenario("llama-3.3-70b"), DAY)
+    providers = {o.provider for o in offers}
+    assert "huggingface_nebius" in providers and offered("huggingface_nebius")
+    assert "novita" in providers and "huggingface_novita" not in providers  # the same service, priced direct
+    nebius = next(o for o in offers if o.provider == "huggingface_nebius")
+    assert nebius.provider_name == "Nebius (via Hugging Face)"
+
+
+def test_an_unpriced_pair_is_listed_with_a_named_dated_reason():
+    prices, source, why = _prices("fireworks", "no-such-model", CATALOG.get_model("llama-3.3-70b"),
+                                  _scenario("llama-3.3-70b"), DAY)
+    assert prices is None and not source
+    assert "fireworks/no-such-model" in why and DAY.isoformat() in why and "genai-prices" in why
+    scenario = _scenario("llama-3.3-70b")
+    offer = dataclasses.replace(api_offers(CATALOG, scenario, DAY)[0], prices=None, unpriced=why, price_source="")
+    option = api_option(offer, scenario, demand(scenario))
+    assert not option.feasible and not option.usable and option.reason == why
+
+
+def test_a_retired_model_says_who_retired_it_and_when():
+    groq = next(o for o in api_offers(CATALOG, _scenario("llama-3.3-70b"), DAY) if o.provider == "groq")
+    option = api_option(groq, _scenario("llama-3.3-70b"), demand(_scenario("llama-3.3-70b")))
+    assert not option.feasible and "Groq retired it on 2026-08-16" in option.reason
+
+
+def test_every_option_in_plan_json_carries_both_evidence_labels():
+    for preset in ("support-assistant", "coding-agent"):
+        from pathlib import Path
+        text = (Path(__file__).resolve().parents[2] / "presets" / f"{preset}.yaml").read_text()
+        d = json.loads(json.dumps(plan(Scenario.from_yaml(text), price_date=DAY, with_roadmap=False).to_dict()))
+        assert d["options"]
+        for o in d["options"]:
+            assert o["speed_evidence"] in EVIDENCE and o["ttft_evidence"] in EVIDENCE, o["id"]
+        assert isinstance(d["recommendation"]["warnings"], list)
+    assert set(EVIDENCE_LABELS) == set(EVIDENCE)
+
+
+def test_self_hosted_figures_are_modelled_and_a_proxy_row_is_assumed():
+    p = plan(_scenario("llama-3.3-70b"), price_date=DAY, with_roadmap=False)
+    hosted = [o for o in p.options if o.kind in ("cloud", "owned")]
+    assert hosted and all(o.speed_evidence == o.ttft_evidence == "modelled" for o in hosted)
+    # SambaNova's Llama 3.3 row is a proxy from Llama 3.1 70B (providers.yaml basis estimate)
+    samba = p.option("specialized:huggingface_sambanova:llama-3.3-70b")
+    assert samba.speed_evidence == "assumed" and not samba.verified
+
+
+def test_a_100k_prompt_waits_at_least_half_as_long_again_as_a_short_one():
+    short = {o.option_id: o.service for o in _priced("llama-3.3-70b", input_tokens_per_call=1_500)}
+    long = {o.option_id: o.service for o in _priced("llama-3.3-70b", input_tokens_per_call=100_000)}
+    assert short.keys() == long.keys() and short
+    for oid in short:
+        assert long[oid].ttft_ms >= 1.5 * short[oid].ttft_ms, oid
+        assert long[oid].prefill_ms > short[oid].prefill_ms
+        assert "100,000-token prompt" in long[oid].ttft_note
+
+
+def test_a_reasoning_models_first_visible_token_follows_its_reasoning():
+    plain = {o.option_id: o.service for o in _priced("gpt-oss-120b")}
+    thinking = {o.option_id: o.service for o in _priced("gpt-oss-120b", reasoning_tokens_per_call=1_500)}
+    for oid, s in thinking.items():
+        need_ms = 1_500 / s.output_tokens_per_s_per_user * 1000
+        assert s.ttft_ms == pytest.approx(plain[oid].ttft_ms + need_ms)
+        assert s.ttft_ms >= s.first_token_ms + need_ms - 1e-6 and "hidden reasoning" in s.ttft_note
+
+
+def test_gpt5_with_reasoning_misses_a_one_second_first_token():
+    s = Scenario(model=ModelChoice(id="gpt-5"), workload=Workload(reasoning_tokens_per_call=1_500),
+                 latency=Latency(tier="interactive", ttft_p95_ms=1_000, min_output_tokens_per_s_per_user=20))
+    openai = next(o for o in plan(s, price_date=DAY, with_roadmap=False).options if o.id == "api:openai:gpt-5")
+    assert openai.ttft_ms > 1_500 / 80 * 1000 and not openai.meets_slo
+
+
+def _fake(oid: str, usd: float, evidence: str):
+    p = plan(_scenario("llama-3.3-70b"), price_date=DAY, with_roadmap=False)
+    base = next(o for o in p.options if o.usable and o.kind == "cloud")
+    return dataclasses.replace(base, id=oid, name=oid, monthly_tco_usd=usd, speed_evidence=evidence,
+                               ttft_evidence=evidence)
+
+
+def test_recommendation_prefers_evidence_and_names_the_cheaper_assumed_option_with_its_saving():
+    options = [_fake("cheap-assumed", 1_000.0, "assumed"), _fake("measured", 1_500.0, "measured")]
+    rec = recommend(options, _scenario("llama-3.3-70b"))
+    assert rec.option_id == "measured" and rec.verified
+    alt = next(a for a in rec.alternatives if a.role == CHEAPER_UNVERIFIED)
+    assert alt.option_id == "cheap-assumed" and "$500 per month less" in alt.rationale
+    assert "benchmark it before committing" in alt.rationale
+
+
+def test_with_only_assumed_options_the_cheapest_is_recommended_and_nothing_is_verified():
+    options = [_fake("a", 1_000.0, "assumed"), _fake("b", 1_500.0, "assumed")]
+    rec = recommend(options, _scenario("llama-3.3-70b"))
+    assert rec.option_id == "a" and not rec.verified and NOTHING_VERIFIED.strip() in rec.rationale
+
+
+def test_a_retirement_inside_the_horizon_is_a_warning_with_the_replacement():
+    before = dt.date(2026, 7, 1)
+    groq = next(o for o in api_offers(CATALOG, _scenario("llama-3.3-70b"), before) if o.provider == "groq")
+    warnings = lifecycle_warnings(groq, _scenario("llama-3.3-70b"), before)
+    assert any("2026-08-16" in w and "openai/gpt-oss-120b" in w for w in warnings)
+    rec = recommend([_fake("x", 1.0, "measured")], _scenario("llama-3.3-70b"), warnings)
+    assert rec.warnings == warnings and warnings[0] in rec.rationale
