@@ -6,10 +6,9 @@ never recomputed.
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
-from engine.physics.calibration import Summary, load_cases, run_all, summaries
+from engine.physics.calibration import ReportedAccuracy, reported_accuracy
 from engine.catalog.catalog import Catalog, load_catalog
 from engine.plan import Plan
 from engine.recommend import lead_time_caveat, near_tie_note
@@ -133,11 +132,10 @@ def _configuration(o: Option, catalog: Catalog) -> str:
     return configuration_label(o.sizing, catalog.stacks) if o.sizing else o.provider or ""
 
 
-@functools.lru_cache(maxsize=1)
-def model_accuracy() -> Summary | None:
-    """The performance model against the measured benchmarks (computed once per process)."""
-    overall = summaries(run_all(load_catalog(), load_cases()))["overall"]
-    return overall[0] if overall else None
+def model_accuracy() -> ReportedAccuracy | None:
+    """The performance model against the measured benchmarks, out of sample and in sample (computed once
+    per process by engine.physics.calibration)."""
+    return reported_accuracy()
 
 
 # --- sections -----------------------------------------------------------------------
@@ -359,12 +357,23 @@ def _sources(plan: Plan, catalog: Catalog) -> Table:
 
 
 def _accuracy() -> str:
-    s = model_accuracy()
-    if s is None:
+    a = model_accuracy()
+    if a is None:
         return "The performance model has no measured benchmark to compare against."
-    return (f"Performance model against {s.rows} measured maximum-throughput benchmark runs: median error "
-            f"{fmt.percent(s.median_abs_error, 1)}, 90th percentile {fmt.percent(s.p90_abs_error, 1)}, median bias "
-            f"{fmt.signed_percent(s.median_signed_error)} (predicted vs measured tokens per second).")
+    held = a.held_out
+
+    def pct(value: float) -> str:
+        return fmt.percent(value, 1)
+
+    return (f"Performance model against {a.in_sample.rows} measured benchmark runs, judged out of sample (each "
+            f"hardware, model family and source left out of the fit and predicted): median error "
+            f"{pct(held['hardware'].median_abs_error)} on hardware left out, "
+            f"{pct(held['family'].median_abs_error)} on model families left out, "
+            f"{pct(held['source'].median_abs_error)} on sources left out; 90th percentile "
+            f"{pct(held['hardware'].p90_abs_error)}, {pct(held['family'].p90_abs_error)}, "
+            f"{pct(held['source'].p90_abs_error)}. In sample (the rows it was fitted on): median error "
+            f"{pct(a.in_sample.median_abs_error)}, 90th percentile {pct(a.in_sample.p90_abs_error)} "
+            f"(predicted vs measured tokens per second).")
 
 
 def _uncertainty(plan: Plan) -> str:

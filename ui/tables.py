@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from engine.physics.calibration import Summary
+from engine.physics.calibration import ReportedAccuracy, Summary
 from engine.catalog.catalog import load_catalog
 from engine.plan import Plan
 from engine.catalog.retirements import load_retirements
@@ -205,6 +205,19 @@ def data_sources_table() -> pd.DataFrame:
 
 GROUP_LABELS = {"trtllm-table": "TensorRT-LLM performance tables", "mlperf-offline": "MLPerf Inference (offline)",
                 "neuron-latency": "AWS Neuron batch-1 latency"}
+
+
+HELD_OUT_LABELS = {"hardware": "Hardware left out of the fit", "family": "Model family left out of the fit",
+                   "source": "Source left out of the fit"}
+
+
+def accuracy_table(accuracy: ReportedAccuracy) -> pd.DataFrame:
+    """Out-of-sample accuracy (each hardware, model family, source left out and predicted), in-sample last."""
+    rows = [(HELD_OUT_LABELS.get(k, k), s) for k, s in accuracy.held_out.items()]
+    rows.append(("In sample (every row fitted)", accuracy.in_sample))
+    return pd.DataFrame([{"Judged on": label, "Measured rows": s.rows, "Median abs. error": s.median_abs_error,
+                          "P90 abs. error": s.p90_abs_error, "Median bias": s.median_signed_error}
+                         for label, s in rows])
 
 
 def calibration_table(summaries: dict[str, list[Summary]]) -> pd.DataFrame:

@@ -9,7 +9,9 @@ Each case writes the arithmetic out from the preset's numbers and the catalog's 
   fleet is rounded up to the purchase unit;
 - owned money (cost_assumptions.yaml): capex = purchase + (0.37 server + 0.11 network) x the
   purchase price, or x the 27,500 H100 reference where that is higher on 8-GPU baseboards,
-  amortized over the years; power = kW x PUE x $/kWh x 730 h; space = kW x $194.95/kW-month;
+  amortized over the years; IT kW = SemiAnalysis all-in kW / 1.25 (the facility overhead it includes),
+  or for PCIe cards TDP + 0.1 kW host share; power = IT kW x PUE x $/kWh x 730 h; space = IT kW x
+  $194.95/kW-month;
   maintenance = 5% of capex a year; staff = max(0.5, n / 1000 x 4) FTE x salary / 12.
 - rented: n x $/h x 730 + storage and egress + max(0.5, n / 1000 x 1.6) FTE.
 Tolerance: accelerators exact, monthly TCO within 1%. Refitting the performance model moves
@@ -31,23 +33,23 @@ BASEBOARD_REFERENCE_USD = 27_500
 DAYS = 730 / 24  # days in the engine's month
 
 
-def owned(n, purchase_usd, allin_kw, pue=1.3, usd_per_kwh=0.12, years=4, salary=200_000, baseboard=True):
+def owned(n, purchase_usd, it_kw, pue=1.3, usd_per_kwh=0.12, years=4, salary=200_000, baseboard=True):
     capex = n * (purchase_usd + SHARES * max(purchase_usd, BASEBOARD_REFERENCE_USD if baseboard else 0))
     staff_fte = max(0.5, n / 1000 * 4.0)
-    return (capex / (years * 12) + n * allin_kw * pue * usd_per_kwh * 730 + n * allin_kw * 194.95
+    return (capex / (years * 12) + n * it_kw * pue * usd_per_kwh * 730 + n * it_kw * 194.95
             + capex * 0.05 / 12 + staff_fte * salary / 12)
 
 
-def mi300x(n, **finance):  # hardware.yaml: $12,500 street price midpoint; SemiAnalysis all-in 1.79 kW
-    return owned(n, 12_500, 1.79, **finance)
+def mi300x(n, **finance):  # hardware.yaml: $12,500 street price midpoint; SemiAnalysis all-in 1.79 kW / 1.25
+    return owned(n, 12_500, 1.79 / 1.25, **finance)
 
 
-def b200(n, **finance):  # hardware.yaml: $50,000 (Ornn); SemiAnalysis all-in 2.17 kW
-    return owned(n, 50_000, 2.17, **finance)
+def b200(n, **finance):  # hardware.yaml: $50,000 (Ornn); SemiAnalysis all-in 2.17 kW / 1.25
+    return owned(n, 50_000, 2.17 / 1.25, **finance)
 
 
-def rtx_pro_6000(n, **finance):  # hardware.yaml: $8,565 MSRP (flagged doubtful there); 600 W x 2.4 all-in; PCIe
-    return owned(n, 8_565, 1.44, baseboard=False, **finance)
+def rtx_pro_6000(n, **finance):  # hardware.yaml: $8,565 MSRP (flagged doubtful there); PCIe: 600 W + 100 W host
+    return owned(n, 8_565, 0.6 + 0.1, baseboard=False, **finance)
 
 
 def api(calls_per_day, input_tokens, cached_share, output_tokens, usd_in, usd_cached, usd_out, batch_off=0.0):
