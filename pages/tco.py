@@ -3,6 +3,7 @@ import streamlit as st
 
 from present.formatting import MISSING, count, usd, usd_per_month
 from present.labels import uncertain_input_label
+from present.sentences import availability_implies
 from ui import charts, state
 from ui.layout import page_header
 
@@ -42,6 +43,7 @@ st.plotly_chart(charts.stacked_components([o.name for o in shown], [o.kind for o
                                           [o.components_usd for o in shown]), width="stretch")
 if len(usable) > MAX_BARS:
     st.caption(f"The {MAX_BARS} cheapest of {len(usable)} options that meet the SLO.")
+st.caption(availability_implies(plan.scenario))
 
 # the horizon: the recommendation and the cheapest option of every other kind
 lines = [o.id for o in plan.compared_options()]

@@ -29,3 +29,25 @@ def relaxations(s: Scenario) -> list[str]:
 def alternative_role(alternative: Alternative) -> str:
     """The heading of an alternative beside the recommendation: 'Fastest full response'."""
     return first_upper(alternative.role)
+
+
+def availability_rule(s: Scenario) -> str:
+    """The fleet rule the availability target sets, in a few words (the brief's inputs table)."""
+    c = s.constraints
+    if c.failure_domains > 1:
+        return f"{c.failure_domains} failure domains, each carrying the peak"
+    return "N+1 servers" if c.redundant_replicas else "no spare server"
+
+
+def availability_implies(s: Scenario) -> str:
+    """What the availability target means for a self-hosted fleet (capacity/fleet.py's rule)."""
+    c = s.constraints
+    target = f"{c.availability_target * 100:.5g}% availability"
+    if c.failure_domains > 1:
+        return (f"{target}: every self-hosted fleet spans {c.failure_domains} failure domains (racks, zones or "
+                "sites), each able to carry the peak alone, so a whole server or rack can fail or be repaired "
+                "without an outage.")
+    if c.redundant_replicas:
+        return (f"{target}: one spare server (N+1) beyond the load with headroom, in one failure domain; "
+                "a rack or site outage stops the service.")
+    return f"{target}: no spare server; a server failure costs capacity until it is repaired."

@@ -12,13 +12,13 @@ from engine.physics.calibration import ReportedAccuracy, reported_accuracy
 from engine.catalog.catalog import Catalog, load_catalog
 from engine.plan import Plan
 from engine.recommend import lead_time_caveat, near_tie_note
-from engine.scenario.schema import LATENCY_TIERS
+from engine.scenario.schema import LATENCY_TIERS, Scenario
 from engine.money.options import Option, load_assumptions
 from present import formatting as fmt
 from present.labels import (EVIDENCE_LABELS, configuration_label, deployment_label, identifier_label, in_sentence, kind_label,
                             layer_label, phase_label, pricing_label, quality_risk_label, tier_label,
                             uncertain_input_label)
-from present.sentences import alternative_role, relaxations
+from present.sentences import alternative_role, availability_rule, relaxations
 
 TOP_OPTIONS = 8  # rows of the options table: page 1 holds the answer, its alternatives and these
 TOP_BARS = 6  # options in the cost-components chart
@@ -299,7 +299,7 @@ def _inputs(plan: Plan) -> tuple[tuple[str, str], ...]:
         ("4-bit weights allowed", "yes" if m.allow_4bit_weights else "no"),
         ("Deployment", deployment_label(c.deployment)),
         ("Allowed vendors", ", ".join(c.allowed_vendors) or "all"),
-        ("Availability target", fmt.percent_short(c.availability_target, 3)),
+        ("Availability target", f"{fmt.percent_short(c.availability_target, 3)}: {availability_rule(s)}"),
         ("Headroom above peak", fmt.percent(c.headroom_fraction)),
         ("Horizon", f"{f.horizon_months} months"),
         ("Monthly usage growth", fmt.percent_short(f.monthly_growth)),
@@ -312,9 +312,31 @@ def _inputs(plan: Plan) -> tuple[tuple[str, str], ...]:
     )
 
 
-def _assumptions() -> Table:
+# The brief lists the assumptions its plan can use: an on-prem plan (nothing rented, no API) leaves out
+# those that price only rented or API options, a cloud-only plan those that price only owned ones, and
+# on-demand pricing the reserved discounts.
+# The whole list, with sources, is engine/data/cost_assumptions.yaml.
+_NOT_OWNED = ("reserved_", "storage_", "egress_", "bytes_per_output_token", "gpu_rental_", "api_", "ops_engineers_api")
+_OWNED_ONLY = ("server_share", "networking_share", "baseboard_", "colocation_", "maintenance_", "rack_power",
+               "semianalysis_allin", "pcie_server", "hardware_purchase", "ops_engineers_per_1000_accelerators_owned")
+
+
+def _used(assumption_id: str, s: Scenario) -> bool:
+    deployment = s.constraints.deployment
+    if assumption_id.startswith("range_"):
+        return False
+    if assumption_id.startswith("reserved_") and s.finance.pricing == "on_demand":
+        return False
+    if deployment == "on_prem":  # nothing rented, no API; no delivery bridge, so the lead time prices nothing
+        return not assumption_id.startswith(_NOT_OWNED + ("hardware_purchase",))
+    if deployment == "cloud":
+        return not assumption_id.startswith(_OWNED_ONLY)
+    return True
+
+
+def _assumptions(s: Scenario) -> Table:
     rows = tuple((identifier_label(a.id), fmt.number(a.value), a.unit, a.as_of, a.basis)
-                 for a in load_assumptions().values() if not a.id.startswith("range_"))
+                 for a in load_assumptions().values() if _used(a.id, s))
     return Table(("Assumption", "Value", "Unit", "As of", "Basis"), rows, (False, True, False, False, False))
 
 
@@ -408,7 +430,7 @@ def build_brief(plan: Plan, share_link: str | None = None) -> Brief:
         horizon=_horizon(plan),
         roadmap=_roadmap(plan),
         inputs=_inputs(plan),
-        assumptions=_assumptions(),
+        assumptions=_assumptions(plan.scenario),
         sources=_sources(plan, catalog),
         accuracy=_accuracy(),
         uncertainty=_uncertainty(plan),

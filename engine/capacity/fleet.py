@@ -22,7 +22,8 @@ def _rounding(x):
     return (np.ceil, np.maximum) if isinstance(x, np.ndarray) else (math.ceil, max)
 
 
-def replicas(peak_calls_per_s: N, calls_per_s_per_replica: float, headroom: float, spares: int) -> tuple[N, N]:
+def replicas(peak_calls_per_s: N, calls_per_s_per_replica: float, headroom: float, spares: int,
+             domains: int = 1) -> tuple[N, N]:
     """Replicas that carry the peak exactly, and replicas installed with headroom and spares.
 
     Parameters
@@ -35,12 +36,13 @@ def replicas(peak_calls_per_s: N, calls_per_s_per_replica: float, headroom: floa
     Returns
     -------
     exact : replicas the peak needs, at least 1.
-    installed : ceil(peak x (1 + headroom) / capacity) + spares, never fewer than `exact`.
+    installed : ceil(peak x (1 + headroom) / capacity) + spares, never fewer than `domains` x `exact`
+        (each failure domain carries the peak on its own).
     """
     ceil, at_least = _rounding(peak_calls_per_s)
     exact = at_least(ceil(peak_calls_per_s / calls_per_s_per_replica - EPSILON), 1)
     installed = ceil(peak_calls_per_s * (1.0 + headroom) / calls_per_s_per_replica - EPSILON) + spares
-    return exact, at_least(installed, exact)
+    return exact, at_least(installed, domains * exact)
 
 
 def whole_units(accelerators: N, unit: int) -> N:
@@ -53,9 +55,31 @@ def whole_units(accelerators: N, unit: int) -> N:
     return ceil(accelerators / unit - EPSILON) * unit
 
 
+def failure_unit(per_replica: int, unit: int = 1) -> int:
+    """Accelerators in the unit that fails as one: the server (the purchase unit: an 8-GPU baseboard,
+    an NVL72 rack) holding whole replicas, or the replica itself where it is the larger (a rented
+    instance, a replica spanning servers)."""
+    return whole_units(max(per_replica, 1), unit)
+
+
 def accelerators(peak_calls_per_s: N, calls_per_s_per_replica: float, headroom: float, spares: int,
-                 per_replica: int, unit: int = 1) -> N:
-    """Accelerators installed for a peak load: installed replicas x accelerators per replica, in
-    whole purchase units of `unit` (1 for rented fleets)."""
-    _, installed = replicas(peak_calls_per_s, calls_per_s_per_replica, headroom, spares)
-    return whole_units(installed * per_replica, unit)
+                 per_replica: int, unit: int = 1, domains: int = 1) -> N:
+    """Accelerators installed for a peak load, counted in failure units (`failure_unit`).
+
+    Parameters
+    ----------
+    spares : whole failure units beyond the load with headroom (N+1 servers: 1).
+    domains : failure domains that must each carry the peak on their own (four nines: 2); the
+        fleet is at least `domains` x the units the peak needs.
+
+    Returns
+    -------
+    max(ceil(replicas with headroom / replicas per unit) + spares, domains x ceil(replicas for the
+    peak / replicas per unit)) x accelerators per unit: whole purchase units by construction.
+    """
+    ceil, at_least = _rounding(peak_calls_per_s)
+    exact, loaded = replicas(peak_calls_per_s, calls_per_s_per_replica, headroom, 0)
+    size = failure_unit(per_replica, unit)
+    per_unit = size // max(per_replica, 1)
+    units = at_least(ceil(loaded / per_unit - EPSILON) + spares, domains * ceil(exact / per_unit - EPSILON))
+    return units * size

@@ -188,7 +188,8 @@ def size_hardware(catalog: Catalog, hw: Hardware, model: Model, scenario: Scenar
 def replica_counts(calls_per_s_per_replica: float, dem: Demand, scenario: Scenario) -> tuple[int, int]:
     """Replicas that carry today's peak exactly, and replicas installed (the fleet rule, fleet.py)."""
     c = scenario.constraints
-    return fleet.replicas(dem.peak_calls_per_s, calls_per_s_per_replica, c.headroom_fraction, c.redundant_replicas)
+    return fleet.replicas(dem.peak_calls_per_s, calls_per_s_per_replica, c.headroom_fraction, c.redundant_replicas,
+                          c.failure_domains)
 
 
 def _option(hw, cfg: ReplicaConfig, point, scenario: Scenario, dem: Demand, isl: float, osl: float) -> HardwareOption:

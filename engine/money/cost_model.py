@@ -170,6 +170,7 @@ class CostModel:
     spares: int = 0
     accelerators_per_replica: int = 1
     purchase_unit: int = 1  # owned fleets grow in whole baseboards or racks
+    failure_domains: int = 1  # domains that each carry the peak (four nines: 2)
     # rented
     rental_usd_per_accelerator_month: float = 0.0
     price_follows_market: bool = True  # a reserved price is fixed for its term
@@ -217,7 +218,7 @@ def self_hosted_cost_model(kind: str, option_id: str, hw: Hardware, sized: Hardw
     c = scenario.constraints
     common = dict(peak_calls_per_s=dem.peak_calls_per_s,
                   calls_per_s_per_replica=sized.output_tokens_per_s_per_replica / dem.generated_tokens_per_call,
-                  headroom=c.headroom_fraction, spares=c.redundant_replicas,
+                  headroom=c.headroom_fraction, spares=c.redundant_replicas, failure_domains=c.failure_domains,
                   accelerators_per_replica=sized.accelerators_per_replica,
                   staff_min_fte=assumption("ops_engineers_minimum_self_hosted"),
                   staff_fte_per_accelerator=assumption(
@@ -323,9 +324,9 @@ def _fleet(model: CostModel, volume: np.ndarray, needed: int | None = None) -> n
     if volume.size == 1:  # month 1 of one path: the rule on a plain number is ten times faster than on an array
         return np.full(volume.shape, float(fleet.accelerators(
             model.peak_calls_per_s * volume.item(0), model.calls_per_s_per_replica, model.headroom, model.spares,
-            model.accelerators_per_replica, model.purchase_unit)))
+            model.accelerators_per_replica, model.purchase_unit, model.failure_domains)))
     return fleet.accelerators(model.peak_calls_per_s * volume, model.calls_per_s_per_replica, model.headroom,
-                              model.spares, model.accelerators_per_replica, model.purchase_unit)
+                              model.spares, model.accelerators_per_replica, model.purchase_unit, model.failure_domains)
 
 
 def _installed(fleet_needed: np.ndarray, start: int) -> np.ndarray:
@@ -437,6 +438,16 @@ def month_one_usd(model: CostModel, accelerators: int | None = None) -> dict[str
     drivers, terms = _formula(steady_state(model), MONTH_ONE, needed=accelerators)
     month_one = {name: _first(driver) for name, driver in drivers.items()}
     return {name: float(_first(rate) * month_one[driver]) for name, rate, driver in terms}
+
+
+def fleet_accelerators(model: CostModel) -> int:
+    """Accelerators in the month-1 fleet (the fleet rule at month 0)."""
+    return int(_fleet(model, np.ones((1, 1))).item(0))
+
+
+def accelerator_hours_per_month(model: CostModel) -> float:
+    """Accelerator-hours paid for in month 1: the fleet x 730 h [h]."""
+    return fleet_accelerators(model) * HOURS_PER_MONTH
 
 
 def _first(x: float | np.ndarray) -> float:

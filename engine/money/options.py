@@ -25,8 +25,8 @@ from engine.records import frozen_map, to_jsonable
 # HOURS_PER_MONTH, DAYS_PER_MONTH and the assumption table live with the cost model; imported
 # here too, where the screens and the report have always found them.
 from engine.money.cost_model import (DAYS_PER_MONTH, HOURS_PER_MONTH, CostModel, api_cost_model,  # noqa: F401
-                                     assumption, load_assumptions, month_one_usd, self_hosted_cost_model,
-                                     why_unpriced)
+                                     accelerator_hours_per_month, assumption, fleet_accelerators, load_assumptions,
+                                     month_one_usd, self_hosted_cost_model, why_unpriced)
 
 KINDS = ("api", "cloud", "owned", "specialized")
 SELF_HOSTED_KINDS = ("cloud", "owned")
@@ -87,6 +87,10 @@ class Option:
     # measured | vendor | modelled (self-hosted: the performance model) | assumed (no figure).
     speed_evidence: str = "modelled"
     ttft_evidence: str = "modelled"
+    # Self-hosted: failure domains (servers in separate racks or zones) that each carry the peak, and the
+    # accelerator-hours paid for in month 1 (fleet x 730 h). None for APIs.
+    failure_domains: int | None = None
+    accelerator_hours_per_month: float | None = None
     output_tokens_per_s_per_user: float | None = field(init=False)  # 1000 / TPOT, for screens
 
     def __post_init__(self) -> None:
@@ -218,14 +222,18 @@ def self_hosted_options(catalog: Catalog, sized: HardwareOption, scenario: Scena
             out.append(_option(kind, option_id, name, scenario, dem, None, accelerators=count,
                                meets_slo=False, feasible=False, reason=reason, basis="", **common))
             continue
+        cost = self_hosted_cost_model(kind, option_id, hw, sized, scenario, dem)
+        count = fleet_accelerators(cost)  # servers N+1, failure domains, whole purchase units
+        busy = (sized.accelerators or 1) / (count or 1)
+        common.update(utilization_average=sized.utilization * busy, utilization_peak=sized.peak_utilization * busy)
         whole = (f" (bought in whole {hw.purchase_unit_accelerators}-accelerator units; {sized.accelerators} "
                  "carry the load)") if count != sized.accelerators else ""
-        cost = self_hosted_cost_model(kind, option_id, hw, sized, scenario, dem)
         out.append(_option(
             kind, option_id, name, scenario, dem, cost, accelerators=count,
             meets_slo=True, feasible=True,
             reason=(f"{count} x {hw.name}{whole} ({sized.stack}, {sized.precision.upper()}, "
                     f"TP{sized.tensor_parallel}) meets TTFT {sized.ttft_ms:,.0f} ms and "
                     f"{1000 / sized.tpot_ms:,.0f} tok/s per user"),
-            basis=f"{hw.price_source}"[:200], sizing=sized, **common))
+            basis=f"{hw.price_source}"[:200], sizing=sized, failure_domains=cost.failure_domains,
+            accelerator_hours_per_month=accelerator_hours_per_month(cost), **common))
     return out

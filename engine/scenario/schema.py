@@ -160,12 +160,15 @@ class Constraints:
 
     @property
     def redundant_replicas(self) -> int:
-        """Spare replicas kept beyond peak need: N+1 from three nines, N+2 from four."""
-        if self.availability_target >= 0.9999:
-            return 2
-        if self.availability_target >= 0.999:
-            return 1
-        return 0
+        """Spare failure units (servers, or replicas on rented instances) beyond the load: N+1 from
+        three nines."""
+        return 1 if self.availability_target >= 0.999 else 0
+
+    @property
+    def failure_domains(self) -> int:
+        """Failure domains (servers in separate racks, zones or sites) that must each carry the peak on
+        their own: two from four nines, since one server's or rack's repair outlasts 52 minutes a year."""
+        return 2 if self.availability_target >= 0.9999 else 1
 
 
 @dataclass(frozen=True)

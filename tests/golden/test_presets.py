@@ -3,10 +3,11 @@
 Each case writes the arithmetic out from the preset's numbers and the catalog's data rows:
 - demand: peak calls/s = users x queries x calls / 86,400 x peak ratio x (1 - offline share),
   and never below the daily average (offline work fills the quiet hours);
-- fleet: (ceil(peak x (1 + headroom) / calls per replica) + spares) x accelerators per replica,
-  with the replica's throughput at the SLO as the performance model gives it (stated, +-5%);
-  an owner buys whole baseboards (8 SXM/OAM GPUs; PCIe cards one at a time), so an owned
-  fleet is rounded up to the purchase unit;
+- fleet, in failure units (an owned 8-GPU server; a rented or PCIe replica): max(ceil(replicas with
+  headroom / replicas per unit) + spares, domains x ceil(replicas for the peak / replicas per unit))
+  x accelerators per unit, replicas = ceil(peak [x (1 + headroom)] / calls per replica), with the
+  replica's throughput at the SLO as the performance model gives it (stated, +-5%); spares = 1
+  server from three nines (N+1), domains = 2 from four nines;
 - owned money (cost_assumptions.yaml): capex = purchase + (0.37 server + 0.11 network) x the
   purchase price, or x the 27,500 H100 reference where that is higher on 8-GPU baseboards,
   amortized over the years; IT kW = SemiAnalysis all-in kW / 1.25 (the facility overhead it includes),
@@ -60,23 +61,28 @@ def api(calls_per_day, input_tokens, cached_share, output_tokens, usd_in, usd_ca
              + per_month * output_tokens * usd_out) * (1 - batch_off) + 0.1 * 200_000 / 12)
 
 
-def fleet(peak_calls_per_s, tokens_per_call, replica_tok_s, headroom, spares, per_replica, unit=1):
+def fleet(peak_calls_per_s, tokens_per_call, replica_tok_s, headroom, spares, per_replica, unit=1, domains=1):
     calls_per_replica = replica_tok_s / tokens_per_call
-    needed = (math.ceil(peak_calls_per_s * (1 + headroom) / calls_per_replica) + spares) * per_replica
-    return math.ceil(needed / unit) * unit
+    exact = math.ceil(peak_calls_per_s / calls_per_replica)
+    loaded = math.ceil(peak_calls_per_s * (1 + headroom) / calls_per_replica)
+    size = math.ceil(per_replica / unit) * unit  # accelerators in a failure unit
+    per_unit = size // per_replica
+    return max(math.ceil(loaded / per_unit) + spares, domains * math.ceil(exact / per_unit)) * size
 
 
 SELF_HOSTED = {
     # name: (expected option, peak calls/s by hand, generated tokens per call, replica tok/s at the SLO,
-    #        headroom, spares, accelerators per replica, purchase unit, hand TCO function)
+    #        headroom, spare servers, accelerators per replica, purchase unit, failure domains, hand TCO function)
     # 3 PCIe cards carry the voice agent; 8 MI300X (one OAM baseboard) cost more than that now.
-    "voice-agent": ("owned:rtx-pro-6000", 20_000 * 18 * 1 / 86_400 * 3.0, 60, 564.1, 0.3, 1, 1, 1, rtx_pro_6000),
-    # 6 MI300X carry the load; the owner buys the whole 8-GPU baseboard.
-    "regulated-on-prem": ("owned:mi300x", 8_000 * 5 * 3 / 86_400 * 3.5, 400, 714.4, 0.3, 2, 1, 8,
-                          lambda n: mi300x(n, pue=1.5, usd_per_kwh=0.15, years=5, salary=220_000)),
-    # gpt-oss ships MXFP4 weights, so its fleets serve 4-bit (FP4 tensor cores on Blackwell).
-    "coding-agent": ("owned:b200", 600 * 6 * 40 / 86_400 * 3.15, 1600, 4051.5, 0.2, 1, 1, 8, b200),
-    "consumer-app": ("owned:rtx-pro-6000", 10_000_000 * 5 * 1 / 86_400 * 5.0, 400, 17209.5, 0.2, 1, 1, 1,
+    "voice-agent": ("owned:rtx-pro-6000", 20_000 * 18 * 1 / 86_400 * 3.0, 60, 564.1, 0.3, 1, 1, 1, 1, rtx_pro_6000),
+    # Four nines: two failure domains that each carry the peak. 4 replicas of 4 PCIe cards carry it, so
+    # 2 x 4 x 4 = 32 cards; MI300X would need two 8-GPU servers (16) and costs a little more.
+    "regulated-on-prem": ("owned:rtx-pro-6000", 8_000 * 5 * 3 / 86_400 * 3.5, 400, 508.6, 0.3, 1, 4, 1, 2,
+                          lambda n: rtx_pro_6000(n, pue=1.5, usd_per_kwh=0.15, years=5, salary=220_000)),
+    # gpt-oss ships MXFP4 weights, so its fleets serve 4-bit (FP4 tensor cores on Blackwell); one 8-GPU
+    # server carries the load, N+1 servers = 16.
+    "coding-agent": ("owned:b200", 600 * 6 * 40 / 86_400 * 3.15, 1600, 4051.5, 0.2, 1, 1, 8, 1, b200),
+    "consumer-app": ("owned:rtx-pro-6000", 10_000_000 * 5 * 1 / 86_400 * 5.0, 400, 17209.5, 0.2, 1, 1, 1, 1,
                      rtx_pro_6000),
 }
 
@@ -127,7 +133,7 @@ def test_api_recommendation_matches_hand_calculation(name):
 
 @pytest.mark.parametrize("name", sorted(SELF_HOSTED))
 def test_self_hosted_fleet_matches_hand_calculation(name):
-    option_id, peak, tokens, replica_tok_s, headroom, spares, per_replica, unit, tco = SELF_HOSTED[name]
+    option_id, peak, tokens, replica_tok_s, headroom, spares, per_replica, unit, domains, tco = SELF_HOSTED[name]
     scenario = Scenario.from_yaml((PRESETS / f"{name}.yaml").read_text())
     p = plan(scenario, price_date=dt.date(2026, 11, 25), with_roadmap=False)
     rec = p.option(option_id)
@@ -137,7 +143,8 @@ def test_self_hosted_fleet_matches_hand_calculation(name):
     assert p.demand.generated_tokens_per_call == tokens
     sizing = rec.sizing
     assert sizing.output_tokens_per_s_per_replica == pytest.approx(replica_tok_s, rel=0.05)
-    expected_n = fleet(peak, tokens, sizing.output_tokens_per_s_per_replica, headroom, spares, per_replica, unit)
+    expected_n = fleet(peak, tokens, sizing.output_tokens_per_s_per_replica, headroom, spares, per_replica, unit, domains)
+    assert rec.failure_domains == domains
     assert rec.accelerators == expected_n
     assert rec.monthly_tco_usd == pytest.approx(tco(expected_n), rel=0.01)
 

@@ -75,9 +75,13 @@ def test_sizing_and_the_cost_model_agree_on_the_fleet(small, catalog):
     for o in small.options:
         if o.kind in ("cloud", "owned") and o.feasible:
             m = cost_model(o, catalog, small.scenario, small.demand)
-            assert month_one_usd(m, accelerators=o.sizing.accelerators) == dict(o.components_usd), o.id
+            assert month_one_usd(m, accelerators=o.accelerators) == dict(o.components_usd), o.id
             unit = catalog.get_hardware(o.hardware).purchase_unit_accelerators if o.kind == "owned" else 1
-            assert o.accelerators == fleet.whole_units(o.sizing.accelerators, unit)
+            # owned: N+1 whole servers (failure units), at least what sizing installed
+            assert o.accelerators >= fleet.whole_units(o.sizing.accelerators, unit)
+            assert o.accelerators == fleet.accelerators(
+                small.demand.peak_calls_per_s, m.calls_per_s_per_replica, m.headroom, m.spares,
+                m.accelerators_per_replica, unit, m.failure_domains)
             priced += 1
     assert priced > 10
 
@@ -108,7 +112,7 @@ def test_owned_month_one_by_hand(small):
     peak = 0.8333333333333334
     replicas = max(math.ceil(peak * 1.2 / per_replica - 1e-9) + 1, 1)  # 20% headroom, N+1 (three nines)
     assert replicas * s.accelerators_per_replica == s.accelerators == 2
-    n = 8  # one 8-GPU HGX baseboard carries the 2
+    n = 16  # one 8-GPU HGX server carries the load, plus one spare server (N+1 servers, three nines)
     assert o.accelerators == n
     capex = n * 27_500 * (1 + 0.37 + 0.11)  # H100 price + server and network shares (cost_assumptions.yaml)
     assert dict(o.components_usd) == pytest.approx({

@@ -49,15 +49,23 @@ def test_an_inverted_row_is_named(catalog):
 
 # --- 2. power and space: IT kW per accelerator, x PUE once; colocation per IT kW ----------
 
-def _owned(catalog, hw_id, **finance):
+def _self_hosted(kind, catalog, hw_id, availability_target=0.999, **finance):
     from types import SimpleNamespace
 
     from engine.money.cost_model import self_hosted_cost_model
-    from engine.scenario.schema import Finance, Scenario
+    from engine.scenario.schema import Constraints, Finance, Scenario
     sized = SimpleNamespace(output_tokens_per_s_per_replica=1000.0, accelerators_per_replica=1, weights_gb=10.0)
     dem = SimpleNamespace(peak_calls_per_s=1.0, generated_tokens_per_call=100.0, output_tokens_per_day=1e6)
-    scenario = Scenario(finance=Finance(**finance))
-    return self_hosted_cost_model("owned", "owned:" + hw_id, catalog.get_hardware(hw_id), sized, scenario, dem)
+    scenario = Scenario(finance=Finance(**finance), constraints=Constraints(availability_target=availability_target))
+    return self_hosted_cost_model(kind, f"{kind}:{hw_id}", catalog.get_hardware(hw_id), sized, scenario, dem)
+
+
+def _owned(catalog, hw_id, **kwargs):
+    return _self_hosted("owned", catalog, hw_id, **kwargs)
+
+
+def _rented(catalog, hw_id, **kwargs):
+    return _self_hosted("cloud", catalog, hw_id, **kwargs)
 
 
 def test_semianalysis_all_in_power_is_not_multiplied_by_pue_twice(catalog):
@@ -86,3 +94,67 @@ def test_every_owned_accelerator_has_an_it_power_figure(catalog):
         if hw.purchase_usd and not hw.cloud_only and not hw.is_specialized:
             assert 0 < it_power_kw(hw) <= allin_power_kw(hw), hw.id
 
+
+# --- 3. availability as failure domains ------------------------------------------------
+
+def test_three_nines_is_n_plus_one_servers():
+    from engine.capacity import fleet
+    # 10 calls/s at 4 per 2-GPU replica, 20% headroom: 3 replicas (12 calls/s / 4). An 8-GPU server holds
+    # 4 replicas: 1 server carries the load, +1 spare server = 2 servers = 16 GPUs.
+    assert fleet.accelerators(10.0, 4.0, 0.2, 1, per_replica=2, unit=8) == 16
+    # 44 calls/s: 14 replicas with headroom -> 4 servers, +1 spare server = 5 servers = 40 GPUs (one spare
+    # replica, 15 x 2 = 30 GPUs -> 32 in whole baseboards, left no whole server to fail over to).
+    assert fleet.accelerators(44.0, 4.0, 0.2, 1, per_replica=2, unit=8) == 40
+
+
+def test_four_nines_spans_two_domains_that_each_carry_the_peak():
+    from engine.capacity import fleet
+    # 40 calls/s: 10 replicas carry the peak = 3 servers (4 replicas each) per domain; 2 domains = 6 servers = 48
+    # GPUs, more than N+1 (12 replicas -> 3 servers + 1 = 4).
+    assert fleet.accelerators(40.0, 4.0, 0.2, 1, per_replica=2, unit=8, domains=2) == 48
+    # Rented instances fail one replica at a time: max(12 + 1, 2 x 10) = 20 replicas = 40 GPUs.
+    assert fleet.accelerators(40.0, 4.0, 0.2, 1, per_replica=2, unit=1, domains=2) == 40
+    assert fleet.replicas(40.0, 4.0, 0.2, 1, domains=2) == (10, 20)
+    # One small server's worth of load still needs a second server.
+    assert fleet.accelerators(1.0, 4.0, 0.2, 1, per_replica=8, unit=8, domains=2) == 16
+
+
+@pytest.mark.parametrize("target, spares, domains", [(0.99, 0, 1), (0.999, 1, 1), (0.9999, 1, 2), (0.99999, 1, 2)])
+def test_the_availability_target_sets_spares_and_domains(target, spares, domains):
+    from engine.scenario.schema import Constraints
+    c = Constraints(availability_target=target)
+    assert (c.redundant_replicas, c.failure_domains) == (spares, domains)
+
+
+def test_four_nines_plans_span_two_failure_domains_in_plan_json():
+    from engine.plan import plan
+    from engine.scenario.schema import Constraints, Scenario
+    p = plan(Scenario(constraints=Constraints(availability_target=0.9999)), with_roadmap=False)
+    options = p.to_dict()["options"]
+    self_hosted = [o for o in options if o["kind"] in ("cloud", "owned") and o["feasible"]]
+    assert self_hosted
+    for o in self_hosted:
+        assert o["failure_domains"] == 2
+        assert o["accelerator_hours_per_month"] == o["accelerators"] * 730
+        sized = p.option(o["id"]).sizing
+        # each domain carries the peak on its own
+        assert o["accelerators"] >= 2 * sized.accelerators_for_peak
+    assert all(o["failure_domains"] is None and o["accelerator_hours_per_month"] is None
+               for o in options if o["kind"] == "api")
+
+
+@pytest.mark.parametrize("target, words", [(0.9999, "spans 2 failure domains"), (0.999, "one spare server (N+1)"),
+                                           (0.99, "no spare server")])
+def test_the_brief_and_tco_page_say_what_the_target_implies(target, words):
+    from engine.scenario.schema import Constraints, Scenario
+    from present.sentences import availability_implies
+    assert words in availability_implies(Scenario(constraints=Constraints(availability_target=target)))
+
+
+
+def test_the_brief_states_the_fleet_rule_beside_the_target():
+    from engine.scenario.schema import Constraints, Scenario
+    from present.sentences import availability_rule
+    assert availability_rule(Scenario(constraints=Constraints(availability_target=0.9999))) \
+        == "2 failure domains, each carrying the peak"
+    assert availability_rule(Scenario()) == "N+1 servers"

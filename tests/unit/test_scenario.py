@@ -88,9 +88,9 @@ def test_dataclasses_are_frozen():
 
 
 def test_redundancy_grows_with_availability():
-    s = [Scenario.from_dict({"constraints": {"availability_target": a}}).constraints.redundant_replicas
-         for a in (0.99, 0.999, 0.9999)]
-    assert s == [0, 1, 2]
+    c = [Scenario.from_dict({"constraints": {"availability_target": a}}).constraints for a in (0.99, 0.999, 0.9999)]
+    # N+1 servers from three nines; from four nines a second failure domain that carries the peak alone
+    assert [(x.redundant_replicas, x.failure_domains) for x in c] == [(0, 1), (1, 1), (1, 2)]
 
 
 def test_to_dict_is_plain_data():

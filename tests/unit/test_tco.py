@@ -202,16 +202,16 @@ def test_cheaper_over_the_horizon_is_named_beside_the_recommendation(plans):
 
 
 def test_owners_buy_whole_baseboards():
-    """MI300X comes on an 8-GPU OAM baseboard: a small load still buys 8, and growth buys 8 at a time;
-    PCIe cards (L40S) are bought one at a time."""
+    """MI300X comes on an 8-GPU OAM baseboard: a small load still buys one, plus a spare server for three
+    nines (N+1 servers: 16), and growth buys 8 at a time; PCIe cards (L40S) are bought one at a time."""
     s = Scenario(workload=Workload(daily_active_users=2_000), finance=Finance(monthly_growth=0.3))
     p = plan(s, price_date=PRICE_DATE, with_roadmap=False)
     mi300x = p.option("owned:mi300x")
     needed = mi300x.sizing.accelerators
-    assert needed < 8 and mi300x.accelerators == 8 and "whole 8-accelerator units" in mi300x.reason
+    assert needed < 8 and mi300x.accelerators == 16 and "whole 8-accelerator units" in mi300x.reason
     f = s.finance  # hardware.yaml: MI300X all-in 1.79 kW (SemiAnalysis) / 1.25 facility overhead = IT kW
     assert mi300x.components_usd["power"] == pytest.approx(
-        8 * 1.79 / 1.25 * f.pue * f.electricity_usd_per_kwh * HOURS_PER_MONTH)
+        16 * 1.79 / 1.25 * f.pue * f.electricity_usd_per_kwh * HOURS_PER_MONTH)
     assert all(b.accelerators % 8 == 0 for b in p.horizon.purchases["owned:mi300x"])
     l40s = p.option("owned:l40s")
     assert l40s.accelerators == l40s.sizing.accelerators
