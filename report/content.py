@@ -314,7 +314,7 @@ def _inputs(plan: Plan) -> tuple[tuple[str, str], ...]:
 
 # The brief lists the assumptions its plan can use: an on-prem plan (nothing rented, no API) leaves out
 # those that price only rented or API options, a cloud-only plan those that price only owned ones, and
-# on-demand pricing the reserved discounts.
+# on-demand pricing the reserved discounts; one staff floor applies (24x7 from three nines).
 # The whole list, with sources, is engine/data/cost_assumptions.yaml.
 _NOT_OWNED = ("reserved_", "storage_", "egress_", "bytes_per_output_token", "gpu_rental_", "api_", "ops_engineers_api")
 _OWNED_ONLY = ("server_share", "networking_share", "baseboard_", "colocation_", "maintenance_", "rack_power",
@@ -327,6 +327,8 @@ def _used(assumption_id: str, s: Scenario) -> bool:
         return False
     if assumption_id.startswith("reserved_") and s.finance.pricing == "on_demand":
         return False
+    if assumption_id in ("ops_oncall_24x7_fte", "ops_engineers_minimum_self_hosted"):  # one staff floor applies
+        return (assumption_id == "ops_oncall_24x7_fte") == (s.constraints.availability_target >= 0.999)
     if deployment == "on_prem":  # nothing rented, no API; no delivery bridge, so the lead time prices nothing
         return not assumption_id.startswith(_NOT_OWNED + ("hardware_purchase",))
     if deployment == "cloud":

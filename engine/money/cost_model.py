@@ -120,6 +120,14 @@ def it_power_kw(hw: Hardware) -> float | None:
     return None if allin is None else allin / assumption("semianalysis_allin_pue")
 
 
+def staff_floor_fte(scenario: Scenario) -> float:
+    """Operations staff any self-hosted fleet needs, rented or owned, however small [FTE]: a 24x7 on-call
+    rotation from three nines (an outage must be answered at night), business-hours cover below."""
+    if scenario.constraints.availability_target >= 0.999:
+        return assumption("ops_oncall_24x7_fte")
+    return assumption("ops_engineers_minimum_self_hosted")
+
+
 def licence_usd_per_accelerator_month(hw: Hardware, scenario: Scenario) -> float:
     """NVIDIA's enterprise software is licensed per GPU, rented or owned; open stacks need none."""
     if hw.vendor != "nvidia":
@@ -220,7 +228,7 @@ def self_hosted_cost_model(kind: str, option_id: str, hw: Hardware, sized: Hardw
                   calls_per_s_per_replica=sized.output_tokens_per_s_per_replica / dem.generated_tokens_per_call,
                   headroom=c.headroom_fraction, spares=c.redundant_replicas, failure_domains=c.failure_domains,
                   accelerators_per_replica=sized.accelerators_per_replica,
-                  staff_min_fte=assumption("ops_engineers_minimum_self_hosted"),
+                  staff_min_fte=staff_floor_fte(scenario),
                   staff_fte_per_accelerator=assumption(
                       "ops_engineers_per_1000_accelerators_" + ("owned" if owned else "rented")) / 1000.0,
                   engineer_usd_per_month=scenario.finance.engineer_cost_usd_per_year / 12.0,

@@ -13,8 +13,9 @@ Each case writes the arithmetic out from the preset's numbers and the catalog's 
   amortized over the years; IT kW = SemiAnalysis all-in kW / 1.25 (the facility overhead it includes),
   or for PCIe cards TDP + 0.1 kW host share; power = IT kW x PUE x $/kWh x 730 h; space = IT kW x
   $194.95/kW-month;
-  maintenance = 5% of capex a year; staff = max(0.5, n / 1000 x 4) FTE x salary / 12.
-- rented: n x $/h x 730 + storage and egress + max(0.5, n / 1000 x 1.6) FTE.
+  maintenance = 5% of capex a year; staff = max(2.0, n / 1000 x 4) FTE x salary / 12 (2.0: a 24x7
+  on-call rotation from three nines, every self-hosted preset).
+- rented: n x $/h x 730 + storage and egress + max(2.0, n / 1000 x 1.6) FTE.
 Tolerance: accelerators exact, monthly TCO within 1%. Refitting the performance model moves
 the stated throughputs; re-derive them with `python -m engine plan PRESET --json`.
 """
@@ -36,7 +37,7 @@ DAYS = 730 / 24  # days in the engine's month
 
 def owned(n, purchase_usd, it_kw, pue=1.3, usd_per_kwh=0.12, years=4, salary=200_000, baseboard=True):
     capex = n * (purchase_usd + SHARES * max(purchase_usd, BASEBOARD_REFERENCE_USD if baseboard else 0))
-    staff_fte = max(0.5, n / 1000 * 4.0)
+    staff_fte = max(2.0, n / 1000 * 4.0)
     return (capex / (years * 12) + n * it_kw * pue * usd_per_kwh * 730 + n * it_kw * 194.95
             + capex * 0.05 / 12 + staff_fte * salary / 12)
 

@@ -122,7 +122,7 @@ def test_owned_month_one_by_hand(small):
         "space": n * 1.73 / 1.25 * 194.95,  # colocation per IT kW-month
         "maintenance": capex * 0.05 / 12,
         "software licences": 0.0,
-        STAFF: 0.5 * 200_000 / 12,  # the self-hosting minimum
+        STAFF: 2.0 * 200_000 / 12,  # a 24x7 on-call rotation (three nines): 8 engineers x 25%
     }, rel=1e-12)
     assert list(o.components_usd) == ["hardware (amortized)", "power", "space", "maintenance", "software licences",
                                       STAFF]
@@ -180,7 +180,7 @@ def test_routing_on_an_owned_fleet_is_the_cost_formula_at_the_combined_fleet(cat
     assert cost == sum(month_one_usd(owned, accelerators=needed).values())
     # by hand: every non-staff component is per accelerator; one team, sized for the whole fleet
     per_accelerator = (main.monthly_tco_usd - main.components_usd[STAFF]) / main.accelerators
-    staff_fte = max(assumption("ops_engineers_minimum_self_hosted"),
+    staff_fte = max(assumption("ops_oncall_24x7_fte"),  # four nines: a 24x7 rotation
                     bought / 1000 * assumption("ops_engineers_per_1000_accelerators_owned"))
     assert cost == pytest.approx(per_accelerator * bought + staff_fte * s.finance.engineer_cost_usd_per_year / 12,
                                  rel=1e-12)

@@ -158,3 +158,32 @@ def test_the_brief_states_the_fleet_rule_beside_the_target():
     assert availability_rule(Scenario(constraints=Constraints(availability_target=0.9999))) \
         == "2 failure domains, each carrying the peak"
     assert availability_rule(Scenario()) == "N+1 servers"
+
+
+# --- 4. staffing: a 24x7 rotation floor, then fleet size, alike for rented and owned ---------
+
+def test_a_24x7_rotation_floor_for_rented_and_owned_alike(catalog):
+    from engine.money.cost_model import STAFF, month_one_usd
+    # 99.9% (the default): 8 engineers x 25% on call = 2.0 FTE; at USD 200k a year = 33,333.33 USD/month,
+    # for a one-server fleet, rented or owned. The fleet term is below the floor (16 x 4 / 1000 = 0.064 FTE).
+    for kind in ("owned", "cloud"):
+        model = _owned(catalog, "h100-sxm")
+        model = model if kind == "owned" else _rented(catalog, "h100-sxm")
+        assert month_one_usd(model)[STAFF] == pytest.approx(2.0 * 200_000 / 12)
+    # 99%: business-hours cover, 0.5 FTE = 8,333.33 USD/month.
+    assert month_one_usd(_owned(catalog, "h100-sxm", availability_target=0.99))[STAFF] \
+        == pytest.approx(0.5 * 200_000 / 12)
+
+
+def test_large_fleets_staff_by_fleet_size(catalog):
+    from engine.money.cost_model import STAFF, month_one_usd
+    # 1,000 owned accelerators x 4 FTE per 1,000 = 4 FTE > the 2 FTE floor: 66,666.67 USD/month.
+    assert month_one_usd(_owned(catalog, "h100-sxm"), accelerators=1000)[STAFF] == pytest.approx(4 * 200_000 / 12)
+
+
+def test_an_api_keeps_a_small_integration_share():
+    from engine.money.cost_model import STAFF, api_cost_model, month_one_usd
+    from engine.scenario.schema import Scenario
+    model = api_cost_model("api:x", "api", {k: 0.0 for k in ("input tokens", "cached input tokens", "output tokens",
+                                                            "reasoning tokens")}, Scenario())
+    assert month_one_usd(model)[STAFF] == pytest.approx(0.1 * 200_000 / 12)

@@ -89,7 +89,8 @@ def test_cloud_and_owned_by_hand(plans):
     assert owned.components_usd["space"] == pytest.approx(n * 1.73 / 1.25 * 194.95)
     assert owned.components_usd["maintenance"] == pytest.approx(capex * 0.05 / 12)
     assert owned.components_usd["software licences"] == 0  # open-source serving stacks by default
-    assert owned.components_usd["operations staff"] == pytest.approx(0.5 * 200_000 / 12)
+    # three nines: a 24x7 on-call rotation, 8 engineers x 25% = 2.0 FTE
+    assert owned.components_usd["operations staff"] == pytest.approx(2.0 * 200_000 / 12)
 
 
 def test_software_licence_applies_to_rented_and_owned_nvidia_alike():
