@@ -20,7 +20,7 @@ import numpy as np
 
 from engine.catalog.catalog import DATA_DIR, Catalog, load_catalog
 from engine.physics import fitting
-from engine.physics.calibration import accuracy, fit_problem, load_cases, run_case, summaries
+from engine.physics.calibration import accuracy, fit_problem, fitted_rows, load_cases, run_case, summaries
 
 
 def fit(base: Catalog, cases):
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     base = load_catalog()
     cases = load_cases()
-    names, values, catalog = fit(base, cases)
+    names, values, catalog = fit(base, fitted_rows(cases))
     for p, value in zip(fitting.priors(), values):
         print(f"{p.id:>26} = {value:.4g}   (prior {p.value:g}, x/{np.exp(p.log_sd):.2f})")
     results = [run_case(catalog, c) for c in cases]
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'leave-one-' + key + '-out':>26}: median |err| {s.median_abs_error:.1%}, p90 {s.p90_abs_error:.1%}")
     if args.write:
         written = tuple(n for n in names if n not in ("vllm_ratio", "amd_efficiency"))
-        write_stacks(catalog, sum(1 for r in results if r.error is not None), written)
+        write_stacks(catalog, sum(1 for r in results if r.error is not None and not r.case.latency_limited), written)
         print("written to engine/data/stacks.yaml")
     return 0
 

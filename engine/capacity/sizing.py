@@ -66,7 +66,7 @@ def searched_precisions(hw: Hardware, allow_4bit: bool) -> list[str]:
 
 
 EFFICIENCIES = ("mbu", "kv_mbu", "mfu_decode", "mfu_prefill", "fp4_compute_efficiency")
-OVERHEADS = ("step_overhead_ms", "per_sequence_overhead_us", "allreduce_latency_us")
+OVERHEADS = ("step_overhead_ms", "activation_bytes_per_layer", "layer_floor_us")
 
 
 def _dominates(a: Stack, b: Stack, vendor: str) -> bool:

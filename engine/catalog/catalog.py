@@ -151,8 +151,8 @@ class Stack:
     mfu_decode: float  # achieved share of peak FLOPs in decode matmuls
     mfu_prefill: float  # achieved share of peak FLOPs in prefill
     step_overhead_ms: float  # scheduler + kernel-launch time per iteration
-    per_sequence_overhead_us: float  # sampling and bookkeeping per running sequence per iteration
-    allreduce_latency_us: float  # fixed cost of one tensor-parallel all-reduce
+    activation_bytes_per_layer: float  # bytes each rank streams per hidden element, token and layer (norms, residuals)
+    layer_floor_us: float  # fixed kernel time per layer and iteration (launch and small-kernel floor)
     max_batch: int  # most sequences the scheduler runs at once
     fp4_compute_efficiency: float  # share of FP4 tensor-core peak reachable end to end
     continuous_batching: bool
@@ -301,3 +301,51 @@ def load_interconnects() -> Mapping[str, Interconnect]:
 
 def interconnect(interconnect_id: str) -> Interconnect:
     return _lookup("interconnect", load_interconnects(), interconnect_id)
+
+
+@dataclass(frozen=True)
+class Fabric:
+    """One collectives.yaml row: measured all-reduce cost on a scale-up fabric."""
+
+    id: str
+    name: str
+    hardware: tuple[str, ...]
+    allreduce_latency_us: float
+    busbw_gb_s: tuple[tuple[int, float], ...]  # (GPU count, bus bandwidth GB/s), ascending
+    source: str
+    as_of: str
+    basis: str
+
+    def busbw_bytes_s(self, accelerators: int) -> float:
+        """Bus bandwidth at `accelerators` GPUs [B/s]: the listed count at or below it."""
+        eligible = [bw for n, bw in self.busbw_gb_s if n <= accelerators] or [self.busbw_gb_s[0][1]]
+        return eligible[-1] * 1e9
+
+    def allreduce_s(self, message_bytes: float, accelerators: int) -> float:
+        """One all-reduce of `message_bytes` over `accelerators` GPUs [s] (nccl-tests busbw convention)."""
+        if accelerators <= 1:
+            return 0.0
+        return (self.allreduce_latency_us * 1e-6
+                + message_bytes * 2.0 * (accelerators - 1) / accelerators / self.busbw_bytes_s(accelerators))
+
+
+FALLBACK_FABRIC = "pcie-gen4"
+
+
+@functools.lru_cache(maxsize=1)
+def load_fabrics() -> Mapping[str, Fabric]:
+    """collectives.yaml by hardware id (read once); hardware on no row gets pcie-gen4."""
+    by_hw: dict[str, Fabric] = {}
+    for r in rows_of(load_table("collectives")):
+        fabric = Fabric(str(r["id"]), str(r["name"]), tuple(r["hardware"]), float(r["allreduce_latency_us"]),
+                        tuple(sorted((int(n), float(bw)) for n, bw in r["busbw_gb_s"])),
+                        str(r["source"]), str(r["as_of"]), r["basis"])
+        by_hw[fabric.id] = fabric
+        for hw in fabric.hardware:
+            by_hw[hw] = fabric
+    return MappingProxyType(by_hw)
+
+
+def fabric_for(hardware_id: str) -> Fabric:
+    fabrics = load_fabrics()
+    return fabrics.get(hardware_id) or fabrics[FALLBACK_FABRIC]

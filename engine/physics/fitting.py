@@ -93,7 +93,9 @@ def catalog_with(base: Catalog, names: Sequence[str], values: Iterable[float]) -
     """`base` with TensorRT-LLM's factors set, and the other stacks derived from them."""
     given = dict(zip(names, map(float, values)))
     fields = _stack_fields()
-    trt = dataclasses.replace(base.stacks["tensorrt-llm"], **{k: v for k, v in given.items() if k in fields})
+    # shares of a peak never exceed it, whatever the optimiser tries
+    shares = {k: min(v, 1.0) if k in SCALED_UP or k == "fp4_compute_efficiency" else v for k, v in given.items()}
+    trt = dataclasses.replace(base.stacks["tensorrt-llm"], **{k: v for k, v in shares.items() if k in fields})
     vllm0 = base.stacks["vllm"]
     ratio = given.get("vllm_ratio", vllm0.mbu / base.stacks["tensorrt-llm"].mbu)
     vllm = scaled_stack(trt, vllm0, ratio, amd_efficiency=given.get("amd_efficiency"))

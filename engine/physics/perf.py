@@ -6,9 +6,12 @@ a node, pipeline stages across nodes when the model needs more memory than a nod
 Physics (DESIGN.md):
 - weights = params_total x bytes(precision); KV per sequence from the attention type;
   ~90% of HBM is usable; what weights leave holds KV cache.
-- decode step at micro-batch b: max(bytes moved / (tp x BW x MBU),
-  2 x params_active x b / (tp x FLOPs x MFU)) + tensor-parallel all-reduces + overhead.
-  Bytes moved = weights read (MoE: only the experts the batch touches) + KV of every sequence.
+- one iteration of one rank is a sum over operators, each max(memory time, compute time):
+  dense GEMMs, expert GEMMs (the experts the batch touches), decode attention (KV read,
+  attention FLOPs at the BF16/FP8 rate: FP4 only for GEMMs), prefill attention, activation
+  traffic (tokens x hidden x layers x bytes per element), a per-layer kernel floor and the host's
+  step overhead; plus 2 tensor-parallel all-reduces per layer from measured collective tables
+  (collectives.yaml: latency + size / bus bandwidth per fabric and GPU count).
 - prefill: (2 x params_active x L + attention) / (tp x FLOPs x MFU_prefill).
 - with continuous batching, each finished sequence is replaced by a new one whose
   prefill steals time from decode.
@@ -24,7 +27,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from engine.catalog.catalog import BYTES_PER_VALUE, Hardware, Model, Stack, interconnect, physics_value
+from engine.catalog.catalog import BYTES_PER_VALUE, Hardware, Model, Stack, fabric_for, interconnect, physics_value
 
 # Vendors' "GB" of HBM are binary: an 80 GB H100 shows 81,559 MiB in nvidia-smi.
 BYTES_PER_MEMORY_GB = 2**30
@@ -32,8 +35,7 @@ BYTES_PER_MEMORY_GB = 2**30
 # reserve_gb_per_accelerator leave) is a property of the serving stack: stacks.yaml.
 ACTIVATION_BYTES = 2.0  # activations travel between GPUs in bf16
 # Read once from the data tables, each with its source: interconnects.yaml, physics.yaml.
-# Scale-up link where the hardware row lists none; scale-out NIC when pipeline stages span nodes.
-FALLBACK_SCALE_UP = interconnect("pcie-gen4-x16")
+# Scale-out NIC when pipeline stages span nodes (scale-up all-reduces: collectives.yaml).
 SCALE_OUT = interconnect("scale-out-400g-nic")
 # p95 of the M/D/1 queueing wait as a multiple of its mean.
 P95_QUEUE_FACTOR = physics_value("p95_queue_wait_factor")
@@ -189,31 +191,33 @@ def memory_fit(cfg: ReplicaConfig, tokens_per_sequence: float) -> MemoryFit:
 # --- timing ----------------------------------------------------------------------
 
 def _rates(cfg: ReplicaConfig) -> tuple[float, float, float, float, float]:
-    """Effective rates of one TP group: weight-read and KV-read bandwidth [B/s], decode and
-    prefill FLOP/s, and the scale-up link in one direction [B/s]."""
+    """Effective rates of ONE rank: weight-read and KV-read bandwidth [B/s], GEMM FLOP/s
+    (FP4 peak only here, times the stack's FP4 efficiency) and attention FLOP/s (the KV cache's
+    precision: FP8 where the KV cache is FP8 and the hardware runs it, else BF16), and the
+    activation-traffic bandwidth [B/s]."""
     hw, stack = cfg.hardware, cfg.stack
     eff = stack.efficiency_on(hw.vendor)
-    peak_bw = cfg.tp * hw.memory_bandwidth_tb_s * 1e12
-    peak = cfg.tp * hw.tflops(cfg.precision) * 1e12
+    bw = hw.memory_bandwidth_tb_s * 1e12 * eff
+    gemm = hw.tflops(cfg.precision) * 1e12
     if cfg.precision == "fp4":
-        peak *= stack.fp4_compute_efficiency  # attention, norms and scaling stay in higher precision
-    link = (hw.interconnect_gb_s_bidir or FALLBACK_SCALE_UP.gb_s_bidir) / 2 * 1e9
-    return (peak_bw * stack.mbu * eff, peak_bw * stack.kv_mbu * eff,
-            peak * stack.mfu_decode * eff, peak * stack.mfu_prefill * eff, link)
+        gemm *= stack.fp4_compute_efficiency
+    attention_precision = "fp8" if cfg.kv_precision == "fp8" and hw.runs("fp8") else "bf16"
+    attention = (hw.tflops(attention_precision) or hw.tflops(cfg.precision)) * 1e12
+    return (bw * stack.mbu, bw * stack.kv_mbu, gemm * stack.mfu_decode * eff,
+            attention * stack.mfu_prefill * eff, bw * stack.mbu)
 
 
 def allreduce_s(cfg: ReplicaConfig, tokens: float) -> float:
     """Time of the 2 all-reduces per layer (attention out, MLP out) for `tokens` activations [s].
 
-    Ring all-reduce: latency + 2 (tp-1)/tp x message / link bandwidth. With pipeline
-    stages, each stage runs its share of the layers in turn, so every layer counts.
+    Each is latency + message x 2 (tp-1)/tp / bus bandwidth, from the measured collective table
+    of the hardware's fabric (collectives.yaml). With pipeline stages, each stage runs its share
+    of the layers in turn, so every layer counts.
     """
     if cfg.tp == 1:
         return 0.0
-    link = cfg.rates[4]
     message = tokens * cfg.model.hidden_size * ACTIVATION_BYTES
-    one = cfg.stack.allreduce_latency_us * 1e-6 + 2 * (cfg.tp - 1) / cfg.tp * message / link
-    return 2 * cfg.model.num_layers * one
+    return 2 * cfg.model.num_layers * fabric_for(cfg.hardware.id).allreduce_s(message, cfg.tp)
 
 
 def pipeline_hops_s(cfg: ReplicaConfig, tokens: float) -> float:
@@ -259,35 +263,49 @@ def accepted_tokens_per_step(speculative: tuple[int, float] | None) -> float:
     return (1.0 - a ** (k + 1)) / (1.0 - a)
 
 
+def routed_active_params(model: Model) -> float:
+    """Routed-expert parameters one token runs through [params]: k of E experts."""
+    if not model.is_moe:
+        return 0.0
+    return model.routed_expert_params_b * 1e9 * model.experts_per_token / model.num_experts
+
+
 def iteration_s(cfg: ReplicaConfig, decode_sequences: float, context_tokens: float,
                 prefill_tokens: float = 0.0, prefill_attention_flops: float = 0.0,
                 tokens_per_sequence: float = 1.0) -> float:
-    """One forward pass of the replica over a mixed batch [s].
+    """One forward pass of the replica over a mixed batch [s], as one rank runs it.
 
-    `decode_sequences` each add one token attending to `context_tokens`; `prefill_tokens`
-    prompt tokens ride in the same pass (chunked prefill), so weights are read once for both.
-    Time = max(weight bytes / BW_weights + KV bytes / BW_kv, FLOPs / FLOP/s) + all-reduces
-    + pipeline hops + fixed per-iteration overhead.
+    `decode_sequences` each add `tokens_per_sequence` tokens attending to `context_tokens`;
+    `prefill_tokens` prompt tokens ride in the same pass (chunked prefill), so weights are read
+    once for both. Operators add, each max(bytes / bandwidth, FLOPs / FLOP/s):
+    dense GEMMs, expert GEMMs, decode attention, prefill attention, activation traffic; then the
+    per-layer kernel floor, host overhead, tensor-parallel all-reduces and pipeline hops.
     """
-    model = cfg.model
-    bw_weights, bw_kv, flops_decode, flops_prefill, _ = cfg.rates
+    model, tp = cfg.model, cfg.tp
+    bw_weights, bw_kv, gemm_rate, attention_rate, bw_activations = cfg.rates
     tokens = decode_sequences * tokens_per_sequence + prefill_tokens
-    memory = (weight_bytes_read(model, cfg.precision, tokens) / bw_weights
-              + decode_sequences * kv_bytes_per_sequence(model, cfg.kv_precision, context_tokens)
-              * kv_replication(model, cfg.tp) / bw_kv)
-    decode_flops = decode_sequences * tokens_per_sequence * (2 * model.params_active_b * 1e9
-                                       + 4 * attention_width(model) * attended_tokens(model, context_tokens))
-    prefill_flops = 2 * model.params_active_b * 1e9 * prefill_tokens + prefill_attention_flops
-    compute = decode_flops / flops_decode + prefill_flops / flops_prefill
-
-    return (max(memory, compute) + allreduce_s(cfg, tokens) + pipeline_hops_s(cfg, tokens)
-            + iteration_overhead_s(cfg.stack, decode_sequences))
-
-
-def iteration_overhead_s(stack: Stack, sequences: float) -> float:
-    """Host-side cost of one iteration: scheduling and launch, plus sampling and
-    bookkeeping for every running sequence [s]."""
-    return stack.step_overhead_ms * 1e-3 + stack.per_sequence_overhead_us * 1e-6 * sequences
+    value_bytes = BYTES_PER_VALUE[cfg.precision]
+    routed = model.routed_expert_params_b * 1e9 if model.is_moe else 0.0
+    dense_params = model.params_total_b * 1e9 - routed
+    dense_active = model.params_active_b * 1e9 - routed_active_params(model)
+    dense = max(dense_params * value_bytes / tp / bw_weights, 2 * dense_active * tokens / tp / gemm_rate)
+    experts = 0.0
+    if routed:
+        touched = routed * experts_touched_fraction(model, tokens)
+        experts = max(touched * value_bytes / tp / bw_weights,
+                      2 * routed_active_params(model) * tokens / tp / gemm_rate)
+    kv_bytes = (decode_sequences * kv_bytes_per_sequence(model, cfg.kv_precision, context_tokens)
+                * kv_replication(model, tp) / tp)
+    attention_flops = (decode_sequences * tokens_per_sequence * 4 * attention_width(model)
+                       * attended_tokens(model, context_tokens) / tp)
+    attention = max(kv_bytes / bw_kv, attention_flops / attention_rate)
+    prompt_attention = prefill_attention_flops / tp / attention_rate
+    # Norms, residual adds, activation quantisation and the MLP's elementwise ops are not split
+    # across tensor-parallel ranks: every rank streams the whole hidden state of every token.
+    activations = tokens * model.hidden_size * model.num_layers * cfg.stack.activation_bytes_per_layer / bw_activations
+    floor = model.num_layers * cfg.stack.layer_floor_us * 1e-6
+    return (dense + experts + attention + prompt_attention + activations + floor
+            + allreduce_s(cfg, tokens) + pipeline_hops_s(cfg, tokens) + cfg.stack.step_overhead_ms * 1e-3)
 
 
 def decode_step_s(cfg: ReplicaConfig, micro_batch: float, context_tokens: float) -> float:

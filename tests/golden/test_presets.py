@@ -74,16 +74,23 @@ def fleet(peak_calls_per_s, tokens_per_call, replica_tok_s, headroom, spares, pe
 SELF_HOSTED = {
     # name: (expected option, peak calls/s by hand, generated tokens per call, replica tok/s at the SLO,
     #        headroom, spare servers, accelerators per replica, purchase unit, failure domains, hand TCO function)
+    # Replica tok/s from the per-operator step time (issue 12): GEMMs, attention and activation traffic
+    # each take their own roofline, and tensor-parallel all-reduces cost latency + size / bus bandwidth
+    # from engine/data/collectives.yaml (NCCL all_reduce_perf busbw), not a fitted 83 us constant.
+    # Refitted on the max-throughput rows: B200 gpt-oss 4-bit 4051 -> 2580 (FP4 only for GEMMs,
+    # attention at the FP8 rate; MLPerf gpt-oss rows were over-predicted 2-3x), RTX PRO 6000 Llama 70B
+    # TP2 564 -> 613 (voice) and 17210 -> 16181 (consumer, larger batch).
     # 3 PCIe cards carry the voice agent; 8 MI300X (one OAM baseboard) cost more than that now.
-    "voice-agent": ("owned:rtx-pro-6000", 20_000 * 18 * 1 / 86_400 * 3.0, 60, 564.1, 0.3, 1, 1, 1, 1, rtx_pro_6000),
-    # Four nines: two failure domains that each carry the peak. 4 replicas of 4 PCIe cards carry it, so
-    # 2 x 4 x 4 = 32 cards; MI300X would need two 8-GPU servers (16) and costs a little more.
-    "regulated-on-prem": ("owned:rtx-pro-6000", 8_000 * 5 * 3 / 86_400 * 3.5, 400, 508.6, 0.3, 1, 4, 1, 2,
-                          lambda n: rtx_pro_6000(n, pue=1.5, usd_per_kwh=0.15, years=5, salary=220_000)),
+    "voice-agent": ("owned:rtx-pro-6000", 20_000 * 18 * 1 / 86_400 * 3.0, 60, 613.1, 0.3, 1, 1, 1, 1, rtx_pro_6000),
+    # Four nines: two failure domains that each carry the peak. One MI300X (643 tok/s at the SLO) per
+    # replica, 8 per OAM server: two servers, 16 GPUs. At the measured PCIe all-reduce bandwidth the RTX
+    # PRO 6000 needs TP2 at 110 tok/s per replica, 72 cards, and costs more.
+    "regulated-on-prem": ("owned:mi300x", 8_000 * 5 * 3 / 86_400 * 3.5, 400, 643.4, 0.3, 1, 1, 8, 2,
+                          lambda n: mi300x(n, pue=1.5, usd_per_kwh=0.15, years=5, salary=220_000)),
     # gpt-oss ships MXFP4 weights, so its fleets serve 4-bit (FP4 tensor cores on Blackwell); one 8-GPU
     # server carries the load, N+1 servers = 16.
-    "coding-agent": ("owned:b200", 600 * 6 * 40 / 86_400 * 3.15, 1600, 4051.5, 0.2, 1, 1, 8, 1, b200),
-    "consumer-app": ("owned:rtx-pro-6000", 10_000_000 * 5 * 1 / 86_400 * 5.0, 400, 17209.5, 0.2, 1, 1, 1, 1,
+    "coding-agent": ("owned:b200", 600 * 6 * 40 / 86_400 * 3.15, 1600, 2580.1, 0.2, 1, 1, 8, 1, b200),
+    "consumer-app": ("owned:rtx-pro-6000", 10_000_000 * 5 * 1 / 86_400 * 5.0, 400, 16180.9, 0.2, 1, 1, 1, 1,
                      rtx_pro_6000),
 }
 
@@ -103,8 +110,9 @@ CHEAPER_UNVERIFIED = {
     # DeepInfra Llama 3.3 70B Turbo (api_prices_supplement.yaml): $0.13 in (no cache price: billed as input), $0.40 out.
     "support-assistant": ("cloud:mi355x", "api:deepinfra:llama-3.3-70b",
                           api(600_000, 1_500, 0.4, 300, 0.13, 0.13, 0.40)),
-    # Nscale via Hugging Face (no markup) Qwen3 32B: genai-prices huggingface_nscale prices.
-    "document-processing": ("cloud:mi355x", "api:huggingface_nscale:qwen3-32b", None),
+    # Nscale via Hugging Face (no markup) Qwen3 32B: genai-prices huggingface_nscale prices. The
+    # per-operator model (issue 12) makes owned RTX PRO 6000 the cheapest option on modelled figures.
+    "document-processing": ("owned:rtx-pro-6000", "api:huggingface_nscale:qwen3-32b", None),
 }
 
 

@@ -76,25 +76,53 @@ def test_decode_step_memory_bound_by_hand(catalog, simple_stack):
     assert perf.decode_step_s(cfg, 1, 1000) == pytest.approx(expected, rel=1e-9)
 
 
-def test_decode_step_compute_bound_at_large_batch(catalog, simple_stack):
-    # batch 4096, context 1: FLOPs 4096 x (2 x 70.55e9 + 4 x 8192 x 80) vs 1978e12 x 0.5
+def test_decode_step_operators_add_at_large_batch(catalog, simple_stack):
+    # batch 4096, context 1: the GEMMs are compute-bound (2 x 70.55e9 x 4096 FLOPs at 1978e12 x 0.5)
+    # while attention is KV-read-bound (4096 x 163,840 B at 4.8e12 x 0.25): each operator takes its
+    # own max and the operators add (one roofline over the whole step would hide the KV read)
     m, hw = catalog.get_model("llama-3.3-70b"), catalog.get_hardware("h200")
     cfg = ReplicaConfig(m, hw, simple_stack, "fp8", "fp8", tp=1)
-    flops = 4096 * (2 * 70.55e9 + 4 * 8192 * 80 * 1)
-    memory = 70.55e9 / 2.4e12 + 4096 * 163_840 / 1.2e12
-    compute = flops / (1978e12 * 0.5)
-    assert compute > memory
-    assert perf.decode_step_s(cfg, 4096, 1) == pytest.approx(compute + 1e-3, rel=1e-9)
+    gemm = 2 * 70.55e9 * 4096 / (1978e12 * 0.5)
+    kv = 4096 * 163_840 / 1.2e12
+    assert gemm > 70.55e9 / 2.4e12
+    assert perf.decode_step_s(cfg, 4096, 1) == pytest.approx(gemm + kv + 1e-3, rel=1e-9)
 
 
-def test_allreduce_by_hand(catalog, simple_stack):
-    # tp=2 on H100 (900 GB/s bidirectional -> 450e9 B/s one way), 10 tokens of 8192 x 2 bytes:
-    # per all-reduce 10 us + 2 x (1/2) x 163,840 / 450e9; two per layer, 80 layers
+def test_fp4_peak_only_for_gemms(catalog, simple_stack):
+    # attention runs at the KV cache's precision (FP8 here), not at the FP4 peak
+    hw = catalog.get_hardware("b200")
+    cfg = ReplicaConfig(catalog.get_model("llama-3.3-70b"), hw, simple_stack, "fp4", "fp8", tp=1)
+    _, _, gemm, attention, _ = cfg.rates
+    assert gemm == pytest.approx(hw.tflops("fp4") * 1e12 * 0.5)
+    assert attention == pytest.approx(hw.tflops("fp8") * 1e12 * 0.5)
+
+
+def test_activation_traffic_is_not_split_across_ranks(catalog, simple_stack):
+    # 1,000 tokens x 8192 hidden x 80 layers x 20 B on every rank, at 4.8e12 x 0.5 B/s
+    import dataclasses
+    stack = dataclasses.replace(simple_stack, activation_bytes_per_layer=20.0)
+    m, hw = catalog.get_model("llama-3.3-70b"), catalog.get_hardware("h200")
+    one = ReplicaConfig(m, hw, stack, "fp8", "fp8", tp=1)
+    base = ReplicaConfig(m, hw, simple_stack, "fp8", "fp8", tp=1)
+    extra = perf.decode_step_s(one, 1000, 1) - perf.decode_step_s(base, 1000, 1)
+    assert extra == pytest.approx(1000 * 8192 * 80 * 20 / 2.4e12, rel=1e-9)
+
+
+def test_allreduce_from_measured_collective_table(catalog, simple_stack):
+    # tp=2 on H100 (collectives.yaml nvlink4-nvswitch: 8 us, busbw 360 GB/s at 2 GPUs),
+    # 10 tokens of 8192 x 2 bytes: 8 us + 163,840 x 2 (1/2) / 360e9 per all-reduce; two per layer
     m, hw = catalog.get_model("llama-3.3-70b"), catalog.get_hardware("h100-sxm")
     cfg = ReplicaConfig(m, hw, simple_stack, "fp8", "fp8", tp=2)
-    one = 10e-6 + 163_840 / 450e9
+    one = 8e-6 + 163_840 / 360e9
     assert perf.allreduce_s(cfg, 10) == pytest.approx(160 * one)
     assert perf.allreduce_s(ReplicaConfig(m, hw, simple_stack, "fp8", "fp8", tp=1), 10) == 0.0
+
+
+def test_pcie_all_reduce_is_far_slower_than_nvlink(catalog, simple_stack):
+    m = catalog.get_model("llama-3.3-70b")
+    nvlink = ReplicaConfig(m, catalog.get_hardware("h100-sxm"), simple_stack, "fp8", "fp8", tp=4)
+    pcie = ReplicaConfig(m, catalog.get_hardware("l40s"), simple_stack, "fp8", "fp8", tp=4)
+    assert perf.allreduce_s(pcie, 1024) > 20 * perf.allreduce_s(nvlink, 1024)
 
 
 def test_prefill_by_hand(catalog, simple_stack):

@@ -204,7 +204,7 @@ def test_cheaper_over_the_horizon_is_named_beside_the_recommendation(plans):
 
 def test_owners_buy_whole_baseboards():
     """MI300X comes on an 8-GPU OAM baseboard: a small load still buys one, plus a spare server for three
-    nines (N+1 servers: 16), and growth buys 8 at a time; PCIe cards (L40S) are bought one at a time."""
+    nines (N+1 servers: 16), and growth buys 8 at a time; PCIe cards (RTX PRO 6000) are bought one at a time."""
     s = Scenario(workload=Workload(daily_active_users=2_000), finance=Finance(monthly_growth=0.3))
     p = plan(s, price_date=PRICE_DATE, with_roadmap=False)
     mi300x = p.option("owned:mi300x")
@@ -214,19 +214,26 @@ def test_owners_buy_whole_baseboards():
     assert mi300x.components_usd["power"] == pytest.approx(
         16 * 1.79 / 1.25 * f.pue * f.electricity_usd_per_kwh * HOURS_PER_MONTH)
     assert all(b.accelerators % 8 == 0 for b in p.horizon.purchases["owned:mi300x"])
+    pcie = p.option("owned:rtx-pro-6000")
+    assert pcie.usable and pcie.sizing is not None
+    # L40S (48 GB) needs TP >= 2 for Llama 3.3 70B, and its PCIe all-reduce is charged at the measured
+    # NCCL bus bandwidth of PCIe systems without NVLink (engine/data/collectives.yaml: 4-25 GB/s, not
+    # the 32 GB/s link rate): 20 tok/s per user is out of its reach, and the option says so.
     l40s = p.option("owned:l40s")
-    assert l40s.accelerators == l40s.sizing.accelerators
+    assert not l40s.feasible and "no configuration meets" in l40s.reason
 
 
 def test_a_cheaper_gpu_does_not_make_its_8_gpu_server_cheaper(plans):
     # MI300X $12,500 on an 8-GPU OAM baseboard: server and network at least 0.48 x the $27,500 H100
-    # reference (cost_assumptions.yaml baseboard_capex_reference_accelerator_usd); PCIe L40S keeps 0.48 x own price.
+    # reference (cost_assumptions.yaml baseboard_capex_reference_accelerator_usd); a PCIe card keeps 0.48 x own
+    # price (RTX PRO 6000, $8,565; L40S no longer meets the latency targets at the measured PCIe all-reduce
+    # bandwidth, engine/data/collectives.yaml).
     p = plans["support-assistant"]
     mi300x = p.option("owned:mi300x")
     capex = mi300x.accelerators * (12_500 + 0.48 * 27_500)
     assert mi300x.components_usd["hardware (amortized)"] == pytest.approx(capex / (4 * 12))
-    l40s = p.option("owned:l40s")
-    assert l40s.components_usd["hardware (amortized)"] == pytest.approx(l40s.accelerators * 9_000 * 1.48 / 48)
+    pcie = p.option("owned:rtx-pro-6000")
+    assert pcie.components_usd["hardware (amortized)"] == pytest.approx(pcie.accelerators * 8_565 * 1.48 / 48)
 
 
 def test_an_owned_recommendation_says_delivery_takes_months(plans):
