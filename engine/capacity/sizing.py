@@ -7,6 +7,8 @@ priced at the hardware's on-demand rate (ties: lower TTFT).
 """
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass, field
 
 from engine.catalog.catalog import FOUR_BIT, Catalog, Hardware, Model, Stack
@@ -159,16 +161,12 @@ def size_hardware(catalog: Catalog, hw: Hardware, model: Model, scenario: Scenar
             kv = scenario.model.kv_cache_precision if hw.runs("fp8") else "bf16"
             for tp, pp in parallel_splits(hw, 64, None):
                 cfg = ReplicaConfig(model, hw, stack, precision, kv, tp, pp, speculative)
-                upper, why = max_batch(cfg, isl, osl)
+                upper, why = _max_batch(cfg, isl, osl)
                 if upper < 1:
                     reason = reason or why
                     continue
-                if disaggregated:
-                    point = best_under_slo(cfg, isl, osl, lat.ttft_p95_ms, lat.max_tpot_ms, cached_input_fraction,
-                                           disaggregated=True)
-                    point = point and disaggregated_point(point, lat.ttft_p95_ms, osl)
-                else:
-                    point = best_under_slo(cfg, isl, osl, lat.ttft_p95_ms, lat.max_tpot_ms, cached_input_fraction)
+                point = _slo_point(cfg, isl, osl, lat.ttft_p95_ms, lat.max_tpot_ms, cached_input_fraction,
+                                   disaggregated)
                 if point is None:
                     if not reason or reason.startswith("weights") or reason.startswith("one sequence"):
                         reason = (f"no configuration meets TTFT <= {lat.ttft_p95_ms:,.0f} ms and "
@@ -183,6 +181,28 @@ def size_hardware(catalog: Catalog, hw: Hardware, model: Model, scenario: Scenar
         return HardwareOption(hw.id, hw.name, False, reason or "no configuration runs this model")
     _, cfg, point = best
     return _option(hw, cfg, point, scenario, dem, isl, osl)
+
+
+# A replica's best point depends on its configuration, the call's shape and the targets, never on
+# the volume: the roadmap re-sizes the same replicas for volume-only levers (caching, fewer calls,
+# on-device), so the search is memoised per process. Records are frozen, so keys are safe.
+@functools.lru_cache(maxsize=8192)
+def _max_batch(cfg: ReplicaConfig, isl: float, osl: float) -> tuple[int, str]:
+    return max_batch(cfg, isl, osl)
+
+
+@functools.lru_cache(maxsize=8192)
+def _slo_point(cfg: ReplicaConfig, isl: float, osl: float, ttft_ms: float, tpot_ms: float,
+               cached_input_fraction: float, disaggregated: bool):
+    """The largest batch meeting both targets (perf.best_under_slo), with its prefill pool when disaggregated."""
+    point = best_under_slo(cfg, isl, osl, ttft_ms, tpot_ms, cached_input_fraction, disaggregated=disaggregated)
+    return point and disaggregated_point(point, ttft_ms, osl) if disaggregated else point
+
+
+def forget_sized_replicas() -> None:
+    """Empty the replica-search memo (benchmarks time new scenarios, not cache hits)."""
+    _max_batch.cache_clear()
+    _slo_point.cache_clear()
 
 
 def replica_counts(calls_per_s_per_replica: float, dem: Demand, scenario: Scenario) -> tuple[int, int]:

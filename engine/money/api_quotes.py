@@ -156,7 +156,9 @@ class ApiOffer:
         return f"{kind}:{self.provider}:{self.model.id}"
 
 
+@functools.lru_cache(maxsize=1)
 def genai_prices_version() -> str:
+    """The installed snapshot's version (read once: package metadata parsing costs ~1 ms a call)."""
     return metadata.version("genai-prices")
 
 
@@ -172,6 +174,7 @@ def genai_prices_data_date() -> str:
     return max(dates) if dates else ""
 
 
+@functools.lru_cache(maxsize=1)
 def price_snapshot() -> str:
     """The snapshot's name, version and date, as shown beside every genai-prices figure."""
     day = genai_prices_data_date()
