@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from engine.capacity.demand import Demand
 from engine.capacity.sizing import HardwareOption, size
 from engine.catalog.catalog import Catalog, load_catalog
-from engine.money.api_quotes import api_offers, lifecycle_warnings, price_snapshot
+from engine.money.api_quotes import api_offers, api_provider_ids, lifecycle_warnings, price_snapshot
 from engine.money.cost_model import CostModel, cost_model, with_delivery_lead
 from engine.money.horizon import Horizon, build_horizon
 from engine.money.options import KINDS, SELF_HOSTED_KINDS, Option, api_option, self_hosted_options
@@ -123,6 +123,20 @@ def _warnings(options: list[Option], offers: dict, scenario: Scenario, price_dat
     return lifecycle_warnings(offer, scenario, price_date) if offer is not None else ()
 
 
+def _check_price_terms(catalog: Catalog, scenario: Scenario) -> None:
+    """A discount or quote must name a provider (and model) the catalog prices, never vanish unused."""
+    served = {(p, m.id) for m in catalog.models.values() for p in api_provider_ids(m)}
+    providers = {p for p, _ in served}
+    unknown = [p for p in scenario.finance.api_discount_by_provider if p not in providers]
+    if unknown:
+        raise ValueError(f"finance.api_discounts: {', '.join(map(repr, unknown))} is not an API provider in the "
+                         f"catalog; choose from {', '.join(sorted(providers))}")
+    for provider, model_id in scenario.finance.api_quote_by_pair:
+        if (provider, model_id) not in served:
+            raise ValueError(f"finance.api_quote_usd_per_mtok: {provider}:{model_id} is not a provider and model "
+                             "pair in the catalog; use a provider id and a catalog model id it serves")
+
+
 def plan(scenario: Scenario, catalog: Catalog | None = None, price_date: dt.date | None = None,
          with_roadmap: bool = True) -> Plan:
     """Size, price, project and recommend: everything the screens and the brief show.
@@ -143,6 +157,7 @@ def plan(scenario: Scenario, catalog: Catalog | None = None, price_date: dt.date
     if unknown:
         raise ValueError(f"constraints.allowed_vendors: {', '.join(map(repr, unknown))} is not a hardware vendor; "
                          f"choose from {', '.join(sorted(vendors))}")
+    _check_price_terms(catalog, scenario)
     if not model.open_weights and scenario.constraints.deployment == "on_prem":
         raise ValueError(f"model.id = {model.id!r} is a closed model, served only through its API; "
                          "constraints.deployment = on_prem needs an open-weight model")

@@ -12,7 +12,8 @@ import streamlit as st
 
 from engine.capacity.demand import demand
 from engine.catalog.catalog import load_catalog
-from engine.scenario.schema import BOUNDS, DEPLOYMENTS, KV_CACHE_PRECISIONS, LATENCY_TIERS, PRICINGS
+from engine.scenario.schema import (API_DISCOUNT_BOUNDS, API_QUOTE_BOUNDS, BOUNDS, DEPLOYMENTS, KV_CACHE_PRECISIONS,
+                                    LATENCY_TIERS, PRICINGS)
 from present.formatting import count
 from present.labels import DEPLOYMENT_LABELS, PRICING_LABELS, TIER_LABELS
 from ui import state, url
@@ -126,6 +127,12 @@ def _number(f: Field, current) -> None:
                     args=(f.key,))
 
 
+def _text_list(key: str, label: str, current: tuple[str, ...], help: str) -> None:
+    """A comma-separated list typed as text (the Scenario splits and validates it)."""
+    st.session_state[widget_key(key)] = ", ".join(current)
+    st.text_input(label, key=widget_key(key), help=help, on_change=_commit, args=(key,))
+
+
 def _select(key: str, label: str, options: list[str], labels: dict[str, str], current, help: str) -> None:
     _seed(key, current)
     st.selectbox(label, options, format_func=lambda o: labels.get(o, o), key=widget_key(key), help=help,
@@ -189,6 +196,19 @@ def scenario_form() -> None:
         _select("finance.pricing", "Cloud pricing", list(PRICINGS), PRICING_LABELS, s.finance.pricing,
                 "On-demand or a reserved commitment for rented accelerators.")
         _columns(NUMBER_FIELDS["Finance"], flat)
+        st.caption("Beyond list prices: API prices below replace the providers' published ones everywhere "
+                   "(monthly cost, horizon, uncertainty, roadmap) and the option's price basis says so.")
+        c1, c2 = st.columns(2)
+        with c1:
+            _text_list("finance.api_discounts", "Negotiated API discounts (provider:fraction)", s.finance.api_discounts,
+                       "Comma-separated, e.g. anthropic:0.15, together:0.1 takes 15% and 10% off those providers' "
+                       f"list token prices. Allowed {API_DISCOUNT_BOUNDS[0]:g} to {API_DISCOUNT_BOUNDS[1]:g}.")
+        with c2:
+            _text_list("finance.api_quote_usd_per_mtok", "Your own API quotes (provider:model:input:output, USD per "
+                       "M tokens)", s.finance.api_quote_usd_per_mtok,
+                       "Comma-separated, e.g. together:llama-3.3-70b:0.6:0.6 replaces that provider's list price "
+                       f"for that model. Allowed {API_QUOTE_BOUNDS[0]:g} to {API_QUOTE_BOUNDS[1]:,g} USD per "
+                       "million tokens.")
     with tabs[5]:
         st.caption("The roadmap's savings rest on these assumptions; put in your own. "
                    "The switches describe what you run today (the roadmap turns them on).")

@@ -149,6 +149,7 @@ class ApiOffer:
     unpriced: str = ""  # why there is no price (named and dated), '' when priced
     retires_on: dt.date | None = None  # the announced retirement date, for the horizon's warnings
     replacement: str = ""  # the provider's named replacement, if any
+    price_terms: str = ""  # "negotiated: -15%" or "your quote" where the finance inputs replace list prices
 
     @property
     def option_id(self) -> str:
@@ -254,6 +255,42 @@ def with_batch_discount(prices: UnitPrices, discount: float) -> UnitPrices:
                                batch_output_usd_per_mtok=prices.output_usd_per_mtok * keep)
 
 
+OWN_QUOTE = "your quote"
+
+
+def with_finance_terms(prices: UnitPrices | None, provider: str, model_id: str,
+                       scenario: Scenario) -> tuple[UnitPrices | None, str]:
+    """Prices after the scenario's own quote or negotiated discount, and how to label them.
+
+    An own quote (finance.api_quote_usd_per_mtok) replaces the list input and output prices; the
+    cached-input and batch prices keep their list ratio to it (cache reads and batch APIs are the
+    provider's own products), or equal it where there is no list price. A negotiated discount
+    (finance.api_discounts) takes its fraction off every list price of that provider. A quote wins:
+    it is what you pay, so no discount applies on top.
+    """
+    finance = scenario.finance
+    quote = finance.api_quote_by_pair.get((provider, model_id))
+    if quote is not None:
+        input_usd, output_usd = quote
+        if prices is None:
+            return UnitPrices(input_usd, input_usd, output_usd, input_usd, input_usd, output_usd), OWN_QUOTE
+
+        def ratio(part: float, whole: float) -> float:
+            return part / whole if whole > 0 else 1.0
+
+        p = prices
+        return UnitPrices(
+            input_usd, input_usd * ratio(p.cached_input_usd_per_mtok, p.input_usd_per_mtok), output_usd,
+            input_usd * ratio(p.batch_input_usd_per_mtok, p.input_usd_per_mtok),
+            input_usd * ratio(p.batch_cached_input_usd_per_mtok, p.input_usd_per_mtok),
+            output_usd * ratio(p.batch_output_usd_per_mtok, p.output_usd_per_mtok)), OWN_QUOTE
+    discount = finance.api_discount_by_provider.get(provider, 0.0)
+    if prices is None or discount == 0.0:
+        return prices, ""
+    keep = 1.0 - discount
+    return UnitPrices(*(v * keep for v in dataclasses.astuple(prices))), f"negotiated: -{discount * 100:g}%"
+
+
 def _candidate_models(catalog: Catalog, scenario: Scenario) -> list[Model]:
     """The scenario's model, plus models at or above its quality floor (cheaper substitutes)."""
     chosen = catalog.get_model(scenario.model.id)
@@ -272,6 +309,11 @@ def _pairs(model: Model) -> list[tuple[str, str]]:
     pairs += [(row.provider, row.provider_model_id) for (provider, model_id), row in price_supplement().items()
               if model_id == model.id and provider not in listed]
     return pairs
+
+
+def api_provider_ids(model: Model) -> list[str]:
+    """Every provider id listed for a model (genai-prices and the supplement), offered or not."""
+    return [p for p, _ in _pairs(model)]
 
 
 def _prices(provider: str, provider_model_id: str, model: Model, scenario: Scenario,
@@ -311,6 +353,10 @@ def api_offers(catalog: Catalog, scenario: Scenario, price_date: dt.date) -> lis
             speed = published_row(provider, model.id)
             if prices is not None and speed and speed.batch_discount and not prices.has_batch_discount:
                 prices = with_batch_discount(prices, speed.batch_discount)
+            prices, price_terms = with_finance_terms(prices, provider, model.id, scenario)
+            if price_terms == OWN_QUOTE:
+                price_source = (f"finance.api_quote_usd_per_mtok (list: {price_source or 'none'})")
+                unpriced = ""
             name = provider_name(provider)
             ends = retirement(provider, provider_model_id)
             retired = ends.text(name, price_date) if ends and ends.retired_by(price_date) else ""
@@ -321,7 +367,8 @@ def api_offers(catalog: Catalog, scenario: Scenario, price_date: dt.date) -> lis
                                     reasoning_tokens=w.reasoning_tokens_per_call)
             offers.append(ApiOffer(provider, name, provider_model_id, model, prices, speed, hardware, service,
                                    retired, retiring, price_source, unpriced,
-                                   ends.retired_on if ends else None, ends.replacement if ends else ""))
+                                   ends.retired_on if ends else None, ends.replacement if ends else "",
+                                   price_terms))
     return offers
 
 

@@ -166,6 +166,8 @@ def api_option(offer: ApiOffer, scenario: Scenario, dem: Demand, excluded: str =
     service = offer.service
     substitute = "" if offer.model.id == scenario.model.id else f" (substitute for {scenario.model.id})"
     finite = math.isfinite(service.ttft_ms)
+    # your quote or a negotiated discount comes first, so a cut basis still says what the price is
+    price_source = f"{offer.price_terms}; {offer.price_source}" if offer.price_terms else offer.price_source
     return _option(kind, offer.option_id, f"{offer.provider_name} API: {offer.model.name}{substitute}", scenario, dem,
                   cost, model=offer.model.id, hardware=offer.specialized_hardware, provider=offer.provider, accelerators=None,
                   meets_slo=verdict.meets and not excluded, feasible=not excluded, reason=excluded or why,
@@ -174,7 +176,7 @@ def api_option(offer: ApiOffer, scenario: Scenario, dem: Demand, excluded: str =
                   tpot_ms=(1000.0 / service.output_tokens_per_s_per_user
                            if service.output_tokens_per_s_per_user > 0 else None),
                   utilization_average=None, utilization_peak=None,
-                  basis=offer.price_source[:200] or f"unpriced: {offer.provider}/{offer.provider_model_id}",
+                  basis=price_source[:200] or f"unpriced: {offer.provider}/{offer.provider_model_id}",
                   speed_evidence=service.speed_evidence, ttft_evidence=service.ttft_evidence,
                   api_quote=ApiQuote(
                       input_usd_per_mtok=offer.prices.input_usd_per_mtok if offer.prices else None,
@@ -184,7 +186,7 @@ def api_option(offer: ApiOffer, scenario: Scenario, dem: Demand, excluded: str =
                       batch_saving_usd=fees.batch_saving_usd if fees else 0.0,
                       speed_source=service.source, speed_as_of=service.as_of, speed_basis=service.row_basis,
                       speed_note=service.speed_basis, ttft_note=service.ttft_basis, model=offer.model.id,
-                      verified=verdict.verified, retired=bool(offer.retired), price_source=offer.price_source,
+                      verified=verdict.verified, retired=bool(offer.retired), price_source=price_source,
                       first_token_ms=service.first_token_ms if finite else None,
                       prefill_ms=service.prefill_ms if finite else None,
                       reasoning_ms=service.reasoning_ms if finite else None,

@@ -67,6 +67,10 @@ BOUNDS: dict[str, tuple[float, float, str]] = {
     "levers.substitute_reasoning_tokens_per_call": (0, 20_000, "reasoning tokens per call a substitute reasoning "
                                                     "model writes where the current model writes none"),
 }
+# Beyond list prices (finance.api_discounts, finance.api_quote_usd_per_mtok): lists of text entries,
+# so the link, the form and YAML carry them like constraints.allowed_vendors; each number's range here.
+API_DISCOUNT_BOUNDS = (0.0, 0.9, "a negotiated discount off the provider's list price per token")
+API_QUOTE_BOUNDS = (0.0, 1000.0, "USD per million tokens, your own price for that provider and model")
 
 
 def _check_range(section: str, name: str, value: float) -> None:
@@ -184,11 +188,72 @@ class Finance:
     one_time_model_cost_usd: float = 0.0
     software_licence_usd_per_accelerator_year: float = 0.0  # open-source stacks need none
     currency: str = "USD"
+    # "provider:fraction" entries, e.g. ("anthropic:0.15",): that provider's token prices less 15%.
+    api_discounts: tuple[str, ...] = ()
+    # "provider:model:input:output" entries [USD per million tokens]: your own quote replaces the list price.
+    api_quote_usd_per_mtok: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _check_choice("finance.pricing", self.pricing, PRICINGS)
         _check_choice("finance.currency", self.currency, CURRENCIES)
         _check_bounded_fields(self, "finance")
+        self.api_discount_by_provider  # noqa: B018 - parsing validates
+        self.api_quote_by_pair  # noqa: B018
+
+    @property
+    def api_discount_by_provider(self) -> dict[str, float]:
+        """Negotiated discounts by provider id [fraction of the list price]."""
+        return _parse_discounts(self.api_discounts)
+
+    @property
+    def api_quote_by_pair(self) -> dict[tuple[str, str], tuple[float, float]]:
+        """Own quotes by (provider id, model id): (input, output) [USD per million tokens]."""
+        return _parse_quotes(self.api_quote_usd_per_mtok)
+
+
+def _entries(key: str, entries: Any, parts: int, example: str) -> list[list[str]]:
+    if not isinstance(entries, tuple) or not all(isinstance(e, str) for e in entries):
+        raise ValueError(f"{key} must be a list of entries like {example}")
+    out = []
+    for entry in entries:
+        fields = [f.strip() for f in entry.split(":")]
+        if len(fields) != parts or not all(fields):
+            raise ValueError(f"{key}: {entry!r} is not an entry like {example}")
+        out.append(fields)
+    return out
+
+
+def _bounded_number(key: str, entry: str, text: str, bounds: tuple[float, float, str]) -> float:
+    low, high, why = bounds
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or not low <= value <= high:
+        raise ValueError(f"{key}: {text!r} in {entry!r} is out of range: allowed {low:,g} to {high:,g} ({why})")
+    return value
+
+
+def _parse_discounts(entries: Any) -> dict[str, float]:
+    key, example = "finance.api_discounts", "anthropic:0.15 (provider:fraction)"
+    out: dict[str, float] = {}
+    for provider, fraction in _entries(key, entries, 2, example):
+        if provider in out:
+            raise ValueError(f"{key}: provider {provider!r} is listed twice")
+        out[provider] = _bounded_number(key, f"{provider}:{fraction}", fraction, API_DISCOUNT_BOUNDS)
+    return out
+
+
+def _parse_quotes(entries: Any) -> dict[tuple[str, str], tuple[float, float]]:
+    key, example = "finance.api_quote_usd_per_mtok", "anthropic:claude-haiku-5-5:0.08:0.4 (provider:model:input:output)"
+    out: dict[tuple[str, str], tuple[float, float]] = {}
+    for provider, model, input_usd, output_usd in _entries(key, entries, 4, example):
+        entry = f"{provider}:{model}:{input_usd}:{output_usd}"
+        if (provider, model) in out:
+            raise ValueError(f"{key}: {provider}:{model} is quoted twice")
+        out[(provider, model)] = (_bounded_number(key, entry, input_usd, API_QUOTE_BOUNDS),
+                                  _bounded_number(key, entry, output_usd, API_QUOTE_BOUNDS))
+    return out
 
 
 @dataclass(frozen=True)

@@ -243,3 +243,16 @@ def test_providers_page_lists_retired_models_apart():
     assert "retired it on 2026-08-16" in detail[detail["Offer"].str.startswith("Groq")]["Why"].iloc[0]
     assert {"Speed evidence", "TTFT evidence"} <= set(table.columns) and len(table.columns) <= 7
     assert "retired, not offered" in next(m.delta for m in at.metric if m.label == "Offers priced")
+
+
+def test_finance_tab_takes_a_negotiated_discount_and_refuses_a_bad_one():
+    at = open_app()
+    provider = next(o.provider for o in plan(at.session_state["scenario"]).options if o.kind == "api")
+    at.text_input(key="_finance.api_discounts").set_value(f"{provider}:0.15").run()
+    assert not at.exception
+    assert at.session_state["scenario"].finance.api_discounts == (f"{provider}:0.15",)
+    assert at.query_params["finance.api_discounts"] == f"{provider}:0.15"
+    at.text_input(key="_finance.api_discounts").set_value(f"{provider}:2").run()
+    assert not at.exception
+    assert at.session_state["scenario"].finance.api_discounts == (f"{provider}:0.15",)  # kept, and why is shown
+    assert any("finance.api_discounts" in e.value for e in at.error)
