@@ -9,7 +9,7 @@ from engine.capacity.sizing import HardwareOption, size
 from engine.catalog.catalog import Catalog, load_catalog
 from engine.money.api_quotes import api_offers, api_provider_ids, lifecycle_warnings, price_snapshot
 from engine.money.cost_model import CostModel, cost_model, with_delivery_lead
-from engine.money.horizon import Horizon, build_horizon
+from engine.money.horizon import Horizon, build_horizon, project
 from engine.money.options import KINDS, SELF_HOSTED_KINDS, Option, api_option, self_hosted_options
 from engine.money.uncertainty import Uncertainty, uncertainty
 from engine.recommend import Recommendation, recommend, with_horizon_alternative
@@ -87,6 +87,10 @@ class Plan:
             "purchases": to_jsonable(self.horizon.purchases),
             "break_even": to_jsonable(self.horizon.break_even),
             "lifetime": to_jsonable(self.horizon.lifetime),
+            # What is paid in month 1 (an owned fleet on order runs on its delivery bridge) beside the
+            # steady state (each option's monthly_tco_usd), and the cash owned hardware takes as bought.
+            "month_1_paid_usd": dict(self.horizon.month_1_paid_usd),
+            "upfront_cash_usd": to_jsonable(self.horizon.upfront_cash_usd),
             "uncertainty": to_jsonable(self.uncertainty),
             "price_data": to_jsonable(self.price_data),
             "roadmap": roadmap,
@@ -116,9 +120,10 @@ def _build(catalog: Catalog, scenario: Scenario, dem: Demand, sized: tuple[Hardw
     return options, {offer.option_id: offer for offer in offers}
 
 
-def _warnings(options: list[Option], offers: dict, scenario: Scenario, price_date: dt.date) -> tuple[str, ...]:
+def _warnings(options: list[Option], offers: dict, scenario: Scenario, price_date: dt.date,
+              totals: dict[str, float] | None = None) -> tuple[str, ...]:
     """Lifecycle warnings of the option the rule would recommend (retirements, price changes)."""
-    first = recommend(options, scenario)
+    first = recommend(options, scenario, totals=totals)
     offer = offers.get(first.option_id) if first.option_id else None
     return lifecycle_warnings(offer, scenario, price_date) if offer is not None else ()
 
@@ -163,7 +168,6 @@ def plan(scenario: Scenario, catalog: Catalog | None = None, price_date: dt.date
                          "constraints.deployment = on_prem needs an open-weight model")
     sizing = size(scenario, catalog)
     options, offers = _build(catalog, scenario, sizing.demand, sizing.options, price_date)
-    recommendation = recommend(options, scenario, _warnings(options, offers, scenario, price_date))
     by_id = {o.id: o for o in options}
     models: dict[str, CostModel] = {}
     for o in options:
@@ -171,7 +175,14 @@ def plan(scenario: Scenario, catalog: Catalog | None = None, price_date: dt.date
         if m is not None:
             models[o.id] = m
     models = with_delivery_lead(models, by_id)
-    horizon = build_horizon(models, by_id, scenario, sizing.demand.queries_per_day, recommendation.option_id)
+    # One price path (DESIGN.md "Money"): the ranking, the chart and the break-even read the same projection.
+    projected = project(models, scenario)
+    # An owned fleet delivered after the horizon ends serves none of it: not ranked on its bridge's cost.
+    totals = {oid: float(path.sum()) for oid, path in projected.items() if by_id[oid].usable
+              and not (models[oid].bridge is not None and models[oid].lead_months >= scenario.finance.horizon_months)}
+    recommendation = recommend(options, scenario, _warnings(options, offers, scenario, price_date, totals), totals)
+    horizon = build_horizon(models, by_id, scenario, sizing.demand.queries_per_day, recommendation.option_id,
+                            projected)
     recommendation = with_horizon_alternative(recommendation, horizon, by_id, scenario)
     usable_models = {oid: m for oid, m in models.items() if by_id[oid].usable}
     bands = uncertainty(usable_models, scenario, recommendation.option_id)

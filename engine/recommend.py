@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Mapping
 
 from engine.money.cost_model import delivery_bridge
 from engine.money.horizon import Horizon
@@ -31,6 +32,7 @@ class Recommendation:
     # its date and the replacement the provider names (shown on the Scenario page headline).
     warnings: tuple[str, ...] = ()
     verified: bool = True  # the recommendation's speed and first-token time are not assumed
+    ranked_on: str = "month_1"  # finance.decide_on as applied: horizon_total or month_1
 
 
 def _speed(o: Option) -> str:
@@ -77,39 +79,66 @@ NOTHING_VERIFIED = (" Nothing is verified: every option that meets the targets r
                     "first-token time; benchmark it before committing.")
 
 
-def recommend(options: list[Option], scenario: Scenario, warnings: tuple[str, ...] = ()) -> Recommendation:
+def ranked_on(scenario: Scenario, totals: Mapping[str, float] | None) -> str:
+    """What the options are ranked on: `decide_on`, or month 1 where no horizon totals are given."""
+    return "horizon_total" if scenario.finance.decide_on == "horizon_total" and totals else "month_1"
+
+
+def recommend(options: list[Option], scenario: Scenario, warnings: tuple[str, ...] = (),
+              totals: Mapping[str, float] | None = None) -> Recommendation:
     """The cheapest option that meets the SLO and the constraints on evidence that is not assumed.
 
-    A cheaper option that meets the targets only on assumed figures is named beside it, with the
-    saving, as "cheaper if it proves fast enough"; when only assumed options meet the targets, the
-    cheapest is recommended and the rationale says nothing is verified (DESIGN.md "Evidence").
-    Also names the fastest and the on-prem option.
+    Cheapest on `finance.decide_on`: each option's total over the horizon (`totals`, option id ->
+    USD, the horizon's own path) by default, or its month-1 cost (`monthly_tco_usd`, the steady
+    state); without `totals` it ranks on month 1. A cheaper option that meets the targets only on
+    assumed figures is named beside it, with the saving, as "cheaper if it proves fast enough";
+    when only assumed options meet the targets, the cheapest is recommended and the rationale says
+    nothing is verified (DESIGN.md "Evidence"). Also names the fastest and the on-prem option.
     """
-    usable = sorted((o for o in options if o.usable), key=lambda o: o.monthly_tco_usd)
+    on = ranked_on(scenario, totals)
+    months = scenario.finance.horizon_months
+
+    def cost(o: Option) -> float:
+        return totals.get(o.id, float("inf")) if on == "horizon_total" else o.monthly_tco_usd
+
+    def amount(o: Option) -> str:
+        return f"{usd(cost(o))} over {months} months" if on == "horizon_total" else usd_per_month(o.monthly_tco_usd)
+
+    usable = sorted((o for o in options if o.usable), key=lambda o: (cost(o), o.monthly_tco_usd))
     if not usable:
         return Recommendation(None, NO_OPTION_RATIONALE, (), warnings, False)
     evidenced = [o for o in usable if o.verified]
     best = evidenced[0] if evidenced else usable[0]
     runner = next((o for o in usable if o.id != best.id and o.verified == best.verified
-                   and o.monthly_tco_usd >= best.monthly_tco_usd
+                   and cost(o) >= cost(best)
                    and (o.kind != best.kind or o.hardware != best.hardware)), None)
-    gap = (f", {percent(1 - best.monthly_tco_usd / runner.monthly_tco_usd)} below the next best, "
-           f"{runner.name} ({usd_per_month(runner.monthly_tco_usd)})") if runner else ""
-    gap += near_tie_note(best, runner)
+    gap = (f", {percent(1 - cost(best) / cost(runner))} below the next best, "
+           f"{runner.name} ({amount(runner)})") if runner else ""
+    if runner is not None and cost(best) >= cost(runner) * (1 - NEAR_TIE_FRACTION):
+        gap += (f": a near tie, inside the {percent(NEAR_TIE_FRACTION)} the estimates can move, so choose between "
+                "them on lead time, vendor and operations")
     fleet = f" on {best.accelerators} accelerators" if best.accelerators else ""
     evidence = f" ({evidence_phrase(best)})"
-    rationale = (f"{best.name}{fleet} is the cheapest way to meet the SLO{' on figures that are not assumed' if evidenced else ''}: "
-                 f"{usd(best.monthly_tco_usd)} per month"
+    if on == "horizon_total":
+        basis = (f" over the {months}-month horizon (ranked on the total, with growth, price decline and "
+                 "purchases; finance.decide_on)")
+        figure = f"{usd(cost(best))} over {months} months, {usd(best.monthly_tco_usd)} per month in steady state"
+    else:
+        basis = " in month 1 (ranked on the month-1 cost; finance.decide_on)"
+        figure = f"{usd(best.monthly_tco_usd)} per month"
+    rationale = (f"{best.name}{fleet} is the cheapest way to meet the SLO{' on figures that are not assumed' if evidenced else ''}"
+                 f"{basis}: {figure}"
                  f"{gap}. It delivers {_speed(best)}{evidence} against targets of {ms(scenario.latency.ttft_p95_ms)} "
                  f"to the first visible token and {tok_per_s(scenario.latency.min_output_tokens_per_s_per_user)}; "
                  f"{usd(best.cost_per_1k_queries_usd)} per 1,000 queries.")
     alternatives = []
     cheaper = usable[0]
     if not cheaper.verified and cheaper.id != best.id:
-        saving = best.monthly_tco_usd - cheaper.monthly_tco_usd
+        saving = cost(best) - cost(cheaper)
+        per = f" over {months} months" if on == "horizon_total" else " per month"
         alternatives.append(Alternative(CHEAPER_UNVERIFIED, cheaper.id,
-                                        f"{cheaper.name}: {usd_per_month(cheaper.monthly_tco_usd)}, "
-                                        f"{usd(saving)} per month less ({percent(saving / best.monthly_tco_usd)}), "
+                                        f"{cheaper.name}: {amount(cheaper)}, "
+                                        f"{usd(saving)}{per} less ({percent(saving / cost(best))}), "
                                         f"if its {_speed(cheaper)} ({evidence_phrase(cheaper)}) holds: benchmark it "
                                         "before committing."))
     fastest = min(usable, key=lambda o: response_time_ms(o, scenario))
@@ -131,7 +160,7 @@ def recommend(options: list[Option], scenario: Scenario, warnings: tuple[str, ..
         rationale += NOTHING_VERIFIED
     if warnings:
         rationale += " " + " ".join(w if w.endswith(".") else w + "." for w in warnings)
-    return Recommendation(best.id, rationale, tuple(alternatives), warnings, bool(evidenced))
+    return Recommendation(best.id, rationale, tuple(alternatives), warnings, bool(evidenced), on)
 
 
 def evidence_phrase(o: Option) -> str:
@@ -141,10 +170,11 @@ def evidence_phrase(o: Option) -> str:
 
 def with_horizon_alternative(recommendation: Recommendation, horizon: Horizon, options: dict[str, Option],
                              scenario: Scenario) -> Recommendation:
-    """The recommendation is the cheapest this month; when another usable option costs less over
-    the whole horizon (growth, price decline, stepwise purchases), name it beside it."""
+    """Ranked on month 1 (finance.decide_on), the recommendation is the cheapest this month; when another
+    usable option costs less over the whole horizon (growth, price decline, stepwise purchases), name it
+    beside it."""
     best = recommendation.option_id
-    if best is None:
+    if best is None or recommendation.ranked_on == "horizon_total":  # ranked on the horizon already
         return recommendation
     totals: dict[str, float] = {}
     for month in horizon.months:

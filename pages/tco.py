@@ -21,9 +21,12 @@ bands = plan.uncertainty.options
 be = plan.horizon.break_even
 lifetime = plan.horizon.lifetime
 
-cols = st.columns(4)
-cols[0].metric("Recommended, month 1", usd_per_month(best.monthly_tco_usd) if best else MISSING,
-               best.name if best else None, delta_color="off", delta_arrow="off")
+cols = st.columns(5)
+paid = plan.horizon.month_1_paid_usd.get(best.id) if best else None
+# What is paid in month 1 (an owned fleet on order runs on its delivery bridge), the steady state beside it
+cols[0].metric("Recommended, month 1", usd_per_month(paid) if paid is not None else MISSING,
+               f"{best.name}; steady state {usd_per_month(best.monthly_tco_usd)}" if best else None,
+               delta_color="off", delta_arrow="off")
 cols[1].metric(f"Over {plan.scenario.finance.horizon_months} months", usd(lifetime.recurring_inference_usd),
                "with growth and price decline", delta_color="off", delta_arrow="off")
 band = bands.get(best.id) if best else None
@@ -31,9 +34,13 @@ cols[2].metric("Average month, P10-P90", f"{usd(band.p10_usd)} – {usd(band.p90
                f"P50 {usd(band.p50_usd)}" if band else None, delta_color="off", delta_arrow="off")
 if be.queries_per_day:
     break_even_text = f"{count(be.queries_per_day)} queries/day"
-else:  # no volume up to 100x today's, or nothing to compare against
+else:  # not reached within the horizon, or nothing to compare against
     break_even_text = "Not reached" if be.compared else "n/a"
 cols[3].metric("Break-even volume", break_even_text, be.reason, delta_color="off", delta_arrow="off")
+cash = plan.horizon.upfront_cash_usd
+cols[4].metric("Upfront cash", usd(cash.recommended_usd) if best else MISSING,
+               f"hardware bought over {plan.scenario.finance.horizon_months} months (capex as paid)",
+               delta_color="off", delta_arrow="off")
 
 if not usable:
     st.warning("No option meets the SLO, so there is no cost to compare.")
@@ -53,8 +60,11 @@ series = {oid: list(plan.horizon.costs_usd(oid)) for oid in lines}
 st.plotly_chart(charts.horizon_lines(months, series, {i: by_id[i].kind for i in lines},
                                      {i: by_id[i].name for i in lines}, best.id if best else None, be.month),
                 width="stretch")
-st.caption(f"Break-even against the best API: {be.reason}."
-           + (f" On this growth path self-hosting is cheaper from month {be.month}." if be.month is not None else ""))
+st.caption(f"Break-even against the best API, on the chart's own growth and price path: {be.reason}.")
+owned_cash = {o.id: cash.by_option_usd[o.id] for o in plan.compared_options() if o.id in cash.by_option_usd}
+if owned_cash:
+    st.caption("Upfront cash for owned hardware over the horizon, capex as paid (the chart amortizes it): " + "; ".join(
+        f"{by_id[oid].name} {usd(v)}" for oid, v in owned_cash.items()) + ".")
 buys = plan.horizon.purchases.get(best.id, ()) if best else ()
 if buys:
     st.caption("Purchases for the recommendation as usage grows: " + "; ".join(

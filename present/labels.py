@@ -26,6 +26,8 @@ TIER_LABELS = {"realtime": "Realtime voice", "interactive": "Interactive chat",
 
 # Scenario.finance.pricing (engine.scenario.schema.PRICINGS)
 PRICING_LABELS = {"on_demand": "On-demand", "reserved_1y": "1-year reserved", "reserved_3y": "3-year reserved"}
+# Scenario.finance.decide_on (engine.scenario.schema.DECIDE_ON)
+DECIDE_ON_LABELS = {"horizon_total": "Total over the horizon", "month_1": "Month 1"}
 
 # Scenario.constraints.deployment (engine.scenario.schema.DEPLOYMENTS)
 DEPLOYMENT_LABELS = {"any": "Anywhere (API, cloud or on-prem)", "cloud": "Cloud only",

@@ -161,7 +161,9 @@ def _answer(plan: Plan, usable: list[Option]) -> tuple[str, str, str]:
                 " ".join(relaxations(s)))
     first = (f"Serve it on {best.name}{_fleet(best)} for {fmt.usd_per_month(best.monthly_tco_usd)}, "
              f"{fmt.usd(best.cost_per_1k_queries_usd)} per 1,000 queries: the cheapest of the {len(usable)} "
-             "options that meet the latency targets" + (" on figures that are not assumed." if plan.recommendation.verified
+             "options that meet the latency targets"
+             + (f" over the {s.finance.horizon_months}-month horizon" if plan.recommendation.ranked_on == "horizon_total"
+                else " in month 1") + (" on figures that are not assumed." if plan.recommendation.verified
                                                         else "."))
     runner = next((o for o in usable[1:] if o.kind != best.kind or o.hardware != best.hardware), None)
     ttft = f"a first visible token in {fmt.ms(best.ttft_ms)} ({EVIDENCE_LABELS[best.ttft_evidence]})"
@@ -248,8 +250,14 @@ def _horizon(plan: Plan) -> Horizon:
                f"{fmt.percent_short(f.monthly_growth)} monthly usage growth and a "
                f"{fmt.percent(f.yearly_price_decline)} yearly price decline per token. Break-even against the best API: "
                f"{be.reason}")
-    if be.month is not None:
-        caption += f"; on this growth path self-hosting is cheaper from month {be.month}"
+    cash = plan.horizon.upfront_cash_usd
+    if rec is not None and cash.recommended_usd > 0:
+        caption += (f". Upfront cash for {rec.name}'s hardware: {fmt.usd(cash.recommended_usd)} over "
+                    f"{f.horizon_months} months, paid as bought (the lines amortize it)")
+    owned = [(o.name, cash.by_option_usd[o.id]) for o in chosen
+             if o.id in cash.by_option_usd and (rec is None or o.id != rec.id)]
+    if owned:
+        caption += "; upfront cash to own instead: " + ", ".join(f"{n} {fmt.usd(v)}" for n, v in owned)
     return Horizon(lines, be.month, caption + ".")
 
 

@@ -12,10 +12,10 @@ import streamlit as st
 
 from engine.capacity.demand import demand
 from engine.catalog.catalog import load_catalog
-from engine.scenario.schema import (API_DISCOUNT_BOUNDS, API_QUOTE_BOUNDS, BOUNDS, DEPLOYMENTS, KV_CACHE_PRECISIONS,
-                                    LATENCY_TIERS, PRICINGS)
+from engine.scenario.schema import (API_DISCOUNT_BOUNDS, API_QUOTE_BOUNDS, BOUNDS, DECIDE_ON, DEPLOYMENTS,
+                                    KV_CACHE_PRECISIONS, LATENCY_TIERS, PRICINGS)
 from present.formatting import count
-from present.labels import DEPLOYMENT_LABELS, PRICING_LABELS, TIER_LABELS
+from present.labels import DECIDE_ON_LABELS, DEPLOYMENT_LABELS, PRICING_LABELS, TIER_LABELS
 from ui import state, url
 
 GROUPS = ("Workload", "Latency", "Model", "Constraints", "Finance", "Roadmap assumptions")
@@ -195,6 +195,9 @@ def scenario_form() -> None:
     with tabs[4]:
         _select("finance.pricing", "Cloud pricing", list(PRICINGS), PRICING_LABELS, s.finance.pricing,
                 "On-demand or a reserved commitment for rented accelerators.")
+        _select("finance.decide_on", "Rank options on", list(DECIDE_ON), DECIDE_ON_LABELS, s.finance.decide_on,
+                "The total over the horizon (growth, price decline, purchases, the delivery bridge) or this "
+                "month's bill.")
         _columns(NUMBER_FIELDS["Finance"], flat)
         st.caption("Beyond list prices: API prices below replace the providers' published ones everywhere "
                    "(monthly cost, horizon, uncertainty, roadmap) and the option's price basis says so.")

@@ -45,6 +45,7 @@ ALIASES: dict[str, str] = {
     "horizon": "finance.horizon_months",
     "growth": "finance.monthly_growth",
     "pricing": "finance.pricing",
+    "decide": "finance.decide_on",
 }
 SLO_FIELDS = ("latency.ttft_p95_ms", "latency.min_output_tokens_per_s_per_user")
 

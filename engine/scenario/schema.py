@@ -27,6 +27,9 @@ LATENCY_TIERS: dict[str, dict[str, float]] = {
 }
 DEPLOYMENTS = ("any", "cloud", "on_prem")
 PRICINGS = ("on_demand", "reserved_1y", "reserved_3y")
+# What options are ranked on: the total over the horizon (growth, price decline, purchases as
+# bought, owned fleets on their delivery bridge until they arrive) or this month's bill.
+DECIDE_ON = ("horizon_total", "month_1")
 KV_CACHE_PRECISIONS = ("bf16", "fp8")
 CURRENCIES = ("USD",)  # every price source is in US dollars; no exchange rates are modelled
 
@@ -192,9 +195,11 @@ class Finance:
     api_discounts: tuple[str, ...] = ()
     # "provider:model:input:output" entries [USD per million tokens]: your own quote replaces the list price.
     api_quote_usd_per_mtok: tuple[str, ...] = ()
+    decide_on: str = "horizon_total"  # DECIDE_ON: rank options on the horizon total or on month 1
 
     def __post_init__(self) -> None:
         _check_choice("finance.pricing", self.pricing, PRICINGS)
+        _check_choice("finance.decide_on", self.decide_on, DECIDE_ON)
         _check_choice("finance.currency", self.currency, CURRENCIES)
         _check_bounded_fields(self, "finance")
         self.api_discount_by_provider  # noqa: B018 - parsing validates

@@ -187,3 +187,125 @@ def test_an_api_keeps_a_small_integration_share():
     model = api_cost_model("api:x", "api", {k: 0.0 for k in ("input tokens", "cached input tokens", "output tokens",
                                                             "reasoning tokens")}, Scenario())
     assert month_one_usd(model)[STAFF] == pytest.approx(0.1 * 200_000 / 12)
+
+
+# --- 3. one price path: break-even, ranking and month 1 read the horizon -------------------
+
+def _be_options(*ids_kinds):
+    from types import SimpleNamespace
+    return {oid: SimpleNamespace(usable=True, verified=True, kind=kind) for oid, kind in ids_kinds}
+
+
+def _break_even(api, own, growth=0.1, queries_per_day=1_000.0):
+    import numpy as np
+
+    from engine.money.horizon import break_even
+    from engine.scenario.schema import Finance, Scenario
+    s = Scenario(finance=Finance(horizon_months=len(api), monthly_growth=growth))
+    return break_even(_be_options(("api:a", "api"), ("owned:o", "owned")), s,
+                      {"api:a": np.array(api, float), "owned:o": np.array(own, float)}, queries_per_day)
+
+
+def test_break_even_is_the_month_self_hosting_stays_cheaper_and_the_volume_then():
+    # API 100 a month; owned 150, 120, 90, 80: cheaper from month 2, when 1,000/day x 1.1^2 = 1,210/day.
+    be = _break_even([100, 100, 100, 100], [150, 120, 90, 80])
+    assert be.compared and be.month == 2 and be.queries_per_day == pytest.approx(1_210.0)
+    assert "month 2" in be.reason and "1,210" in be.reason
+    # Cheaper in month 1, dearer in month 2 (a purchase), cheaper from month 3: stays cheaper from 3, 1,331/day.
+    be = _break_even([100, 100, 100, 100], [150, 90, 110, 80])
+    assert be.month == 3 and be.queries_per_day == pytest.approx(1_331.0)
+    # Cheaper from month 0: today's volume.
+    assert _break_even([100, 100], [90, 90]).queries_per_day == pytest.approx(1_000.0)
+
+
+def test_break_even_not_reached_when_falling_api_prices_overtake_in_the_last_month():
+    be = _break_even([100, 95, 90, 85], [90, 90, 88, 86])
+    assert be.compared and be.month is None and be.queries_per_day is None
+    assert "3 of the 4 months" in be.reason and "month 3" in be.reason
+
+
+def _preset_plan(name, **finance):
+    import datetime as dt
+    from pathlib import Path
+
+    from engine.plan import plan
+    from engine.scenario.schema import Scenario
+    s = Scenario.from_yaml((Path(__file__).parents[2] / "presets" / f"{name}.yaml").read_text())
+    if finance:
+        s = dataclasses.replace(s, finance=dataclasses.replace(s.finance, **finance))
+    return plan(s, price_date=dt.date(2026, 11, 25), with_roadmap=False)
+
+
+def _best_paths(p):
+    import numpy as np
+    ev = [o for o in p.options if o.usable and o.verified] or [o for o in p.options if o.usable]
+    api = np.min([p.horizon.costs_usd(o.id) for o in ev if o.kind in ("api", "specialized")], axis=0)
+    own = np.min([p.horizon.costs_usd(o.id) for o in ev if o.kind in ("cloud", "owned")], axis=0)
+    return api, own
+
+
+@pytest.mark.parametrize("name", ["consumer-app", "document-processing", "coding-agent"])
+def test_break_even_agrees_with_the_horizon_chart(name):
+    """document-processing once said self-hosting wins above ~50,100 queries/day (today 100,000) while
+    the chart had the API cheaper again in month 23; consumer-app said 7.06M/day at month 0 (today 50M);
+    coding-agent said ~7,180/day, passed by month 9, while the chart kept the API cheapest."""
+    p = _preset_plan(name)
+    be, f = p.horizon.break_even, p.scenario.finance
+    api, own = _best_paths(p)
+    if be.month is None:
+        assert be.queries_per_day is None and not (own < api)[-1]
+    else:
+        assert (own[be.month:] < api[be.month:]).all()
+        assert be.month == 0 or own[be.month - 1] >= api[be.month - 1]
+        assert be.queries_per_day == pytest.approx(p.demand.queries_per_day * (1 + f.monthly_growth) ** be.month)
+    if name == "document-processing":
+        assert be.month is None and "does not stay" in be.reason
+    if name == "consumer-app":
+        assert be.month == 0 and be.queries_per_day == pytest.approx(p.demand.queries_per_day)
+
+
+def test_decide_on_is_a_finance_choice():
+    from engine.scenario.schema import DECIDE_ON, Finance
+    assert Finance().decide_on == "horizon_total" and DECIDE_ON == ("horizon_total", "month_1")
+    with pytest.raises(ValueError, match="finance.decide_on"):
+        Finance(decide_on="cheapest")
+
+
+def test_decide_on_ranks_on_the_horizon_total_or_month_1():
+    # consumer-app: owned RTX PRO 6000 is cheapest in steady state, but runs on its delivery bridge for the
+    # lead months, so rented MI355X costs less over 24 months; ranked on month 1 the owned fleet wins.
+    by_total, by_month = _preset_plan("consumer-app"), _preset_plan("consumer-app", decide_on="month_1")
+    totals = {o.id: sum(by_total.horizon.costs_usd(o.id)) for o in by_total.options if o.usable and o.verified}
+    assert by_total.recommendation.option_id == min(totals, key=totals.get) == "cloud:mi355x"
+    assert by_total.recommendation.ranked_on == "horizon_total" and "24-month horizon" in by_total.recommendation.rationale
+    steady = {o.id: o.monthly_tco_usd for o in by_month.options if o.usable and o.verified}
+    assert by_month.recommendation.option_id == min(steady, key=steady.get) == "owned:rtx-pro-6000"
+    assert by_month.recommendation.ranked_on == "month_1" and "in month 1" in by_month.recommendation.rationale
+    assert any(a.role.startswith("cheapest over") for a in by_month.recommendation.alternatives)
+
+
+def test_month_1_paid_runs_owned_fleets_on_the_bridge_and_upfront_cash_is_capex_as_bought():
+    p = _preset_plan("consumer-app", decide_on="month_1")
+    owned = p.recommended
+    assert owned.kind == "owned"
+    d = p.to_dict()
+    bridge = min((o for o in p.options if o.usable and o.kind != "owned"), key=lambda o: o.monthly_tco_usd)
+    # month 1 is paid to the bridge (the fleet is on order); the steady state stays on the option
+    assert d["month_1_paid_usd"][owned.id] == pytest.approx(p.horizon.costs_usd(bridge.id)[0])
+    assert d["month_1_paid_usd"][owned.id] != pytest.approx(owned.monthly_tco_usd)
+    cash = d["upfront_cash_usd"]
+    buys = p.horizon.purchases[owned.id]
+    assert cash["recommended_usd"] == pytest.approx(sum(b.capex_usd for b in buys))
+    assert cash["by_option_usd"][owned.id] == pytest.approx(cash["recommended_usd"])
+    assert sum(cash["recommended_by_month_usd"]) == pytest.approx(cash["recommended_usd"])
+    # the first purchase lands at delivery: accelerators x capex each x the GPU price path that month
+    from engine.catalog.catalog import load_catalog
+    from engine.money.cost_model import assumption, owned_capex_per_accelerator_usd
+    first = buys[0]
+    each = owned_capex_per_accelerator_usd(load_catalog().get_hardware(owned.hardware))
+    decline = (1 - assumption("gpu_rental_price_decline_per_year")) ** (first.month / 12)
+    assert first.month == int(assumption("hardware_purchase_lead_months"))
+    assert first.capex_usd == pytest.approx(first.accelerators * each * decline)
+    assert cash["recommended_by_month_usd"][first.month] == pytest.approx(first.capex_usd)
+    rented = _preset_plan("consumer-app").to_dict()["upfront_cash_usd"]
+    assert rented["recommended_usd"] == 0.0 and rented["by_option_usd"]["owned:rtx-pro-6000"] > 0
