@@ -361,12 +361,24 @@ def output_caps(s, t, ctx):
     return _with_target(_workload(s, output_tokens_per_call=tokens), t)
 
 
+# The longest prompt an on-device model is taken to hold: Apple's Foundation Models framework (iOS 26,
+# 2025) gives its ~3B on-device model a small budget shared by prompt and response
+# (SystemLanguageModel.contextSize), reported as 4,096 tokens; the 3-8B models laptops and phones run are
+# held to a few thousand tokens by the device's memory. An estimate: not checked against Apple's own page.
+ON_DEVICE_MAX_INPUT_TOKENS = 4_096
+
+
 def on_device(s, t, ctx):
     share = s.levers.on_device_share
     if share == 0:
         return "levers.on_device_share is 0"
     if s.latency.tier == "batch":
         return "a batch pipeline has no user's laptop or phone to run the calls on"
+    if s.latency.tier == "realtime":
+        return "realtime voice calls come over the phone network, not from an app on the caller's device"
+    if s.workload.input_tokens_per_call > ON_DEVICE_MAX_INPUT_TOKENS:
+        return (f"{s.workload.input_tokens_per_call:,}-token prompts exceed the {ON_DEVICE_MAX_INPUT_TOKENS:,}-token "
+                "context taken for on-device models (Apple's ~3B on-device model, as reported)")
     return _with_target(_workload(s, queries_per_user_per_day=s.workload.queries_per_user_per_day * (1 - share)), t)
 
 
@@ -534,11 +546,20 @@ def build_roadmap(catalog: Catalog, scenario: Scenario, baseline: Option | None,
 def _cumulative(ev: Evaluator, scenario: Scenario, start: Target, base_cost: float, levers: list[Lever],
                 ctx: Context) -> tuple[list[Step], dict[str, str], tuple[Scenario, Target], float]:
     """Apply the saving levers in phase order, each re-priced on top of the previous ones;
-    a lever that no longer saves (its saving overlaps an earlier one) is skipped, with the reason."""
+    a lever that conflicts with an applied one (levers.yaml `conflicts`, either way round) or no
+    longer saves (its saving overlaps an earlier one) is skipped, with the reason."""
     order = sorted((lv for lv in levers if lv.applies),
                    key=lambda lv: (PHASES.index(lv.phase), -lv.monthly_saving_usd))
     state, current, steps, skipped = (scenario, start), base_cost, [], {}
+    names = {lv.id: lv.name for lv in levers}
+    declared = {lv.id: set(lv.conflicts) for lv in levers}
     for lv in order:
+        # a declared conflict holds both ways (levers.yaml): skip a lever that conflicts with an applied one
+        clash = [st.lever_id for st in steps
+                 if st.lever_id in declared[lv.id] or lv.id in declared.get(st.lever_id, set())]
+        if clash:
+            skipped[lv.id] = f"; skipped: conflicts with {names.get(clash[0], clash[0])}, applied earlier"
+            continue
         change = LEVERS[lv.id](state[0], state[1], ctx)
         if isinstance(change, str):
             skipped[lv.id] = f"; skipped after earlier steps: {change}"

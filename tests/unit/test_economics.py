@@ -309,3 +309,74 @@ def test_month_1_paid_runs_owned_fleets_on_the_bridge_and_upfront_cash_is_capex_
     assert cash["recommended_by_month_usd"][first.month] == pytest.approx(first.capex_usd)
     rented = _preset_plan("consumer-app").to_dict()["upfront_cash_usd"]
     assert rented["recommended_usd"] == 0.0 and rented["by_option_usd"]["owned:rtx-pro-6000"] > 0
+
+
+# --- 9. roadmap integrity: declared conflicts enforced; on-device offload only where it can run ------
+
+def test_on_device_offload_never_for_phone_calls_or_long_contexts():
+    from engine.roadmap.build import ON_DEVICE_MAX_INPUT_TOKENS, on_device
+    from engine.scenario.schema import Latency, Scenario, Workload
+    assert ON_DEVICE_MAX_INPUT_TOKENS == 4_096
+    voice = Scenario(latency=Latency(tier="realtime", ttft_p95_ms=300.0, min_output_tokens_per_s_per_user=50.0))
+    assert "phone" in on_device(voice, None, None)
+    long = Scenario(workload=Workload(input_tokens_per_call=40_000))
+    assert "40,000-token prompts exceed the 4,096-token" in on_device(long, None, None)
+    edge = Scenario(workload=Workload(input_tokens_per_call=4_096))
+    assert not isinstance(on_device(edge, edge, None), str)  # 1,500 x 4 = 6,000 queries a day -> 5,400: it applies
+
+
+def _roadmap(name):
+    import datetime as dt
+    from pathlib import Path
+
+    from engine.plan import plan
+    from engine.scenario.schema import Scenario
+    s = Scenario.from_yaml((Path(__file__).parents[2] / "presets" / f"{name}.yaml").read_text())
+    return plan(s, price_date=dt.date(2026, 11, 25)).roadmap
+
+
+@pytest.mark.parametrize("name", ["coding-agent", "consumer-app", "support-assistant", "voice-agent"])
+def test_no_two_applied_levers_conflict(name):
+    rm = _roadmap(name)
+    if rm is None:
+        return
+    declared = {lv.id: set(lv.conflicts) for lv in rm.levers}
+    applied = [st.lever_id for st in rm.steps]
+    for i, a in enumerate(applied):
+        for b in applied[:i]:
+            assert b not in declared[a] and a not in declared[b], (name, a, b)
+    for lv in rm.levers:
+        clash = [b for b in applied if b in declared[lv.id] or lv.id in declared[b]]
+        if clash and lv.applies and lv.id not in applied:
+            assert "skipped" in lv.reason, (name, lv.id, lv.reason)
+
+
+def test_the_coding_agent_stacks_routing_with_neither_caching_nor_offload():
+    # levers.yaml: small_model_routing conflicts with response_cache and distill_small; on_device with
+    # small_model_routing. The coding agent once applied routing, response caching and on-device offload
+    # together; its 40,000-token prompts also rule on-device offload out (above 4,096 tokens).
+    rm = _roadmap("coding-agent")
+    applied = {st.lever_id for st in rm.steps}
+    assert not ({"small_model_routing", "response_cache"} <= applied)
+    assert not ({"small_model_routing", "on_device"} <= applied)
+    on_dev = next(lv for lv in rm.levers if lv.id == "on_device")
+    assert "on_device" not in applied and not on_dev.applies and "4,096-token" in on_dev.reason
+
+
+def test_the_cumulative_pass_skips_a_lever_that_conflicts_with_an_applied_one(monkeypatch):
+    # Four levers from $100: a saves $30 and declares a conflict with c; b saves $20; c $15; d $10 and
+    # declares a conflict with b. In order of saving: a applied ($70), b applied ($50), c skipped (a declares
+    # it), d skipped (it declares b): $50, not the $25 all four would claim.
+    from types import SimpleNamespace
+
+    from engine.roadmap import build
+    saves = {"a": 30.0, "b": 20.0, "c": 15.0, "d": 10.0}
+    conflicts = {"a": ("c",), "b": (), "c": (), "d": ("b",)}
+    monkeypatch.setattr(build, "LEVERS", {k: (lambda s, t, ctx, k=k: (s - saves[k], t)) for k in saves})
+    levers = [SimpleNamespace(id=k, name=f"lever {k}", applies=True, phase=build.PHASES[0], monthly_saving_usd=v,
+                              conflicts=conflicts[k]) for k, v in saves.items()]
+    ev = SimpleNamespace(cost=lambda s, t: (s, (SimpleNamespace(id="opt"),)))
+    steps, skipped, state, current = build._cumulative(ev, 100.0, None, 100.0, levers, None)
+    assert [st.lever_id for st in steps] == ["a", "b"] and current == 50.0
+    assert skipped["c"] == "; skipped: conflicts with lever a, applied earlier"
+    assert skipped["d"] == "; skipped: conflicts with lever b, applied earlier"
