@@ -22,7 +22,8 @@ PRICE_DATE = dt.date(2026, 11, 25)
 # Every key path `plan --json` printed for the presets before the Plan was typed (issue 11);
 # mapping keys that are data (option ids, component names, inputs) are written as "*".
 CONTRACT_KEYS = set(json.loads((Path(__file__).parent / "plan_json_keys.json").read_text()))
-DATA_KEYED = ("costs_usd", "purchases", "ranges", "assumptions", "components_usd")
+DATA_KEYED = ("costs_usd", "purchases", "ranges", "assumptions", "components_usd", "month_1_paid_usd",
+              "by_option_usd", "best_by_kind")
 SCALARS = (str, int, float, bool, type(None))
 
 
