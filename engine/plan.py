@@ -104,11 +104,6 @@ def _excluded_api(scenario: Scenario) -> str:
     return ""
 
 
-def build_options(catalog: Catalog, scenario: Scenario, dem: Demand, sized: tuple[HardwareOption, ...],
-                  price_date: dt.date) -> list[Option]:
-    return _build(catalog, scenario, dem, sized, price_date)[0]
-
-
 def _build(catalog: Catalog, scenario: Scenario, dem: Demand, sized: tuple[HardwareOption, ...],
            price_date: dt.date) -> tuple[list[Option], dict]:
     """The options, and the API offers behind them by option id (for their lifecycle warnings)."""

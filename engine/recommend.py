@@ -7,7 +7,8 @@ from typing import Mapping
 
 from engine.money.cost_model import delivery_bridge
 from engine.money.horizon import Horizon
-from engine.money.options import Option, load_assumptions
+from engine.money.cost_model import load_assumptions
+from engine.money.options import Option
 from engine.scenario.schema import Scenario
 from present.formatting import ms, percent, seconds, times, tok_per_s, usd, usd_per_month
 from present.labels import EVIDENCE_LABELS

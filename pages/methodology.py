@@ -1,7 +1,7 @@
 """Methodology: how every number is produced, from what data, and how accurate the model is."""
 import streamlit as st
 
-from engine.money.options import HOURS_PER_MONTH
+from engine.money.cost_model import HOURS_PER_MONTH
 from present.formatting import count, percent
 from present.labels import kind_label
 from ui import state, tables

@@ -13,7 +13,8 @@ from engine.catalog.catalog import Catalog, load_catalog
 from engine.plan import Plan
 from engine.recommend import lead_time_caveat, near_tie_note
 from engine.scenario.schema import LATENCY_TIERS, Scenario
-from engine.money.options import Option, load_assumptions
+from engine.money.cost_model import load_assumptions
+from engine.money.options import Option
 from present import formatting as fmt
 from present.labels import (EVIDENCE_LABELS, configuration_label, deployment_label, identifier_label, in_sentence, kind_label,
                             layer_label, phase_label, pricing_label, quality_risk_label, tier_label,

@@ -18,7 +18,8 @@ import sys
 
 import numpy as np
 
-from engine.catalog.catalog import DATA_DIR, Catalog, load_catalog
+from engine.catalog.catalog import Catalog, load_catalog
+from engine.catalog.tables import DATA_DIR
 from engine.physics import fitting
 from engine.physics.calibration import accuracy, fit_problem, fitted_rows, load_cases, run_case, summaries
 

@@ -12,7 +12,8 @@ from engine.catalog.catalog import load_catalog
 from engine.plan import Plan
 from engine.catalog.retirements import load_retirements
 from engine.money.api_speed import load_speeds
-from engine.money.options import Option, load_assumptions
+from engine.money.cost_model import load_assumptions
+from engine.money.options import Option
 from present.labels import EVIDENCE_LABELS, component_label, configuration_label, identifier_label, kind_label
 
 GREY = "color: #9ca3af"

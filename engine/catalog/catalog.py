@@ -10,9 +10,7 @@ from dataclasses import dataclass, fields
 from types import MappingProxyType
 from typing import Any, Mapping
 
-# BASES, DATA_DIR and load_yaml stay importable from here for the modules and tools that used them.
-from engine.catalog.tables import BASES, DATA_DIR, load_table, rows_of  # noqa: F401
-from engine.catalog.tables import parse_yaml as load_yaml  # noqa: F401
+from engine.catalog.tables import load_table, rows_of
 
 # Weight/KV precisions and their storage cost. int4 is weight-only (AWQ/GPTQ style):
 # the matmuls run in bf16 after dequantisation; fp4 runs on FP4 tensor cores.

@@ -22,11 +22,8 @@ from engine.money.api_quotes import ApiOffer, monthly_fees, slo_verdict
 from engine.scenario.schema import Scenario
 from engine.capacity.sizing import HardwareOption
 from engine.records import frozen_map, to_jsonable
-# HOURS_PER_MONTH, DAYS_PER_MONTH and the assumption table live with the cost model; imported
-# here too, where the screens and the report have always found them.
-from engine.money.cost_model import (DAYS_PER_MONTH, HOURS_PER_MONTH, CostModel, api_cost_model,  # noqa: F401
-                                     accelerator_hours_per_month, assumption, fleet_accelerators, load_assumptions,
-                                     month_one_usd, self_hosted_cost_model, why_unpriced)
+from engine.money.cost_model import (DAYS_PER_MONTH, CostModel, api_cost_model, accelerator_hours_per_month,
+                                     fleet_accelerators, month_one_usd, self_hosted_cost_model, why_unpriced)
 
 KINDS = ("api", "cloud", "owned", "specialized")
 SELF_HOSTED_KINDS = ("cloud", "owned")

@@ -11,7 +11,7 @@ import numpy as np
 from engine.money.cost_model import CostModel, Paths, monthly_costs, paths
 from engine.records import frozen_map
 from engine.scenario.schema import Scenario
-from engine.money.options import load_assumptions
+from engine.money.cost_model import load_assumptions
 
 SAMPLES = 2000
 SEED = 20261125  # fixed: the same scenario always shows the same bands

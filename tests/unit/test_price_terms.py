@@ -2,7 +2,6 @@
 per provider and model, as finance inputs, applied to API token fees and shown on the option."""
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import pytest

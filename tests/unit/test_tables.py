@@ -14,7 +14,7 @@ from engine.catalog.retirements import load_retirements
 from engine.catalog.tables import BASES, DATA_DIR, TableError, load_table, rows_of
 from engine.money.api_quotes import offered, provider_directory, provider_name, specialized_hardware
 from engine.money.api_speed import load_speeds
-from engine.money.options import assumption
+from engine.money.cost_model import assumption
 from engine.physics.calibration import benchmark_names
 from engine.roadmap.build import lever_table
 

@@ -9,7 +9,7 @@ import pytest
 from engine.plan import plan
 from engine.money.cost_model import cost_model, monthly_costs, paths
 from engine.scenario.schema import Constraints, Finance, ModelChoice, Scenario, Workload
-from engine.money.options import DAYS_PER_MONTH, HOURS_PER_MONTH, assumption
+from engine.money.cost_model import DAYS_PER_MONTH, HOURS_PER_MONTH, assumption
 
 pytestmark = pytest.mark.unit
 PRICE_DATE = dt.date(2026, 11, 25)
