@@ -30,6 +30,9 @@ PRICINGS = ("on_demand", "reserved_1y", "reserved_3y")
 # What options are ranked on: the total over the horizon (growth, price decline, purchases as
 # bought, owned fleets on their delivery bridge until they arrive) or this month's bill.
 DECIDE_ON = ("horizon_total", "month_1")
+# Where the model calls come from. Only calls made by an app on the user's own phone or laptop can be
+# served by an on-device model; server-side jobs and phone-line (telephony) calls cannot.
+CALL_ORIGINS = ("server", "user_device", "phone")
 KV_CACHE_PRECISIONS = ("bf16", "fp8")
 CURRENCIES = ("USD",)  # every price source is in US dollars; no exchange rates are modelled
 
@@ -44,6 +47,9 @@ BOUNDS: dict[str, tuple[float, float, str]] = {
     "workload.shared_prefix_fraction": (0.0, 1.0, "a share of the prompt"),
     "workload.peak_to_average_ratio": (1.0, 50.0, "the busiest hour against the daily average"),
     "workload.offline_fraction": (0.0, 1.0, "a share of calls"),
+    "workload.offline_window_hours": (1.0, 24.0, "the hours a day in which offline work must finish "
+                                      "(e.g. 8 for a nightly run; 24 = any time of day)"),
+    "constraints.power_cap_kw": (0.1, 1e7, "the IT power a site can give the fleet, from one rack to a campus"),
     "latency.ttft_p95_ms": (50, 3_600_000, "50 ms (faster than any network round trip allows) to one hour"),
     "latency.min_output_tokens_per_s_per_user": (0.1, 5_000, "above the fastest measured per-user speeds"),
     "model.quality_floor": (0, 100, "on the quality index scale of the model catalog"),
@@ -57,6 +63,8 @@ BOUNDS: dict[str, tuple[float, float, str]] = {
     "finance.amortization_years": (1, 10, "depreciation period of owned hardware"),
     "finance.engineer_cost_usd_per_year": (0, 2_000_000, "fully loaded cost of one engineer"),
     "finance.one_time_model_cost_usd": (0, 1e10, "fine-tuning or training, paid once"),
+    "finance.software_efficiency_gain_per_year": (0.0, 0.9, "tokens/s per accelerator gained each year from "
+                                                  "serving-software releases on the same hardware"),
     "finance.software_licence_usd_per_accelerator_year": (0, 100_000, "e.g. NVIDIA AI Enterprise, $4,500 per "
                                                            "GPU-year list; 0 for open-source stacks"),
     "levers.speculative_acceptance_rate": (0.05, 0.95, "share of draft tokens the target model accepts"),
@@ -74,6 +82,7 @@ BOUNDS: dict[str, tuple[float, float, str]] = {
 # so the link, the form and YAML carry them like constraints.allowed_vendors; each number's range here.
 API_DISCOUNT_BOUNDS = (0.0, 0.9, "a negotiated discount off the provider's list price per token")
 API_QUOTE_BOUNDS = (0.0, 1000.0, "USD per million tokens, your own price for that provider and model")
+ACCELERATOR_QUOTE_BOUNDS = (0.01, 100.0, "USD per accelerator-hour, your own rental quote")
 
 
 def _check_range(section: str, name: str, value: float) -> None:
@@ -109,8 +118,15 @@ class Workload:
     shared_prefix_fraction: float = 0.4
     peak_to_average_ratio: float = 3.0
     offline_fraction: float = 0.0
+    offline_window_hours: float = 24.0  # offline calls must finish inside this many hours a day
+    call_origin: str = "server"  # CALL_ORIGINS: who makes the calls (on-device serving needs user devices)
+    # Catalog device id of the typical user's device ("" = the use case's default); on-device levers use it.
+    typical_user_device: str = ""
 
     def __post_init__(self) -> None:
+        _check_choice("workload.call_origin", self.call_origin, CALL_ORIGINS)
+        if not isinstance(self.typical_user_device, str) or len(self.typical_user_device) > 60:
+            raise ValueError("workload.typical_user_device must be a device id from the catalog (or empty)")
         _check_bounded_fields(self, "workload")
 
 
@@ -158,6 +174,7 @@ class Constraints:
     allowed_vendors: tuple[str, ...] = ()
     availability_target: float = 0.999
     headroom_fraction: float = 0.2
+    power_cap_kw: float | None = None  # optional: the IT power the fleet may draw, before PUE [kW]
 
     def __post_init__(self) -> None:
         _check_choice("constraints.deployment", self.deployment, DEPLOYMENTS)
@@ -190,6 +207,11 @@ class Finance:
     engineer_cost_usd_per_year: float = 200_000.0
     one_time_model_cost_usd: float = 0.0
     software_licence_usd_per_accelerator_year: float = 0.0  # open-source stacks need none
+    # Self-hosted throughput on the same hardware rises as serving software improves (the API side has
+    # yearly_price_decline); applied to self-hosted fleets over the horizon.
+    software_efficiency_gain_per_year: float = 0.0
+    # "accelerator:usd_per_hour" entries, e.g. ("h100:1.85",): your own rental quote per accelerator-hour.
+    accelerator_quote_usd_per_hour: tuple[str, ...] = ()
     currency: str = "USD"
     # "provider:fraction" entries, e.g. ("anthropic:0.15",): that provider's token prices less 15%.
     api_discounts: tuple[str, ...] = ()
@@ -204,6 +226,18 @@ class Finance:
         _check_bounded_fields(self, "finance")
         self.api_discount_by_provider  # noqa: B018 - parsing validates
         self.api_quote_by_pair  # noqa: B018
+        self.accelerator_quote_by_id  # noqa: B018
+
+    @property
+    def accelerator_quote_by_id(self) -> dict[str, float]:
+        """Own rental quotes by accelerator id [USD per accelerator-hour]."""
+        key, example = "finance.accelerator_quote_usd_per_hour", "h100:1.85 (accelerator:usd_per_hour)"
+        out: dict[str, float] = {}
+        for accelerator, price in _entries(key, self.accelerator_quote_usd_per_hour, 2, example):
+            if accelerator in out:
+                raise ValueError(f"{key}: accelerator {accelerator!r} is listed twice")
+            out[accelerator] = _bounded_number(key, f"{accelerator}:{price}", price, ACCELERATOR_QUOTE_BOUNDS)
+        return out
 
     @property
     def api_discount_by_provider(self) -> dict[str, float]:
