@@ -10,11 +10,14 @@ from engine.catalog.catalog import Catalog, load_catalog
 from engine.money.api_quotes import api_offers, api_provider_ids, lifecycle_warnings, price_snapshot
 from engine.money.cost_model import CostModel, cost_model, with_delivery_lead
 from engine.money.horizon import Horizon, build_horizon, project
+from engine.physics.edge import device as edge_device
+from engine.money.onprem_silicon import edge_box_options, onprem_silicon_options
 from engine.money.options import KINDS, SELF_HOSTED_KINDS, Option, api_option, self_hosted_options
 from engine.money.uncertainty import Uncertainty, uncertainty
 from engine.recommend import Recommendation, recommend, with_horizon_alternative
 from engine.records import to_jsonable
 from engine.roadmap.build import Roadmap, build_roadmap
+from engine.roadmap.on_device import OnDevice, assess as assess_on_device
 from engine.scenario.schema import Scenario
 
 
@@ -37,6 +40,11 @@ class Plan:
     uncertainty: Uncertainty
     price_data: PriceData
     roadmap: Roadmap | None = None
+    # Issue 17: the on-device option (device, model, speed, share, saving), and owned options beyond
+    # datacenter servers (edge boxes, specialized silicon on premises), listed beside `options`, not ranked.
+    on_device: OnDevice | None = None
+    edge_options: tuple[Option, ...] = ()
+    onprem_silicon_options: tuple[Option, ...] = ()
 
     def option(self, option_id: str) -> Option:
         return next(o for o in self.options if o.id == option_id)
@@ -66,13 +74,14 @@ class Plan:
 
     def to_dict(self) -> dict:
         """The JSON contract (`plan --json`): fields may be added, never renamed."""
-        options = []
-        for o in self.options:
+        def option_dict(o: Option) -> dict:
             d = to_jsonable(o)
             d.pop("sizing")
             d.pop("api_quote")
             d["details"] = o.details()
-            options.append(d)
+            return d
+
+        options = [option_dict(o) for o in self.options]
         roadmap = None
         if self.roadmap is not None:
             roadmap = to_jsonable(self.roadmap)
@@ -95,6 +104,9 @@ class Plan:
             "price_data": to_jsonable(self.price_data),
             "roadmap": roadmap,
             "best_by_kind": {kind: o.id for kind, o in self.best_by_kind().items()},
+            "on_device": to_jsonable(self.on_device) if self.on_device is not None else None,
+            "edge_options": [option_dict(o) for o in self.edge_options],
+            "onprem_silicon": [option_dict(o) for o in self.onprem_silicon_options],
         }
 
 
@@ -158,6 +170,8 @@ def plan(scenario: Scenario, catalog: Catalog | None = None, price_date: dt.date
         raise ValueError(f"constraints.allowed_vendors: {', '.join(map(repr, unknown))} is not a hardware vendor; "
                          f"choose from {', '.join(sorted(vendors))}")
     _check_price_terms(catalog, scenario)
+    if scenario.workload.typical_user_device:
+        edge_device(scenario.workload.typical_user_device)  # an unknown device id is refused, the field named
     if not model.open_weights and scenario.constraints.deployment == "on_prem":
         raise ValueError(f"model.id = {model.id!r} is a closed model, served only through its API; "
                          "constraints.deployment = on_prem needs an open-weight model")
@@ -185,5 +199,8 @@ def plan(scenario: Scenario, catalog: Catalog | None = None, price_date: dt.date
                            price_date.isoformat())
     rec = by_id.get(recommendation.option_id)
     roadmap = build_roadmap(catalog, scenario, rec, tuple(options), price_date) if with_roadmap else None
+    on_device_lever = next((lv for lv in roadmap.levers if lv.id == "on_device"), None) if roadmap else None
+    on_device = assess_on_device(catalog, scenario, on_device_lever.monthly_saving_usd if on_device_lever else 0.0)
     return Plan(scenario, sizing.demand, sizing.options, tuple(options), recommendation, horizon, bands,
-                price_data, roadmap)
+                price_data, roadmap, on_device, edge_box_options(catalog, scenario, sizing.demand),
+                onprem_silicon_options(catalog, scenario, sizing.demand))

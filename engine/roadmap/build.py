@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Callable, Mapping
 
 
-from engine.catalog.catalog import Catalog
+from engine.catalog.catalog import Catalog, load_catalog
 from engine.catalog.tables import Table, load_table
 from engine.capacity.demand import demand
 from engine.money.api_quotes import api_offers
@@ -24,6 +24,8 @@ from engine.scenario.schema import Scenario
 from engine.capacity.sizing import size_hardware
 from engine.money.cost_model import STAFF, cost_model, month_one_usd
 from engine.money.options import Option, api_option, self_hosted_options
+from engine.roadmap.on_device import ON_DEVICE_MAX_INPUT_TOKENS  # noqa: F401 (re-exported for callers)
+from engine.roadmap.on_device import assess as assess_on_device, why_not as why_not_on_device
 from present.formatting import percent, usd
 
 PHASES = ("quick win (30 days)", "next quarter", "strategic")
@@ -361,24 +363,17 @@ def output_caps(s, t, ctx):
     return _with_target(_workload(s, output_tokens_per_call=tokens), t)
 
 
-# The longest prompt an on-device model is taken to hold: Apple's Foundation Models framework (iOS 26,
-# 2025) gives its ~3B on-device model a small budget shared by prompt and response
-# (SystemLanguageModel.contextSize), reported as 4,096 tokens; the 3-8B models laptops and phones run are
-# held to a few thousand tokens by the device's memory. An estimate: not checked against Apple's own page.
-ON_DEVICE_MAX_INPUT_TOKENS = 4_096
-
-
 def on_device(s, t, ctx):
+    """Offload the simple share of calls to a small model on the user's device (on_device.py): only
+    for calls an app makes on the user's phone or laptop, where a model fits and meets the targets."""
+    why = why_not_on_device(s)
+    if why:
+        return why
+    catalog = ctx.catalog if ctx is not None else load_catalog()
+    found = assess_on_device(catalog, s)
+    if not found.applies:
+        return found.reason
     share = s.levers.on_device_share
-    if share == 0:
-        return "levers.on_device_share is 0"
-    if s.latency.tier == "batch":
-        return "a batch pipeline has no user's laptop or phone to run the calls on"
-    if s.latency.tier == "realtime":
-        return "realtime voice calls come over the phone network, not from an app on the caller's device"
-    if s.workload.input_tokens_per_call > ON_DEVICE_MAX_INPUT_TOKENS:
-        return (f"{s.workload.input_tokens_per_call:,}-token prompts exceed the {ON_DEVICE_MAX_INPUT_TOKENS:,}-token "
-                "context taken for on-device models (Apple's ~3B on-device model, as reported)")
     return _with_target(_workload(s, queries_per_user_per_day=s.workload.queries_per_user_per_day * (1 - share)), t)
 
 

@@ -317,11 +317,15 @@ def test_on_device_offload_never_for_phone_calls_or_long_contexts():
     from engine.roadmap.build import ON_DEVICE_MAX_INPUT_TOKENS, on_device
     from engine.scenario.schema import Latency, Scenario, Workload
     assert ON_DEVICE_MAX_INPUT_TOKENS == 4_096
-    voice = Scenario(latency=Latency(tier="realtime", ttft_p95_ms=300.0, min_output_tokens_per_s_per_user=50.0))
+    voice = Scenario(workload=Workload(call_origin="user_device"),
+                     latency=Latency(tier="realtime", ttft_p95_ms=300.0, min_output_tokens_per_s_per_user=50.0))
     assert "phone" in on_device(voice, None, None)
-    long = Scenario(workload=Workload(input_tokens_per_call=40_000))
+    assert "phone" in on_device(Scenario(workload=Workload(call_origin="phone")), None, None)
+    # only calls an app makes on the user's device (workload.call_origin) can be offloaded (issue 17)
+    assert "server" in on_device(Scenario(workload=Workload(input_tokens_per_call=1_000)), None, None)
+    long = Scenario(workload=Workload(input_tokens_per_call=40_000, call_origin="user_device"))
     assert "40,000-token prompts exceed the 4,096-token" in on_device(long, None, None)
-    edge = Scenario(workload=Workload(input_tokens_per_call=4_096))
+    edge = Scenario(workload=Workload(input_tokens_per_call=1_000, call_origin="user_device"))
     assert not isinstance(on_device(edge, edge, None), str)  # 1,500 x 4 = 6,000 queries a day -> 5,400: it applies
 
 
