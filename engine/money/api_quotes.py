@@ -16,7 +16,7 @@ from typing import Mapping
 
 from engine.catalog.catalog import Catalog, Model
 from engine.catalog.tables import load_table
-from engine.capacity.demand import Demand
+from engine.capacity.demand import Demand, demand
 from engine.catalog.retirements import retirement
 from engine.scenario.schema import Scenario
 from engine.money.api_speed import ProviderSpeed, ServiceSpeed, published_row, service_speed
@@ -150,6 +150,7 @@ class ApiOffer:
     retires_on: dt.date | None = None  # the announced retirement date, for the horizon's warnings
     replacement: str = ""  # the provider's named replacement, if any
     price_terms: str = ""  # "negotiated: -15%" or "your quote" where the finance inputs replace list prices
+    rate_limit: RateLimitCheck | None = None  # the provider's default tier against the scenario's peak
 
     @property
     def option_id(self) -> str:
@@ -331,6 +332,105 @@ def _prices(provider: str, provider_model_id: str, model: Model, scenario: Scena
                       f"{price_date.isoformat()}, and api_prices_supplement.yaml has no row for it")
 
 
+@dataclass(frozen=True)
+class RateLimit:
+    """One api_rate_limits.yaml row: a provider's default tier for some models, and what it sells beyond it."""
+
+    provider: str
+    model_ids: tuple[str, ...]  # () = every model of the provider without its own row
+    tier: str
+    requests_per_minute: float | None
+    tokens_per_minute: float | None  # input + output
+    input_tokens_per_minute: float | None
+    output_tokens_per_minute: float | None
+    tokens_per_day: float | None
+    beyond: str
+    source: str
+    as_of: str
+    basis: str
+
+
+@functools.lru_cache(maxsize=1)
+def rate_limits() -> tuple[RateLimit, ...]:
+    """api_rate_limits.yaml, read once."""
+    def number(value) -> float | None:
+        return None if value is None else float(value)
+
+    return tuple(RateLimit(str(r["provider"]), tuple(r.get("model_ids") or ()), str(r["tier"]),
+                           number(r.get("requests_per_minute")), number(r.get("tokens_per_minute")),
+                           number(r.get("input_tokens_per_minute")), number(r.get("output_tokens_per_minute")),
+                           number(r.get("tokens_per_day")), str(r.get("beyond") or ""), str(r["source"]),
+                           str(r["as_of"]), r["basis"])
+                 for r in load_table("api_rate_limits"))
+
+
+def rate_limit(provider: str, model_id: str) -> RateLimit | None:
+    """The provider's default tier for a model: its own row first, else the provider-wide row.
+
+    A Hugging Face route is matched by the provider behind it (the figures describe that provider's own API).
+    """
+    for who in dict.fromkeys((provider, route_backend(provider))):
+        rows = [r for r in rate_limits() if r.provider == who]
+        own = next((r for r in rows if model_id in r.model_ids), None)
+        if own is not None:
+            return own
+        wide = next((r for r in rows if not r.model_ids), None)
+        if wide is not None:
+            return wide
+    return None
+
+
+@dataclass(frozen=True)
+class RateLimitCheck:
+    """A provider's default tier against the scenario's peak: what it allows, and what the peak exceeds."""
+
+    limit: RateLimit
+    note: str  # the tier, its numbers, and what the provider sells beyond it
+    exceeded: tuple[str, ...]  # "12,000 requests/min > 240 RPM", one per limit the peak exceeds
+
+    @property
+    def warning(self) -> str:
+        """'' when the peak fits the default tier (or the tier publishes no number)."""
+        if not self.exceeded:
+            return ""
+        label = " (an estimate from a third-party summary)" if self.limit.basis == "estimate" else ""
+        return (f"the peak exceeds the provider's default {self.limit.tier} rate limit{label}: "
+                f"{'; '.join(self.exceeded)}; beyond it: {self.limit.beyond} ({self.limit.source[:120]}, "
+                f"{self.limit.as_of})")
+
+
+def rate_limit_check(provider: str, model_id: str, scenario: Scenario) -> RateLimitCheck | None:
+    """The scenario's peak per minute and its daily tokens against the provider's default tier.
+
+    Peak requests per minute = demand.peak_calls_per_s x 60; tokens per minute multiply it by the call's
+    input and generated (output + reasoning) tokens. Every prompt token is counted, cached or not: some
+    providers leave cache reads out of their input limit (Anthropic, Groq), so this errs towards warning.
+    None when no tier is known for the provider.
+    """
+    limit = rate_limit(provider, model_id)
+    if limit is None:
+        return None
+    w = scenario.workload
+    dem = demand(scenario)
+    rpm = dem.peak_calls_per_s * 60.0
+    input_tpm = rpm * w.input_tokens_per_call
+    output_tpm = rpm * (w.output_tokens_per_call + w.reasoning_tokens_per_call)
+    per_day = dem.input_tokens_per_day + dem.output_tokens_per_day + dem.reasoning_tokens_per_day
+    checks = (("requests/min", rpm, limit.requests_per_minute, "RPM"),
+              ("tokens/min", input_tpm + output_tpm, limit.tokens_per_minute, "TPM"),
+              ("input tokens/min", input_tpm, limit.input_tokens_per_minute, "input TPM"),
+              ("output tokens/min", output_tpm, limit.output_tokens_per_minute, "output TPM"),
+              ("tokens/day", per_day, limit.tokens_per_day, "tokens per day"))
+    allowed = [f"{cap:,.0f} {unit}" for _, _, cap, unit in checks if cap is not None]
+    exceeded = tuple(f"{need:,.0f} {what} at peak > {cap:,.0f} {unit}" if what != "tokens/day"
+                     else f"{need:,.0f} tokens/day > {cap:,.0f} {unit}"
+                     for what, need, cap, unit in checks if cap is not None and need > cap)
+    numbers = f": {', '.join(allowed)}" if allowed else " (no published number)"
+    note = (f"{limit.tier}{numbers} ({limit.basis}, {limit.as_of}); your peak {rpm:,.0f} requests/min, "
+            f"{input_tpm + output_tpm:,.0f} tokens/min; beyond it: {limit.beyond}")
+    return RateLimitCheck(limit, note, exceeded)
+
+
 def api_offers(catalog: Catalog, scenario: Scenario, price_date: dt.date) -> list[ApiOffer]:
     """Every provider listed for a candidate model, with its unit prices and speed.
 
@@ -368,7 +468,7 @@ def api_offers(catalog: Catalog, scenario: Scenario, price_date: dt.date) -> lis
             offers.append(ApiOffer(provider, name, provider_model_id, model, prices, speed, hardware, service,
                                    retired, retiring, price_source, unpriced,
                                    ends.retired_on if ends else None, ends.replacement if ends else "",
-                                   price_terms))
+                                   price_terms, rate_limit_check(provider, model.id, scenario)))
     return offers
 
 
@@ -450,10 +550,12 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 
 
 def lifecycle_warnings(offer: ApiOffer, scenario: Scenario, price_date: dt.date) -> tuple[str, ...]:
-    """Retirements and list-price changes of one API offer within the scenario's horizon.
+    """What may stop one API offer serving the plan as priced: retirements and list-price changes within
+    the scenario's horizon, and a peak above the provider's default rate-limit tier.
 
     Retirements come from retirements.yaml (with the replacement the provider names);
-    price changes from genai-prices' dated prices (StartDateConstraint), read month by month.
+    price changes from genai-prices' dated prices (StartDateConstraint), read month by month;
+    rate limits from api_rate_limits.yaml (rate_limit_check).
     """
     months = scenario.finance.horizon_months
     end = _add_months(price_date, months)
@@ -475,4 +577,6 @@ def lifecycle_warnings(offer: ApiOffer, scenario: Scenario, price_date: dt.date)
                            f"${later.input_usd_per_mtok:.3g}, output ${now.output_usd_per_mtok:.3g} -> "
                            f"${later.output_usd_per_mtok:.3g} per million tokens")
                 break
+    if offer.rate_limit is not None and offer.rate_limit.warning:
+        out.append(f"{offer.provider_name} for {offer.model.name}: {offer.rate_limit.warning}")
     return tuple(out)

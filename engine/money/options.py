@@ -52,6 +52,7 @@ class ApiQuote:
     prefill_ms: float | None = None  # the prompt's prefill inside it [ms]
     reasoning_ms: float | None = None  # hidden reasoning before the first visible token [ms]
     ttft_model_note: str = ""  # how prompt length and reasoning moved the published TTFT
+    rate_limit: str = ""  # the provider's default rate-limit tier against the peak (api_rate_limits.yaml), '' if unknown
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,8 @@ def api_option(offer: ApiOffer, scenario: Scenario, dem: Demand, excluded: str =
     excluded = excluded or offer.retired or offer.unpriced
     if offer.retiring:
         why += f"; {offer.retiring}: plan the migration"
+    if offer.rate_limit is not None and offer.rate_limit.warning:
+        why += f"; {offer.rate_limit.warning}"
     kind = "specialized" if offer.specialized_hardware else "api"
     cost = None
     fees = None
@@ -187,7 +190,8 @@ def api_option(offer: ApiOffer, scenario: Scenario, dem: Demand, excluded: str =
                       first_token_ms=service.first_token_ms if finite else None,
                       prefill_ms=service.prefill_ms if finite else None,
                       reasoning_ms=service.reasoning_ms if finite else None,
-                      ttft_model_note=service.ttft_note))
+                      ttft_model_note=service.ttft_note,
+                      rate_limit=offer.rate_limit.note if offer.rate_limit is not None else ""))
 
 
 # --- self-hosted: rented and owned -------------------------------------------------

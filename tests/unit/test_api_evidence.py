@@ -175,3 +175,84 @@ def test_a_retirement_inside_the_horizon_is_a_warning_with_the_replacement():
     assert any("2026-08-16" in w and "openai/gpt-oss-120b" in w for w in warnings)
     rec = recommend([_fake("x", 1.0, "measured")], _scenario("llama-3.3-70b"), warnings)
     assert rec.warnings == warnings and warnings[0] in rec.rationale
+
+
+# --- rate limits and provisioned throughput (issue 13 item 7) -----------------------------------------
+
+def _samba_llama(**workload):
+    scenario = _scenario("llama-3.3-70b", **workload)
+    offer = next(o for o in api_offers(CATALOG, scenario, DAY) if o.provider == "huggingface_sambanova")
+    return scenario, offer
+
+
+def test_a_peak_above_the_default_tier_is_a_warning_on_the_option_and_the_recommendation():
+    # SambaNova Developer tier (api_rate_limits.yaml): Llama 3.3 70B at 240 requests/min, 20M tokens/day
+    from engine.money.api_quotes import rate_limit
+
+    limit = rate_limit("huggingface_sambanova", "llama-3.3-70b")
+    busy, offer = _samba_llama(daily_active_users=200_000, queries_per_user_per_day=10)
+    need_rpm = demand(busy).peak_calls_per_s * 60
+    assert need_rpm > limit.requests_per_minute
+    warning = offer.rate_limit.warning
+    assert f"{need_rpm:,.0f} requests/min at peak > 240 RPM" in warning and "Enterprise tier" in warning
+    assert limit.source[:40] in warning and limit.as_of in warning
+    option = api_option(offer, busy, demand(busy))
+    assert warning in option.reason and option.details()["rate_limit"].startswith(limit.tier)
+    assert any(warning in w for w in lifecycle_warnings(offer, busy, DAY))
+
+
+def test_a_peak_inside_the_default_tier_has_the_tier_noted_and_no_warning():
+    quiet, offer = _samba_llama(daily_active_users=10, queries_per_user_per_day=1, agent_calls_per_query=1)
+    assert demand(quiet).peak_calls_per_s * 60 < 240
+    assert offer.rate_limit is not None and not offer.rate_limit.warning and not offer.rate_limit.exceeded
+    assert "240 RPM" in offer.rate_limit.note and "your peak" in offer.rate_limit.note
+    assert not any("rate limit" in w for w in lifecycle_warnings(offer, quiet, DAY))
+
+
+def test_a_provider_wide_tier_without_numbers_describes_what_to_buy_but_never_warns():
+    from engine.money.api_quotes import rate_limit_check
+
+    busy = _scenario("llama-3.3-70b", daily_active_users=1_000_000)
+    check = rate_limit_check("aws", "llama-3.3-70b", busy)
+    assert check is not None and "Provisioned Throughput" in check.note and not check.warning
+    assert rate_limit_check("novita", "llama-3.3-70b", busy) is None  # nothing published: no claim either way
+
+
+def test_rate_limit_rows_are_sourced_and_name_catalog_models():
+    from engine.money.api_quotes import rate_limits
+
+    rows = rate_limits()
+    assert rows
+    for r in rows:
+        assert r.source and r.as_of and r.basis in ("vendor", "estimate", "measured") and r.beyond
+        assert all(m in CATALOG.models for m in r.model_ids), r
+
+
+# --- evidence: the recommendation rule on real plans, and the list of assumed options -----------------
+
+@pytest.mark.parametrize("preset", ["support-assistant", "coding-agent", "internal-rag-copilot", "consumer-app",
+                                    "document-processing", "voice-agent", "regulated-on-prem"])
+def test_no_preset_is_recommended_on_assumed_figures_while_a_better_evidenced_option_meets_the_targets(preset):
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "presets" / f"{preset}.yaml").read_text()
+    p = plan(Scenario.from_yaml(text), price_date=DAY, with_roadmap=False)
+    chosen = p.option(p.recommendation.option_id) if p.recommendation.option_id else None
+    if chosen is not None and not chosen.verified:
+        assert not any(o.usable and o.verified for o in p.options), preset
+        assert not p.recommendation.verified
+
+
+def test_the_evidence_tool_lists_exactly_the_offered_options_resting_on_assumed_figures():
+    from tools.api_evidence import offered_evidence
+
+    rows = offered_evidence(CATALOG, DAY)
+    assert rows and len({(r.provider, r.model_id) for r in rows}) == len(rows)
+    offered = {(o.provider, o.model.id): o.service for m in ("llama-3.3-70b", "gpt-oss-120b")
+               for o in _priced(m) if not o.retired and o.model.id == m}
+    listed = {(r.provider, r.model_id): r for r in rows if r.model_id in ("llama-3.3-70b", "gpt-oss-120b")}
+    assert listed.keys() == offered.keys()
+    for key, s in offered.items():
+        assert listed[key].assumed == ("assumed" in (s.speed_evidence, s.ttft_evidence))
+        if not listed[key].assumed:
+            assert listed[key].source, key  # a figure that is not assumed names the row it came from
