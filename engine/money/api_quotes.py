@@ -394,9 +394,12 @@ class RateLimitCheck:
         if not self.exceeded:
             return ""
         label = " (an estimate from a third-party summary)" if self.limit.basis == "estimate" else ""
+        import re
+
+        cited = re.search(r"https?://[^\s,;)']+", self.limit.source)
+        where = cited.group(0) if cited else self.limit.source[:120]
         return (f"the peak exceeds the provider's default {self.limit.tier} rate limit{label}: "
-                f"{'; '.join(self.exceeded)}; beyond it: {self.limit.beyond} ({self.limit.source[:120]}, "
-                f"{self.limit.as_of})")
+                f"{'; '.join(self.exceeded)}; beyond it: {self.limit.beyond} ({where}, {self.limit.as_of})")
 
 
 def rate_limit_check(provider: str, model_id: str, scenario: Scenario) -> RateLimitCheck | None:

@@ -102,11 +102,17 @@ API = {
     # at Fireworks' 50% batch discount (providers.yaml). Speed measured (Artificial Analysis, 525 tok/s).
     "coding-agent": ("api:fireworks:gpt-oss-120b",
                      api(600 * 6 * 40, 40_000, 0.85, 1_600, 0.15, 0.015, 0.60, batch_off=0.1 * 0.5)),
-    # Fireworks Llama 3.3 70B through the Hugging Face router (genai-prices huggingface_fireworks-ai, no markup):
-    # $0.90 in, no cache-read price (cached input billed as input), $0.90 out; no batch API on the router.
-    # 50,000 users x 4 queries x 3 calls; speed and TTFT measured (providers.yaml: 160 tok/s, 200 ms).
-    "support-assistant": ("api:huggingface_fireworks-ai:llama-3.3-70b",
-                          api(50_000 * 4 * 3, 1_500, 0.4, 300, 0.90, 0.90, 0.90)),
+    # SambaNova Llama 3.3 70B through the Hugging Face router (genai-prices huggingface_sambanova, no markup):
+    # $0.60 in, no cache-read price (cached input billed as input), $1.20 out; no batch API on the router.
+    # 50,000 users x 4 queries x 3 calls; speed and TTFT measured (providers.yaml: 300 tok/s, 150 ms). Its
+    # 1,250 requests/min at peak exceed SambaNova's Developer tier (240 RPM): a warning, not an exclusion.
+    "support-assistant": ("specialized:huggingface_sambanova:llama-3.3-70b",
+                          api(50_000 * 4 * 3, 1_500, 0.4, 300, 0.60, 0.60, 1.20)),
+    # SambaNova Llama 3.1 8B via Hugging Face: $0.10 in (no cache-read price), $0.20 out. Speed measured
+    # (1,042 tok/s, Sept 2024); TTFT bounded by SambaNova's measured Llama 3.3 70B (150 ms at 2K tokens, a
+    # ceiling for a smaller model on the same service). 741.6M tokens/day exceed the Developer tier's 20M/day.
+    "voice-agent": ("specialized:huggingface_sambanova:llama-3.1-8b",
+                    api(20_000 * 18, 2_000, 0.6, 60, 0.10, 0.10, 0.20)),
 }
 
 # Presets whose cheapest API meets the targets only on assumed figures (no speed or TTFT published for
@@ -114,9 +120,9 @@ API = {
 # named beside it as "cheaper if it proves fast enough", priced by hand here.
 CHEAPER_UNVERIFIED = {
     # DeepInfra Llama 3.3 70B Turbo (api_prices_supplement.yaml): $0.13 in (no cache price: billed as input), $0.40 out.
-    # The recommendation is Fireworks via Hugging Face since its Llama 3.3 70B has a measured speed and TTFT
-    # (providers.yaml, kickllm April 2026: 160 tok/s, 200 ms at a 500-token prompt); before, rented MI355X.
-    "support-assistant": ("api:huggingface_fireworks-ai:llama-3.3-70b", "api:deepinfra:llama-3.3-70b",
+    # The recommendation is SambaNova via Hugging Face since its Llama 3.3 70B has a measured speed and TTFT
+    # (providers.yaml, TokenMix April 2026: 300 tok/s, 150 ms at a 2K-token prompt); before, rented MI355X.
+    "support-assistant": ("specialized:huggingface_sambanova:llama-3.3-70b", "api:deepinfra:llama-3.3-70b",
                           api(600_000, 1_500, 0.4, 300, 0.13, 0.13, 0.40)),
     # Nscale via Hugging Face (no markup) Qwen3 32B: genai-prices huggingface_nscale prices. The
     # per-operator model (issue 12) makes owned RTX PRO 6000 the cheapest option on modelled figures.

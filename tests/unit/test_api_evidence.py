@@ -115,9 +115,9 @@ def test_self_hosted_figures_are_modelled_and_a_proxy_row_is_assumed():
     p = plan(_scenario("llama-3.3-70b"), price_date=DAY, with_roadmap=False)
     hosted = [o for o in p.options if o.kind in ("cloud", "owned")]
     assert hosted and all(o.speed_evidence == o.ttft_evidence == "modelled" for o in hosted)
-    # SambaNova's Llama 3.3 row is a proxy from Llama 3.1 70B (providers.yaml basis estimate)
-    samba = p.option("specialized:huggingface_sambanova:llama-3.3-70b")
-    assert samba.speed_evidence == "assumed" and not samba.verified
+    # OpenAI's GPT-6 Astra row is a proxy from GPT-5 (providers.yaml basis estimate): no figure of its own
+    astra = plan(_scenario("gpt-6-astra"), price_date=DAY, with_roadmap=False).option("api:openai:gpt-6-astra")
+    assert astra.speed_evidence == "assumed" and not astra.verified
 
 
 def test_a_100k_prompt_waits_at_least_half_as_long_again_as_a_short_one():
@@ -256,3 +256,15 @@ def test_the_evidence_tool_lists_exactly_the_offered_options_resting_on_assumed_
         assert listed[key].assumed == ("assumed" in (s.speed_evidence, s.ttft_evidence))
         if not listed[key].assumed:
             assert listed[key].source, key  # a figure that is not assumed names the row it came from
+
+
+def test_a_recommended_service_above_its_default_tier_says_so_on_the_headline():
+    # support-assistant: 1,250 requests/min at peak on SambaNova's Llama 3.3 70B, whose Developer tier allows 240
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "presets" / "support-assistant.yaml").read_text()
+    p = plan(Scenario.from_yaml(text), price_date=DAY, with_roadmap=False)
+    chosen = p.option(p.recommendation.option_id)
+    assert chosen.provider == "huggingface_sambanova" and "240 RPM" in chosen.reason
+    assert any("rate limit" in w and "requests/min at peak" in w for w in p.recommendation.warnings)
+    assert any(w in p.recommendation.rationale for w in p.recommendation.warnings)
