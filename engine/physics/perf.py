@@ -6,7 +6,8 @@ a node, pipeline stages across nodes when the model needs more memory than a nod
 Physics (DESIGN.md):
 - weights = params_total x bytes(precision); KV per sequence from the attention type;
   ~90% of HBM is usable; what weights leave holds KV cache.
-- one iteration of one rank is a sum over operators, each max(memory time, compute time):
+- one iteration of one rank is a sum over operators, each combining its memory and compute time
+  as (m^p + c^p)^(1/p) (operator_s; max() is the roofline it never beats):
   dense GEMMs, expert GEMMs (the experts the batch touches), decode attention (KV read,
   attention FLOPs at the BF16/FP8 rate: FP4 only for GEMMs), prefill attention, activation
   traffic (tokens x hidden x layers x bytes per element), a per-layer kernel floor and the host's
@@ -25,6 +26,7 @@ Kwon et al., "Efficient Memory Management for LLM Serving with PagedAttention", 
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 
 from engine.catalog.catalog import BYTES_PER_VALUE, Hardware, Model, Stack, fabric_for, interconnect, physics_value
@@ -37,10 +39,20 @@ ACTIVATION_BYTES = 2.0  # activations travel between GPUs in bf16
 # Read once from the data tables, each with its source: interconnects.yaml, physics.yaml.
 # Scale-out NIC when pipeline stages span nodes (scale-up all-reduces: collectives.yaml).
 SCALE_OUT = interconnect("scale-out-400g-nic")
-# p95 of the M/D/1 queueing wait as a multiple of its mean.
+# p95 of the M/D/1 queueing wait as a multiple of its mean: ln(20), an exponential tail.
 P95_QUEUE_FACTOR = physics_value("p95_queue_wait_factor")
+# The TTFT percentile the product's latency targets name (scenario latency.ttft_p95_ms).
+TTFT_QUANTILE = 0.95
+
+
+def queue_tail_factor(quantile: float) -> float:
+    """The `quantile` of an exponential-tailed queueing wait as a multiple of its mean: -ln(1 - q),
+    scaled so that p95 gives physics.yaml's p95_queue_wait_factor (3.0 = ln 20)."""
+    return P95_QUEUE_FACTOR * math.log(1.0 / (1.0 - quantile)) / math.log(20.0)
 # Drafting with a light head (EAGLE / Medusa style), per verification step, as a share of a target step.
 DRAFT_OVERHEAD = physics_value("speculative_draft_overhead")
+# How memory and compute time of one operator combine (operator_s).
+OVERLAP_P = physics_value("roofline_overlap_exponent")
 
 
 @dataclass(frozen=True)
@@ -270,6 +282,17 @@ def routed_active_params(model: Model) -> float:
     return model.routed_expert_params_b * 1e9 * model.experts_per_token / model.num_experts
 
 
+def operator_s(memory_s: float, compute_s: float) -> float:
+    """Time of one operator from its memory and compute times [s].
+
+    The roofline's max(memory, compute) assumes loads and math overlap perfectly; kernels near the
+    ridge point (decode GEMMs at a few hundred tokens, attention over short contexts) fall below it,
+    so the two combine as a p-norm, (memory^p + compute^p)^(1/p): max() as p grows, their sum at p = 1.
+    p is physics.yaml's roofline_overlap_exponent. Never faster than the roofline.
+    """
+    return (memory_s ** OVERLAP_P + compute_s ** OVERLAP_P) ** (1.0 / OVERLAP_P)
+
+
 def iteration_s(cfg: ReplicaConfig, decode_sequences: float, context_tokens: float,
                 prefill_tokens: float = 0.0, prefill_attention_flops: float = 0.0,
                 tokens_per_sequence: float = 1.0) -> float:
@@ -278,7 +301,7 @@ def iteration_s(cfg: ReplicaConfig, decode_sequences: float, context_tokens: flo
     `decode_sequences` each add `tokens_per_sequence` tokens attending to `context_tokens`;
     `prefill_tokens` prompt tokens ride in the same pass (chunked prefill), so weights are read
     once for both. Operators add, each max(bytes / bandwidth, FLOPs / FLOP/s):
-    dense GEMMs, expert GEMMs, decode attention, prefill attention, activation traffic; then the
+    dense GEMMs, expert GEMMs, decode attention, prefill attention, activation traffic (`operator_s`); then the
     per-layer kernel floor, host overhead, tensor-parallel all-reduces and pipeline hops.
     """
     model, tp = cfg.model, cfg.tp
@@ -288,17 +311,17 @@ def iteration_s(cfg: ReplicaConfig, decode_sequences: float, context_tokens: flo
     routed = model.routed_expert_params_b * 1e9 if model.is_moe else 0.0
     dense_params = model.params_total_b * 1e9 - routed
     dense_active = model.params_active_b * 1e9 - routed_active_params(model)
-    dense = max(dense_params * value_bytes / tp / bw_weights, 2 * dense_active * tokens / tp / gemm_rate)
+    dense = operator_s(dense_params * value_bytes / tp / bw_weights, 2 * dense_active * tokens / tp / gemm_rate)
     experts = 0.0
     if routed:
         touched = routed * experts_touched_fraction(model, tokens)
-        experts = max(touched * value_bytes / tp / bw_weights,
+        experts = operator_s(touched * value_bytes / tp / bw_weights,
                       2 * routed_active_params(model) * tokens / tp / gemm_rate)
     kv_bytes = (decode_sequences * kv_bytes_per_sequence(model, cfg.kv_precision, context_tokens)
                 * kv_replication(model, tp) / tp)
     attention_flops = (decode_sequences * tokens_per_sequence * 4 * attention_width(model)
                        * attended_tokens(model, context_tokens) / tp)
-    attention = max(kv_bytes / bw_kv, attention_flops / attention_rate)
+    attention = operator_s(kv_bytes / bw_kv, attention_flops / attention_rate)
     prompt_attention = prefill_attention_flops / tp / attention_rate
     # Norms, residual adds, activation quantisation and the MLP's elementwise ops are not split
     # across tensor-parallel ranks: every rank streams the whole hidden state of every token.
@@ -326,8 +349,10 @@ def operating_point(cfg: ReplicaConfig, batch_size: int, input_tokens: float, ou
     sequence gains a token, and b / output_tokens sequences finish on average; the prompts
     that replace them (b x input / output tokens) are prefilled in the same pass.
     TPOT = iteration time; throughput = batch / TPOT.
-    TTFT p95 = own prompt's prefill + one iteration + queueing behind other prompts
-    (M/D/1 wait at the prefill share rho of the replica's time).
+    TTFT at the `ttft_quantile` (p95 by default) under Poisson arrivals = the rest of the iteration
+    in flight when the request arrives (uniform over one iteration: its q-quantile is q x step) +
+    queueing behind other prompts (M/D/1 wait at the prefill share rho of the replica's time, its
+    exponential tail's q-quantile) + own prompt's prefill + the iteration that carries it.
     """
     return _Shape(cfg, input_tokens, output_tokens, cached_input_fraction).point(batch_size)
 
@@ -336,8 +361,11 @@ class _Shape:
     """One replica and request shape: the batch-independent parts computed once."""
 
     def __init__(self, cfg: ReplicaConfig, input_tokens: float, output_tokens: float,
-                 cached_input_fraction: float, disaggregated: bool = False) -> None:
+                 cached_input_fraction: float, disaggregated: bool = False,
+                 ttft_quantile: float = TTFT_QUANTILE) -> None:
         self.cfg, self.input_tokens, self.output_tokens = cfg, input_tokens, output_tokens
+        self.ttft_quantile = ttft_quantile
+        self.queue_factor = queue_tail_factor(ttft_quantile)
         self.disaggregated = disaggregated
         self.cached_input_fraction = cached_input_fraction
         self.context = input_tokens + output_tokens / 2.0
@@ -362,9 +390,11 @@ class _Shape:
         decode_only = draft * iteration_s(cfg, micro, self.context, tokens_per_sequence=verified)
         pre = self.prefill
         rho = min(max(1.0 - decode_only / step, 0.0), 0.95)
-        queue = P95_QUEUE_FACTOR * pre * rho / (2.0 * (1.0 - rho))
+        queue = self.queue_factor * pre * rho / (2.0 * (1.0 - rho))
+        in_flight = 0.0 if self.disaggregated else self.ttft_quantile * step
         tpot = step / gained
-        return OperatingPoint(batch_size=batch_size, ttft_ms=(pre + step + queue) * 1e3, tpot_ms=tpot * 1e3,
+        return OperatingPoint(batch_size=batch_size, ttft_ms=(in_flight + pre + step + queue) * 1e3,
+                              tpot_ms=tpot * 1e3,
                               output_tokens_per_s=batch_size / tpot, prefill_ms=pre * 1e3,
                               decode_step_ms=decode_only * 1e3)
 
@@ -405,8 +435,8 @@ def max_throughput(cfg: ReplicaConfig, input_tokens: float, output_tokens: float
 
 def best_under_slo(cfg: ReplicaConfig, input_tokens: float, output_tokens: float,
                    ttft_ms: float, tpot_ms: float, cached_input_fraction: float = 0.0,
-                   disaggregated: bool = False) -> OperatingPoint | None:
-    """Highest-throughput batch whose TTFT and TPOT meet the limits, or None.
+                   disaggregated: bool = False, ttft_quantile: float = TTFT_QUANTILE) -> OperatingPoint | None:
+    """Highest-throughput batch whose TTFT (at `ttft_quantile`) and TPOT meet the limits, or None.
 
     TPOT and TTFT grow with the batch while throughput grows too, so the answer is the
     largest feasible batch: found by bisection. Disaggregated, the replica only decodes
@@ -416,7 +446,7 @@ def best_under_slo(cfg: ReplicaConfig, input_tokens: float, output_tokens: float
     if upper < 1:
         return None
 
-    shape = _Shape(cfg, input_tokens, output_tokens, cached_input_fraction, disaggregated)
+    shape = _Shape(cfg, input_tokens, output_tokens, cached_input_fraction, disaggregated, ttft_quantile)
 
     def ok(b: int) -> OperatingPoint | None:
         point = shape.point(b)

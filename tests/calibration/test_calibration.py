@@ -32,12 +32,12 @@ def test_no_group_is_badly_biased(results):
 
 def test_latency_limited_rows_do_not_get_worse(results):
     # MLPerf server/interactive rows (p99 TTFT/TPOT limits) are predicted, never fitted (tools/fit.py).
-    # A ratchet at today's level (median 25.9%, p90 59.6% with the max-throughput refit); issue 12's
-    # target is 15% / 40%, which needs queueing and chunked-prefill interference in SLO mode.
+    # A ratchet at today's level (median 21.5%, p90 48.7%: p-norm operators, TTFT judged at p99 with the
+    # iteration in flight at arrival); issue 12's target is 15% / 40%.
     limited = [r for r in results if r.case.latency_limited]
     s = summaries(results)["overall"][1]
     assert s.label == "latency-limited rows" and s.rows == sum(r.error is not None for r in limited) >= 200
-    assert s.median_abs_error <= 0.27 and s.p90_abs_error <= 0.62
+    assert s.median_abs_error <= 0.23 and s.p90_abs_error <= 0.51
 
 
 def test_every_calibration_case_is_expressible(results):

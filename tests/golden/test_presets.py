@@ -81,16 +81,19 @@ SELF_HOSTED = {
     # Refitted on the max-throughput rows: B200 gpt-oss 4-bit 4051 -> 2580 (FP4 only for GEMMs,
     # attention at the FP8 rate; MLPerf gpt-oss rows were over-predicted 2-3x), RTX PRO 6000 Llama 70B
     # TP2 564 -> 613 (voice) and 17210 -> 16181 (consumer, larger batch).
+    # Each operator's memory and compute time combined as (m^2 + c^2)^(1/2) and TTFT with the iteration in
+    # flight at arrival (issue 12, refitted): RTX PRO 6000 voice 613 -> 562, MI300X regulated 643 -> 447
+    # (TTFT-bound), B200 gpt-oss now TP2 at 5260 per 2-GPU replica (2630 per GPU; was TP1 2580).
     # 3 PCIe cards carry the voice agent; 8 MI300X (one OAM baseboard) cost more than that now.
-    "voice-agent": ("owned:rtx-pro-6000", 20_000 * 18 * 1 / 86_400 * 3.0, 60, 613.1, 0.3, 1, 1, 1, 1, rtx_pro_6000),
-    # Four nines: two failure domains that each carry the peak. One MI300X (643 tok/s at the SLO) per
+    "voice-agent": ("owned:rtx-pro-6000", 20_000 * 18 * 1 / 86_400 * 3.0, 60, 561.7, 0.3, 1, 1, 1, 1, rtx_pro_6000),
+    # Four nines: two failure domains that each carry the peak. One MI300X (447 tok/s at the SLO) per
     # replica, 8 per OAM server: two servers, 16 GPUs. At the measured PCIe all-reduce bandwidth the RTX
     # PRO 6000 needs TP2 at 110 tok/s per replica, 72 cards, and costs more.
-    "regulated-on-prem": ("owned:mi300x", 8_000 * 5 * 3 / 86_400 * 3.5, 400, 643.4, 0.3, 1, 1, 8, 2,
+    "regulated-on-prem": ("owned:mi300x", 8_000 * 5 * 3 / 86_400 * 3.5, 400, 446.8, 0.3, 1, 1, 8, 2,
                           lambda n: mi300x(n, pue=1.5, usd_per_kwh=0.15, years=5, salary=220_000)),
     # gpt-oss ships MXFP4 weights, so its fleets serve 4-bit (FP4 tensor cores on Blackwell); one 8-GPU
     # server carries the load, N+1 servers = 16.
-    "coding-agent": ("owned:b200", 600 * 6 * 40 / 86_400 * 3.15, 1600, 2580.1, 0.2, 1, 1, 8, 1, b200),
+    "coding-agent": ("owned:b200", 600 * 6 * 40 / 86_400 * 3.15, 1600, 5260.0, 0.2, 1, 2, 8, 1, b200),
     "consumer-app": ("owned:rtx-pro-6000", 10_000_000 * 5 * 1 / 86_400 * 5.0, 400, 16180.9, 0.2, 1, 1, 1, 1,
                      rtx_pro_6000),
 }

@@ -67,23 +67,33 @@ def test_does_not_fit_says_why(catalog, simple_stack):
     assert "weights need 812 GB at bf16" in fit.reason
 
 
+def test_operator_is_a_p_norm_of_memory_and_compute():
+    # physics.yaml roofline_overlap_exponent p = 2: (m^2 + c^2)^(1/2); never faster than max(m, c)
+    assert perf.OVERLAP_P == 2.0
+    assert perf.operator_s(3.0, 4.0) == pytest.approx(5.0)
+    assert perf.operator_s(3.0, 0.0) == 3.0
+
+
 def test_decode_step_memory_bound_by_hand(catalog, simple_stack):
-    # llama-3.3-70b fp8 on one H200, batch 1, context 1000:
-    # weights 70.55e9 B / (4.8e12 x 0.5) + KV 163,840 x 1000 B / (4.8e12 x 0.25) + 1 ms overhead
+    # llama-3.3-70b fp8 on one H200, batch 1, context 1000; each operator (m^2 + c^2)^(1/2):
+    # weights 70.55e9 B / (4.8e12 x 0.5) with 2 x 70.55e9 FLOPs at 1978e12 x 0.5;
+    # KV 163,840 x 1000 B / (4.8e12 x 0.25) with 4 x 8192 x 80 x 1000 FLOPs at 1978e12 x 0.5 (FP8 KV); + 1 ms
     m, hw = catalog.get_model("llama-3.3-70b"), catalog.get_hardware("h200")
     cfg = ReplicaConfig(m, hw, simple_stack, "fp8", "fp8", tp=1)
-    expected = 70.55e9 / 2.4e12 + 163_840 * 1000 / 1.2e12 + 1e-3
+    expected = (math.hypot(70.55e9 / 2.4e12, 2 * 70.55e9 / 989e12)
+                + math.hypot(163_840 * 1000 / 1.2e12, 4 * 8192 * 80 * 1000 / 989e12) + 1e-3)
     assert perf.decode_step_s(cfg, 1, 1000) == pytest.approx(expected, rel=1e-9)
+    assert expected == pytest.approx(70.55e9 / 2.4e12 + 163_840 * 1000 / 1.2e12 + 1e-3, rel=1e-3)  # memory-bound
 
 
 def test_decode_step_operators_add_at_large_batch(catalog, simple_stack):
     # batch 4096, context 1: the GEMMs are compute-bound (2 x 70.55e9 x 4096 FLOPs at 1978e12 x 0.5)
     # while attention is KV-read-bound (4096 x 163,840 B at 4.8e12 x 0.25): each operator takes its
-    # own max and the operators add (one roofline over the whole step would hide the KV read)
+    # own p-norm and the operators add (one roofline over the whole step would hide the KV read)
     m, hw = catalog.get_model("llama-3.3-70b"), catalog.get_hardware("h200")
     cfg = ReplicaConfig(m, hw, simple_stack, "fp8", "fp8", tp=1)
-    gemm = 2 * 70.55e9 * 4096 / (1978e12 * 0.5)
-    kv = 4096 * 163_840 / 1.2e12
+    gemm = math.hypot(70.55e9 / 2.4e12, 2 * 70.55e9 * 4096 / (1978e12 * 0.5))
+    kv = math.hypot(4096 * 163_840 / 1.2e12, 4096 * 4 * 8192 * 80 / 989e12)
     assert gemm > 70.55e9 / 2.4e12
     assert perf.decode_step_s(cfg, 4096, 1) == pytest.approx(gemm + kv + 1e-3, rel=1e-9)
 
@@ -130,8 +140,10 @@ def test_prefill_by_hand(catalog, simple_stack):
     # 4 x 8192 x 80 x 2000^2 / 2, at 1978e12 x 0.5 FLOP/s; + 1 ms
     m, hw = catalog.get_model("llama-3.3-70b"), catalog.get_hardware("h200")
     cfg = ReplicaConfig(m, hw, simple_stack, "fp8", "fp8", tp=1)
-    flops = 2 * 70.55e9 * 2000 + 4 * 8192 * 80 * 2000 ** 2 / 2
-    assert perf.prefill_s(cfg, 2000) == pytest.approx(flops / 989e12 + 1e-3, rel=1e-9)
+    # the GEMMs' weight read (70.55e9 B at 4.8e12 x 0.5) joins their compute as (m^2 + c^2)^(1/2)
+    gemm = math.hypot(70.55e9 / 2.4e12, 2 * 70.55e9 * 2000 / 989e12)
+    attention = 4 * 8192 * 80 * 2000 ** 2 / 2 / 989e12
+    assert perf.prefill_s(cfg, 2000) == pytest.approx(gemm + attention + 1e-3, rel=1e-9)
 
 
 def test_operating_point_throughput_is_batch_over_tpot(catalog, simple_stack):
