@@ -22,7 +22,7 @@ from engine.money.api_quotes import api_offers
 from engine.records import frozen_map
 from engine.scenario.schema import Scenario
 from engine.capacity.sizing import size_hardware
-from engine.money.cost_model import STAFF, cost_model, month_one_usd
+from engine.money.cost_model import API_KINDS, DAYS_PER_MONTH, STAFF, cost_model, month_one_usd
 from engine.money.options import Option, api_option, self_hosted_options
 from engine.roadmap.on_device import ON_DEVICE_MAX_INPUT_TOKENS  # noqa: F401 (re-exported for callers)
 from engine.roadmap.on_device import assess as assess_on_device, why_not as why_not_on_device
@@ -93,11 +93,23 @@ class Evaluator:
             return None
         return min(usable, key=lambda o: o.monthly_tco_usd)
 
+    def cheapest_api(self, scenario: Scenario) -> Option | None:
+        """The cheapest usable API offer of the scenario's model at any provider (memoised)."""
+        key = (scenario, "cheapest api")
+        if key not in self._cache:
+            dem = demand(scenario)
+            found = [api_option(offer, scenario, dem) for offer in api_offers(self.catalog, scenario, self.price_date)
+                     if offer.model.id == scenario.model.id]
+            usable = [o for o in found if o.usable]
+            self._cache[key] = min(usable, key=lambda o: o.monthly_tco_usd) if usable else None
+        return self._cache[key]
+
     def cost(self, scenario: Scenario, target: Target) -> tuple[float, list[Option]] | None:
         """Monthly cost of serving the scenario on the target; with routing on, the easy share
-        goes to the small model on the same target."""
+        goes to a small model that can do the task (router_target) on the same target, or, on an
+        API whose provider does not serve it, at the cheapest provider that does."""
         levers = scenario.levers
-        small_id = lever_table()["substitutes"]["small_model"]["default"]
+        small_id = router_target(scenario, self.catalog)
         if levers.route_to_small_model and scenario.model.id != small_id:
             share = levers.small_model_routing_share
             off = dataclasses.replace(levers, route_to_small_model=False)
@@ -108,6 +120,10 @@ class Evaluator:
         else:
             scenarios = [scenario]
         parts = [self.option(s, target) for s in scenarios]
+        if len(parts) > 1 and parts[1] is None and target.kind in API_KINDS and not _on_prem(scenario):
+            parts[1] = self.cheapest_api(scenarios[1])  # the small model at another provider
+            if parts[1] is None:
+                self.last_failure = f"no API provider serves {small_id} within the latency targets"
         if any(p is None for p in parts):
             return None
         if len(parts) > 1 and target.kind == "owned":
@@ -122,6 +138,28 @@ class Evaluator:
         twice) and one team, sized for the whole fleet, runs it."""
         model = cost_model(parts[0], self.catalog, scenario, demand(scenario))
         return sum(month_one_usd(model, accelerators=sum(p.sizing.accelerators for p in parts)).values())
+
+
+def _on_prem(scenario: Scenario) -> bool:
+    return scenario.constraints.deployment == "on_prem"
+
+
+def reasoning_capable(catalog: Catalog, model_id: str) -> bool:
+    """The model can write a chain of thought: it always reasons, or has a thinking mode (levers.yaml)."""
+    return catalog.get_model(model_id).always_reasons or model_id in {
+        r["id"] for r in lever_table()["reasoning_models"]}
+
+
+def needs_reasoning(scenario: Scenario, catalog: Catalog) -> bool:
+    """The workload's calls reason: reasoning tokens per call, or a model that always reasons."""
+    return scenario.workload.reasoning_tokens_per_call > 0 or catalog.get_model(scenario.model.id).always_reasons
+
+
+def router_target(scenario: Scenario, catalog: Catalog) -> str:
+    """The small model the router sends easy calls to: one that can reason when the calls reason
+    (issue 14 rule 9: a reasoning call goes to a reasoning model)."""
+    table = lever_table()["substitutes"]["small_model"]
+    return table["reasoning"] if needs_reasoning(scenario, catalog) else table["default"]
 
 
 def _scale_queries(scenario: Scenario, factor: float) -> Scenario:
@@ -212,9 +250,58 @@ def _switch_model(s: Scenario, model_id: str, ctx) -> Scenario:
     return switched
 
 
+def _distillation(name: str):
+    return next(r["value"] for r in lever_table()["distillation"] if r["id"] == name)
+
+
+def _dedicated(ctx: Context, s: Scenario) -> Target | None:
+    """Dedicated capacity for a custom model: the cheapest usable rented accelerator, else owned."""
+    kinds = ("owned",) if _on_prem(s) else ("cloud", "owned")
+    for kind in kinds:
+        best = _cheapest(ctx, (kind,))
+        if best is not None:
+            return Target.of(best)
+    return None
+
+
 def distill_small(s, t, ctx):
+    """Train the family's small model on the teacher's answers (a one-time cost, distillation_cost_usd)
+    and host it: on the self-hosted fleet; on an API, as a LoRA adapter where the provider serves
+    adapters serverless, else on dedicated capacity (a custom model has no serverless list price)."""
     small = _substitute("distill", s)
-    return (_switch_model(s, small, ctx), t) if small else f"no smaller model of the {s.model.id} family in the catalog"
+    if not small:
+        return f"no smaller model of the {s.model.id} family in the catalog"
+    catalog = ctx.catalog if ctx is not None else load_catalog()
+    if needs_reasoning(s, catalog) and not reasoning_capable(catalog, small):
+        return (f"the calls reason and {catalog.get_model(small).name} cannot: a reasoning workload needs a "
+                "student that reasons")
+    switched = _switch_model(s, small, ctx)
+    if t.kind in SELF_HOSTED:
+        return switched, t
+    if t.key in _distillation("lora_serverless_providers") and t.key in dict(catalog.get_model(small).api_providers):
+        return switched, t  # a LoRA adapter on the provider's serverless base model
+    dedicated = _dedicated(ctx, s)
+    if dedicated is None:
+        return (f"{t.key} serves no LoRA adapters serverless, and no self-hosted option of this scenario "
+                "meets the SLO to host the distilled model on")
+    return switched, dedicated
+
+
+def distillation_cost_usd(scenario: Scenario, baseline_cost_usd: float, dem_queries_per_day: float,
+                          student_params_b: float) -> tuple[float, str]:
+    """One-time cost of distilling [USD]: the teacher answers `examples` prompts (priced at the
+    baseline's own cost per call) and the student is fine-tuned on them for `epochs` passes."""
+    w = scenario.workload
+    calls_per_month = dem_queries_per_day * w.agent_calls_per_query * DAYS_PER_MONTH
+    examples = _distillation("examples")
+    teacher = examples * baseline_cost_usd / calls_per_month if calls_per_month else 0.0
+    tokens = examples * (w.input_tokens_per_call + w.output_tokens_per_call + w.reasoning_tokens_per_call)
+    rate = _distillation("finetune_usd_per_mtok_up_to_10b") * max(1.0, student_params_b / 10.0)
+    train = tokens * _distillation("epochs") / 1e6 * rate
+    basis = (f"estimate: {examples:,.0f} teacher-labelled examples at the baseline's cost per call (${teacher:,.0f}) + "
+             f"{_distillation('epochs'):.0f} epochs of LoRA fine-tuning at ${rate:.2f} per million tokens (${train:,.0f}); "
+             "levers.yaml distillation")
+    return teacher + train, basis
 
 
 def moe_substitute(s, t, ctx):
@@ -254,7 +341,25 @@ def specialized_silicon(s, t, ctx):
     return (s, Target.of(best)) if best else "no specialized-silicon provider meets the SLO for this model"
 
 
+def _self_hosting_an_api_baseline(s, t, ctx) -> str:
+    """Why an API baseline cannot move to self-hosted capacity ('' when it can)."""
+    model = ctx.catalog.get_model(s.model.id)
+    if not model.open_weights:
+        return f"{model.name} is closed: it is served only through its API"
+    return ""
+
+
 def reserved_pricing(s, t, ctx):
+    if t.kind in API_KINDS:  # move the API baseline to reserved rented capacity
+        why = _self_hosting_an_api_baseline(s, t, ctx)
+        if why:
+            return f"{why}; reserved pricing applies to rented accelerators only"
+        if s.constraints.deployment == "on_prem":
+            return "the scenario requires on-prem: nothing rented"
+        best = _cheapest(ctx, ("cloud",))
+        if best is None:
+            return "no rented accelerator meets the SLO for this model"
+        return dataclasses.replace(s, finance=dataclasses.replace(s.finance, pricing="reserved_1y")), Target.of(best)
     if t.kind != "cloud":
         return "reserved pricing applies to rented accelerators only"
     if s.finance.pricing != "on_demand":
@@ -263,10 +368,16 @@ def reserved_pricing(s, t, ctx):
 
 
 def owned_instead_of_rented(s, t, ctx):
-    if t.kind != "cloud":
-        return "applies to rented accelerators only"
     if s.constraints.deployment == "cloud":
         return "the scenario allows cloud deployment only"
+    if t.kind in API_KINDS:  # move the API baseline to owned capacity
+        why = _self_hosting_an_api_baseline(s, t, ctx)
+        if why:
+            return f"{why}; owning applies to open-weight models"
+        best = _cheapest(ctx, ("owned",))
+        return (s, Target.of(best)) if best else "no owned accelerator meets the SLO for this model"
+    if t.kind != "cloud":
+        return "applies to rented accelerators only"
     return s, Target("owned", t.key)
 
 
@@ -321,7 +432,7 @@ def response_cache(s, t, ctx):
 
 
 def small_model_routing(s, t, ctx):
-    small = lever_table()["substitutes"]["small_model"]["default"]
+    small = router_target(s, ctx.catalog if ctx is not None else load_catalog())
     if s.model.id == small or s.levers.route_to_small_model:
         return "the model is already the small one" if s.model.id == small else "routing is already on"
     if s.levers.small_model_routing_share == 0:
@@ -332,12 +443,16 @@ def small_model_routing(s, t, ctx):
 def batch_offline(s, t, ctx):
     if s.workload.offline_fraction == 0:
         return "workload.offline_fraction is 0: no work that can wait for a batch window"
-    base = ctx.baseline
-    if base.kind in ("api", "specialized"):
-        if not (base.api_quote and base.api_quote.batch_saving_usd):
-            return (f"no batch price is published for {base.name} (genai-prices, providers.yaml): the offline "
-                    "share pays list price; only a provider with a batch API for this model would cut it")
-        return "the baseline already prices the offline share at the provider's batch rates"
+    base = next((o for o in ctx.options if Target.of(o) == t and o.model == s.model.id), ctx.baseline)
+    if t.kind in API_KINDS:
+        if base.api_quote and base.api_quote.batch_saving_usd:
+            return "the baseline already prices the offline share at the provider's batch rates"
+        batch = [o for o in ctx.options if o.usable and o.kind in API_KINDS and o.model == s.model.id
+                 and o.api_quote and o.api_quote.batch_saving_usd > 0]
+        if batch:  # switch to a provider with a batch API for this model
+            return s, Target.of(min(batch, key=lambda o: o.monthly_tco_usd))
+        return (f"no batch price is published for {base.name} (genai-prices, providers.yaml), and no other "
+                "provider of this model has one: the offline share pays list price")
     return "the baseline already sizes the fleet for the offline share in quiet hours, off the peak"
 
 
@@ -431,6 +546,15 @@ class Lever:
     prerequisites: tuple[str, ...]
     conflicts: tuple[str, ...]
     assumptions: Mapping[str, float]  # the Scenario fields its saving rests on, with their values
+    # The two savings, named (issue 14 rule 9): standalone = re-planned alone against the baseline
+    # (monthly_saving_usd, kept for the contract); cumulative = what it adds applied in sequence on top
+    # of the earlier steps (0 when the cumulative pass did not apply it).
+    standalone_saving_usd: float = 0.0
+    cumulative_saving_usd: float = 0.0
+    # A one-time cost the monthly saving must pay back (distillation: teacher labels and training).
+    one_time_cost_usd: float = 0.0
+    one_time_cost_basis: str = ""
+    payback_months: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "assumptions", frozen_map(self.assumptions))
@@ -442,8 +566,9 @@ class Step:
 
     lever_id: str
     monthly_tco_usd: float  # after this step
-    saving_usd: float  # against the previous step
+    saving_usd: float  # against the previous step (the lever's cumulative saving)
     option_id: str
+    cumulative_saving_usd: float = 0.0  # baseline minus the cost after this step: the running total
 
 
 @dataclass(frozen=True)
@@ -517,6 +642,11 @@ def build_roadmap(catalog: Catalog, scenario: Scenario, baseline: Option | None,
                 else:
                     reason = f"re-planned, it would cost {usd(-saving)} more per month"
         applies = saving >= MIN_SAVING_FRACTION * base_cost and saving > 0
+        one_time, one_time_basis = 0.0, ""
+        if lever_id == "distill_small" and not isinstance(change, str):
+            one_time, one_time_basis = distillation_cost_usd(
+                scenario, base_cost, demand(scenario).queries_per_day,
+                catalog.get_model(change[0].model.id).params_total_b or 0.0)
         levers.append(Lever(
             id=lever_id, layer=row["layer"], name=row["name"],
             monthly_saving_usd=max(saving, 0.0), saving_fraction=max(saving, 0.0) / base_cost,
@@ -526,8 +656,13 @@ def build_roadmap(catalog: Catalog, scenario: Scenario, baseline: Option | None,
             ttft_ms=after.ttft_ms if after else None, tpot_ms=after.tpot_ms if after else None,
             option_id_after=after.id if after else None,
             prerequisites=tuple(row["prerequisites"]), conflicts=tuple(row["conflicts"]),
-            assumptions=_assumption_values(scenario, lever_id)))
+            assumptions=_assumption_values(scenario, lever_id),
+            standalone_saving_usd=max(saving, 0.0) if applies else 0.0,
+            one_time_cost_usd=one_time, one_time_cost_basis=one_time_basis,
+            payback_months=one_time / saving if one_time and applies else None))
     steps, skipped, state, current = _cumulative(ev, scenario, start, base_cost, levers, ctx)
+    in_sequence = {st.lever_id: st.saving_usd for st in steps}
+    levers = [dataclasses.replace(lv, cumulative_saving_usd=in_sequence.get(lv.id, 0.0)) for lv in levers]
     # A lever the cumulative pass skipped says why, after its standalone reason.
     levers = [dataclasses.replace(lv, reason=lv.reason + skipped[lv.id]) if lv.id in skipped else lv for lv in levers]
     names = {lv.id: lv.name for lv in levers}
@@ -563,7 +698,7 @@ def _cumulative(ev: Evaluator, scenario: Scenario, start: Target, base_cost: flo
         if result is None or result[0] > current - MIN_SAVING_FRACTION * base_cost:
             skipped[lv.id] = "; skipped: no further saving on top of the earlier steps"
             continue
-        steps.append(Step(lv.id, result[0], current - result[0], result[1][0].id))
+        steps.append(Step(lv.id, result[0], current - result[0], result[1][0].id, base_cost - result[0]))
         state, current = change, result[0]
     return steps, skipped, state, current
 

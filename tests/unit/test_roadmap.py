@@ -141,3 +141,101 @@ def test_routing_on_an_owned_fleet_buys_whole_baseboards_once():
     assert p.recommended.id == "owned:mi300x"
     lever = next(lv for lv in p.roadmap.levers if lv.id == "small_model_routing")
     assert "more per month" not in lever.reason
+
+
+# --- issue 14 rule 9: capable routing, distillation's costs, provider and capacity moves, both savings ---
+
+def _ctx(p):
+    from engine.catalog.catalog import load_catalog
+    from engine.roadmap.build import Context
+    return Context(load_catalog(), p.recommended, p.options)
+
+
+def test_a_reasoning_workload_is_routed_to_a_model_that_reasons(roadmaps, catalog):
+    from engine.roadmap.build import Evaluator, Target, reasoning_capable, router_target
+    consumer = roadmaps["consumer-app"]  # gpt-oss-20b, 150 reasoning tokens a call
+    assert router_target(consumer.scenario, catalog) == "qwen3-8b" and reasoning_capable(catalog, "qwen3-8b")
+    assert not reasoning_capable(catalog, "llama-3.1-8b")
+    assert router_target(roadmaps["support-assistant"].scenario, catalog) == "llama-3.1-8b"  # no reasoning
+    s = consumer.scenario
+    routed = dataclasses.replace(s, levers=dataclasses.replace(s.levers, route_to_small_model=True))
+    cost, parts = Evaluator(catalog, PRICE_DATE).cost(routed, Target.of(consumer.recommended))
+    assert [o.model for o in parts] == ["gpt-oss-20b", "qwen3-8b"]
+
+
+def test_distillation_carries_a_one_time_cost_computed_from_its_stated_figures(roadmaps):
+    p = roadmaps["support-assistant"]
+    lv = p.roadmap.lever("distill_small")
+    w = p.scenario.workload
+    calls_per_month = p.demand.queries_per_day * w.agent_calls_per_query * 730 / 24
+    teacher = 100_000 * p.roadmap.baseline_monthly_tco_usd / calls_per_month  # levers.yaml: 100k examples
+    train = 100_000 * (w.input_tokens_per_call + w.output_tokens_per_call) * 3 / 1e6 * 0.46  # 3 epochs, $0.46/M
+    assert lv.one_time_cost_usd == pytest.approx(teacher + train)
+    assert "estimate" in lv.one_time_cost_basis and "epochs" in lv.one_time_cost_basis
+    if lv.applies:
+        assert lv.payback_months == pytest.approx(lv.one_time_cost_usd / lv.monthly_saving_usd)
+    else:
+        assert lv.payback_months is None
+
+
+def test_distillation_on_an_api_is_hosted_as_a_lora_or_on_dedicated_capacity():
+    from engine.roadmap.build import Target, distill_small
+    s = Scenario(model=ModelChoice(id="llama-3.3-70b"), constraints=Constraints(deployment="any"))
+    p = plan(s, price_date=PRICE_DATE, with_roadmap=False)
+    ctx = _ctx(p)
+    lora = distill_small(s, Target("api", "together"), ctx)  # Together serves LoRA adapters serverless
+    assert lora[1] == Target("api", "together") and lora[0].model.id == "llama-3.1-8b"
+    dedicated = distill_small(s, Target("api", "fireworks"), ctx)  # Fireworks: LoRA needs a deployment
+    assert dedicated[1].kind in ("cloud", "owned") and dedicated[0].model.id == "llama-3.1-8b"
+
+
+def test_a_reasoning_workload_is_not_distilled_into_a_model_that_cannot_reason():
+    from engine.roadmap.build import Target, distill_small
+    s = Scenario(model=ModelChoice(id="llama-3.3-70b"), workload=Workload(reasoning_tokens_per_call=500))
+    p = plan(s, price_date=PRICE_DATE, with_roadmap=False)
+    why = distill_small(s, Target.of(p.recommended), _ctx(p))
+    assert isinstance(why, str) and "cannot" in why and "reason" in why
+
+
+def test_batch_work_on_an_api_without_a_batch_price_moves_to_a_provider_with_one():
+    from engine.roadmap.build import Evaluator, Target, batch_offline
+    from engine.catalog.catalog import load_catalog
+    s = Scenario(model=ModelChoice(id="llama-3.3-70b"), workload=Workload(offline_fraction=0.5),
+                 constraints=Constraints(deployment="cloud"))
+    p = plan(s, price_date=PRICE_DATE, with_roadmap=False)
+    no_batch = p.option("api:novita:llama-3.3-70b")
+    assert no_batch.usable and not no_batch.api_quote.batch_saving_usd
+    ctx = _ctx(p)
+    ctx = dataclasses.replace(ctx, baseline=no_batch)
+    moved = batch_offline(s, Target.of(no_batch), ctx)
+    with_batch = p.option(f"api:{moved[1].key}:llama-3.3-70b")
+    assert with_batch.api_quote.batch_saving_usd > 0
+    assert Evaluator(load_catalog(), PRICE_DATE).cost(*moved)[0] < no_batch.monthly_tco_usd
+
+
+def test_an_api_baseline_can_move_to_reserved_or_owned_capacity(roadmaps):
+    from engine.roadmap.build import Target, owned_instead_of_rented, reserved_pricing
+    p = roadmaps["coding-agent"]  # gpt-oss-120b on an API
+    assert p.recommended.kind == "api"
+    s, target = reserved_pricing(p.scenario, Target.of(p.recommended), _ctx(p))
+    assert target.kind == "cloud" and s.finance.pricing == "reserved_1y"
+    s, target = owned_instead_of_rented(p.scenario, Target.of(p.recommended), _ctx(p))
+    assert target.kind == "owned"
+    for lever_id in ("reserved_pricing", "owned_instead_of_rented"):
+        assert p.roadmap.lever(lever_id).reason.startswith("re-planned")  # priced, not refused
+
+
+def test_each_lever_names_its_standalone_and_its_cumulative_saving(roadmaps):
+    for name, p in roadmaps.items():
+        r = p.roadmap
+        by_id = {lv.id: lv for lv in r.levers}
+        running = 0.0
+        for step in r.steps:
+            lv = by_id[step.lever_id]
+            assert lv.cumulative_saving_usd == pytest.approx(step.saving_usd), name
+            assert lv.standalone_saving_usd == pytest.approx(lv.monthly_saving_usd) and lv.monthly_saving_usd > 0
+            running += step.saving_usd
+            assert step.cumulative_saving_usd == pytest.approx(running)
+        assert sum(lv.cumulative_saving_usd for lv in r.levers) == pytest.approx(
+            r.baseline_monthly_tco_usd - r.final_monthly_tco_usd), name
+        assert all(lv.cumulative_saving_usd == 0 for lv in r.levers if lv.id not in {s.lever_id for s in r.steps})
