@@ -25,6 +25,8 @@ from engine.physics.predict import predict
 
 BENCHMARKS_CSV = DATA_DIR / "benchmarks.csv"
 P99_TPOT_OVER_MEAN = physics_value("p99_tpot_over_mean")
+# Speculative decoding a benchmark mandates (benchmark_datasets.yaml *_speculative): one drafted token.
+SPECULATIVE = {"mtp": (1, physics_value("mtp_acceptance_rate"))}
 
 
 @functools.lru_cache(maxsize=1)
@@ -55,6 +57,7 @@ class Case:
     measured: float
     ttft_limit_ms: float | None = None  # server / interactive rows: the p99 limits they met
     tpot_limit_ms: float | None = None
+    speculative: tuple[int, float] | None = None  # (draft tokens, acceptance rate) the benchmark mandates
 
     @property
     def latency_limited(self) -> bool:
@@ -137,10 +140,11 @@ def load_cases(path: Path = BENCHMARKS_CSV) -> list[Case]:
                     continue
                 mean_out = re.search(r"mean output tokens/sample = ([\d.]+)", notes)
                 osl = float(mean_out.group(1)) if mean_out else datasets[model]["mean_output_tokens"]
+                spec = SPECULATIVE.get(datasets[model].get(f"{row['scenario']}_speculative") or "")
                 cases.append(Case(row["source"], _publication(bench), f"mlperf-{row['scenario']}", model, hw,
                                   precision, n, None, int(round(datasets[model]["mean_input_tokens"])),
                                   int(round(osl)), _stack_from_notes(notes, hw), "output_tokens_per_s", value,
-                                  float(limits.group(1)), float(limits.group(2))))
+                                  float(limits.group(1)), float(limits.group(2)), spec))
             elif "AWS Neuron" in bench and row["metric"] == "tpot_p50_ms":
                 cases.append(Case(row["source"], _publication(bench), "neuron-latency", model, hw, "bf16", n, n,
                                   int(row["input_tokens"]), int(row["output_tokens"]), "vllm", "tpot_ms", value))
@@ -165,7 +169,7 @@ def run_case(catalog: Catalog, case: Case) -> Result:
             p = predict(catalog, case.model, case.hardware, case.precision, case.accelerators,
                         case.input_tokens, case.output_tokens, case.stack, case.tensor_parallel, mode="slo",
                         ttft_ms=case.ttft_limit_ms, tpot_ms=case.tpot_limit_ms / P99_TPOT_OVER_MEAN,
-                        ttft_quantile=0.99)
+                        ttft_quantile=0.99, speculative=case.speculative)
             if not p.fits:
                 return Result(case, None, None, p.reason)
             value = p.output_tokens_per_s

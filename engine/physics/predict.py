@@ -71,11 +71,13 @@ def predict(catalog: Catalog, model_id: str, hardware_id: str, precision: str, a
             input_tokens: int, output_tokens: int, stack_id: str | None = None,
             tensor_parallel: int | None = None, mode: str = "max-throughput",
             ttft_ms: float | None = None, tpot_ms: float | None = None,
-            kv_precision: str | None = None, ttft_quantile: float = 0.95) -> Prediction:
+            kv_precision: str | None = None, ttft_quantile: float = 0.95,
+            speculative: tuple[int, float] | None = None) -> Prediction:
     """Best use of `accelerators` for the case; raises ValueError on unknown ids or bad values.
 
     In slo mode `ttft_ms` is a limit on the `ttft_quantile` of TTFT under Poisson arrivals (p95 by
-    default, as the scenario's targets; MLPerf's limits are p99)."""
+    default, as the scenario's targets; MLPerf's limits are p99). `speculative` = (draft tokens,
+    acceptance rate) runs speculative decoding (e.g. a model's MTP head)."""
     model = catalog.get_model(model_id)
     hw = catalog.get_hardware(hardware_id)
     precision = normalize_precision(precision)
@@ -101,7 +103,7 @@ def predict(catalog: Catalog, model_id: str, hardware_id: str, precision: str, a
     best: tuple[float, ReplicaConfig, OperatingPoint, int] | None = None
     reason = f"no tensor-parallel size fits in {accelerators} accelerators"
     for tp, pp in parallel_splits(hw, accelerators, tensor_parallel):
-        cfg = ReplicaConfig(model, hw, stack, precision, kv, tp, pp)
+        cfg = ReplicaConfig(model, hw, stack, precision, kv, tp, pp, speculative)
         if mode == "slo":
             point = best_under_slo(cfg, input_tokens, output_tokens, ttft_ms, tpot_ms, ttft_quantile=ttft_quantile)
         else:

@@ -6,7 +6,7 @@ tables, MLPerf Inference closed offline results), fitted with `python -m tools.f
 """
 import pytest
 
-from engine.physics.calibration import load_cases, run_all, summaries
+from engine.physics.calibration import load_cases, run_all, summarize, summaries
 
 pytestmark = pytest.mark.calibration
 
@@ -32,12 +32,15 @@ def test_no_group_is_badly_biased(results):
 
 def test_latency_limited_rows_do_not_get_worse(results):
     # MLPerf server/interactive rows (p99 TTFT/TPOT limits) are predicted, never fitted (tools/fit.py).
-    # A ratchet at today's level (median 21.5%, p90 48.7%: p-norm operators, TTFT judged at p99 with the
-    # iteration in flight at arrival); issue 12's target is 15% / 40%.
+    # A ratchet at today's level: p-norm operators, TTFT judged at p99 with the iteration in flight at
+    # arrival, DeepSeek-R1 rows (dataset input length, MTP on interactive) now expressible: 285 rows at
+    # median 21.5%, p90 59.4%; the 256 rows without DeepSeek-R1 at 21.5% / 48.7%. Issue 12's target is 15% / 40%.
     limited = [r for r in results if r.case.latency_limited]
     s = summaries(results)["overall"][1]
-    assert s.label == "latency-limited rows" and s.rows == sum(r.error is not None for r in limited) >= 200
-    assert s.median_abs_error <= 0.23 and s.p90_abs_error <= 0.51
+    assert s.label == "latency-limited rows" and s.rows == sum(r.error is not None for r in limited) >= 280
+    assert s.median_abs_error <= 0.22 and s.p90_abs_error <= 0.60
+    older = summarize([r for r in limited if r.case.model != "deepseek-r1"], "")
+    assert older.median_abs_error <= 0.22 and older.p90_abs_error <= 0.49
 
 
 def test_every_calibration_case_is_expressible(results):
