@@ -60,3 +60,42 @@ st.subheader("All accelerators")
 styled, config = tables.hardware_table(plan)
 st.dataframe(styled, hide_index=True, width="stretch", column_config=config)
 st.caption("Click a column to sort. Grey rows cannot serve the scenario; the 'Why / note' column says why.")
+
+# --- Edge and on-device (issue 17): the Plan's on_device record, edge boxes and specialized silicon
+# owned on premises, each with its evidence; listed beside the datacenter options, not ranked with them.
+st.subheader("Edge and on-device")
+import pandas as pd  # noqa: E402 (this section's table only)
+
+from engine.physics.edge import leave_one_device_out  # noqa: E402
+from present.formatting import ms  # noqa: E402
+from present.labels import EVIDENCE_LABELS  # noqa: E402
+
+od = plan.on_device
+if od is not None and od.applies:
+    c = st.columns(4)
+    c[0].metric("On-device model", od.model_name, od.device_name, delta_color="off", delta_arrow="off")
+    c[1].metric("Speed on the device", tok_per_s(od.decode_tok_s),
+                f"{ms(od.ttft_ms)} to the first token, {EVIDENCE_LABELS.get(od.speed_evidence, '')}",
+                delta_color="off", delta_arrow="off")
+    c[2].metric("Share of calls it takes", percent(od.share))
+    c[3].metric("Cloud cost it removes", usd_per_month(od.monthly_saving_usd))
+    st.caption(f"{od.reason}. Costs: about {count(od.integration_effort_days)} engineer-days to integrate, "
+               f"a {gb(od.app_download_gb)} model in the app download, quality risk {od.quality_risk} "
+               f"({od.quality_risk_reason}). Device chosen by {od.device_chosen_by}; its figures: {od.device_source}.")
+elif od is not None:
+    st.info(f"No on-device option: {od.reason}.")
+
+rows = [{"Option": o.name, "Meets SLO": o.usable, "Monthly TCO": usd_per_month(o.monthly_tco_usd) if o.feasible
+         else MISSING, "Units": count(o.accelerators) if o.accelerators else MISSING,
+         "Tok/s per user": tok_per_s(o.output_tokens_per_s_per_user) if o.feasible else MISSING,
+         "Speed evidence": EVIDENCE_LABELS.get(o.speed_evidence, o.speed_evidence) if o.feasible else MISSING,
+         "Price basis": o.basis, "Why / note": o.reason}
+        for o in (*plan.onprem_silicon_options, *plan.edge_options)]
+if rows:
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    loo = leave_one_device_out()
+    st.caption("Specialized silicon bought for your own data centre (per-user speed as measured on the vendor's "
+               "service) and edge boxes for small, data-local or offline sites (one stream per box on llama.cpp), "
+               "priced like owned hardware: capex over the amortization period, power, space, maintenance and staff. "
+               f"Edge speeds come from a batch-1 bandwidth model that predicts devices it was not fitted on within "
+               f"{percent(loo.median_error)} (median, {loo.rows} measured rows, leave-one-device-out).")
