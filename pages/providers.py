@@ -59,6 +59,11 @@ st.dataframe(styled, hide_index=True, width="stretch", column_config=config)
 with st.expander("Prices, prompt-length effect, reasons and sources per offer"):
     detail, detail_config = tables.provider_detail_table(plan)
     st.dataframe(detail, hide_index=True, width="stretch", column_config=detail_config)
+limits = [{"Offer": o.name, "Default tier against your peak": o.api_quote.rate_limit}
+          for o in api if o.api_quote is not None and o.api_quote.rate_limit]
+if limits:
+    with st.expander("Rate limits: each provider's default tier against your peak, and what it sells beyond it"):
+        st.dataframe(limits, hide_index=True, width="stretch")
 st.caption(f"Prices: {plan.price_data.api_prices}, as of {plan.price_data.price_date}. Reasoning tokens are "
            "billed as output; the shared prompt prefix at the cached-input price. Offers via Hugging Face are the "
            "provider's price without markup, listed where the provider's own API has no price in the snapshot. "
