@@ -66,7 +66,7 @@ def test_scenario_headline_answers_the_question():
 
 
 def test_changing_a_widget_changes_the_answer_and_the_link():
-    at = open_app(preset="voice-agent")  # self-hosted: the fleet grows with the users
+    at = open_app(preset="regulated-on-prem")  # on-prem only: the fleet grows with the users
     before = metrics(at)
     at.number_input(key="_workload.daily_active_users").set_value(500_000).run()
     assert not at.exception
