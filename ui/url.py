@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import logging
 import re
 from pathlib import Path
 from typing import Any, Mapping
 
 from engine.catalog.catalog import load_catalog
 from engine.scenario.schema import DEFAULT_SCENARIO, LATENCY_TIERS, SECTIONS, Scenario
+from engine.scenario.yaml_io import read_scenario_file
 
 VERSION = "1"
 VERSION_KEY = "v"
@@ -104,14 +106,37 @@ def _decode(key: str, text: str) -> Any:
 
 # --- presets ----------------------------------------------------------------------
 
+# Where a loader message says the problem is: a line (and column) or a field key, never a value.
+_WHERE = re.compile(r"\b(line \d+(?:, column \d+)?|(?:workload|latency|model|constraints|finance|levers)\.[a-z0-9_]+)")
+
+
+def _preset_files() -> dict[str, Path]:
+    """presets/*.yaml by slug: regular files inside the folder only. A symlink is followed only when it
+    stays inside presets/ (one pointing elsewhere, e.g. to /etc, is never read)."""
+    root = PRESETS_DIR.resolve()
+    out = {}
+    for path in sorted(PRESETS_DIR.glob("*.yaml")):
+        try:
+            real = path.resolve(strict=True)
+        except (OSError, RuntimeError):  # a dangling or looping link
+            continue
+        if real.parent == root and real.is_file() and _SLUG.match(path.stem):
+            out[path.stem] = real
+    return out
+
+
 @functools.lru_cache(maxsize=1)
 def _scan_presets() -> tuple[dict[str, str], tuple[str, ...]]:
     names, broken = {}, []
-    for path in sorted(PRESETS_DIR.glob("*.yaml")):
+    for slug in _preset_files():
         try:
-            names[path.stem] = load_preset(path.stem).name
-        except (ValueError, OSError, UnicodeDecodeError) as exc:
-            broken.append(f"presets/{path.name}: {str(exc)[:200]}")
+            names[slug] = load_preset(slug).name
+        except ValueError as exc:
+            # Named, never echoed: the reason (which may quote the file) goes to the server log only.
+            logging.getLogger(__name__).warning("%s", exc)
+            where = _WHERE.search(str(exc))
+            broken.append(f"presets/{slug}.yaml does not load{f' (at {where.group(1)})' if where else ''}; run "
+                          f"`python -m engine plan presets/{slug}.yaml` on the server for the reason")
     return names, tuple(broken)
 
 
@@ -128,11 +153,11 @@ def broken_presets() -> tuple[str, ...]:
 @functools.lru_cache(maxsize=32)
 def load_preset(slug: str) -> Scenario:
     """The preset's Scenario. Raises ValueError unless `slug` is exactly a file's name in presets/."""
-    available = sorted(p.stem for p in PRESETS_DIR.glob("*.yaml"))
-    if not isinstance(slug, str) or not _SLUG.match(slug) or slug not in available:
-        raise ValueError(f"preset {slug!r} is not known: choose one of {', '.join(available)}")
+    files = _preset_files()
+    if not isinstance(slug, str) or not _SLUG.match(slug) or slug not in files:
+        raise ValueError(f"preset {_short(slug)!r} is not known: choose one of {', '.join(files)}")
     try:
-        return Scenario.from_yaml((PRESETS_DIR / f"{slug}.yaml").read_text(encoding="utf-8"))
+        return read_scenario_file(str(files[slug]))
     except ValueError as exc:
         raise ValueError(f"preset file presets/{slug}.yaml is broken: {exc}") from None
 
@@ -185,9 +210,16 @@ def from_params(params: Mapping[str, Any]) -> Parsed:
     raw = {str(k): _first(v) for k, v in params.items()}
     size = sum(len(k) + len(v) + 2 for k, v in raw.items())
     if size > MAX_QUERY_CHARS or len(raw) > MAX_PARAMS:
-        return Parsed(DEFAULT_SCENARIO, None, (f"the link's parameters are too long ({size:,} characters, "
-                                               f"{len(raw)} parameters; at most {MAX_QUERY_CHARS:,} and "
-                                               f"{MAX_PARAMS}): the default scenario is shown",))
+        # Refused whole (a partial scenario would look right and be wrong); only a valid preset is kept.
+        preset = raw.get(PRESET_KEY) or None
+        try:
+            base = base_scenario(preset)
+        except ValueError:
+            preset, base = None, DEFAULT_SCENARIO
+        kept = f"the preset {preset} is shown without changes" if preset else "the default scenario is shown"
+        return Parsed(base, preset, (f"this link is too long ({len(raw):,} parameters, {size:,} characters; at most "
+                                     f"{MAX_PARAMS} and {MAX_QUERY_CHARS:,}): none of its fields were applied and "
+                                     f"{kept}",))
     for name in [n for n, v in raw.items() if len(v) > MAX_VALUE_CHARS]:
         problems.append(f"{_short(name)} (value longer than {MAX_VALUE_CHARS} characters)")
         del raw[name]
@@ -203,6 +235,10 @@ def from_params(params: Mapping[str, Any]) -> Parsed:
     valid = set(field_keys())
     flat = flatten(base)
     overrides: dict[str, Any] = {}
+    # Two passes: a field refused only because of another one still at the preset's value (a horizon
+    # that compounds the preset's growth past its cap, while the link also lowers the growth) is tried
+    # again once the others are in.
+    pending: list[tuple[str, str, str, Any]] = []
     for name, text in raw.items():
         key = ALIASES.get(name, name)
         if key not in valid:
@@ -212,17 +248,26 @@ def from_params(params: Mapping[str, Any]) -> Parsed:
         if key == "model.id" and value not in load_catalog().models:
             problems.append(f"{_short(name)}={_short(text)} (not a model in the catalog)")
             continue
-        trial = {**flat, **overrides, key: value}
-        if key == "latency.tier" and text in LATENCY_TIERS:
-            for slo in SLO_FIELDS:  # a hand-written tier brings its own SLO unless the link sets it
-                if not any(ALIASES.get(n, n) == slo for n in raw):
-                    trial[slo] = LATENCY_TIERS[text][slo.split(".")[1]]
-        try:
-            Scenario.from_dict(unflatten(trial))
-        except ValueError as exc:
-            problems.append(f"{_short(name)}={_short(text)} ({_short(str(exc), 160)})")
-            continue
-        overrides.update({k: v for k, v in trial.items() if flat.get(k) != v or k == key})
+        pending.append((name, text, key, value))
+    refused: dict[str, str] = {}
+    for _ in range(2):
+        retry = []
+        for name, text, key, value in pending:
+            trial = {**flat, **overrides, key: value}
+            if key == "latency.tier" and text in LATENCY_TIERS:
+                for slo in SLO_FIELDS:  # a hand-written tier brings its own SLO unless the link sets it
+                    if not any(ALIASES.get(n, n) == slo for n in raw):
+                        trial[slo] = LATENCY_TIERS[text][slo.split(".")[1]]
+            try:
+                Scenario.from_dict(unflatten(trial))
+            except ValueError as exc:
+                refused[name] = f"{_short(name)}={_short(text)} ({_short(str(exc), 160)})"
+                retry.append((name, text, key, value))
+                continue
+            refused.pop(name, None)
+            overrides.update({k: v for k, v in trial.items() if flat.get(k) != v or k == key})
+        pending = retry
+    problems += [refused[name] for name, *_ in pending]
     try:
         scenario = Scenario.from_dict(unflatten({**flat, **overrides}))
     except ValueError as exc:  # fields valid alone but not together

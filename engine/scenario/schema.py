@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -85,18 +86,68 @@ API_QUOTE_BOUNDS = (0.0, 1000.0, "USD per million tokens, your own price for tha
 ACCELERATOR_QUOTE_BOUNDS = (0.01, 100.0, "USD per accelerator-hour, your own rental quote")
 
 
+# Compounding: usage at the horizon's end is (1 + monthly_growth) ** (horizon_months - 1) times today's.
+# ChatGPT, the fastest-growing consumer app on record, went from 1 million users (Dec 2022, five days
+# after launch) to 800 million weekly users (Oct 2025): about 800x in 34 months. A plan is refused
+# beyond MAX_GROWTH_FACTOR (over ten times that record: the later months would price a workload that
+# no longer resembles the inputs) and warned about beyond WARN_GROWTH_FACTOR.
+MAX_GROWTH_FACTOR = 10_000.0
+WARN_GROWTH_FACTOR = 100.0
+# Markdown, HTML and LaTeX syntax that could turn a quoted value into a link, an image or markup
+# where a message is shown (Streamlit renders alerts as markdown).
+_ACTIVE = frozenset("[]()<>!&\\`$|#*~")
+QUOTE_CHARS = 40
+# Catalog ids (models, hardware, vendors, devices) are short slugs; anything else is refused before it
+# can be echoed in a message.
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+MAX_LIST_ENTRIES = 100
+
+
+def quote(value: Any, limit: int = QUOTE_CHARS, bare: bool = False) -> str:
+    """A bad value as it may appear in a message: at most `limit` characters, one line, with
+    markdown-active and control characters (bidi overrides included) replaced by '?'."""
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    text = "".join(" " if c in "\t\r\n" else "?" if c in _ACTIVE or unicodedata.category(c)[0] == "C" else c
+                   for c in text)
+    return text if bare else f"'{text}'"
+
+
+def is_id(value: Any) -> bool:
+    """A catalog-style id: letters, digits, '.', '_' and '-', at most 64 characters."""
+    return isinstance(value, str) and bool(_ID.match(value))
+
+
+def check_vendors(allowed: tuple[str, ...], vendors: set[str] | frozenset[str]) -> None:
+    """constraints.allowed_vendors against the catalog's hardware vendors: one rule for size and plan.
+
+    Raises ValueError naming the first unknown vendors (short ids by then, see Constraints)."""
+    unknown = [v for v in allowed if v not in vendors]
+    if unknown:
+        raise ValueError(f"constraints.allowed_vendors: {', '.join(quote(v) for v in unknown[:3])}"
+                         f"{' and others' if len(unknown) > 3 else ''} is not a hardware vendor; "
+                         f"choose from {', '.join(sorted(vendors))}")
+
+
+def growth_factor(monthly_growth: float, horizon_months: int) -> float:
+    """Usage in the horizon's last month over today's: (1 + g) ** (months - 1) [ratio]."""
+    return (1.0 + monthly_growth) ** (horizon_months - 1)
+
+
 def _check_range(section: str, name: str, value: float) -> None:
+
     key = f"{section}.{name}"
     low, high, why = BOUNDS[key]
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"{key} must be a finite number, got {value!r}")
+        raise ValueError(f"{key} must be a finite number, got {quote(value)}")
     if not low <= value <= high:
         raise ValueError(f"{key} = {value:g} is out of range: allowed {low:,g} to {high:,g} ({why})")
 
 
 def _check_choice(key: str, value: Any, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
-        raise ValueError(f"{key} = {value!r} is not allowed: choose one of {', '.join(allowed)}")
+        raise ValueError(f"{key} = {quote(value)} is not allowed: choose one of {', '.join(allowed)}")
 
 
 def _check_bounded_fields(obj: Any, section: str) -> None:
@@ -125,7 +176,7 @@ class Workload:
 
     def __post_init__(self) -> None:
         _check_choice("workload.call_origin", self.call_origin, CALL_ORIGINS)
-        if not isinstance(self.typical_user_device, str) or len(self.typical_user_device) > 60:
+        if self.typical_user_device != "" and not is_id(self.typical_user_device):
             raise ValueError("workload.typical_user_device must be a device id from the catalog (or empty)")
         _check_bounded_fields(self, "workload")
 
@@ -160,11 +211,12 @@ class ModelChoice:
     kv_cache_precision: str = "bf16"
 
     def __post_init__(self) -> None:
-        if not isinstance(self.id, str) or not self.id:
-            raise ValueError("model.id must be a model id from the catalog, e.g. llama-3.3-70b")
+        if not is_id(self.id):
+            raise ValueError("model.id must be a model id from the catalog (letters, digits, '.', '_', '-'; "
+                             "at most 64 characters), e.g. llama-3.3-70b")
         _check_choice("model.kv_cache_precision", self.kv_cache_precision, KV_CACHE_PRECISIONS)
         if not isinstance(self.allow_4bit_weights, bool):
-            raise ValueError(f"model.allow_4bit_weights must be true or false, got {self.allow_4bit_weights!r}")
+            raise ValueError(f"model.allow_4bit_weights must be true or false, got {quote(self.allow_4bit_weights)}")
         _check_bounded_fields(self, "model")
 
 
@@ -180,6 +232,13 @@ class Constraints:
         _check_choice("constraints.deployment", self.deployment, DEPLOYMENTS)
         if not isinstance(self.allowed_vendors, tuple) or not all(isinstance(v, str) for v in self.allowed_vendors):
             raise ValueError("constraints.allowed_vendors must be a list of vendor names (empty = all)")
+        if len(self.allowed_vendors) > MAX_LIST_ENTRIES:
+            raise ValueError(f"constraints.allowed_vendors lists {len(self.allowed_vendors):,} names; "
+                             f"at most {MAX_LIST_ENTRIES} (the catalog has a handful of vendors)")
+        bad = next((i for i, v in enumerate(self.allowed_vendors) if not is_id(v)), None)
+        if bad is not None:  # named by position: such a value is never a vendor and is not echoed
+            raise ValueError(f"constraints.allowed_vendors: entry {bad + 1} is not a vendor name (letters, digits, "
+                             "'.', '_', '-'; at most 64 characters), e.g. nvidia")
         _check_bounded_fields(self, "constraints")
 
     @property
@@ -224,6 +283,12 @@ class Finance:
         _check_choice("finance.decide_on", self.decide_on, DECIDE_ON)
         _check_choice("finance.currency", self.currency, CURRENCIES)
         _check_bounded_fields(self, "finance")
+        factor = growth_factor(self.monthly_growth, self.horizon_months)
+        if factor > MAX_GROWTH_FACTOR:
+            raise ValueError(
+                f"finance.monthly_growth = {self.monthly_growth:g} over finance.horizon_months = {self.horizon_months} "
+                f"compounds to {factor:,.3g}x today's usage; at most {MAX_GROWTH_FACTOR:,.0f}x (over ten times "
+                "ChatGPT's ~800x in its first 34 months): lower the growth or shorten the horizon")
         self.api_discount_by_provider  # noqa: B018 - parsing validates
         self.api_quote_by_pair  # noqa: B018
         self.accelerator_quote_by_id  # noqa: B018
@@ -235,7 +300,7 @@ class Finance:
         out: dict[str, float] = {}
         for accelerator, price in _entries(key, self.accelerator_quote_usd_per_hour, 2, example):
             if accelerator in out:
-                raise ValueError(f"{key}: accelerator {accelerator!r} is listed twice")
+                raise ValueError(f"{key}: accelerator {quote(accelerator)} is listed twice")
             out[accelerator] = _bounded_number(key, f"{accelerator}:{price}", price, ACCELERATOR_QUOTE_BOUNDS)
         return out
 
@@ -257,7 +322,7 @@ def _entries(key: str, entries: Any, parts: int, example: str) -> list[list[str]
     for entry in entries:
         fields = [f.strip() for f in entry.split(":")]
         if len(fields) != parts or not all(fields):
-            raise ValueError(f"{key}: {entry!r} is not an entry like {example}")
+            raise ValueError(f"{key}: {quote(entry)} is not an entry like {example}")
         out.append(fields)
     return out
 
@@ -269,7 +334,7 @@ def _bounded_number(key: str, entry: str, text: str, bounds: tuple[float, float,
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or not low <= value <= high:
-        raise ValueError(f"{key}: {text!r} in {entry!r} is out of range: allowed {low:,g} to {high:,g} ({why})")
+        raise ValueError(f"{key}: {quote(text)} in {quote(entry)} is out of range: allowed {low:,g} to {high:,g} ({why})")
     return value
 
 
@@ -278,7 +343,7 @@ def _parse_discounts(entries: Any) -> dict[str, float]:
     out: dict[str, float] = {}
     for provider, fraction in _entries(key, entries, 2, example):
         if provider in out:
-            raise ValueError(f"{key}: provider {provider!r} is listed twice")
+            raise ValueError(f"{key}: provider {quote(provider)} is listed twice")
         out[provider] = _bounded_number(key, f"{provider}:{fraction}", fraction, API_DISCOUNT_BOUNDS)
     return out
 
@@ -322,7 +387,7 @@ class Levers:
     def __post_init__(self) -> None:
         for name in ("prefix_caching", "speculative_decoding", "disaggregated_prefill", "route_to_small_model"):
             if not isinstance(getattr(self, name), bool):
-                raise ValueError(f"levers.{name} must be true or false, got {getattr(self, name)!r}")
+                raise ValueError(f"levers.{name} must be true or false, got {quote(getattr(self, name))}")
         _check_bounded_fields(self, "levers")
 
 
@@ -360,7 +425,7 @@ class Scenario:
             raise ValueError("a scenario must be a mapping with sections " + ", ".join(SECTIONS))
         unknown = set(data) - {"name", *SECTIONS}
         if unknown:
-            raise ValueError(f"unknown scenario key {sorted(unknown)[0]!r}: allowed are name, {', '.join(SECTIONS)}")
+            raise ValueError(f"unknown scenario key {quote(sorted(map(str, unknown))[0])}: allowed are name, {', '.join(SECTIONS)}")
         kwargs: dict[str, Any] = {}
         if "name" in data:
             kwargs["name"] = data["name"]
@@ -377,11 +442,13 @@ class Scenario:
 
     @classmethod
     def from_yaml(cls, text: str) -> "Scenario":
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise ValueError(f"scenario YAML does not parse: {exc}") from None
-        return cls.from_dict(data or {})
+        """The Scenario in a YAML document, read by the one safe loader (engine/scenario/yaml_io.py).
+
+        Raises ValueError with one line naming the field or line; an empty document is refused.
+        """
+        from engine.scenario.yaml_io import parse_scenario_yaml  # yaml_io builds on this module
+
+        return cls.from_dict(parse_scenario_yaml(text))
 
     def replace(self, **sections: Any) -> "Scenario":
         """A copy with whole sections or the name swapped (used by the roadmap's levers)."""
@@ -406,30 +473,34 @@ def _coerce(key: str, annotation: str, value: Any) -> Any:
         if isinstance(value, str):
             value = [v.strip() for v in value.split(",") if v.strip()]
         if not isinstance(value, (list, tuple)):
-            raise ValueError(f"{key} must be a list, got {value!r}")
+            raise ValueError(f"{key} must be a list, got {quote(value)}")
+        if len(value) > MAX_LIST_ENTRIES:
+            raise ValueError(f"{key} lists {len(value):,} entries; at most {MAX_LIST_ENTRIES}")
+        if not all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
+            raise ValueError(f"{key} must be a list of text entries (no nested lists or mappings)")
         return tuple(str(v) for v in value)
     if annotation == "bool":
         if isinstance(value, bool):
             return value
         if isinstance(value, str) and value.lower() in ("true", "false", "1", "0", "yes", "no"):
             return value.lower() in ("true", "1", "yes")
-        raise ValueError(f"{key} must be true or false, got {value!r}")
+        raise ValueError(f"{key} must be true or false, got {quote(value)}")
     if annotation == "str":
         if not isinstance(value, str):
-            raise ValueError(f"{key} must be text, got {value!r}")
+            raise ValueError(f"{key} must be text, got {quote(value)}")
         return value
     # numbers: int or float (optionally | None)
     if isinstance(value, bool):
-        raise ValueError(f"{key} must be a number, got {value!r}")
+        raise ValueError(f"{key} must be a number, got {quote(value)}")
     try:
         number = float(value)
     except (TypeError, ValueError, OverflowError):
-        raise ValueError(f"{key} must be a number, got {str(value)[:40]!r}") from None
+        raise ValueError(f"{key} must be a number, got {quote(value)}") from None
     if not math.isfinite(number):
-        raise ValueError(f"{key} must be a finite number, got {value!r}")
+        raise ValueError(f"{key} must be a finite number, got {quote(value)}")
     if annotation.startswith("int"):
         if number != int(number):
-            raise ValueError(f"{key} must be a whole number, got {value!r}")
+            raise ValueError(f"{key} must be a whole number, got {quote(value)}")
         return int(number)
     return number
 
@@ -438,7 +509,7 @@ def _build_section(section: str, klass: type, raw: Mapping[str, Any]) -> Any:
     fields = {f.name: f for f in dataclasses.fields(klass)}
     unknown = set(raw) - set(fields)
     if unknown:
-        raise ValueError(f"unknown key {section}.{sorted(unknown)[0]}: allowed are {', '.join(fields)}")
+        raise ValueError(f"unknown key {section}.{quote(sorted(map(str, unknown))[0], bare=True)}: allowed are {', '.join(fields)}")
     values = {name: _coerce(f"{section}.{name}", str(fields[name].type), v) for name, v in raw.items()}
     if klass is Latency:
         tier = values.pop("tier", Latency.tier)

@@ -2,7 +2,14 @@
 from hypothesis import strategies as st
 
 from engine.catalog.catalog import load_catalog
-from engine.scenario.schema import BOUNDS, DEPLOYMENTS, LATENCY_TIERS, PRICINGS, Constraints, Finance, Latency, ModelChoice, Scenario, Workload
+from engine.scenario.schema import BOUNDS, DEPLOYMENTS, MAX_GROWTH_FACTOR, LATENCY_TIERS, PRICINGS, Constraints, Finance, Latency, ModelChoice, Scenario, Workload
+
+def _finance(horizon_months: int, monthly_growth: float, **kwargs) -> Finance:
+    """Finance with the growth held inside the compounding cap for its horizon (MAX_GROWTH_FACTOR)."""
+    if horizon_months > 1:
+        monthly_growth = min(monthly_growth, MAX_GROWTH_FACTOR ** (1 / (horizon_months - 1)) - 1 - 1e-9)
+    return Finance(horizon_months=horizon_months, monthly_growth=monthly_growth, **kwargs)
+
 
 SELF_HOSTABLE_MODELS = ("llama-3.1-8b", "llama-3.3-70b", "qwen3-30b-a3b", "mixtral-8x7b", "gpt-oss-120b",
                         "deepseek-r1", "gemma-3-27b", "llama-3.1-405b")
@@ -53,7 +60,7 @@ scenarios = st.builds(
     constraints=st.builds(Constraints, deployment=st.sampled_from(DEPLOYMENTS),
                           availability_target=bounded("constraints.availability_target"),
                           headroom_fraction=bounded("constraints.headroom_fraction")),
-    finance=st.builds(Finance, horizon_months=bounded("finance.horizon_months", integer=True),
+    finance=st.builds(_finance, horizon_months=bounded("finance.horizon_months", integer=True),
                       monthly_growth=bounded("finance.monthly_growth"), pricing=st.sampled_from(PRICINGS),
                       pue=bounded("finance.pue")),
 ).filter(fits_context)
