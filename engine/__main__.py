@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
+import math
 import sys
+import unicodedata
 from dataclasses import asdict
 from pathlib import Path
 
 from engine.catalog.catalog import load_catalog
-from engine.physics.predict import predict
+from engine.scenario.schema import BOUNDS, check_vendors, is_id, quote
+from engine.scenario.yaml_io import read_scenario_file, read_text_file, shown_path
 
 
 class UsageError(Exception):
@@ -23,6 +27,58 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse would print usage and exit 2 itself
         raise UsageError(message)
+
+
+MAX_CSV_BYTES = 20_000_000  # benchmarks.csv is 1 MB
+MESSAGE_CHARS = 500
+
+
+def _one_line(message: str) -> str:
+    """A message as printed: one line, no control characters, at most MESSAGE_CHARS."""
+    text = " ".join("".join(" " if unicodedata.category(c)[0] == "C" else c for c in str(message)).split())
+    return text if len(text) <= MESSAGE_CHARS else text[: MESSAGE_CHARS - 1] + "…"
+
+
+def _number(text: str, whole: bool, low: float, high: float, why: str) -> float:
+    """A finite number in [low, high] from text; ValueError naming the range and the reason."""
+    try:
+        value = float(text.strip().replace(",", "")) if isinstance(text, str) else float(text)
+    except (TypeError, ValueError, OverflowError):
+        value = math.nan
+    kind = "a whole number" if whole else "a number"
+    if not math.isfinite(value) or not low <= value <= high or (whole and value != int(value)):
+        raise ValueError(f"must be {kind} from {low:,g} to {high:,g} ({why}), got {quote(text)}")
+    return int(value) if whole else value
+
+
+# Ranges of the numeric arguments: (whole, low, high, why). Token counts share the scenario's bounds.
+ARG_RANGES: dict[str, tuple[bool, float, float, str]] = {
+    "accelerators": (True, 1, 100_000, "one accelerator to a 100,000-accelerator cluster"),
+    "tensor_parallel": (True, 1, 1024, "accelerators sharing one replica"),
+    "input_tokens": (True, *BOUNDS["workload.input_tokens_per_call"][:2], "tokens per prompt"),
+    "output_tokens": (True, *BOUNDS["workload.output_tokens_per_call"][:2], "tokens per response"),
+    "ttft_ms": (False, 1, BOUNDS["latency.ttft_p95_ms"][1], "time to first token"),
+    "tpot_ms": (False, 0.01, 60_000, "time per output token"),
+    "repeats": (True, 1, 10_000, "runs per case"),
+}
+
+
+def _arg(name: str):
+    """An argparse type: the named range, or a one-line error."""
+    def parse(text: str):
+        try:
+            return _number(text, *ARG_RANGES[name])
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    parse.__name__ = name
+    return parse
+
+
+def _id(text: str) -> str:
+    if not is_id(text):
+        raise argparse.ArgumentTypeError(f"must be a catalog id (letters, digits, '.', '_', '-'; at most 64 "
+                                         f"characters), got {quote(text)}")
+    return text
 
 
 def _rounded(value):
@@ -52,12 +108,9 @@ def _int_field(row: dict, name: str, required: bool = True) -> int | None:
             raise ValueError(f"{name} is required")
         return None
     try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
-    if value != int(value) or value < 1:
-        raise ValueError(f"{name} must be a whole number >= 1, got {raw!r}")
-    return int(value)
+        return _number(raw, *ARG_RANGES[name])
+    except ValueError as exc:
+        raise ValueError(f"{name} {exc}") from None
 
 
 def _float_field(row: dict, name: str) -> float | None:
@@ -65,39 +118,54 @@ def _float_field(row: dict, name: str) -> float | None:
     if not raw:
         return None
     try:
-        return float(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a number, got {raw!r}") from None
+        return _number(raw, *ARG_RANGES[name])
+    except ValueError as exc:
+        raise ValueError(f"{name} {exc}") from None
+
+
+def _text_field(row: dict, name: str) -> str:
+    raw = (row.get(name) or "").strip()
+    if raw and not is_id(raw):
+        raise ValueError(f"{name} must be a catalog id (letters, digits, '.', '_', '-'), got {quote(raw)}")
+    return raw
 
 
 def predict_row(catalog, row: dict) -> dict:
     """One CSV row -> the prediction as a dict, or {'error': ...} for a bad row."""
+    from engine.physics.predict import predict
+
     try:
-        mode = (row.get("mode") or "max-throughput").strip()
+        mode = _text_field(row, "mode") or "max-throughput"
         result = predict(
-            catalog, (row.get("model") or "").strip(), (row.get("hardware") or "").strip(),
-            (row.get("precision") or "").strip(), _int_field(row, "accelerators"),
+            catalog, _text_field(row, "model"), _text_field(row, "hardware"),
+            _text_field(row, "precision"), _int_field(row, "accelerators"),
             _int_field(row, "input_tokens"), _int_field(row, "output_tokens"),
-            (row.get("stack") or "").strip() or None, _int_field(row, "tensor_parallel", required=False),
+            _text_field(row, "stack") or None, _int_field(row, "tensor_parallel", required=False),
             mode, _float_field(row, "ttft_ms"), _float_field(row, "tpot_ms"))
         return result.to_dict()
     except ValueError as exc:
-        return {"error": str(exc), **{k: row.get(k) for k in CSV_COLUMNS}}
+        return {"error": _one_line(exc), **{k: quote(row.get(k), bare=True) if row.get(k) else row.get(k)
+                                             for k in CSV_COLUMNS}}
 
 
 def cmd_predict(args) -> int:
+    from engine.physics.predict import predict
+
     catalog = load_catalog()
-    if args.from_csv:
-        path = Path(args.from_csv)
-        if not path.is_file():
-            raise UsageError(f"--from-csv: no such file {args.from_csv!r}")
-        with path.open(encoding="utf-8", newline="") as fh:
-            reader = csv.DictReader(fh)
+    if args.from_csv is not None:
+        try:
+            text = read_text_file(args.from_csv, "--from-csv", MAX_CSV_BYTES)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        try:
             missing = [c for c in ("model", "hardware", "precision", "accelerators", "input_tokens",
                                    "output_tokens") if c not in (reader.fieldnames or [])]
             if missing:
                 raise UsageError(f"--from-csv: missing columns {', '.join(missing)}; expected {', '.join(CSV_COLUMNS)}")
             results = [predict_row(catalog, row) for row in reader]
+        except csv.Error as exc:
+            raise UsageError(f"--from-csv {shown_path(args.from_csv)}: line {reader.line_num}: {exc}") from None
         if args.json:
             for r in results:
                 print(json.dumps(_rounded(r)))
@@ -132,23 +200,21 @@ def cmd_predict(args) -> int:
 # --- size ------------------------------------------------------------------------
 
 def load_scenario(path_text: str):
-    from engine.scenario.schema import Scenario
-
-    path = Path(path_text)
-    if not path.is_file():
-        raise UsageError(f"scenario file {path_text!r} does not exist")
+    """The scenario in a YAML file ("-" for stdin) through the one safe loader; UsageError otherwise."""
     try:
-        return Scenario.from_yaml(path.read_text(encoding="utf-8"))
+        return read_scenario_file(path_text)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
 
 def cmd_size(args) -> int:
+    scenario = load_scenario(args.scenario)  # before the heavy imports: a bad file fails fast
     from engine.capacity.sizing import size
 
-    scenario = load_scenario(args.scenario)
+    catalog = load_catalog()
     try:
-        result = size(scenario, load_catalog())
+        check_vendors(scenario.constraints.allowed_vendors, {h.vendor for h in catalog.hardware.values()})
+        result = size(scenario, catalog)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     out = {"scenario": scenario.to_dict(), "demand": asdict(result.demand),
@@ -166,9 +232,9 @@ def cmd_size(args) -> int:
 # --- plan ------------------------------------------------------------------------
 
 def cmd_plan(args) -> int:
+    scenario = load_scenario(args.scenario)  # before the heavy imports: a bad file fails fast
     from engine.plan import plan
 
-    scenario = load_scenario(args.scenario)
     try:
         result = plan(scenario)
     except ValueError as exc:
@@ -189,13 +255,35 @@ def cmd_plan(args) -> int:
 
 # --- calibrate -------------------------------------------------------------------
 
+# The columns load_cases reads (the layout of ../shared/data/benchmarks.csv).
+BENCHMARK_COLUMNS = ("source", "benchmark", "model", "precision", "hardware", "num_accelerators", "scenario",
+                     "input_tokens", "output_tokens", "metric", "value", "notes")
+
+
 def cmd_calibrate(args) -> int:
     from engine.physics.calibration import BENCHMARKS_CSV, LEAVE_OUT_KEYS, accuracy, load_cases, summaries
 
-    path = Path(args.benchmarks) if args.benchmarks else BENCHMARKS_CSV
-    if not path.is_file():
-        raise UsageError(f"--benchmarks: no such file {str(path)!r}")
-    acc = accuracy(load_catalog(), load_cases(path))
+    path = args.benchmarks if args.benchmarks is not None else str(BENCHMARKS_CSV)
+    try:
+        text = read_text_file(path, "--benchmarks", MAX_CSV_BYTES)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        header = next(csv.reader(io.StringIO(text)), [])
+    except csv.Error as exc:
+        raise UsageError(f"--benchmarks {shown_path(path)}: the header does not parse ({exc})") from None
+    missing = [c for c in BENCHMARK_COLUMNS if c not in header]
+    if missing:
+        raise UsageError(f"--benchmarks {shown_path(path)}: missing columns {', '.join(missing)} "
+                         "(the layout of benchmarks.csv)")
+    try:
+        cases = load_cases(Path(path))
+    except (ValueError, OverflowError, KeyError, csv.Error) as exc:
+        raise UsageError(f"--benchmarks {shown_path(path)}: a row does not parse ({quote(str(exc), 80)})") from None
+    if not cases:
+        raise UsageError(f"--benchmarks {shown_path(path)}: no row is a case the model can express (a catalog "
+                         "hardware and model, a precision, an accelerator count and a supported benchmark)")
+    acc = accuracy(load_catalog(), cases)
     results = list(acc.results)
     groups = summaries(results)
     used = [r for r in results if r.error is not None]
@@ -244,8 +332,6 @@ def cmd_calibrate(args) -> int:
 def cmd_bench(args) -> int:
     if args.repeats is None:
         args.repeats = 5 if args.cold else 30
-    if args.repeats < 1:
-        raise UsageError(f"--repeats must be a whole number >= 1, got {args.repeats}")
     if args.cold:
         from tools.coldbench import run_cold_bench
 
@@ -272,12 +358,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m engine", description="Inference Economics Planner engine")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     p = sub.add_parser("predict", help="what N accelerators deliver for one model and request shape")
-    p.add_argument("--model"), p.add_argument("--hardware"), p.add_argument("--precision")
-    p.add_argument("--accelerators", type=int), p.add_argument("--input-tokens", type=int)
-    p.add_argument("--output-tokens", type=int), p.add_argument("--stack")
-    p.add_argument("--tensor-parallel", type=int)
+    p.add_argument("--model", type=_id), p.add_argument("--hardware", type=_id)
+    p.add_argument("--precision", type=_id)
+    p.add_argument("--accelerators", type=_arg("accelerators")), p.add_argument("--input-tokens", type=_arg("input_tokens"))
+    p.add_argument("--output-tokens", type=_arg("output_tokens")), p.add_argument("--stack", type=_id)
+    p.add_argument("--tensor-parallel", type=_arg("tensor_parallel"))
     p.add_argument("--max-throughput", action="store_true")
-    p.add_argument("--ttft-ms", type=float), p.add_argument("--tpot-ms", type=float)
+    p.add_argument("--ttft-ms", type=_arg("ttft_ms")), p.add_argument("--tpot-ms", type=_arg("tpot_ms"))
     p.add_argument("--from-csv", metavar="FILE")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_predict)
@@ -291,7 +378,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--benchmarks", metavar="CSV"), p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_calibrate)
     p = sub.add_parser("bench", help="medians of repeated predict, size and plan runs")
-    p.add_argument("--repeats", type=int, default=None, help="runs per case (default 30, or 5 with --cold)")
+    p.add_argument("--repeats", type=_arg("repeats"), default=None, help="runs per case (default 30, or 5 with --cold)")
     p.add_argument("--cold", action="store_true", help="time `python -m engine plan` in fresh interpreters")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)
@@ -305,8 +392,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.command:
             raise UsageError("choose a command: predict, size, plan, calibrate, bench")
         return args.func(args)
-    except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (UsageError, ValueError) as exc:  # ValueError: an engine check a command did not wrap
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
         return 2
 
 
