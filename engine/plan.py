@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
+
 from engine.capacity.demand import Demand
 from engine.capacity.sizing import HardwareOption, size
 from engine.catalog.catalog import Catalog, load_catalog
@@ -18,7 +20,12 @@ from engine.recommend import Recommendation, recommend, with_horizon_alternative
 from engine.records import to_jsonable
 from engine.roadmap.build import Roadmap, build_roadmap
 from engine.roadmap.on_device import OnDevice, assess as assess_on_device
-from engine.scenario.schema import Scenario
+from engine.scenario.schema import WARN_GROWTH_FACTOR, Scenario, check_vendors, growth_factor
+from present.formatting import usd
+
+# A month's bill above this is beyond any single deployment we price with confidence: the plan is
+# still computed, and the figure is flagged so nobody mistakes a typo for a budget.
+WARN_MONTHLY_USD = 1e9
 
 
 @dataclass(frozen=True)
@@ -135,6 +142,24 @@ def _warnings(options: list[Option], offers: dict, scenario: Scenario, price_dat
     return lifecycle_warnings(offer, scenario, price_date) if offer is not None else ()
 
 
+def _scale_warnings(scenario: Scenario, projected: dict[str, np.ndarray], totals: dict[str, float]) -> tuple[str, ...]:
+    """Warnings for plans that are valid but extreme: compounding growth, and bills beyond $1B a month."""
+    out = []
+    f = scenario.finance
+    factor = growth_factor(f.monthly_growth, f.horizon_months)
+    if factor > WARN_GROWTH_FACTOR:
+        out.append(f"finance.monthly_growth = {f.monthly_growth:g} over {f.horizon_months} months compounds to "
+                   f"{factor:,.0f}x today's usage by the last month (ChatGPT grew about 800x in its first 34 "
+                   "months): check the growth and the horizon")
+    if totals:
+        cheapest = min(totals, key=totals.__getitem__)
+        peak = float(projected[cheapest].max())
+        if peak > WARN_MONTHLY_USD:
+            out.append(f"even the cheapest option costs {usd(peak)} in its dearest month, above "
+                       f"{usd(WARN_MONTHLY_USD)} a month: check the workload's users, calls and tokens")
+    return tuple(out)
+
+
 def _check_price_terms(catalog: Catalog, scenario: Scenario) -> None:
     """A discount or quote must name a provider (and model) the catalog prices, never vanish unused."""
     served = {(p, m.id) for m in catalog.models.values() for p in api_provider_ids(m)}
@@ -164,11 +189,7 @@ def plan(scenario: Scenario, catalog: Catalog | None = None, price_date: dt.date
         raise ValueError(f"workload.input_tokens_per_call + output + reasoning = {needed:,} tokens exceeds "
                          f"{model.name}'s context window of {model.max_context_tokens:,} tokens: "
                          f"shorten the prompt or choose a model with a longer context")
-    vendors = {h.vendor for h in catalog.hardware.values()}
-    unknown = [v for v in scenario.constraints.allowed_vendors if v not in vendors]
-    if unknown:
-        raise ValueError(f"constraints.allowed_vendors: {', '.join(map(repr, unknown))} is not a hardware vendor; "
-                         f"choose from {', '.join(sorted(vendors))}")
+    check_vendors(scenario.constraints.allowed_vendors, {h.vendor for h in catalog.hardware.values()})
     _check_price_terms(catalog, scenario)
     if scenario.workload.typical_user_device:
         edge_device(scenario.workload.typical_user_device)  # an unknown device id is refused, the field named
@@ -189,7 +210,8 @@ def plan(scenario: Scenario, catalog: Catalog | None = None, price_date: dt.date
     # An owned fleet delivered after the horizon ends serves none of it: not ranked on its bridge's cost.
     totals = {oid: float(path.sum()) for oid, path in projected.items() if by_id[oid].usable
               and not (models[oid].bridge is not None and models[oid].lead_months >= scenario.finance.horizon_months)}
-    recommendation = recommend(options, scenario, _warnings(options, offers, scenario, price_date, totals), totals)
+    warnings = _warnings(options, offers, scenario, price_date, totals) + _scale_warnings(scenario, projected, totals)
+    recommendation = recommend(options, scenario, warnings, totals)
     horizon = build_horizon(models, by_id, scenario, sizing.demand.queries_per_day, recommendation.option_id,
                             projected)
     recommendation = with_horizon_alternative(recommendation, horizon, by_id, scenario)

@@ -15,13 +15,28 @@ def _is_missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and not math.isfinite(value))
 
 
+def scientific(value: float) -> str:
+    """Two significant figures and a power of ten: 1.2e18 (no '+', no leading zero in the exponent)."""
+    mantissa, exponent = f"{value:.1e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+# Beyond a thousand trillion a figure in T would need a thousands separator again ($1,234,567.8B
+# before this existed): from there on the power of ten says the size.
+_SCIENTIFIC_FROM = 999.95e12
+
+
 def usd(value: float | None) -> str:
-    """Compact money: $1.2M, $164k, $16.5k, $9,950, $2.71, $0.045."""
+    """Compact money: $1.2e15, $3.4T, $2.5B, $1.2M, $164k, $16.5k, $9,950, $2.71, $0.045."""
     if _is_missing(value):
         return MISSING
     sign = "-" if value < 0 else ""
     v = abs(value)
+    if v >= _SCIENTIFIC_FROM:
+        return f"{sign}${scientific(v)}"
     # Thresholds sit where the smaller unit would round up to 1,000 of itself ($999,600 -> $1.0M).
+    if round(v / 1e9, 1) >= 1000:
+        return f"{sign}${v / 1e12:,.1f}T"
     if round(v / 1e6) >= 1000:
         return f"{sign}${v / 1e9:,.1f}B"
     if round(v / 1e3) >= 1000:
@@ -40,13 +55,17 @@ def usd(value: float | None) -> str:
 
 
 def usd_axis(value: float) -> str:
-    """Chart tick labels, one style per axis: $0, $500, $8k, $1.5M."""
+    """Chart tick labels, one style per axis: $0, $500, $8k, $1.5M, $2B, $3T, $1.0e16."""
     v = abs(value)
     sign = "-" if value < 0 else ""
-    if v >= 1e6:
-        return f"{sign}${v / 1e6:,.3g}M"
-    if v >= 1e3:
-        return f"{sign}${v / 1e3:,.3g}k"
+    if not math.isfinite(v):
+        return MISSING
+    r = float(f"{v:.3g}")  # rounded first, so 999.96M reads $1B, not $1e+03M
+    if r >= 1e15:
+        return f"{sign}${scientific(v)}"
+    for unit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if r >= unit:
+            return f"{sign}${r / unit:,.3g}{suffix}"
     return f"{sign}${v:,.0f}"
 
 
@@ -56,11 +75,15 @@ def usd_per_month(value: float | None) -> str:
 
 
 def count(value: float | None) -> str:
-    """A count of things: 950, 1,250, 250,000; compact from a million on: 1.2M, 3.4B."""
+    """A count of things: 950, 1,250, 250,000; compact from a million on: 1.2M, 3.4B, 5.6T, 7.8e15."""
     if _is_missing(value):
         return MISSING
     sign = "-" if value < 0 else ""
     v = abs(value)
+    if v >= _SCIENTIFIC_FROM:
+        return f"{sign}{scientific(v)}"
+    if round(v / 1e9, 1) >= 1000:
+        return f"{sign}{v / 1e12:,.1f}T"
     if round(v / 1e6, 1) >= 1000:  # 999.96M would print as 1,000.0M
         return f"{sign}{v / 1e9:,.1f}B"
     if round(v) >= 1e6:

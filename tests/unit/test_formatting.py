@@ -36,3 +36,18 @@ def test_rates_durations_and_shares():
     assert fmt.times(2.34) == "2.3x"
     assert fmt.usd_axis(8000) == "$8k" and fmt.usd_axis(0) == "$0"
     assert fmt.number(50_000) == "50,000" and fmt.number(0.4) == "0.4" and fmt.number(True) == "yes"
+
+
+@pytest.mark.parametrize("value, expected", [
+    (999.96e9, "$1.0T"), (40_522.6e9, "$40.5T"), (-3e13, "-$30.0T"), (999.94e12, "$999.9T"),
+    (999.96e12, "$1.0e15"), (2.84e71, "$2.8e71"), (1e308, "$1.0e308"),
+])
+def test_money_goes_on_to_trillions_then_powers_of_ten(value, expected):
+    """Issue 16 defect 5: "$284,236,...,976,960.0B a month" for absurd but valid plans."""
+    assert fmt.usd(value) == expected
+    assert len(fmt.usd_per_month(value)) <= len("-$999.9T / month")
+
+
+def test_counts_and_axis_ticks_follow_the_same_units():
+    assert fmt.count(5.6e12) == "5.6T" and fmt.count(7.8e15) == "7.8e15"
+    assert [fmt.usd_axis(v) for v in (2e9, 999.96e9, 3e12, 1e16)] == ["$2B", "$1T", "$3T", "$1.0e16"]
