@@ -15,7 +15,6 @@ import unicodedata
 from dataclasses import asdict
 from pathlib import Path
 
-from engine.catalog.catalog import load_catalog
 from engine.scenario.schema import BOUNDS, check_vendors, is_id, quote
 from engine.scenario.yaml_io import read_scenario_file, read_text_file, shown_path
 
@@ -149,6 +148,7 @@ def predict_row(catalog, row: dict) -> dict:
 
 
 def cmd_predict(args) -> int:
+    from engine.catalog.catalog import load_catalog
     from engine.physics.predict import predict
 
     catalog = load_catalog()
@@ -210,6 +210,7 @@ def load_scenario(path_text: str):
 def cmd_size(args) -> int:
     scenario = load_scenario(args.scenario)  # before the heavy imports: a bad file fails fast
     from engine.capacity.sizing import size
+    from engine.catalog.catalog import load_catalog
 
     catalog = load_catalog()
     try:
@@ -261,6 +262,7 @@ BENCHMARK_COLUMNS = ("source", "benchmark", "model", "precision", "hardware", "n
 
 
 def cmd_calibrate(args) -> int:
+    from engine.catalog.catalog import load_catalog
     from engine.physics.calibration import BENCHMARKS_CSV, LEAVE_OUT_KEYS, accuracy, load_cases, summaries
 
     path = args.benchmarks if args.benchmarks is not None else str(BENCHMARKS_CSV)
