@@ -20,7 +20,7 @@ from engine.recommend import Recommendation, recommend, with_horizon_alternative
 from engine.records import to_jsonable
 from engine.roadmap.build import Roadmap, build_roadmap
 from engine.roadmap.on_device import OnDevice, assess as assess_on_device
-from engine.scenario.schema import WARN_GROWTH_FACTOR, Scenario, check_vendors, growth_factor
+from engine.scenario.schema import WARN_GROWTH_FACTOR, Scenario, check_vendors, growth_factor, quote
 from present.formatting import usd
 
 # A month's bill above this is beyond any single deployment we price with confidence: the plan is
@@ -166,11 +166,11 @@ def _check_price_terms(catalog: Catalog, scenario: Scenario) -> None:
     providers = {p for p, _ in served}
     unknown = [p for p in scenario.finance.api_discount_by_provider if p not in providers]
     if unknown:
-        raise ValueError(f"finance.api_discounts: {', '.join(map(repr, unknown))} is not an API provider in the "
+        raise ValueError(f"finance.api_discounts: {', '.join(quote(p) for p in unknown[:3])} is not an API provider in the "
                          f"catalog; choose from {', '.join(sorted(providers))}")
     for provider, model_id in scenario.finance.api_quote_by_pair:
         if (provider, model_id) not in served:
-            raise ValueError(f"finance.api_quote_usd_per_mtok: {provider}:{model_id} is not a provider and model "
+            raise ValueError(f"finance.api_quote_usd_per_mtok: {quote(f'{provider}:{model_id}')} is not a provider and model "
                              "pair in the catalog; use a provider id and a catalog model id it serves")
 
 

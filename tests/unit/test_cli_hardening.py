@@ -125,3 +125,14 @@ def test_report_on_a_fifo_exits_at_once(tmp_path):
     out = subprocess.run([sys.executable, "-m", "report", str(fifo), "--html", str(tmp_path / "b.html")],
                          cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 2 and "named pipe" in out.stderr and "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("finance", [
+    "{api_discounts: ['![i](http://host/t.png)" + "x" * 300 + ":0.1']}",
+    "{api_quote_usd_per_mtok: ['[a](http//evil):m" + "y" * 300 + ":1:2']}",
+])
+def test_price_terms_naming_no_provider_are_quoted_short_and_inert(tmp_path, capsys, finance):
+    f = tmp_path / "s.yaml"
+    f.write_text(f"finance: {finance}\n")
+    err = fails(capsys, engine_main, ["plan", str(f)], "finance.api_")
+    assert "](" not in err and "x" * 50 not in err and "y" * 50 not in err
