@@ -170,7 +170,7 @@ def _check_price_terms(catalog: Catalog, scenario: Scenario) -> None:
                          f"catalog; choose from {', '.join(sorted(providers))}")
     for provider, model_id in scenario.finance.api_quote_by_pair:
         if (provider, model_id) not in served:
-            raise ValueError(f"finance.api_quote_usd_per_mtok: {quote(f'{provider}:{model_id}')} is not a provider and model "
+            raise ValueError(f"finance.api_quote_usd_per_mtok: {quote(f'{provider}:{model_id}', bare=True)} is not a provider and model "
                              "pair in the catalog; use a provider id and a catalog model id it serves")
 
 
