@@ -3,22 +3,25 @@
 Reads the link once into the canonical scenario, builds the navigation, writes the
 scenario back into the address bar on every run (sidebar links drop it), runs the page,
 then warms the chart library in the background.
+
+Icons are emoji, not `:material/...` names: those load the Material Symbols font from a
+public CDN on every visit, which fails on an air-gapped intranet and tells the CDN who uses the app.
 """
 import streamlit as st
 
 from ui import state
 
-st.set_page_config(page_title="Inference Economics Planner", page_icon=":material/insights:", layout="wide")
+st.set_page_config(page_title="Inference Economics Planner", page_icon="📈", layout="wide")
 
 state.init_from_url()
 navigation = st.navigation([
-    st.Page("pages/scenario.py", title="Scenario", icon=":material/tune:", default=True),
-    st.Page("pages/hardware.py", title="Hardware", icon=":material/memory:"),
-    st.Page("pages/providers.py", title="Providers", icon=":material/cloud:"),
-    st.Page("pages/tco.py", title="TCO", icon=":material/payments:"),
-    st.Page("pages/roadmap.py", title="Roadmap", icon=":material/route:"),
-    st.Page("pages/report.py", title="Report", icon=":material/description:"),
-    st.Page("pages/methodology.py", title="Methodology", icon=":material/functions:"),
+    st.Page("pages/scenario.py", title="Scenario", icon="🎛️", default=True),
+    st.Page("pages/hardware.py", title="Hardware", icon="🖥️"),
+    st.Page("pages/providers.py", title="Providers", icon="☁️"),
+    st.Page("pages/tco.py", title="TCO", icon="💵"),
+    st.Page("pages/roadmap.py", title="Roadmap", icon="🧭"),
+    st.Page("pages/report.py", title="Report", icon="📄"),
+    st.Page("pages/methodology.py", title="Methodology", icon="📐"),
 ])
 state.write_url()
 state.show_url_warning()

@@ -6,6 +6,7 @@ from engine.capacity.curves import memory_split, operating_point_of
 from present.formatting import MISSING, count, gb, percent, tok_per_s, usd_per_month
 from ui import charts, state, tables
 from ui.layout import page_header
+from ui.safe import md
 
 page_header("Hardware", "every accelerator sized at the latency targets")
 plan = state.current_plan()
@@ -17,7 +18,7 @@ feasible = [h for h in plan.hardware_options if h.feasible and not h.specialized
 chosen = next((h for h in feasible if best_hw and h.hardware == best_hw.hardware), None)
 
 cols = st.columns(4)
-cols[0].metric("Best self-hosted", best_hw.name if best_hw else "None meets the SLO")
+cols[0].metric("Best self-hosted", md(best_hw.name) if best_hw else "None meets the SLO")
 cols[1].metric("Its monthly TCO", usd_per_month(best_hw.monthly_tco_usd) if best_hw else MISSING)
 if chosen and best_hw.accelerators != chosen.accelerators:  # owners buy whole baseboards
     fleet_note = (f"{count(chosen.accelerators)} carry the load ({count(chosen.accelerators_for_peak)} for peak); "
@@ -43,7 +44,7 @@ else:
     st.info("No accelerator can serve this model at these latency targets, so there is no curve to draw.")
 
 if chosen is not None:
-    st.subheader(f"Memory of one {chosen.hardware_name} replica")
+    st.subheader(f"Memory of one {md(chosen.hardware_name)} replica")
     split = memory_split(chosen)
     st.plotly_chart(charts.memory_bar(split.weights_gb, split.kv_cache_gb, split.other_gb,
                                       f"{chosen.accelerators_per_replica} x {chosen.hardware_name}, "

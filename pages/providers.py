@@ -4,6 +4,7 @@ import streamlit as st
 from present.formatting import MISSING, usd, usd_per_month
 from ui import charts, state, tables
 from ui.layout import page_header
+from ui.safe import md
 
 page_header("Providers", "API and specialized-silicon services")
 plan = state.current_plan()
@@ -26,7 +27,7 @@ cols[0].metric("Offers priced", f"{len(api)}", f"{len(retired)} retired, not off
 cols[1].metric("Meet the SLO", f"{len(passing)} of {len(api)}")
 verified = [o for o in passing if o.verified]
 best = verified[0] if verified else best  # the recommendation's rule: evidence before price (DESIGN.md "Evidence")
-cols[2].metric("Cheapest that meets it", best.name if best else "n/a",
+cols[2].metric("Cheapest that meets it", md(best.name) if best else "n/a",
                "on assumed figures: benchmark it" if best and not best.verified else "on figures that are not assumed"
                if best else None,
                delta_color="off", delta_arrow="off")
@@ -34,7 +35,7 @@ cols[3].metric("Its monthly cost", usd_per_month(best.monthly_tco_usd) if best e
                f"{usd(best.cost_per_1k_queries_usd)} per 1,000 queries" if best else None, delta_color="off", delta_arrow="off")
 excluded = [o for o in api if not o.feasible]
 if api and len(excluded) == len(api):
-    st.info(f"Every API is excluded: {excluded[0].reason}. They are listed for comparison only.")
+    st.info(f"Every API is excluded: {md(excluded[0].reason, None)}. They are listed for comparison only.")
 elif api and not passing:
     st.warning("No API meets the latency targets on the figures known for it. Costs are still shown: a provider "
                "that publishes no speed or first-token time for this model may well be fast enough; ask it for "
@@ -46,7 +47,7 @@ if api:
                                              "Monthly cost per API offer (faded and hatched: misses the SLO)"),
                     width="stretch")
 for warning in plan.recommendation.warnings:
-    st.warning(warning)
+    st.warning(md(warning, None))
 w = plan.scenario.workload
 st.caption(f"First visible token: what the targets are about. It includes the prefill of your "
            f"{w.input_tokens_per_call:,}-token prompt (published TTFTs are for ~1k-token prompts; a longer prompt "
@@ -64,7 +65,7 @@ limits = [{"Offer": o.name, "Default tier against your peak": o.api_quote.rate_l
 if limits:
     with st.expander("Rate limits: each provider's default tier against your peak, and what it sells beyond it"):
         st.dataframe(limits, hide_index=True, width="stretch")
-st.caption(f"Prices: {plan.price_data.api_prices}, as of {plan.price_data.price_date}. Reasoning tokens are "
+st.caption(f"Prices: {md(plan.price_data.api_prices)}, as of {plan.price_data.price_date}. Reasoning tokens are "
            "billed as output; the shared prompt prefix at the cached-input price. Offers via Hugging Face are the "
            "provider's price without markup, listed where the provider's own API has no price in the snapshot. "
            "An offer without a price, or a model its provider retired, is listed with the reason, never offered. "

@@ -24,11 +24,11 @@ st.subheader("Brief")
 with st.container(border=True):
     st.markdown(f"#### {md(plan.scenario.name)}")
     if best:
-        st.markdown(f"**Recommendation:** {best.name}, {usd_per_month(best.monthly_tco_usd)}.")
-    st.markdown(plan.recommendation.rationale)
+        st.markdown(f"**Recommendation:** {md(best.name)}, {md(usd_per_month(best.monthly_tco_usd))}.")
+    st.markdown(md(plan.recommendation.rationale, None))
     for alt in plan.recommendation.alternatives:
-        st.markdown(f"- *{alternative_role(alt)}:* {alt.rationale}")
-    st.caption(f"Prices: {plan.price_data.api_prices}, {plan.price_data.price_date}.")
+        st.markdown(f"- *{md(alternative_role(alt))}:* {md(alt.rationale, None)}")
+    st.caption(f"Prices: {md(plan.price_data.api_prices)}, {plan.price_data.price_date}.")
 
 st.subheader("Downloads")
 slug = state.preset() or "scenario"
@@ -68,4 +68,4 @@ for col, kind in ((c3, "pdf"), (c4, "html")):
                       width="stretch")
         error = st.session_state.get(f"brief_{kind}_error")
         if error:
-            st.info(error)
+            st.info(md(error, 500))

@@ -5,6 +5,7 @@ from present.formatting import MISSING, count, ms, percent, tok_per_s, usd, usd_
 from present.labels import EVIDENCE_LABELS, kind_label
 from ui import form, state
 from ui.layout import page_header
+from ui.safe import md
 
 page_header("Inference Economics Planner", "edit the workload below; every screen follows")
 plan = state.current_plan()
@@ -16,9 +17,9 @@ if plan is not None:
         cols[0].metric("Recommended option", "None meets the SLO")
         for c, label in zip(cols[1:], ("Monthly TCO, month 1", "Cost per 1,000 queries", "Accelerators", "SLO met")):
             c.metric(label, MISSING if label != "SLO met" else "No")
-        st.warning(plan.recommendation.rationale)
+        st.warning(md(plan.recommendation.rationale, None))
     else:
-        cols[0].metric("Recommended option", best.name, kind_label(best.kind), delta_color="off", delta_arrow="off",
+        cols[0].metric("Recommended option", md(best.name), kind_label(best.kind), delta_color="off", delta_arrow="off",
                        help="The cheapest option that meets the latency targets under the constraints.")
         average = plan.horizon.lifetime.average_month_usd
         cols[1].metric("Monthly TCO, month 1", usd_per_month(best.monthly_tco_usd),
@@ -39,10 +40,10 @@ if plan is not None:
                        help="The targets are about the first token the user sees: the prompt's prefill and any "
                             "hidden reasoning count.")
         for warning in plan.recommendation.warnings:  # retirements and price changes within the horizon
-            st.warning(warning, icon=":material/event_busy:")
-        st.success(plan.recommendation.rationale, icon=":material/check_circle:")
+            st.warning(md(warning, None), icon="⏳")
+        st.success(md(plan.recommendation.rationale, None), icon="✅")
         for alt in plan.recommendation.alternatives:
-            st.caption(f"**Alternative, {alt.role}:** {alt.rationale}")
+            st.caption(f"**Alternative, {md(alt.role)}:** {md(alt.rationale, None)}")
     d = plan.demand
     st.caption(f"Demand: {count(d.queries_per_day)} queries and {count(d.calls_per_day)} model calls per day; "
                f"peak {d.peak_calls_per_s:,.1f} calls/s and {tok_per_s(d.peak_output_tokens_per_s)} generated; "

@@ -6,6 +6,7 @@ from present.labels import uncertain_input_label
 from present.sentences import availability_implies
 from ui import charts, state
 from ui.layout import page_header
+from ui.safe import md
 
 MAX_BARS = 12
 
@@ -36,7 +37,7 @@ if be.queries_per_day:
     break_even_text = f"{count(be.queries_per_day)} queries/day"
 else:  # not reached within the horizon, or nothing to compare against
     break_even_text = "Not reached" if be.compared else "n/a"
-cols[3].metric("Break-even volume", break_even_text, be.reason, delta_color="off", delta_arrow="off")
+cols[3].metric("Break-even volume", break_even_text, md(be.reason, None), delta_color="off", delta_arrow="off")
 cash = plan.horizon.upfront_cash_usd
 cols[4].metric("Upfront cash", usd(cash.recommended_usd) if best else MISSING,
                f"hardware bought over {plan.scenario.finance.horizon_months} months (capex as paid)",
@@ -50,7 +51,7 @@ st.plotly_chart(charts.stacked_components([o.name for o in shown], [o.kind for o
                                           [o.components_usd for o in shown]), width="stretch")
 if len(usable) > MAX_BARS:
     st.caption(f"The {MAX_BARS} cheapest of {len(usable)} options that meet the SLO.")
-st.caption(availability_implies(plan.scenario))
+st.caption(md(availability_implies(plan.scenario), None))
 
 # the horizon: the recommendation and the cheapest option of every other kind
 lines = [o.id for o in plan.compared_options()]
@@ -60,11 +61,11 @@ series = {oid: list(plan.horizon.costs_usd(oid)) for oid in lines}
 st.plotly_chart(charts.horizon_lines(months, series, {i: by_id[i].kind for i in lines},
                                      {i: by_id[i].name for i in lines}, best.id if best else None, be.month),
                 width="stretch")
-st.caption(f"Break-even against the best API, on the chart's own growth and price path: {be.reason}.")
+st.caption(f"Break-even against the best API, on the chart's own growth and price path: {md(be.reason, None)}.")
 owned_cash = {o.id: cash.by_option_usd[o.id] for o in plan.compared_options() if o.id in cash.by_option_usd}
 if owned_cash:
     st.caption("Upfront cash for owned hardware over the horizon, capex as paid (the chart amortizes it): " + "; ".join(
-        f"{by_id[oid].name} {usd(v)}" for oid, v in owned_cash.items()) + ".")
+        f"{md(by_id[oid].name)} {md(usd(v))}" for oid, v in owned_cash.items()) + ".")
 buys = plan.horizon.purchases.get(best.id, ()) if best else ()
 if buys:
     st.caption("Purchases for the recommendation as usage grows: " + "; ".join(

@@ -27,7 +27,7 @@ def rerun_ms(runs: int = 10) -> list[float]:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     times = []
     for i in range(runs):
-        at.number_input(key="_workload.daily_active_users").set_value(50_000 + 1_000 * (i + 1))
+        at.text_input(key="_workload.daily_active_users").set_value(str(50_000 + 1_000 * (i + 1)))
         start = time.perf_counter()
         at.run()
         times.append((time.perf_counter() - start) * 1e3)

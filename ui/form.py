@@ -6,6 +6,8 @@ canonical scenario, and their on_change copies the new value back (ui.state.with
 """
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 
 import streamlit as st
@@ -17,6 +19,7 @@ from engine.scenario.schema import (API_DISCOUNT_BOUNDS, API_QUOTE_BOUNDS, BOUND
 from present.formatting import count
 from present.labels import DECIDE_ON_LABELS, DEPLOYMENT_LABELS, PRICING_LABELS, TIER_LABELS
 from ui import state, url
+from ui.safe import md
 
 GROUPS = ("Workload", "Latency", "Model", "Constraints", "Finance", "Roadmap assumptions")
 
@@ -79,6 +82,8 @@ NUMBER_FIELDS: dict[str, tuple[Field, ...]] = {
         Field("levers.speculative_draft_tokens", "Speculative draft tokens", 1, "%d", True),
     ),
 }
+INTEGER_FIELDS = {f.key: f for fields in NUMBER_FIELDS.values() for f in fields if f.integer}
+FORM_NOTE = "form_note"  # a value that was applied after rounding, said once
 SWITCHES = (("levers.prefix_caching", "Prefix caching on", "Reuse the KV cache of the shared prompt prefix."),
             ("levers.speculative_decoding", "Speculative decoding on", "Draft and verify several tokens per step."))
 
@@ -94,9 +99,50 @@ def bounds_help(key: str, unit: str = "") -> str:
     return f"{why[0].upper()}{why[1:]}. Allowed {low:,g} to {high:,g}{(' ' + unit) if unit else ''}."
 
 
+# Thousands separators as people type them: 50,000 or 50 000 (groups of three only, so that a
+# decimal comma such as 1,5 is refused instead of read as 15).
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:([, \u00a0\u202f])\d{3})(?:\1\d{3})*(?:\.\d*)?$")
+
+
+def parse_integer(text: str, label: str, key: str) -> tuple[int, str]:
+    """A whole number as typed in the form: `1e5`, `50,000`, `50 000`, `12.7` (rounded, with a note).
+
+    Returns the value and a note ("" unless the value was rounded). Raises ValueError naming
+    the field, what was typed and the allowed range, for text that is not a number, not
+    finite, or outside the field's bounds.
+    """
+    low, high, _ = BOUNDS[key]
+    allowed = f"allowed {int(low):,} to {int(high):,}, a whole number"
+    typed = text.strip()
+    shown = typed if len(typed) <= 40 else typed[:40] + "…"
+    plain = typed.replace("_", "")
+    if _GROUPED.match(plain):
+        plain = re.sub(r"[, \u00a0\u202f]", "", plain)
+    try:
+        number = float(plain)
+    except ValueError:
+        raise ValueError(f"{label} ({key}) = '{shown}' is not a number; {allowed} "
+                         "(1e5, 100000 and 100,000 are read alike)") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{label} ({key}) = '{shown}' is not a finite number; {allowed}")
+    value = math.floor(number + 0.5)
+    if not low <= value <= high:
+        raise ValueError(f"{label} ({key}) = '{shown}' is out of range; {allowed}")
+    note = f"{label}: {shown} is not a whole number, rounded to {value:,}." if value != number else ""
+    return int(value), note
+
+
 def _commit(key: str) -> None:
     """on_change: copy the widget's value into the canonical scenario (or keep it and say why)."""
     value = st.session_state[widget_key(key)]
+    st.session_state[FORM_NOTE] = ""
+    note = ""
+    if key in INTEGER_FIELDS:
+        try:
+            value, note = parse_integer(str(value), INTEGER_FIELDS[key].label, key)
+        except ValueError as exc:
+            st.session_state[state.FORM_ERROR] = str(exc)
+            return
     if isinstance(value, list):
         value = tuple(value)
     if key == "model.quality_floor" and value is not None:
@@ -105,6 +151,8 @@ def _commit(key: str) -> None:
         state.set_scenario(state.with_field(state.scenario(), key, value))
     except ValueError as exc:
         st.session_state[state.FORM_ERROR] = str(exc)
+        return
+    st.session_state[FORM_NOTE] = note
 
 
 def _seed(key: str, value) -> None:
@@ -114,15 +162,15 @@ def _seed(key: str, value) -> None:
 
 def _number(f: Field, current) -> None:
     low, high, _ = BOUNDS[f.key]
-    value = current
     if f.integer:
-        low, high = int(low), int(high)
-        value = None if value is None else int(value)
-    else:
-        low, high = float(low), float(high)
-        value = None if value is None else float(value)
-    _seed(f.key, value)
-    st.number_input(f.label, min_value=low, max_value=high, step=(int(f.step) if f.integer else float(f.step)),
+        # A text box, not st.number_input: the browser's integer box reads 1e5 as 1 and 12.7 as 12,
+        # silently; parse_integer reads what people type and says when it refuses or rounds.
+        _seed(f.key, f"{int(current):,}")
+        st.text_input(f.label, key=widget_key(f.key), help=bounds_help(f.key) + " Whole number; 1e5 and 100,000 "
+                      "are read as 100000.", on_change=_commit, args=(f.key,))
+        return
+    _seed(f.key, None if current is None else float(current))
+    st.number_input(f.label, min_value=float(low), max_value=float(high), step=float(f.step),
                     format=f.fmt, key=widget_key(f.key), help=bounds_help(f.key), on_change=_commit,
                     args=(f.key,))
 
@@ -139,19 +187,33 @@ def _select(key: str, label: str, options: list[str], labels: dict[str, str], cu
                  on_change=_commit, args=(key,))
 
 
+DEFAULT_PRESET_LABEL = "Default scenario (mid-size support assistant)"
+
+
 def _preset_changed() -> None:
-    state.apply_preset(st.session_state["_preset"] or None)
+    state.request_preset(st.session_state["_preset"] or None)
 
 
 def preset_picker() -> None:
+    """The preset selectbox; picking another preset over edits asks before dropping them."""
     names = url.preset_names()
     options = [""] + list(names)
     st.session_state["_preset"] = state.preset() or ""
     st.selectbox("Start from a preset", options, key="_preset",
-                 format_func=lambda s: names.get(s, "Default scenario (mid-size support assistant)"),
+                 format_func=lambda s: names.get(s, DEFAULT_PRESET_LABEL),
                  on_change=_preset_changed,
                  help="Typical companies; each is also a shareable link (?preset=name). "
                       "Your edits are kept in the link as differences from it.")
+    pending = state.pending_preset()
+    if pending is None:
+        return
+    with st.container(border=True):
+        st.warning(f"Switching to **{md(names.get(pending, DEFAULT_PRESET_LABEL))}** replaces the figures you "
+                   "edited. Copy the link first (Report page) to keep them.", icon="⚠️")
+        c1, c2 = st.columns(2)
+        c1.button("Switch and drop my edits", key="_preset_confirm", on_click=state.apply_preset,
+                  args=(pending or None,), type="primary", width="stretch")
+        c2.button("Keep my edits", key="_preset_cancel", on_click=state.cancel_preset, width="stretch")
 
 
 def scenario_form() -> None:
@@ -221,9 +283,12 @@ def scenario_form() -> None:
                 _seed(key, flat[key])
                 st.checkbox(label, key=widget_key(key), on_change=_commit, args=(key,), help=help_text)
         _columns(NUMBER_FIELDS["Roadmap assumptions"], flat)
+    note = st.session_state.get(FORM_NOTE)
+    if note:
+        st.info(md(note, 300))
     error = st.session_state.get(state.FORM_ERROR)
     if error:
-        st.error(f"That value was not applied: {error}")
+        st.error(f"That value was not applied: {md(error, 500)}")
 
 
 def _columns(fields: tuple[Field, ...], flat: dict) -> None:

@@ -9,6 +9,7 @@ from engine.roadmap.build import Roadmap
 from present.formatting import signed_percent, usd_per_month
 from present.labels import LAYER_LABELS, layer_label, phase_label, quality_risk_label
 from ui import charts, tables
+from ui.safe import md
 
 
 def draw(roadmap: Roadmap, option_names: dict[str, str]) -> None:
@@ -17,7 +18,7 @@ def draw(roadmap: Roadmap, option_names: dict[str, str]) -> None:
     baseline = roadmap.baseline_option_id
     cols = st.columns(4)
     cols[0].metric("Today", usd_per_month(roadmap.baseline_monthly_tco_usd),
-                   option_names.get(baseline, baseline), delta_color="off", delta_arrow="off")
+                   md(option_names.get(baseline, baseline)), delta_color="off", delta_arrow="off")
     saving = roadmap.total_saving_fraction
     cols[1].metric("After the roadmap", usd_per_month(roadmap.final_monthly_tco_usd),
                    None if not saving else signed_percent(-saving, 0), delta_color="inverse")

@@ -26,6 +26,7 @@ SCENARIO = "scenario"
 PRESET = "preset"
 URL_PROBLEMS = "url_problems"
 FORM_ERROR = "form_error"
+PENDING_PRESET = "pending_preset"
 
 
 def require_router() -> None:
@@ -69,7 +70,36 @@ def set_scenario(new: Scenario) -> None:
 
 def apply_preset(slug: str | None) -> None:
     st.session_state[PRESET] = slug or None
+    st.session_state.pop(PENDING_PRESET, None)
     set_scenario(url.base_scenario(slug or None))
+
+
+def has_edits() -> bool:
+    """Whether the scenario differs from the preset it started from (edits a preset switch would drop)."""
+    try:
+        return scenario() != url.base_scenario(preset())
+    except ValueError:  # the preset file went away or broke since: nothing to compare with, keep the edits
+        return True
+
+
+def request_preset(slug: str | None) -> None:
+    """Switch preset at once when nothing was edited; with edits, hold the switch until the user
+    confirms (the form shows the question), so a stray pick never drops typed figures."""
+    if (slug or None) == preset():
+        st.session_state.pop(PENDING_PRESET, None)
+    elif has_edits():
+        st.session_state[PENDING_PRESET] = slug or ""
+    else:
+        apply_preset(slug)
+
+
+def pending_preset() -> str | None:
+    """The preset the user picked over unsaved edits, awaiting confirmation ("" = the default)."""
+    return st.session_state.get(PENDING_PRESET)
+
+
+def cancel_preset() -> None:
+    st.session_state.pop(PENDING_PRESET, None)
 
 
 def with_field(current: Scenario, key: str, value) -> Scenario:
@@ -111,14 +141,14 @@ def show_broken_presets() -> None:
     broken = url.broken_presets()
     if broken:
         st.warning("Some preset files could not be read and are left out: " + "; ".join(md(b, 300) for b in broken),
-                   icon=":material/warning:")
+                   icon="⚠️")
 
 
 def show_url_warning() -> None:
     problems = st.session_state.get(URL_PROBLEMS) or []
     if problems:
         st.warning("Some link parameters were ignored and their preset values used instead: "
-                   + "; ".join(md(p, 300) for p in problems), icon=":material/warning:")
+                   + "; ".join(md(p, 300) for p in problems), icon="⚠️")
 
 
 _WARMED = threading.Event()
@@ -156,7 +186,7 @@ def current_plan(with_roadmap: bool = False) -> Plan | None:
     try:
         return _plan(scenario().to_yaml(), dt.date.today().isoformat(), with_roadmap)
     except ValueError as exc:
-        st.error(f"This scenario cannot be planned: {exc}")
+        st.error(f"This scenario cannot be planned: {md(exc, 500)}")
         return None
 
 

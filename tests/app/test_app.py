@@ -74,7 +74,7 @@ def test_scenario_headline_answers_the_question():
 def test_changing_a_widget_changes_the_answer_and_the_link():
     at = open_app(preset="regulated-on-prem")  # on-prem only: the fleet grows with the users
     before = metrics(at)
-    at.number_input(key="_workload.daily_active_users").set_value(500_000).run()
+    at.text_input(key="_workload.daily_active_users").set_value("500000").run()
     assert not at.exception
     after = metrics(at)
     assert after["Monthly TCO, month 1"] != before["Monthly TCO, month 1"]
@@ -98,7 +98,7 @@ def test_preset_picker_loads_the_preset():
     assert not at.exception
     assert at.session_state["scenario"] == url.load_preset("voice-agent")
     assert at.query_params == {"v": "1", "preset": "voice-agent"}
-    assert at.number_input(key="_workload.output_tokens_per_call").value == 60
+    assert at.text_input(key="_workload.output_tokens_per_call").value == "60"
 
 
 def test_query_params_round_trip_reproduce_every_figure():
@@ -142,7 +142,7 @@ def test_preset_must_be_an_exact_slug(preset):
 def test_widget_edit_clears_the_link_warning():
     at = open_app(bogus="1")
     assert len(link_warnings(at)) == 1
-    at.number_input(key="_workload.input_tokens_per_call").set_value(2000).run()
+    at.text_input(key="_workload.input_tokens_per_call").set_value("2000").run()
     assert not link_warnings(at)
 
 
@@ -261,4 +261,4 @@ def test_finance_tab_takes_a_negotiated_discount_and_refuses_a_bad_one():
     at.text_input(key="_finance.api_discounts").set_value(f"{provider}:2").run()
     assert not at.exception
     assert at.session_state["scenario"].finance.api_discounts == (f"{provider}:0.15",)  # kept, and why is shown
-    assert any("finance.api_discounts" in e.value for e in at.error)
+    assert any("finance.api_discounts" in e.value.replace("\\", "") for e in at.error)  # as rendered

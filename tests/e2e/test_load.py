@@ -42,7 +42,7 @@ def users_shown(page) -> str:
 
 
 def set_users(page, users: int) -> None:
-    box = page.get_by_role("spinbutton", name="Daily active users")
+    box = page.get_by_role("textbox", name="Daily active users")
     box.fill(str(users))
     box.press("Enter")
 

@@ -4,6 +4,7 @@ import builtins
 import io
 import math
 import pathlib
+import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -90,9 +91,50 @@ def test_scenario_to_url_to_scenario_is_identity(s, preset):
 
 
 def test_markdown_is_escaped():
-    assert md("[x](javascript:alert(1))") == r"\[x\]\(javascript:alert\(1\)\)"
+    assert md("[x](javascript:alert(1))").replace(JOINER, "") == r"\[x\]\(javascript:alert\(1\)\)"
     assert md("a" * 500, 10) == "a" * 10 + "…"
     assert io.StringIO(md("<b>x</b>")).read().count("\\<") == 2
+
+
+# How the markdown renderer reads `md`'s output: backslash escapes drop, the word joiner is invisible.
+JOINER = "\u2060"
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def rendered_text(escaped: str) -> str:
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", escaped).replace(JOINER, "")
+
+
+@pytest.mark.parametrize("typed,shown", [
+    ("1. list", "1. list"), ("12) item", "12) item"), ("- item", "- item"),
+    (":smile:", ":smile:"), (":material/warning:", ":material/warning:"), (":red[alert]", ":red[alert]"),
+    ("&amp; &lt;b&gt; &#60;", "&amp; &lt;b&gt; &#60;"), ("$x^2$", "$x^2$"),
+    ("a\u202eb\u2066c\u2069", "abc"), ("line\nbreak", "line break")])
+def test_escaped_text_renders_as_typed(typed, shown):
+    escaped = md(typed)
+    assert rendered_text(escaped) == shown
+    assert not escaped.startswith("\\1")  # a backslash before a digit is no escape: it would show
+
+
+def test_shortcodes_autolinks_and_entities_are_broken():
+    for typed in (":smile:", ":material/warning:", "x :+1: y", ":red[x]"):
+        assert not re.search(r":[\w+-]+(/[\w-]+)?[:\[]", md(typed)), typed
+    for typed in ("see http://evil.example/x", "https://evil.example", "www.evil.example", "me@evil.example"):
+        assert not re.search(r"https?://|www\.|@\w", md(typed)), typed
+    assert not re.search(r"(?<!\\)&", md("&amp; &#60; &x"))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from(list("[]()!:&#*_`$<>\\") + list(BIDI)),
+               max_size=80))
+def test_md_output_has_no_live_markdown(text):
+    escaped = md(text, None)
+    assert not any(c in escaped for c in BIDI)
+    assert "\n" not in escaped and "\r" not in escaped
+    assert not re.search(r"(?<!\\)[\[\]()!<>`*_$&]", escaped.replace("\\\\", "")), escaped
+    assert not re.search(r":[\w+-]+(/[\w-]+)?:", escaped)
+    typed = text.replace("\r", " ").replace("\n", " ").translate({ord(c): None for c in BIDI + JOINER})
+    assert rendered_text(escaped) == typed  # what is shown is what was typed
 
 
 def test_broken_preset_file_is_named_and_the_rest_still_load(tmp_path, monkeypatch):
