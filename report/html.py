@@ -6,19 +6,20 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import urlsplit
 
 from engine.plan import Plan
 from report import charts
 from report.content import Brief, KeyFigure, Table, build_brief
 from present.colours import kind_colour
 from present.labels import KIND_LABELS
+from present.text import web_link, without_bidi
 
 CSS = """
 :root { --ink: #222; --muted: #666; --accent: #1f4e79; --rule: #d4d4d4; --head: #e8eef5; --hi: #e2f2e0; --box: #f6f8fb; }
 * { box-sizing: border-box; }
 body { margin: 0; font-family: "DejaVu Sans", "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif;
-       color: var(--ink); background: #fff; font-size: 14px; line-height: 1.45; }
+       color: var(--ink); background: #fff; font-size: 14px; line-height: 1.45;
+       overflow-wrap: anywhere; /* a 200-character name or link wraps instead of widening the page */ }
 main { max-width: 58rem; margin: 0 auto; padding: 2rem 1.5rem 3rem; }
 .eyebrow { font-size: 0.72rem; font-weight: bold; letter-spacing: 0.06em; color: var(--muted); margin: 0; }
 h1 { font-size: 1.75rem; line-height: 1.2; margin: 0.3rem 0 0.3rem; overflow-wrap: anywhere; }
@@ -26,17 +27,17 @@ h2 { font-size: 1.15rem; color: var(--accent); margin: 1.6rem 0 0.5rem; }
 .meta { color: var(--muted); font-size: 0.85rem; margin: 0 0 0.8rem; overflow-wrap: anywhere; }
 header { border-bottom: 2px solid var(--accent); padding-bottom: 0.4rem; }
 .answer { font-size: 1.05rem; }
-.figures { display: grid; grid-template-columns: repeat(4, 1fr); gap: 0.6rem; margin: 1rem 0; }
+.figures { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 0.6rem; margin: 1rem 0; }
 .figure { background: var(--box); border: 1px solid var(--rule); padding: 0.5rem 0.7rem; }
 .figure .label { font-size: 0.75rem; color: var(--muted); }
-.figure .value { font-size: 1.35rem; font-weight: bold; white-space: nowrap; }
+.figure .value { font-size: 1.35rem; font-weight: bold; line-height: 1.2; }
 .figure .note { font-size: 0.72rem; color: var(--muted); }
 table { width: 100%; border-collapse: collapse; font-size: 0.8rem; margin: 0.4rem 0 0.6rem; }
 th { background: var(--head); text-align: left; font-weight: bold; }
 th, td { padding: 0.25rem 0.4rem; border-bottom: 1px solid var(--rule); vertical-align: middle; }
 td.num, th.num { text-align: right; }
 td.num { white-space: nowrap; }
-table.options td:first-child { min-width: 14rem; }
+table.options td:first-child { min-width: 10rem; }
 tr.recommended td { background: var(--hi); font-weight: bold; }
 table.small { font-size: 0.72rem; }
 td.source { overflow-wrap: anywhere; }
@@ -46,7 +47,7 @@ figure svg { width: 100%; height: auto; display: block; }
 .legend { font-size: 0.78rem; color: var(--muted); }
 .swatch { display: inline-block; width: 0.8em; height: 0.8em; margin: 0 0.3em 0 0.8em; vertical-align: -0.05em; }
 footer { margin-top: 2rem; color: var(--muted); font-size: 0.75rem; border-top: 1px solid var(--rule); padding-top: 0.5rem; }
-@media (max-width: 40rem) { .figures { grid-template-columns: repeat(2, 1fr); } }
+@media (max-width: 40rem) { .figures { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
 @page { margin: 14mm; }
 @media print {
   body { font-size: 10.5pt; }
@@ -65,11 +66,6 @@ _SVG_REF = re.compile(r'(\bid="|url\(#|href="#)')
 
 def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
-
-
-def _safe_link(url: str) -> str | None:
-    """Only web links become clickable: no javascript: or data: URLs from a share parameter."""
-    return url if urlsplit(url).scheme in ("http", "https") else None
 
 
 def _svg(fig, prefix: str) -> str:
@@ -109,9 +105,10 @@ def _inputs(brief: Brief) -> str:
 
 
 def render(brief: Brief) -> str:
+    brief = without_bidi(brief)  # an override (U+202E) would make a name read as something else
     link = ""
     if brief.share_link:
-        href = _safe_link(brief.share_link)
+        href = web_link(brief.share_link)  # only web links become clickable: no javascript: or data:
         shown = esc(brief.share_link)
         link = (f' Reopen this scenario: <a href="{esc(href)}">{shown}</a>' if href
                 else f" Reopen this scenario: {shown}")
@@ -121,7 +118,7 @@ def render(brief: Brief) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{esc(brief.title)}</title><style>{CSS}</style></head><body><main>",
         '<header><p class="eyebrow">INFERENCE ECONOMICS PLANNER · EXECUTIVE BRIEF</p>',
-        f"<h1>{esc(brief.title)}</h1>",
+        f'<h1 dir="auto">{esc(brief.title)}</h1>',
         f'<p class="meta">Prices as of {esc(brief.date)}.{link}</p></header>',
         '<section id="answer">',
         f"<h2>The question</h2><p>{esc(brief.question)}</p>",

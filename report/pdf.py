@@ -1,9 +1,11 @@
 """The brief as a PDF: fpdf2 with DejaVu Sans (shipped with matplotlib) and 200-dpi charts."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import io
+import unicodedata
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -14,6 +16,7 @@ from fpdf.enums import XPos, YPos
 
 from engine.plan import Plan
 from present.labels import KIND_LABELS, in_sentence
+from present.text import web_link, without_bidi
 from report import charts
 from report.content import Brief, Table, build_brief
 
@@ -29,6 +32,10 @@ MARGIN_MM = 15.0
 CHART_DPI = 200
 FOOTER_NAME_CHARS = 70
 PAGES_ALIAS = "{pages_total_brief}"
+# Key-figure boxes: the value shrinks from the first size to the last before it wraps.
+FIGURE_VALUE_PT = (13.0, 12.0, 11.0, 10.0, 9.0, 8.0)
+SHAPING_NOTE = ("Right-to-left or complex-script text in this brief is printed without text shaping "
+                "(the uharfbuzz package is not installed): its letters may be unjoined or out of order.")
 
 INK = (34, 34, 34)
 MUTED = (110, 110, 110)
@@ -49,7 +56,8 @@ class _BriefPDF(FPDF):
         text = self.footer_text
         while len(text) > 10 and self.get_string_width(text) > self.epw * 0.84:  # never runs into the page number
             text = text[:-2] + "…"
-        self.cell(self.epw * 0.86, 5, text, align="L")
+        with _shaped(self, text):
+            self.cell(self.epw * 0.86, 5, text, align="L")
         # Left-aligned: fpdf2 would right-align on the width of the alias, not of the final number.
         self.cell(self.epw * 0.14, 5, f"Page {self.page_no()} of {PAGES_ALIAS}", align="L")
 
@@ -78,6 +86,42 @@ def missing_glyphs(brief: Brief) -> list[int]:
     return sorted(c for c in used - _covered() if c >= 0x20)
 
 
+def _needs_shaping(text: str) -> bool:
+    """Text that only reads right once shaped: right-to-left scripts (Arabic, Hebrew: order and
+    joined letters) and Indic, Southeast Asian scripts (conjuncts, vowel marks)."""
+    return any(c >= "\u0590" and (unicodedata.bidirectional(c) in ("R", "AL") or "\u0900" <= c <= "\u109f"
+                                   or "\u1780" <= c <= "\u17ff") for c in text)
+
+
+def needs_shaping(brief: Brief) -> bool:
+    return any(_needs_shaping(text) for text in _strings(brief))
+
+
+@functools.lru_cache(maxsize=1)
+def shaping_available() -> bool:
+    """fpdf2 shapes text with HarfBuzz through the uharfbuzz package (requirements.txt)."""
+    try:
+        import uharfbuzz  # noqa: F401, PLC0415
+    except ImportError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def _shaped(pdf: FPDF, *texts: str) -> Iterator[None]:
+    """Shaping on for the text drawn inside, when it needs it: shaping every line of a brief
+    costs seconds (each width measured through HarfBuzz), so Latin text is laid out without."""
+    # Already on (a page break inside a shaped table draws the footer): leave it on.
+    on = not pdf.text_shaping and shaping_available() and any(_needs_shaping(t) for t in texts if t)
+    if on:
+        pdf.set_text_shaping(True)
+    try:
+        yield
+    finally:
+        if on:
+            pdf.set_text_shaping(False)
+
+
 def _new_pdf(page_size: str, footer: str, missing: list[int]) -> _BriefPDF:
     pdf = _BriefPDF(orientation="portrait", unit="mm", format=page_size)
     pdf.footer_text = footer
@@ -104,7 +148,8 @@ def _heading(pdf: FPDF, text: str, space_needed_mm: float = 30.0) -> None:
     pdf.ln(3)
     pdf.set_font(FONT, "B", 12)
     pdf.set_text_color(*ACCENT)
-    pdf.multi_cell(0, 6.5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    with _shaped(pdf, text):
+        pdf.multi_cell(0, 6.5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(*INK)
     pdf.ln(1)
 
@@ -115,7 +160,8 @@ def _paragraph(pdf: FPDF, text: str, size: float = 9.0, colour: tuple[int, int, 
         return
     pdf.set_font(FONT, "B" if bold else "", size)
     pdf.set_text_color(*colour)
-    pdf.multi_cell(0, size * 0.48, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    with _shaped(pdf, text):
+        pdf.multi_cell(0, size * 0.48, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(*INK)
 
 
@@ -125,9 +171,11 @@ def _table(pdf: FPDF, table: Table, widths: tuple[float, ...], size: float = 7.5
     heading = FontFace(family=FONT, emphasis="BOLD", size_pt=size, fill_color=HEADING_FILL, color=INK)
     highlight = FontFace(family=FONT, emphasis="BOLD", size_pt=size, fill_color=HIGHLIGHT_FILL, color=INK)
     align = tuple("RIGHT" if n else "LEFT" for n in table.numeric)
-    with pdf.table(col_widths=widths, text_align=align, line_height=size * 0.5, headings_style=heading,
-                   borders_layout="HORIZONTAL_LINES", padding=(0.9, 1.2), v_align="MIDDLE",
-                   width=pdf.epw) as t:
+    # the table is laid out when its block closes: shaping (if any cell needs it) must span it
+    with _shaped(pdf, *table.columns, *(cell for row in table.rows for cell in row)), \
+            pdf.table(col_widths=widths, text_align=align, line_height=size * 0.5, headings_style=heading,
+                      borders_layout="HORIZONTAL_LINES", padding=(0.9, 1.2), v_align="MIDDLE",
+                      width=pdf.epw) as t:
         t.row(table.columns)
         for i, cells in enumerate(table.rows):
             row = t.row()
@@ -137,12 +185,36 @@ def _table(pdf: FPDF, table: Table, widths: tuple[float, ...], size: float = 7.5
     pdf.ln(1.5)
 
 
+def _fit(pdf: FPDF, text: str, width_mm: float, sizes: tuple[float, ...], style: str = "") -> tuple[float, list[str]]:
+    """The largest size in `sizes` at which `text` fits `width_mm` on one line; at the smallest,
+    the lines it wraps to (any figure fits its box: "$18,128,333.3B / mo" included)."""
+    for size in sizes:
+        pdf.set_font(FONT, style, size)
+        if pdf.get_string_width(text) <= width_mm:
+            return size, [text]
+    return sizes[-1], pdf.multi_cell(width_mm, 1, text, dry_run=True, output="LINES")
+
+
 def _key_figures(pdf: FPDF, brief: Brief) -> None:
     n = len(brief.figures)
     gap = 3.0
     w = (pdf.epw - gap * (n - 1)) / n
+    with _shaped(pdf, *(t for f in brief.figures for t in (f.label, f.value, f.note))):
+        _draw_figures(pdf, brief, w, gap)
+
+
+def _draw_figures(pdf: FPDF, brief: Brief, w: float, gap: float) -> None:
+    inner = w - 4
+    labels = [_fit(pdf, f.label, inner, (7.5, 6.5)) for f in brief.figures]
+    values = [_fit(pdf, f.value, inner, FIGURE_VALUE_PT, "B") for f in brief.figures]
+    pdf.set_font(FONT, size=6.8)
+    notes = [pdf.multi_cell(inner, 3.1, f.note, dry_run=True, output="LINES") if f.note else []
+             for f in brief.figures]
+    value_h = [len(lines) * size * 0.45 + 1.2 for size, lines in values]
+    label_h = [len(lines) * 3.3 for _, lines in labels]
+    height = max(24.0, max(1.8 + lh + 0.8 + vh + 0.8 + len(nl) * 3.1 + 1.5
+                           for lh, vh, nl in zip(label_h, value_h, notes)))
     top = pdf.get_y()
-    height = 24.0
     if top + height > pdf.page_break_trigger:
         pdf.add_page()
         top = pdf.get_y()
@@ -152,18 +224,19 @@ def _key_figures(pdf: FPDF, brief: Brief) -> None:
         pdf.set_draw_color(*RULE)
         pdf.rect(x, top, w, height, style="DF")
         pdf.set_xy(x + 2, top + 1.8)
-        pdf.set_font(FONT, size=7.5)
+        pdf.set_font(FONT, size=labels[i][0])
         pdf.set_text_color(*MUTED)
-        pdf.cell(w - 4, 3.5, f.label)
-        pdf.set_xy(x + 2, top + 6)
+        pdf.multi_cell(inner, 3.3, f.label, align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
+        pdf.set_xy(x + 2, pdf.get_y() + 0.8)
         pdf.set_text_color(*INK)
-        size = 13 if len(f.value) <= 14 else 10.5
+        size, lines = values[i]
         pdf.set_font(FONT, "B", size)
-        pdf.cell(w - 4, 6.5, f.value)
-        pdf.set_xy(x + 2, top + 13.5)
+        pdf.multi_cell(inner, size * 0.45 + (1.2 if len(lines) == 1 else 0), f.value, align="L",
+                       new_x=XPos.LEFT, new_y=YPos.NEXT)
+        pdf.set_xy(x + 2, pdf.get_y() + 0.8)
         pdf.set_font(FONT, size=6.8)
         pdf.set_text_color(*MUTED)
-        pdf.multi_cell(w - 4, 3.1, f.note, align="L")
+        pdf.multi_cell(inner, 3.1, f.note, align="L")
     pdf.set_text_color(*INK)
     pdf.set_xy(pdf.l_margin, top + height + 2)
 
@@ -189,14 +262,16 @@ def _title(pdf: FPDF, brief: Brief) -> None:
     pdf.ln(1)
     pdf.set_font(FONT, "B", 17)
     pdf.set_text_color(*INK)
-    pdf.multi_cell(0, 8, brief.title, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    with _shaped(pdf, brief.title):
+        pdf.multi_cell(0, 8, brief.title, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FONT, size=8.5)
     pdf.set_text_color(*MUTED)
     pdf.write(4.5, f"Prices as of {brief.date}.")
     if brief.share_link:
         pdf.write(4.5, " Reopen this scenario: ")
         pdf.set_text_color(*ACCENT)
-        pdf.write(4.5, brief.share_link, link=brief.share_link)
+        # Only a web address becomes a live link (no javascript: or file:); any other is printed as text.
+        pdf.write(4.5, brief.share_link, link=web_link(brief.share_link) or "")
     pdf.ln(6)
     pdf.set_draw_color(*ACCENT)
     pdf.set_line_width(0.5)
@@ -218,12 +293,15 @@ def render(brief: Brief, page_size: str = "A4") -> bytes:
     """Lay out a Brief on 2-4 pages."""
     if page_size not in PAGE_SIZES:
         raise ValueError(f"page_size = {page_size!r} is not supported: choose one of {', '.join(PAGE_SIZES)}")
+    brief = without_bidi(brief)  # an override (U+202E) would make a name read as something else
     name = brief.scenario_name
     name = name if len(name) <= FOOTER_NAME_CHARS else name[: FOOTER_NAME_CHARS - 1] + "…"
     pdf = _new_pdf(page_size, f"Inference Economics Planner · {name} · prices as of {brief.date}",
                    missing_glyphs(brief))
     pdf.add_page()
     _title(pdf, brief)
+    if not shaping_available() and needs_shaping(brief):  # say so on the page rather than print mangled text silently
+        _paragraph(pdf, SHAPING_NOTE, 8, ACCENT, bold=True)
 
     _heading(pdf, "The question")
     _paragraph(pdf, brief.question, 9.5)

@@ -1,8 +1,12 @@
 """The executive brief: PDF and HTML read back, figures equal to the Plan's, names escaped."""
+import dataclasses
+import functools
 import html
+import io
 import re
 
 import pytest
+from pypdf import PdfReader
 
 from engine.physics.calibration import reported_accuracy
 from engine.plan import plan
@@ -156,3 +160,145 @@ def test_brief_calls_a_near_tie_a_tie_like_the_app(name):
     with prices: the rule is that the two agree.)"""
     p = plan(preset(name), price_date=PRICE_DATE)
     assert ("near tie" in p.recommendation.rationale) == ("near tie" in " ".join(build_brief(p).answer))
+
+
+# --- issue 16: hostile names, figures and links in the brief --------------------------------
+
+ARABIC = "شركة البيانات للخدمات"  # "data services company"
+HEBREW = "חברת הנתונים"
+LONG = "N" * 200  # one unbroken 200-character word
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def named(name: str):
+    return plan(preset("support-assistant").replace(name=name), price_date=PRICE_DATE)
+
+
+@functools.lru_cache(maxsize=2)
+def _widths(face: str) -> tuple[dict[int, int], int]:
+    from fontTools.ttLib import TTFont
+    from report.pdf import FONT_DIR
+    font = TTFont(FONT_DIR / face, lazy=True)
+    hmtx, cmap = font["hmtx"], font.getBestCmap()
+    return {c: hmtx[g][0] for c, g in cmap.items()}, font["head"].unitsPerEm
+
+
+def text_runs(data: bytes) -> list[tuple[float, float, float, str]]:
+    """Each line of text drawn: where it starts and ends across the page (pt, from DejaVu's advance
+    widths), the page's width, and the text."""
+    runs = []
+    for page in PdfReader(io.BytesIO(data)).pages:
+        page_w = float(page.mediabox.width)
+
+        def visit(text, cm, tm, font, size, page_w=page_w):
+            if text.strip() and font:
+                bold = "Bold" in str(font.get("/BaseFont", ""))
+                widths, em = _widths("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
+                x = tm[4] * cm[0] + cm[4]
+                w = sum(widths.get(ord(c), em) for c in text) / em * size * tm[0] * cm[0]
+                runs.append((x, x + w, page_w, text))
+        page.extract_text(visitor_text=visit)
+    return runs
+
+
+def overflowing(data: bytes) -> list[str]:
+    return [text[:40] for x0, x1, page_w, text in text_runs(data) if x1 > page_w - 5 * 72 / 25.4]
+
+
+def test_rtl_names_are_shaped_in_the_pdf():
+    """Arabic letters join (contextual glyph forms, U+FExx) and the name reads in its own order."""
+    data = build_pdf(named(f"{ARABIC} / {HEBREW}"))
+    _, text = pdf_text(data)
+    assert ARABIC in text and HEBREW in text  # logical order: copy and search find the name
+    glyphs = set()
+    for page in PdfReader(io.BytesIO(data)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            descendant = font.get_object().get("/DescendantFonts")
+            if descendant:
+                from fontTools.ttLib import TTFont
+                program = descendant[0].get_object()["/FontDescriptor"]["/FontFile2"].get_object().get_data()
+                glyphs |= set(TTFont(io.BytesIO(program)).getGlyphOrder())
+    assert {"uniFE97", "uniFEE8"} & glyphs or any(g.startswith("uniFE") for g in glyphs), sorted(glyphs)[:50]
+
+
+def test_without_uharfbuzz_the_pdf_says_rtl_text_is_unshaped(monkeypatch):
+    from report import pdf as pdf_module
+    monkeypatch.setattr(pdf_module, "shaping_available", lambda: False)
+    _, text = pdf_text(build_pdf(named(ARABIC)))
+    assert "without text shaping" in text
+    _, latin = pdf_text(build_pdf(named("Acme")))
+    assert "without text shaping" not in latin  # only where it matters
+
+
+def test_key_figure_boxes_fit_any_figure(onprem_plan):
+    from report import pdf as pdf_module
+    from report.content import KeyFigure
+    brief = build_brief(onprem_plan)
+    huge = tuple(KeyFigure(f.label, value, f.note) for f, value in
+                 zip(brief.figures, ("$18,128,333.3B / mo", "$284,236,135,976,960.0B", "1.2e+71 accelerators",
+                                     "$9,999,999,999,999.9T / month")))
+    data = pdf_module.render(dataclasses.replace(brief, figures=huge))
+    runs = text_runs(data)
+    n = len(huge)
+    box_w = (A4_PT[0] - 2 * 15 * 72 / 25.4 - 3 * 72 / 25.4 * (n - 1)) / n
+    for f in huge:
+        drawn = [r for r in runs if any(c.isdigit() for c in r[3]) and r[3].strip() in f.value]
+        assert drawn, f.value
+        for x0, x1, _, _ in drawn:
+            assert x1 - x0 <= box_w, (f.value, x1 - x0, box_w)
+
+
+def test_only_web_links_are_live_in_the_pdf(onprem_plan):
+    def uris(data: bytes) -> list[str]:
+        found = []
+        for page in PdfReader(io.BytesIO(data)).pages:
+            for annot in page.get("/Annots") or []:
+                action = annot.get_object().get("/A")
+                if action and "/URI" in action:
+                    found.append(str(action["/URI"]))
+        return found
+
+    for hostile in ("javascript:alert(1)", "JavaScript:alert(1)", "file:///etc/passwd", "data:text/html,x"):
+        data = build_pdf(onprem_plan, share_link=hostile)
+        assert uris(data) == []
+        assert hostile in pdf_text(data)[1]  # still printed, as text
+    assert uris(build_pdf(onprem_plan, share_link=LINK)) == [LINK]
+
+
+def test_a_200_character_word_wraps_in_the_pdf():
+    data = build_pdf(named(LONG), share_link="https://planner.example.com/?" + "x" * 300)
+    assert overflowing(data) == []
+    assert LONG in pdf_text(data)[1].replace(" ", "")
+
+
+def test_a_200_character_word_wraps_in_the_html(chromium):
+    page_html = build_html(named(LONG), share_link="https://planner.example.com/?" + "x" * 300)
+    context = chromium.new_context(viewport={"width": 1000, "height": 800})
+    try:
+        page = context.new_page()
+        page.set_content(page_html)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1000
+    finally:
+        context.close()
+
+
+def test_bidi_controls_are_stripped_from_both_briefs():
+    p = named("Invoice\u202egpj.exe\u2066x\u2069")
+    page = build_html(p)
+    _, text = pdf_text(build_pdf(p))
+    for c in BIDI:
+        assert c not in page and c not in text
+    assert "Invoicegpj.exex" in html.unescape(page) and "Invoicegpj.exex" in text
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    import os
+    if not os.path.exists("/usr/bin/chromium"):
+        pytest.skip("/usr/bin/chromium is missing: install Debian's chromium (scripts/test does)")
+    from playwright.sync_api import sync_playwright
+    from tests.e2e.conftest import CHROMIUM_ARGS
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
