@@ -2,12 +2,17 @@
 
 Each session keeps its own daily-user count; after every change it must see its own number
 in the URL and on the page (no cross-talk through caches or globals), with no exception.
-Size: LOAD_SESSIONS (default 10) sessions for LOAD_SECONDS (default 20 s); server memory
-(RSS) is written to test-artifacts/load.json.
+Size: LOAD_SESSIONS (default 10) sessions for LOAD_SECONDS (default 20 s). Written to
+test-artifacts/load.json: server memory (RSS) and the time from each edit to the updated
+headline (p50, p95, max), measured in the browser: from just before the edit is typed until
+the page header shows the new number and the first headline figure has been redrawn by the
+same run (Streamlit marks the previous run's elements data-stale="true"). Reported, never
+asserted (timings depend on the machine).
 """
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 from pathlib import Path
@@ -41,6 +46,29 @@ def users_shown(page) -> str:
     return page.locator('[data-testid="stCaptionContainer"]').first.inner_text()
 
 
+# Armed just before an edit: polls until the header caption shows the new count and the first
+# metric belongs to the run that drew it, then keeps the elapsed milliseconds in window.__editMs.
+ARM = """(shown) => {
+  window.__editMs = null;
+  const t0 = performance.now();
+  const fresh = (el) => el && el.closest('[data-testid=stElementContainer]')?.dataset.stale === 'false';
+  const id = setInterval(() => {
+    const caption = document.querySelector('[data-testid=stCaptionContainer]');
+    const metric = document.querySelector('[data-testid=stMetric]');
+    if (caption && caption.innerText.includes(shown) && fresh(caption) && fresh(metric)) {
+      window.__editMs = performance.now() - t0;
+      clearInterval(id);
+    }
+  }, 20);
+}"""
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
 def set_users(page, users: int) -> None:
     box = page.get_by_role("textbox", name="Daily active users")
     box.fill(str(users))
@@ -58,12 +86,16 @@ def test_concurrent_sessions_each_see_their_own_numbers(browser, app_url):
     for i, p in enumerate(pages):  # open all sessions before any of them settles
         p.goto(f"{app_url}/?dau={mine[i]}")
     changes = 0
+    edit_ms: list[float] = []
     deadline = time.monotonic() + SECONDS
     round_ = 0
     while True:
         for i, p in enumerate(pages):
             p.wait_for_function("(n) => location.search.includes('daily_active_users=' + n)", arg=mine[i])
             wait_until_idle(p)
+            if round_:
+                p.wait_for_function("() => window.__editMs !== null")
+                edit_ms.append(p.evaluate("() => window.__editMs"))
             assert query(p)["workload.daily_active_users"] == str(mine[i])
             assert f"{mine[i]:,}" in users_shown(p), (i, users_shown(p))
             assert p.locator('[data-testid="stException"]').count() == 0
@@ -72,13 +104,18 @@ def test_concurrent_sessions_each_see_their_own_numbers(browser, app_url):
         round_ += 1
         for i, p in enumerate(pages):  # every session changes its input while the others run
             mine[i] = 10_000 + 1_111 * i + 7 * round_
+            p.evaluate(ARM, f"{mine[i]:,}")
             set_users(p, mine[i])
             changes += 1
     rss = server_rss_mb(urlparse(app_url).port)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "load.json").write_text(json.dumps(
         {"sessions": SESSIONS, "seconds": SECONDS, "rounds": round_, "input_changes": changes,
-         "server_rss_mb": rss, "page_errors": errors}, indent=2))
+         "server_rss_mb": rss, "page_errors": errors,
+         "edit_to_headline_ms": {"edits": len(edit_ms),
+                                 **({"p50": round(percentile(edit_ms, 50)), "p95": round(percentile(edit_ms, 95)),
+                                     "max": round(max(edit_ms))} if edit_ms else {})},
+         "own_numbers_only": True}, indent=2))
     for c in contexts:
         c.close()
     assert errors == []
