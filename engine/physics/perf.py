@@ -290,6 +290,8 @@ def operator_s(memory_s: float, compute_s: float) -> float:
     so the two combine as a p-norm, (memory^p + compute^p)^(1/p): max() as p grows, their sum at p = 1.
     p is physics.yaml's roofline_overlap_exponent. Never faster than the roofline.
     """
+    if OVERLAP_P == 2.0:
+        return math.hypot(memory_s, compute_s)  # the same p-norm, several times faster than pow
     return (memory_s ** OVERLAP_P + compute_s ** OVERLAP_P) ** (1.0 / OVERLAP_P)
 
 
