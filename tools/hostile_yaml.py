@@ -38,8 +38,8 @@ def _hostile(n: int) -> list[str]:
     return docs
 
 
-def _run(args: list[str]) -> tuple[int, str, float, float]:
-    """Exit status, stderr, wall seconds and peak RSS [MB] of one child process."""
+def _run(args: list[str]) -> tuple[int, str, float, float, float]:
+    """Exit status, stderr, wall seconds, peak RSS [MB] and CPU seconds (user + system) of one child."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
@@ -48,7 +48,8 @@ def _run(args: list[str]) -> tuple[int, str, float, float]:
         proc.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         text = err.read().decode("utf-8", "replace")
-    return proc.returncode, text, wall, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+    # ru_maxrss is in KiB on Linux; CPU time shows the work itself when a busy machine stretches the wall time
+    return proc.returncode, text, wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,14 +57,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--files", type=int, default=200)
     parser.add_argument("--command", default="plan", choices=("plan", "size"))
     args = parser.parse_args(argv)
-    bad, worst_s, worst_mb, sizes = [], (0.0, -1), (0.0, -1), []
+    bad, worst_s, worst_mb, worst_cpu, sizes, walls = [], (0.0, -1), (0.0, -1), (0.0, -1), [], []
     with tempfile.TemporaryDirectory() as folder:
         for i, text in enumerate(_hostile(args.files)):
             path = Path(folder) / f"hostile-{i:03d}.yaml"
             path.write_text(text, encoding="utf-8", errors="surrogatepass")
             sizes.append(len(text))
-            code, err, wall, rss = _run([sys.executable, "-m", "engine", args.command, str(path)])
+            code, err, wall, rss, cpu = _run([sys.executable, "-m", "engine", args.command, str(path)])
+            walls.append(wall)
             worst_s = max(worst_s, (wall, i))
+            worst_cpu = max(worst_cpu, (cpu, i))
             worst_mb = max(worst_mb, (rss, i))
             lines = err.strip().splitlines()
             if code != 2 or len(lines) != 1 or "Traceback" in err or wall > LIMIT_S or rss > LIMIT_MB:
@@ -72,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
           f"`python -m engine {args.command}`")
     print(f"slowest run {worst_s[0]:.2f} s (file {worst_s[1]}), largest peak RSS {worst_mb[0]:.0f} MB "
           f"(file {worst_mb[1]}); limits {LIMIT_S:g} s and {LIMIT_MB:g} MB")
+    print(f"median run {sorted(walls)[len(walls) // 2]:.2f} s; most CPU time of any run {worst_cpu[0]:.2f} s "
+          f"(file {worst_cpu[1]}); load average then {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"contract broken by {len(bad)} of {args.files}")
     for line in bad:
         print("  " + line)
