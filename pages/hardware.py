@@ -74,17 +74,18 @@ from present.labels import EVIDENCE_LABELS  # noqa: E402
 od = plan.on_device
 if od is not None and od.applies:
     c = st.columns(4)
-    c[0].metric("On-device model", od.model_name, od.device_name, delta_color="off", delta_arrow="off")
+    c[0].metric("On-device model", md(od.model_name), md(od.device_name), delta_color="off", delta_arrow="off")
     c[1].metric("Speed on the device", tok_per_s(od.decode_tok_s),
                 f"{ms(od.ttft_ms)} to the first token, {EVIDENCE_LABELS.get(od.speed_evidence, '')}",
                 delta_color="off", delta_arrow="off")
     c[2].metric("Share of calls it takes", percent(od.share))
     c[3].metric("Cloud cost it removes", usd_per_month(od.monthly_saving_usd))
-    st.caption(f"{od.reason}. Costs: about {count(od.integration_effort_days)} engineer-days to integrate, "
-               f"a {gb(od.app_download_gb)} model in the app download, quality risk {od.quality_risk} "
-               f"({od.quality_risk_reason}). Device chosen by {od.device_chosen_by}; its figures: {od.device_source}.")
+    st.caption(f"{md(od.reason, None)}. Costs: about {count(od.integration_effort_days)} engineer-days to integrate, "
+               f"a {gb(od.app_download_gb)} model in the app download, quality risk {md(od.quality_risk)} "
+               f"({md(od.quality_risk_reason, None)}). Device chosen by {md(od.device_chosen_by, None)}; its figures: "
+               f"{md(od.device_source, None)}.")
 elif od is not None:
-    st.info(f"No on-device option: {od.reason}.")
+    st.info(f"No on-device option: {md(od.reason, None)}.")
 
 rows = [{"Option": o.name, "Meets SLO": o.usable, "Monthly TCO": usd_per_month(o.monthly_tco_usd) if o.feasible
          else MISSING, "Units": count(o.accelerators) if o.accelerators else MISSING,
