@@ -161,13 +161,19 @@ def _scale_warnings(scenario: Scenario, projected: dict[str, np.ndarray], totals
 
 
 def _check_price_terms(catalog: Catalog, scenario: Scenario) -> None:
-    """A discount or quote must name a provider (and model) the catalog prices, never vanish unused."""
+    """A discount or quote must name a provider (and model) or an accelerator the catalog prices, never
+    vanish unused."""
     served = {(p, m.id) for m in catalog.models.values() for p in api_provider_ids(m)}
     providers = {p for p, _ in served}
     unknown = [p for p in scenario.finance.api_discount_by_provider if p not in providers]
     if unknown:
         raise ValueError(f"finance.api_discounts: {', '.join(quote(p) for p in unknown[:3])} is not an API provider in the "
                          f"catalog; choose from {', '.join(sorted(providers))}")
+    hardware = catalog.hardware
+    quoted = [h for h in scenario.finance.accelerator_quote_by_id if h not in hardware]
+    if quoted:
+        raise ValueError(f"finance.accelerator_quote_usd_per_hour: {', '.join(map(repr, quoted))} is not an accelerator "
+                         f"in the catalog; choose from {', '.join(sorted(hardware))}")
     for provider, model_id in scenario.finance.api_quote_by_pair:
         if (provider, model_id) not in served:
             raise ValueError(f"finance.api_quote_usd_per_mtok: {quote(f'{provider}:{model_id}', bare=True)} is not a provider and model "

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.catalog.catalog import Catalog, load_catalog
-from engine.capacity.sizing import HardwareOption, lever_settings
+from engine.capacity.sizing import HardwareOption, caches_prefixes, lever_settings
 from engine.physics.perf import ReplicaConfig, max_batch, serving_point
 from engine.scenario.schema import Scenario
 
@@ -91,6 +91,8 @@ def throughput_curve(scenario: Scenario, option: HardwareOption, catalog: Catalo
     if cfg is None:
         return []
     cached_input_fraction, _, disaggregated = lever_settings(scenario)
+    if caches_prefixes(cfg.stack.id, scenario):  # as sizing priced it: the stack's own default
+        cached_input_fraction = scenario.workload.shared_prefix_fraction
     isl = scenario.workload.input_tokens_per_call
     osl = scenario.workload.output_tokens_per_call + scenario.workload.reasoning_tokens_per_call
     upper, _ = max_batch(cfg, isl, osl)

@@ -12,6 +12,7 @@ import functools
 from dataclasses import dataclass, field
 
 from engine.catalog.catalog import FOUR_BIT, Catalog, Hardware, Model, Stack
+from engine.catalog.tables import load_table
 from engine.capacity import fleet
 from engine.capacity.demand import Demand, demand
 from engine.physics.perf import ReplicaConfig, best_under_slo, disaggregated_point, max_batch, memory_fit
@@ -122,12 +123,24 @@ def _specialized_option(hw: Hardware, model: Model, scenario: Scenario) -> Hardw
                           tpot_ms=tpot, specialized=True)
 
 
+@functools.lru_cache(maxsize=1)
+def _caching_by_default() -> frozenset[str]:
+    return frozenset(r["id"] for r in load_table("serving_defaults") if r.get("prefix_caching_by_default"))
+
+
+def caches_prefixes(stack_id: str, scenario: Scenario) -> bool:
+    """Whether a replica on this stack reuses the shared prompt prefix: vLLM, SGLang and TensorRT-LLM do
+    by default (serving_defaults.yaml); levers.prefix_caching turns it on for any other stack."""
+    return scenario.levers.prefix_caching or stack_id in _caching_by_default()
+
+
 def lever_settings(scenario: Scenario) -> tuple[float, tuple[int, float] | None, bool]:
     """How the scenario's lever switches shape a replica, for sizing and for its curves.
 
     Returns
     -------
-    cached_input_fraction : share of each prompt served from the prefix cache (0 when off).
+    cached_input_fraction : share of each prompt served from the prefix cache with the lever on (0 when off);
+        stacks that cache by default use the share whatever the lever (`caches_prefixes`).
     speculative : (draft tokens, acceptance rate) for ``ReplicaConfig``, None when off.
     disaggregated : whether prompts are prefilled on a separate pool.
     """
@@ -141,8 +154,8 @@ def lever_settings(scenario: Scenario) -> tuple[float, tuple[int, float] | None,
 def size_hardware(catalog: Catalog, hw: Hardware, model: Model, scenario: Scenario, dem: Demand) -> HardwareOption:
     """Cheapest configuration of `hw` meeting the scenario's SLO at peak, or why none does.
 
-    The scenario's lever switches shape the replica: prefix caching skips the shared
-    prompt prefix in prefill; speculative decoding drafts and verifies tokens; disaggregation
+    The scenario's lever switches shape the replica: prefix caching (on by default in vLLM,
+    SGLang and TensorRT-LLM) skips the shared prompt prefix in prefill; speculative decoding drafts and verifies tokens; disaggregation
     prefills prompts on a separate pool of the same replica shape.
     """
     cached_input_fraction, speculative, disaggregated = lever_settings(scenario)
@@ -157,6 +170,7 @@ def size_hardware(catalog: Catalog, hw: Hardware, model: Model, scenario: Scenar
     best: tuple[tuple, ReplicaConfig, object] | None = None
     reason = ""
     for stack in searched_stacks(catalog, hw):
+        cached = w.shared_prefix_fraction if caches_prefixes(stack.id, scenario) else cached_input_fraction
         for precision in searched_precisions(hw, scenario.model.allow_4bit_weights or model.ships_4bit):
             kv = scenario.model.kv_cache_precision if hw.runs("fp8") else "bf16"
             for tp, pp in parallel_splits(hw, 64, None):
@@ -165,8 +179,7 @@ def size_hardware(catalog: Catalog, hw: Hardware, model: Model, scenario: Scenar
                 if upper < 1:
                     reason = reason or why
                     continue
-                point = _slo_point(cfg, isl, osl, lat.ttft_p95_ms, lat.max_tpot_ms, cached_input_fraction,
-                                   disaggregated)
+                point = _slo_point(cfg, isl, osl, lat.ttft_p95_ms, lat.max_tpot_ms, cached, disaggregated)
                 if point is None:
                     if not reason or reason.startswith("weights") or reason.startswith("one sequence"):
                         reason = (f"no configuration meets TTFT <= {lat.ttft_p95_ms:,.0f} ms and "

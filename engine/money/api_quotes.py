@@ -16,6 +16,7 @@ from typing import Mapping
 
 from engine.catalog.catalog import Catalog, Model
 from engine.catalog.tables import load_table
+from engine.money.cost_model import assumption
 from engine.capacity.demand import Demand, demand
 from engine.catalog.retirements import retirement
 from engine.scenario.schema import Scenario
@@ -487,14 +488,22 @@ class ApiFees:
     batch_saving_usd: float
 
 
+def batch_api_fits(scenario: Scenario) -> bool:
+    """Whether offline work may wait for a batch API: its results come back within the providers' stated
+    turnaround (cost_assumptions.yaml `batch_api_turnaround_hours`, 24 h), so a shorter offline window
+    (workload.offline_window_hours) cannot use it and pays the interactive price."""
+    return scenario.workload.offline_window_hours >= assumption("batch_api_turnaround_hours")
+
+
 def monthly_fees(offer: ApiOffer, dem: Demand, scenario: Scenario, days_per_month: float) -> ApiFees:
     """Fees for a month of the scenario's tokens.
 
     Cached input is billed at the cache-read price; the offline share of every token type
-    at the batch price where the provider has a batch API.
+    at the batch price where the provider has a batch API and the offline window is at least its
+    turnaround (`batch_api_fits`).
     """
     p = offer.prices
-    offline = scenario.workload.offline_fraction if p.has_batch_discount else 0.0
+    offline = scenario.workload.offline_fraction if p.has_batch_discount and batch_api_fits(scenario) else 0.0
 
     def blended(standard: float, batch: float) -> float:
         return (1.0 - offline) * standard + offline * batch

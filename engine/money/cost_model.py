@@ -86,8 +86,20 @@ def ladder_inversions(hw: Hardware) -> list[str]:
             if pa + 1e-9 < pb]
 
 
-def rental_usd_per_hour(hw: Hardware, pricing: str) -> tuple[float | None, str]:
-    """Price per accelerator-hour at the chosen commitment, and its basis (`price_ladder`)."""
+YOUR_QUOTE = "your quote"
+
+
+def rental_usd_per_hour(hw: Hardware, pricing: str, scenario: Scenario | None = None) -> tuple[float | None, str]:
+    """Price per accelerator-hour at the chosen commitment, and its basis (`price_ladder`).
+
+    The user's own quote for the accelerator (finance.accelerator_quote_usd_per_hour) replaces the
+    catalog at every commitment: a quote is the one price that company pays for that accelerator, so
+    the month, the horizon, the Monte Carlo and the roadmap all follow it.
+    """
+    if scenario is not None:
+        quote = scenario.finance.accelerator_quote_by_id.get(hw.id)
+        if quote is not None:
+            return quote, YOUR_QUOTE
     price, basis = price_ladder(hw)[pricing]
     return price, basis
 
@@ -144,6 +156,21 @@ def storage_and_egress_usd(sized: HardwareOption, dem: Demand) -> float:
     return storage + egress_gb * assumption("egress_usd_per_gb")
 
 
+@functools.lru_cache(maxsize=1)
+def _server_sizes() -> dict[str, tuple[int, ...]]:
+    return {r["id"]: tuple(sorted(int(n) for n in r["server_accelerators"])) for r in load_table("server_units")}
+
+
+def purchase_unit(hw: Hardware, accelerators_per_replica: int = 1) -> int:
+    """Accelerators in the smallest server an owner can buy that holds a whole replica (server_units.yaml:
+    4-GPU HGX H100 boards beside 8-GPU ones), else the catalog's unit (an 8-GPU baseboard, a rack)."""
+    sizes = _server_sizes().get(hw.id)
+    if not sizes:
+        return max(hw.purchase_unit_accelerators, 1)
+    fitting = [n for n in sizes if n >= accelerators_per_replica and n % max(accelerators_per_replica, 1) == 0]
+    return fitting[0] if fitting else sizes[-1]
+
+
 def owned_capex_per_accelerator_usd(hw: Hardware) -> float:
     """Purchase price plus the accelerator's share of its server and network [USD].
 
@@ -181,6 +208,12 @@ class CostModel:
     failure_domains: int = 1  # domains that each carry the peak (four nines: 2)
     # rented
     rental_usd_per_accelerator_month: float = 0.0
+    # On-demand fleets follow the day: each hour's load as a share of the peak (Demand.hourly_load_share);
+    # the fleet is resized every hour to that hour's busiest moment. Empty: billed at peak size all month.
+    hourly_load_share: tuple[float, ...] = ()
+    # Reserved base plus on-demand burst: the base (the fleet at the quietest hour) is held all month at this
+    # reserved price, the hours above it are rented on demand at `rental_usd_per_accelerator_month`. 0: none.
+    reserved_base_usd_per_accelerator_month: float = 0.0
     price_follows_market: bool = True  # a reserved price is fixed for its term
     licence_usd_per_accelerator_month: float = 0.0  # rented or owned; not discounted with the rental
     # owned
@@ -206,7 +239,7 @@ def api_cost_model(option_id: str, kind: str, fees_usd: Mapping[str, float], sce
 def why_unpriced(kind: str, hw: Hardware, scenario: Scenario) -> str:
     """Why `hw` cannot be priced rented ('cloud') or owned; '' when it can."""
     if kind == "cloud":
-        price, _ = rental_usd_per_hour(hw, scenario.finance.pricing)
+        price, _ = rental_usd_per_hour(hw, scenario.finance.pricing, scenario)
         return "" if price is not None else f"no rental price for {hw.name}"
     if not hw.purchase_usd:
         return f"no sourced purchase price for {hw.name}: owning it cannot be priced"
@@ -215,12 +248,19 @@ def why_unpriced(kind: str, hw: Hardware, scenario: Scenario) -> str:
     return ""
 
 
+RESERVED_BASE = "reserved_base_burst"  # a rented option's pricing: reserved 1-year base + on-demand burst
+BASE_TERM = "reserved_1y"
+
+
 def self_hosted_cost_model(kind: str, option_id: str, hw: Hardware, sized: HardwareOption, scenario: Scenario,
-                           dem: Demand) -> CostModel:
+                           dem: Demand, pricing: str | None = None) -> CostModel:
     """A sized configuration of `hw`, rented ('cloud') or owned; `why_unpriced` must be ''.
 
     Longer calls take proportionally longer, so a replica carries output tokens per second /
-    tokens per call calls per second.
+    tokens per call calls per second. `pricing` (rented; default finance.pricing): on demand, the
+    fleet follows the day hour by hour (Demand.hourly_load_share); reserved, it is held at peak
+    size all month; `RESERVED_BASE`, the quietest hour's fleet is reserved for a year and the rest
+    rented on demand. Owned fleets stay sized for the peak.
     """
     owned = kind == "owned"
     c = scenario.constraints
@@ -235,11 +275,17 @@ def self_hosted_cost_model(kind: str, option_id: str, hw: Hardware, sized: Hardw
                   licence_usd_per_accelerator_month=licence_usd_per_accelerator_month(hw, scenario))
     f = scenario.finance
     if not owned:
-        price, _ = rental_usd_per_hour(hw, f.pricing)
+        pricing = pricing or f.pricing
+        base = 0.0
+        if pricing == RESERVED_BASE:
+            base = rental_usd_per_hour(hw, BASE_TERM, scenario)[0] * HOURS_PER_MONTH
+        price, _ = rental_usd_per_hour(hw, "on_demand" if pricing == RESERVED_BASE else pricing, scenario)
+        follows = pricing in ("on_demand", RESERVED_BASE)
         # A reserved price is fixed for its term; only on-demand rates follow the market down.
         return CostModel(option_id, kind, rental_usd_per_accelerator_month=price * HOURS_PER_MONTH,
-                         price_follows_market=f.pricing == "on_demand", fixed_usd=storage_and_egress_usd(sized, dem),
-                         **common)
+                         price_follows_market=follows, fixed_usd=storage_and_egress_usd(sized, dem),
+                         hourly_load_share=dem.hourly_load_share if follows else (),
+                         reserved_base_usd_per_accelerator_month=base, **common)
     it_kw = it_power_kw(hw)  # power is drawn at IT kW x PUE; colocation is leased per IT kW
     return CostModel(option_id, kind,
                      power_usd_per_accelerator_month=it_kw * f.pue * f.electricity_usd_per_kwh * HOURS_PER_MONTH,
@@ -247,7 +293,7 @@ def self_hosted_cost_model(kind: str, option_id: str, hw: Hardware, sized: Hardw
                      capex_per_accelerator_usd=owned_capex_per_accelerator_usd(hw),
                      amortization_months=int(f.amortization_years * 12),
                      maintenance_per_capex_month=assumption("maintenance_fraction_of_capex_per_year") / 12.0,
-                     purchase_unit=max(hw.purchase_unit_accelerators, 1), **common)
+                     purchase_unit=purchase_unit(hw, sized.accelerators_per_replica or 1), **common)
 
 
 def cost_model(option: Option, catalog: Catalog, scenario: Scenario, dem: Demand) -> CostModel | None:
@@ -258,7 +304,7 @@ def cost_model(option: Option, catalog: Catalog, scenario: Scenario, dem: Demand
     if option.kind in API_KINDS:
         return api_cost_model(option.id, option.kind, option.components_usd, scenario)
     return self_hosted_cost_model(option.kind, option.id, catalog.get_hardware(option.hardware), option.sizing,
-                                  scenario, dem)
+                                  scenario, dem, option.pricing)
 
 
 def growth_and_price_paths(scenario: Scenario, months: int, growth: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -270,6 +316,14 @@ def growth_and_price_paths(scenario: Scenario, months: int, growth: np.ndarray) 
     return demand_factor, api_factor[None, :], gpu_factor[None, :]
 
 
+def software_path(scenario: Scenario, months: int) -> np.ndarray:
+    """Throughput of the same accelerator relative to month 0, (1 + gain)^(m/12), shape (1, months):
+    serving software keeps getting faster on the hardware one already has (the self-hosted side of
+    the API's yearly price decline; finance.software_efficiency_gain_per_year)."""
+    m = np.arange(months, dtype=float)
+    return ((1.0 + scenario.finance.software_efficiency_gain_per_year) ** (m / 12.0))[None, :]
+
+
 @dataclass(frozen=True)
 class Paths:
     """Volume and price multipliers, shape (samples, months), shared by every option."""
@@ -277,6 +331,7 @@ class Paths:
     volume: np.ndarray  # demand growth x usage x tokens per call
     api_price: np.ndarray
     gpu_price: np.ndarray
+    software: np.ndarray | None = None  # self-hosted throughput per accelerator vs month 0 (None: 1)
 
 
 def paths(scenario: Scenario, months: int, usage: np.ndarray, tokens: np.ndarray, growth: np.ndarray,
@@ -284,11 +339,13 @@ def paths(scenario: Scenario, months: int, usage: np.ndarray, tokens: np.ndarray
     """Multipliers for arrays of samples. `growth` is the monthly growth rate itself; with
     `price_paths` off, prices stay at month-0 levels (break-even compares volumes, not dates)."""
     demand_factor, api_factor, gpu_factor = growth_and_price_paths(scenario, months, growth)
+    software = software_path(scenario, months)
     if not price_paths:
         api_factor = np.ones_like(api_factor)
         gpu_factor = np.ones_like(gpu_factor)
+        software = np.ones_like(software)
     return Paths(demand_factor * (usage * tokens)[:, None], api_factor * api_prices[:, None],
-                 gpu_factor * gpu_prices[:, None])
+                 gpu_factor * gpu_prices[:, None], software)
 
 
 # Month 0 with every multiplier at 1: what `paths` gives for one month, no growth, no price move.
@@ -324,17 +381,54 @@ def _delivery_month(model: CostModel, months: int) -> int:
     return min(model.lead_months, months) if model.bridge is not None else 0
 
 
-def _fleet(model: CostModel, volume: np.ndarray, needed: int | None = None) -> np.ndarray:
-    """Accelerators paid for each month (fleet.py): for the peak load, or for `needed` accelerators
-    (an owned fleet still buys whole purchase units)."""
+def _fleet(model: CostModel, volume: np.ndarray, needed: int | None = None, share: float = 1.0) -> np.ndarray:
+    """Accelerators paid for each month (fleet.py): for the peak load (x `share`, an hour's share of the
+    peak), or for `needed` accelerators (an owned fleet still buys whole purchase units). `volume` is
+    the load relative to month 0 in month-0 replicas: growth over the software gain (`_load`)."""
     if needed is not None:
         return np.full(volume.shape, float(fleet.whole_units(needed, model.purchase_unit)))
     if volume.size == 1:  # month 1 of one path: the rule on a plain number is ten times faster than on an array
         return np.full(volume.shape, float(fleet.accelerators(
-            model.peak_calls_per_s * volume.item(0), model.calls_per_s_per_replica, model.headroom, model.spares,
-            model.accelerators_per_replica, model.purchase_unit, model.failure_domains)))
-    return fleet.accelerators(model.peak_calls_per_s * volume, model.calls_per_s_per_replica, model.headroom,
+            model.peak_calls_per_s * share * volume.item(0), model.calls_per_s_per_replica, model.headroom,
+            model.spares, model.accelerators_per_replica, model.purchase_unit, model.failure_domains)))
+    return fleet.accelerators(model.peak_calls_per_s * share * volume, model.calls_per_s_per_replica, model.headroom,
                               model.spares, model.accelerators_per_replica, model.purchase_unit, model.failure_domains)
+
+
+def _load(p: Paths) -> np.ndarray:
+    """Volume in month-0 replicas: a faster serving stack carries more on the same accelerators."""
+    return p.volume if p.software is None else p.volume / p.software
+
+
+def _hour_shares(model: CostModel) -> tuple[tuple[float, float], ...]:
+    """Each hour's busiest moment as a share of the peak, with the hours it stands for: the fleet is
+    resized once an hour (cost_assumptions.yaml `autoscale_step_hours`), so it carries the larger end of
+    the hour; equal shares are priced once (the day is symmetric about its peak)."""
+    shares = model.hourly_load_share
+    n = len(shares)
+    counts: dict[float, int] = {}
+    for h in range(n):
+        top = round(max(shares[h], shares[(h + 1) % n]), 12)
+        counts[top] = counts.get(top, 0) + 1
+    return tuple((share, count / n) for share, count in sorted(counts.items()))
+
+
+def _rented(model: CostModel, load: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Average accelerators rented on demand each month, and those held reserved all month (the base).
+
+    Without a load profile the whole peak fleet is rented all month (reserved pricing, or a flat day).
+    Following the day, the fleet at each hour is the fleet rule at that hour's load (spares and
+    failure domains at every hour: the minimum), averaged over the day; with a reserved base the
+    quietest hour's fleet is reserved and only the hours above it are rented on demand.
+    """
+    if not model.hourly_load_share:
+        return _fleet(model, load), np.zeros(load.shape)
+    hours = _hour_shares(model)
+    average = sum(weight * _fleet(model, load, share=share) for share, weight in hours)
+    if model.reserved_base_usd_per_accelerator_month <= 0:
+        return average, np.zeros(load.shape)
+    base = _fleet(model, load, share=hours[0][0])  # the quietest hour: never above any hour's fleet
+    return np.maximum(average - base, 0.0), base
 
 
 def _installed(fleet_needed: np.ndarray, start: int) -> np.ndarray:
@@ -372,15 +466,20 @@ def _formula(model: CostModel, p: Paths, start: int = 0,
         drivers["billed volume"] = p.volume * p.api_price
         terms = tuple((name, fee, "billed volume") for name, fee in model.fees_usd)
         return drivers, terms + ((STAFF, model.staff_min_fte * model.engineer_usd_per_month, _EVERY_MONTH),)
-    accelerators = _fleet(model, p.volume, needed)
+    load = _load(p)
+    accelerators = _fleet(model, load, needed)
     drivers["staff FTE"] = np.maximum(model.staff_min_fte, accelerators * model.staff_fte_per_accelerator)
     staff = (STAFF, model.engineer_usd_per_month, "staff FTE")
     if model.kind == "cloud":
-        drivers["accelerators"] = accelerators
+        on_demand, base = (accelerators, np.zeros(load.shape)) if needed is not None else _rented(model, load)
+        drivers.update({"accelerators": on_demand, "reserved accelerators": base, "billed accelerators": on_demand + base})
         market = p.gpu_price if model.price_follows_market else p.gpu_price[:, :1]
-        return drivers, (("accelerator rental", model.rental_usd_per_accelerator_month * market, "accelerators"),
-                         ("software licences", model.licence_usd_per_accelerator_month, "accelerators"),
-                         ("storage and egress", model.fixed_usd, _EVERY_MONTH), staff)
+        terms = (("accelerator rental", model.rental_usd_per_accelerator_month * market, "accelerators"),)
+        if model.reserved_base_usd_per_accelerator_month > 0:  # reserved for its term: not following the market
+            terms += (("reserved base", model.reserved_base_usd_per_accelerator_month * p.gpu_price[:, :1],
+                       "reserved accelerators"),)
+        return drivers, terms + (("software licences", model.licence_usd_per_accelerator_month, "billed accelerators"),
+                                 ("storage and egress", model.fixed_usd, _EVERY_MONTH), staff)
     # owned: bought in steps as demand grows, never sold; each purchase amortized from its month
     # (in place where it can be: a Monte Carlo allocates thousands of paths per option)
     installed = _installed(accelerators, start)
@@ -454,7 +553,11 @@ def fleet_accelerators(model: CostModel) -> int:
 
 
 def accelerator_hours_per_month(model: CostModel) -> float:
-    """Accelerator-hours paid for in month 1: the fleet x 730 h [h]."""
+    """Accelerator-hours paid for in month 1 [h]: the fleet x 730 h, or for a fleet that follows the
+    day the hourly fleet summed over the month (reserved base included)."""
+    if model.kind == "cloud":
+        on_demand, base = _rented(model, np.ones((1, 1)))
+        return float((on_demand + base).item(0)) * HOURS_PER_MONTH
     return fleet_accelerators(model) * HOURS_PER_MONTH
 
 
@@ -467,8 +570,26 @@ def purchases(model: CostModel, scenario: Scenario, months: int) -> list[dict]:
     growth = np.array([scenario.finance.monthly_growth])
     demand_factor, _, gpu_factor = growth_and_price_paths(scenario, months, growth)
     start = _delivery_month(model, months)
-    installed = _installed(_fleet(model, demand_factor[0]), start)
+    installed = _installed(_fleet(model, demand_factor[0] / software_path(scenario, months)[0]), start)
     bought = np.diff(installed, prepend=0.0)
     return [{"month": int(m), "accelerators": int(b),
              "capex_usd": float(b * model.capex_per_accelerator_usd * gpu_factor[0, m])}
             for m, b in enumerate(bought) if b > 0]
+
+
+def spare_load_fraction(model: CostModel) -> float:
+    """How much more load the month-1 fleet carries before the fleet rule needs more accelerators, as a
+    fraction of today's load (0.6 = 60% more) [fraction]: the idle capacity an owner has paid for.
+
+    The largest load multiple whose fleet (headroom, N+1, failure domains, whole purchase units
+    included) is still the fleet installed today, found by bisection on the fleet rule.
+    """
+    installed = fleet_accelerators(model)
+    one = np.ones((1, 1))
+    low, high = 1.0, 2.0
+    while int(_fleet(model, one * high).item(0)) <= installed and high < 1e6:
+        low, high = high, high * 2.0
+    for _ in range(50):
+        mid = (low + high) / 2.0
+        low, high = (mid, high) if int(_fleet(model, one * mid).item(0)) <= installed else (low, mid)
+    return low - 1.0

@@ -22,8 +22,9 @@ from engine.money.api_quotes import ApiOffer, monthly_fees, slo_verdict
 from engine.scenario.schema import Scenario
 from engine.capacity.sizing import HardwareOption
 from engine.records import frozen_map, to_jsonable
-from engine.money.cost_model import (DAYS_PER_MONTH, CostModel, api_cost_model, accelerator_hours_per_month,
-                                     fleet_accelerators, month_one_usd, self_hosted_cost_model, why_unpriced)
+from engine.money.cost_model import (BASE_TERM, DAYS_PER_MONTH, RESERVED_BASE, YOUR_QUOTE, CostModel, api_cost_model,
+                                     accelerator_hours_per_month, fleet_accelerators, it_power_kw, month_one_usd, purchase_unit,
+                                     rental_usd_per_hour, self_hosted_cost_model, spare_load_fraction, why_unpriced)
 
 KINDS = ("api", "cloud", "owned", "specialized")
 SELF_HOSTED_KINDS = ("cloud", "owned")
@@ -89,6 +90,17 @@ class Option:
     # accelerator-hours paid for in month 1 (fleet x 730 h). None for APIs.
     failure_domains: int | None = None
     accelerator_hours_per_month: float | None = None
+    # Rented: on_demand (the fleet follows the day), reserved_1y / reserved_3y (peak fleet all month) or
+    # reserved_base_burst (a reserved 1-year base, on-demand above it); owned: 'owned'. None for APIs.
+    pricing: str | None = None
+    # Energy (self-hosted, IT power before PUE, at the replica's throughput at the SLO): joules per generated
+    # token and generated tokens/s per kW; the fleet's IT power [kW]. None where the catalog has no power figure.
+    joules_per_token: float | None = None
+    tokens_per_s_per_kw: float | None = None
+    it_power_kw: float | None = None
+    # Owned: how much more load the installed fleet carries at no extra cost (0.6 = 60% more), before
+    # the fleet rule (headroom, N+1, failure domains) needs another purchase unit.
+    spare_load_fraction: float | None = None
     output_tokens_per_s_per_user: float | None = field(init=False)  # 1000 / TPOT, for screens
 
     def __post_init__(self) -> None:
@@ -196,24 +208,57 @@ def api_option(offer: ApiOffer, scenario: Scenario, dem: Demand, excluded: str =
 
 # --- self-hosted: rented and owned -------------------------------------------------
 
-def self_hosted_options(catalog: Catalog, sized: HardwareOption, scenario: Scenario, dem: Demand) -> list[Option]:
-    """The cloud and the owned option of one sized accelerator (specialized silicon is priced as API)."""
+def _energy(hw, sized: HardwareOption) -> tuple[float | None, float | None]:
+    """Joules per generated token and generated tokens/s per kW of IT power, at the replica's SLO
+    throughput (the facility's PUE is on top of both)."""
+    kw = it_power_kw(hw)
+    if not kw or not sized.output_tokens_per_s_per_replica or not sized.accelerators_per_replica:
+        return None, None
+    replica_kw = kw * sized.accelerators_per_replica
+    return replica_kw * 1000.0 / sized.output_tokens_per_s_per_replica, sized.output_tokens_per_s_per_replica / replica_kw
+
+
+def _price_basis(hw, scenario: Scenario, pricing: str) -> str:
+    """Where the rental price comes from: the user's quote first, else the catalog row."""
+    price, basis = rental_usd_per_hour(hw, "on_demand" if pricing == RESERVED_BASE else pricing, scenario)
+    if basis == YOUR_QUOTE:
+        return f"{YOUR_QUOTE}: ${price:,.2f} per accelerator-hour (finance.accelerator_quote_usd_per_hour)"
+    if pricing == RESERVED_BASE:
+        base, base_basis = rental_usd_per_hour(hw, BASE_TERM, scenario)
+        return (f"1-year reserved base ${base:,.2f}/h ({base_basis}) + on-demand burst ${price:,.2f}/h; "
+                f"{hw.price_source}")[:200]
+    return f"{hw.price_source}"[:200]
+
+
+def self_hosted_options(catalog: Catalog, sized: HardwareOption, scenario: Scenario, dem: Demand,
+                        reserved_base: bool = True) -> list[Option]:
+    """The cloud and the owned option of one sized accelerator (specialized silicon is priced as API), and
+    with `reserved_base` a rented option on a reserved base with on-demand burst where the accelerator has
+    a reserved price (the roadmap re-prices the scenario's own pricing only)."""
     hw = catalog.get_hardware(sized.hardware)
     if hw.is_specialized:
         return []
     out = []
-    deployment = scenario.constraints.deployment
-    for kind, excluded in (("cloud", deployment == "on_prem"), ("owned", deployment == "cloud")):
-        option_id = f"{kind}:{hw.id}"
+    c = scenario.constraints
+    deployment = c.deployment
+    variants = [("cloud", scenario.finance.pricing, deployment == "on_prem"), ("owned", "owned", deployment == "cloud")]
+    if reserved_base and rental_usd_per_hour(hw, BASE_TERM, scenario)[0] is not None \
+            and rental_usd_per_hour(hw, "on_demand")[0]:
+        variants.insert(1, ("cloud", RESERVED_BASE, deployment == "on_prem"))
+    joules, per_kw = _energy(hw, sized)
+    for kind, pricing, excluded in variants:
+        burst = pricing == RESERVED_BASE
+        option_id = f"{kind}:{hw.id}" + (":reserved-base" if burst else "")
         label = "rented" if kind == "cloud" else "owned"
-        name = f"{hw.name} ({label})"
+        name = f"{hw.name} ({label}" + (", reserved base + on-demand burst)" if burst else ")")
         count = sized.accelerators
         if kind == "owned" and sized.feasible and count:
-            count = fleet.whole_units(count, hw.purchase_unit_accelerators)
+            count = fleet.whole_units(count, purchase_unit(hw, sized.accelerators_per_replica or 1))
         busy = (sized.accelerators or 1) / (count or 1)  # extra accelerators of a whole baseboard idle
         common = dict(hardware=hw.id, provider=None, ttft_ms=sized.ttft_ms, tpot_ms=sized.tpot_ms,
                       utilization_average=sized.utilization * busy if sized.utilization is not None else None,
-                      utilization_peak=sized.peak_utilization * busy if sized.peak_utilization is not None else None)
+                      utilization_peak=sized.peak_utilization * busy if sized.peak_utilization is not None else None,
+                      pricing=pricing, joules_per_token=joules, tokens_per_s_per_kw=per_kw)
         if excluded:
             reason = ("the scenario requires on-prem: nothing rented" if deployment == "on_prem"
                       else "the scenario is cloud only: nothing owned")
@@ -225,18 +270,31 @@ def self_hosted_options(catalog: Catalog, sized: HardwareOption, scenario: Scena
             out.append(_option(kind, option_id, name, scenario, dem, None, accelerators=count,
                                meets_slo=False, feasible=False, reason=reason, basis="", **common))
             continue
-        cost = self_hosted_cost_model(kind, option_id, hw, sized, scenario, dem)
+        cost = self_hosted_cost_model(kind, option_id, hw, sized, scenario, dem, pricing)
         count = fleet_accelerators(cost)  # servers N+1, failure domains, whole purchase units
         busy = (sized.accelerators or 1) / (count or 1)
-        common.update(utilization_average=sized.utilization * busy, utilization_peak=sized.peak_utilization * busy)
-        whole = (f" (bought in whole {hw.purchase_unit_accelerators}-accelerator units; {sized.accelerators} "
+        kw = it_power_kw(hw)
+        fleet_kw = count * kw if kw else None
+        common.update(utilization_average=sized.utilization * busy, utilization_peak=sized.peak_utilization * busy,
+                      it_power_kw=fleet_kw)
+        whole = (f" (bought in whole {cost.purchase_unit}-accelerator units; {sized.accelerators} "
                  "carry the load)") if count != sized.accelerators else ""
+        capped = kind == "owned" and c.power_cap_kw is not None and fleet_kw is not None and fleet_kw > c.power_cap_kw
+        reason = (f"{count} x {hw.name}{whole} ({sized.stack}, {sized.precision.upper()}, "
+                  f"TP{sized.tensor_parallel}) meets TTFT {sized.ttft_ms:,.0f} ms and "
+                  f"{1000 / sized.tpot_ms:,.0f} tok/s per user")
+        if capped:
+            reason = (f"needs {fleet_kw:,.1f} kW of IT power ({count} x {hw.name} at {kw:,.2f} kW), above the "
+                      f"{c.power_cap_kw:,g} kW cap (constraints.power_cap_kw)")
+        elif burst:
+            reason += "; the quietest hour's fleet reserved for a year, the rest of the day rented on demand"
+        elif kind == "cloud" and cost.hourly_load_share:
+            reason += "; rented on demand, resized every hour to the day's load"
         out.append(_option(
             kind, option_id, name, scenario, dem, cost, accelerators=count,
-            meets_slo=True, feasible=True,
-            reason=(f"{count} x {hw.name}{whole} ({sized.stack}, {sized.precision.upper()}, "
-                    f"TP{sized.tensor_parallel}) meets TTFT {sized.ttft_ms:,.0f} ms and "
-                    f"{1000 / sized.tpot_ms:,.0f} tok/s per user"),
-            basis=f"{hw.price_source}"[:200], sizing=sized, failure_domains=cost.failure_domains,
-            accelerator_hours_per_month=accelerator_hours_per_month(cost), **common))
+            meets_slo=not capped, feasible=not capped, reason=reason,
+            basis=_price_basis(hw, scenario, pricing) if kind == "cloud" else f"{hw.price_source}"[:200],
+            sizing=sized, failure_domains=cost.failure_domains,
+            accelerator_hours_per_month=accelerator_hours_per_month(cost),
+            spare_load_fraction=spare_load_fraction(cost) if kind == "owned" else None, **common))
     return out

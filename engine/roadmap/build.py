@@ -21,7 +21,7 @@ from engine.capacity.demand import demand
 from engine.money.api_quotes import api_offers
 from engine.records import frozen_map
 from engine.scenario.schema import Scenario
-from engine.capacity.sizing import size_hardware
+from engine.capacity.sizing import caches_prefixes, size_hardware
 from engine.money.cost_model import API_KINDS, DAYS_PER_MONTH, STAFF, cost_model, month_one_usd
 from engine.money.options import Option, api_option, self_hosted_options
 from engine.roadmap.on_device import ON_DEVICE_MAX_INPUT_TOKENS  # noqa: F401 (re-exported for callers)
@@ -81,7 +81,8 @@ class Evaluator:
                 return None
             hw = self.catalog.get_hardware(target.key)
             sized = size_hardware(self.catalog, hw, model, scenario, dem)
-            found = [o for o in self_hosted_options(self.catalog, sized, scenario, dem) if o.kind == target.kind]
+            found = [o for o in self_hosted_options(self.catalog, sized, scenario, dem, reserved_base=False)
+                     if o.kind == target.kind]
         else:
             excluded = "on-prem required" if scenario.constraints.deployment == "on_prem" else ""
             found = [api_option(offer, scenario, dem, excluded)
@@ -394,6 +395,9 @@ def prefix_caching(s, t, ctx):
         return "the API baseline already bills the shared prefix at the provider's cached-input price"
     if s.levers.prefix_caching:
         return "prefix caching is already on"
+    stack = ctx.baseline.sizing.stack if ctx.baseline.sizing else None
+    if stack and caches_prefixes(stack, s):  # issue 14 rule 2: counted in the baseline, never twice
+        return f"the baseline's stack ({stack}) reuses the shared prefix by default: already counted"
     return _levers(s, prefix_caching=True), t
 
 

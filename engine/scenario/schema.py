@@ -268,7 +268,7 @@ class Finance:
     software_licence_usd_per_accelerator_year: float = 0.0  # open-source stacks need none
     # Self-hosted throughput on the same hardware rises as serving software improves (the API side has
     # yearly_price_decline); applied to self-hosted fleets over the horizon.
-    software_efficiency_gain_per_year: float = 0.0
+    software_efficiency_gain_per_year: float = 0.18  # cost_assumptions.yaml: MLPerf, the same GPU a year apart
     # "accelerator:usd_per_hour" entries, e.g. ("h100:1.85",): your own rental quote per accelerator-hour.
     accelerator_quote_usd_per_hour: tuple[str, ...] = ()
     currency: str = "USD"

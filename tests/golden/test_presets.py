@@ -15,7 +15,14 @@ Each case writes the arithmetic out from the preset's numbers and the catalog's 
   $194.95/kW-month;
   maintenance = 5% of capex a year; staff = max(2.0, n / 1000 x 4) FTE x salary / 12 (2.0: a 24x7
   on-call rotation from three nines, every self-hosted preset).
-- rented: n x $/h x 730 + storage and egress + max(2.0, n / 1000 x 1.6) FTE.
+- rented on demand (issue 14 rule 2): the fleet follows the day, resized every hour to the busier end of
+  the hour, load = peak x shape(h) / peak ratio (the stated daily shape, engine/capacity/demand.py
+  daily_shape); each hour's fleet by the rule above; rental = the hours' average fleet x $/h x 730;
+  on a reserved base with burst, the quietest hour's fleet at the 1-year price, the rest on demand;
+  + storage and egress (weights x 2 copies x $0.023/GB + output tokens x 4 B x $0.09/GB)
+  + max(2.0, peak fleet / 1000 x 1.6) FTE.
+- prefix caching is on by default in vLLM, SGLang and TensorRT-LLM (engine/data/serving_defaults.yaml):
+  replica throughputs below skip the shared prefix in prefill (issue 14 rule 2).
 Tolerance: accelerators exact, monthly TCO within 1%. Refitting the performance model moves
 the stated throughputs; re-derive them with `python -m engine plan PRESET --json`.
 """
@@ -43,6 +50,10 @@ def owned(n, purchase_usd, it_kw, pue=1.3, usd_per_kwh=0.12, years=4, salary=200
             + capex * 0.05 / 12 + staff_fte * salary / 12)
 
 
+def h100(n, **finance):  # hardware.yaml: $27,500 (midpoint 25,000-30,000); SemiAnalysis all-in 1.73 kW / 1.25
+    return owned(n, 27_500, 1.73 / 1.25, **finance)
+
+
 def mi300x(n, **finance):  # hardware.yaml: $12,500 street price midpoint; SemiAnalysis all-in 1.79 kW / 1.25
     return owned(n, 12_500, 1.79 / 1.25, **finance)
 
@@ -63,6 +74,20 @@ def api(calls_per_day, input_tokens, cached_share, output_tokens, usd_in, usd_ca
              + per_month * output_tokens * usd_out) * (1 - batch_off) + 0.1 * 200_000 / 12)
 
 
+def rented_following_the_day(peak_calls_per_s, ratio, tokens_per_call, replica_tok_s, headroom, spares,
+                             usd_on_demand, usd_base=None):
+    """(peak fleet, month's accelerator-hours, rental) of one-accelerator replicas rented on demand, resized
+    each hour; with `usd_base`, the quietest hour's fleet is reserved at that price and the rest is burst."""
+    from engine.capacity.demand import daily_shape  # the stated shape (cost_assumptions.yaml daily_load_profile)
+    shape = [x / ratio for x in daily_shape(ratio)]
+    hourly = [fleet(peak_calls_per_s * max(shape[h], shape[(h + 1) % 24]), tokens_per_call, replica_tok_s,
+                    headroom, spares, 1) for h in range(24)]
+    average = sum(hourly) / 24
+    base = min(hourly) if usd_base is not None else 0
+    rental = (average - base) * usd_on_demand * 730 + base * (usd_base or 0) * 730
+    return max(hourly), average * 730, rental
+
+
 def fleet(peak_calls_per_s, tokens_per_call, replica_tok_s, headroom, spares, per_replica, unit=1, domains=1):
     calls_per_replica = replica_tok_s / tokens_per_call
     exact = math.ceil(peak_calls_per_s / calls_per_replica)
@@ -81,21 +106,29 @@ SELF_HOSTED = {
     # Refitted on the max-throughput rows: B200 gpt-oss 4-bit 4051 -> 2580 (FP4 only for GEMMs,
     # attention at the FP8 rate; MLPerf gpt-oss rows were over-predicted 2-3x), RTX PRO 6000 Llama 70B
     # TP2 564 -> 613 (voice) and 17210 -> 16181 (consumer, larger batch).
-    # Each operator's memory and compute time combined as (m^2 + c^2)^(1/2) and TTFT with the iteration in
-    # flight at arrival (issue 12, refitted): RTX PRO 6000 voice 613 -> 562, MI300X regulated 643 -> 447
-    # (TTFT-bound), B200 gpt-oss now TP2 at 5260 per 2-GPU replica (2630 per GPU; was TP1 2580).
-    # 3 PCIe cards carry the voice agent; 8 MI300X (one OAM baseboard) cost more than that now.
-    "voice-agent": ("owned:rtx-pro-6000", 20_000 * 18 * 1 / 86_400 * 3.0, 60, 561.7, 0.3, 1, 1, 1, 1, rtx_pro_6000),
-    # Four nines: two failure domains that each carry the peak. One MI300X (447 tok/s at the SLO) per
-    # replica, 8 per OAM server: two servers, 16 GPUs. At the measured PCIe all-reduce bandwidth the RTX
-    # PRO 6000 needs TP2 at 110 tok/s per replica, 72 cards, and costs more.
-    "regulated-on-prem": ("owned:mi300x", 8_000 * 5 * 3 / 86_400 * 3.5, 400, 446.8, 0.3, 1, 1, 8, 2,
-                          lambda n: mi300x(n, pue=1.5, usd_per_kwh=0.15, years=5, salary=220_000)),
+    # 2 PCIe cards carry the voice agent (one replica + N+1): with vLLM's default prefix caching a replica
+    # carries 1,214 tok/s (613 without), so the third card of the earlier plan is gone.
+    "voice-agent": ("owned:rtx-pro-6000", 20_000 * 18 * 1 / 86_400 * 3.0, 60, 1213.8, 0.3, 1, 1, 1, 1, rtx_pro_6000),
+    # Four nines: two failure domains that each carry the peak. H100 SXM also ships on 4-GPU HGX boards
+    # (server_units.yaml, issue 14 rule 8): 4 replicas (493 tok/s each) carry the peak, one 4-GPU server
+    # per domain; with 30% headroom 6 replicas = 2 servers + 1 spare = 12 H100, below the 16 MI300X of two
+    # 8-GPU OAM servers in month 1 (MI300X stays cheaper over the 36-month horizon, the default ranking).
+    "regulated-on-prem": ("owned:h100-sxm", 8_000 * 5 * 3 / 86_400 * 3.5, 400, 492.7, 0.3, 1, 1, 4, 2,
+                          lambda n: h100(n, pue=1.5, usd_per_kwh=0.15, years=5, salary=220_000)),
     # gpt-oss ships MXFP4 weights, so its fleets serve 4-bit (FP4 tensor cores on Blackwell); one 8-GPU
-    # server carries the load, N+1 servers = 16.
-    "coding-agent": ("owned:b200", 600 * 6 * 40 / 86_400 * 3.15, 1600, 5260.0, 0.2, 1, 2, 8, 1, b200),
-    "consumer-app": ("owned:rtx-pro-6000", 10_000_000 * 5 * 1 / 86_400 * 5.0, 400, 16180.9, 0.2, 1, 1, 1, 1,
-                     rtx_pro_6000),
+    # server carries the load, N+1 servers = 16. Prefix caching (85% of a 40k prompt shared) lifts a
+    # replica from 2,580 to 3,817 tok/s.
+    "coding-agent": ("owned:b200", 600 * 6 * 40 / 86_400 * 3.15, 1600, 3816.8, 0.2, 1, 1, 8, 1, b200),
+}
+
+RENTED = {
+    # name: (expected option, peak calls/s, peak ratio, generated tokens per call, replica tok/s at the SLO,
+    #        headroom, spares, on-demand $/h, 1-year $/h (None: all on demand), weights GB, output tokens/day)
+    # consumer-app: MI355X (one GPU per replica, 62,753 tok/s at the SLO) on a reserved base with on-demand
+    # burst. hardware.yaml: on-demand $2.41; 1-year 2.41 - (2.41 - 2.10 sourced 3-year) x 0.65 = $2.2085.
+    # Sized for a 5x peak it needs 24 GPUs; following the day it pays ~7.1 GPU-months, 3 of them reserved.
+    "consumer-app": ("cloud:mi355x:reserved-base", 10_000_000 * 5 * 1 / 86_400 * 5.0, 5.0, 400, 62753.1, 0.2, 1,
+                     2.41, 2.2085, 10.5, 10_000_000 * 5 * 250),
 }
 
 API = {
@@ -123,13 +156,13 @@ API = {
 # named beside it as "cheaper if it proves fast enough", priced by hand here.
 CHEAPER_UNVERIFIED = {
     # DeepInfra Llama 3.3 70B Turbo (api_prices_supplement.yaml): $0.13 in (no cache price: billed as input), $0.40 out.
-    # The recommendation is SambaNova via Hugging Face since its Llama 3.3 70B has a measured speed and TTFT
-    # (providers.yaml, TokenMix April 2026: 300 tok/s, 150 ms at a 2K-token prompt); before, rented MI355X.
-    "support-assistant": ("specialized:huggingface_sambanova:llama-3.3-70b", "api:deepinfra:llama-3.3-70b",
+    "support-assistant": ("cloud:mi355x:reserved-base", "api:deepinfra:llama-3.3-70b",
                           api(600_000, 1_500, 0.4, 300, 0.13, 0.13, 0.40)),
     # Nscale via Hugging Face (no markup) Qwen3 32B: genai-prices huggingface_nscale prices. The
     # per-operator model (issue 12) makes owned RTX PRO 6000 the cheapest option on modelled figures.
-    "document-processing": ("owned:rtx-pro-6000", "api:huggingface_nscale:qwen3-32b", None),
+    # Issue 14: all of it must finish in its 8-hour window (peak 100,000 / 8 h), on MI355X rented for the
+    # night on a reserved base with burst.
+    "document-processing": ("cloud:mi355x:reserved-base", "api:huggingface_nscale:qwen3-32b", None),
 }
 
 
@@ -181,6 +214,24 @@ def test_self_hosted_fleet_matches_hand_calculation(name):
     assert rec.monthly_tco_usd == pytest.approx(tco(expected_n), rel=0.01)
 
 
+@pytest.mark.parametrize("name", sorted(RENTED))
+def test_rented_fleet_follows_the_day_by_hand(name):
+    (option_id, peak, ratio, tokens, replica_tok_s, headroom, spares, usd_on_demand, usd_base, weights_gb,
+     output_per_day) = RENTED[name]
+    scenario = _on_month_1(Scenario.from_yaml((PRESETS / f"{name}.yaml").read_text()))
+    p = plan(scenario, price_date=dt.date(2026, 11, 25), with_roadmap=False)
+    rec = p.recommended
+    assert rec.id == option_id
+    assert p.demand.peak_calls_per_s == pytest.approx(peak, rel=1e-6)
+    assert rec.sizing.output_tokens_per_s_per_replica == pytest.approx(replica_tok_s, rel=0.05)
+    n, hours, rental = rented_following_the_day(peak, ratio, tokens, rec.sizing.output_tokens_per_s_per_replica,
+                                                headroom, spares, usd_on_demand, usd_base)
+    assert rec.accelerators == n and rec.accelerator_hours_per_month == pytest.approx(hours)
+    storage = weights_gb * 2 * 0.023 + output_per_day * DAYS * 4 / 1e9 * 0.09
+    staff = max(2.0, n / 1000 * 1.6) * 200_000 / 12
+    assert rec.monthly_tco_usd == pytest.approx(rental + storage + staff, rel=0.01)
+
+
 @pytest.mark.parametrize("name", sorted(p.stem for p in PRESETS.glob("*.yaml")))
 def test_no_preset_is_recommended_on_assumed_figures_while_evidence_meets_the_targets(name):
     p = plan(Scenario.from_yaml((PRESETS / f"{name}.yaml").read_text()), price_date=dt.date(2026, 11, 25),
@@ -209,3 +260,15 @@ def test_break_even_agrees_with_the_recommendation(name):
         assert be.queries_per_day is None
     if p.recommended.kind in ("api", "specialized"):
         assert be.month != 0
+
+
+def test_the_on_prem_preset_gets_a_costed_roadmap_step():
+    """Issue 14 rule 8: an owned fleet bought in 8-GPU units once left the on-prem bank with an empty
+    roadmap. With 4-GPU HGX H100 servers (server_units.yaml) moving to H100 is priced, and each step
+    lowers the monthly bill."""
+    p = plan(Scenario.from_yaml((PRESETS / "regulated-on-prem.yaml").read_text()), price_date=dt.date(2026, 11, 25))
+    steps = p.roadmap.steps
+    assert steps and all(s.saving_usd > 0 for s in steps)
+    assert steps[0].monthly_tco_usd < p.roadmap.baseline_monthly_tco_usd
+    owned = p.recommended
+    assert owned.kind == "owned" and owned.spare_load_fraction > 0  # idle capacity the bank has paid for

@@ -64,7 +64,9 @@ def test_no_nan_or_negative_numbers(s):
             assert o.accelerators >= o.accelerators_for_peak >= 1
             assert 0 < o.utilization <= o.peak_utilization <= 1
     for value in dataclasses.asdict(result.demand).values():
-        assert math.isfinite(value) and value >= 0
+        for x in value if isinstance(value, tuple) else (value,):  # the hourly load is a tuple of rates
+            assert math.isfinite(x) and x >= 0
+    assert max(result.demand.hourly_calls_per_s) == pytest.approx(result.demand.peak_calls_per_s, rel=1e-9)
 
 
 GPU_IDS = [h.id for h in CATALOG.hardware.values() if not h.is_specialized]

@@ -76,12 +76,14 @@ def test_reserved_pricing_on_an_api_baseline_saves_nothing_and_says_why():
     assert "rented accelerators only" in lv.reason
 
 
-def test_prefix_caching_saving_is_computed_by_replanning():
+def test_prefix_caching_is_in_the_baseline_where_the_stack_does_it_by_default():
+    """vLLM, SGLang and TensorRT-LLM reuse prefixes by default (serving_defaults.yaml, issue 14 rule 2):
+    the baseline already counts it, so the lever is never counted a second time."""
     p = plan(Scenario(workload=Workload(input_tokens_per_call=8000, shared_prefix_fraction=0.8),
                       constraints=Constraints(deployment="on_prem")), price_date=PRICE_DATE)
     lv = _lever(p, "prefix_caching")
-    assert lv.applies and lv.monthly_saving_usd > 0
-    assert lv.ttft_ms <= p.recommended.ttft_ms
+    assert not lv.applies and lv.monthly_saving_usd == 0
+    assert "by default: already counted" in lv.reason
 
 
 def test_disaggregation_is_priced_only_for_prefill_heavy_self_hosted_work():
