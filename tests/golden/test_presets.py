@@ -106,28 +106,32 @@ SELF_HOSTED = {
     # Refitted on the max-throughput rows: B200 gpt-oss 4-bit 4051 -> 2580 (FP4 only for GEMMs,
     # attention at the FP8 rate; MLPerf gpt-oss rows were over-predicted 2-3x), RTX PRO 6000 Llama 70B
     # TP2 564 -> 613 (voice) and 17210 -> 16181 (consumer, larger batch).
-    # 2 PCIe cards carry the voice agent (one replica + N+1): with vLLM's default prefix caching a replica
-    # carries 1,214 tok/s (613 without), so the third card of the earlier plan is gone.
-    "voice-agent": ("owned:rtx-pro-6000", 20_000 * 18 * 1 / 86_400 * 3.0, 60, 1213.8, 0.3, 1, 1, 1, 1, rtx_pro_6000),
+    # Each operator's memory and compute time combined as (m^2 + c^2)^(1/2) and TTFT with the iteration in
+    # flight at arrival (issue 12, refitted). Issue 14: vLLM, SGLang and TensorRT-LLM reuse the shared
+    # prefix by default, so replicas skip it in prefill.
+    # 2 PCIe cards carry the voice agent (one replica + N+1): with the default prefix caching a replica
+    # carries 1,080 tok/s (562 without), so the third card of the earlier plan is gone (recommended: the API).
+    "voice-agent": ("owned:rtx-pro-6000", 20_000 * 18 * 1 / 86_400 * 3.0, 60, 1079.7, 0.3, 1, 1, 1, 1, rtx_pro_6000),
     # Four nines: two failure domains that each carry the peak. H100 SXM also ships on 4-GPU HGX boards
-    # (server_units.yaml, issue 14 rule 8): 4 replicas (493 tok/s each) carry the peak, one 4-GPU server
-    # per domain; with 30% headroom 6 replicas = 2 servers + 1 spare = 12 H100, below the 16 MI300X of two
-    # 8-GPU OAM servers in month 1 (MI300X stays cheaper over the 36-month horizon, the default ranking).
-    "regulated-on-prem": ("owned:h100-sxm", 8_000 * 5 * 3 / 86_400 * 3.5, 400, 492.7, 0.3, 1, 1, 4, 2,
+    # (server_units.yaml, issue 14 rule 8): a TP2 replica (1,330 tok/s) carries 3.3 calls/s, 2 replicas
+    # carry the peak (with 30% headroom too), 2 per 4-GPU server: one server per domain, N+1 satisfied by
+    # the second domain: 8 H100, below the 16 MI300X of two 8-GPU OAM servers in month 1 (MI300X stays
+    # cheaper over the 36-month horizon, the default ranking).
+    "regulated-on-prem": ("owned:h100-sxm", 8_000 * 5 * 3 / 86_400 * 3.5, 400, 1330.2, 0.3, 1, 2, 4, 2,
                           lambda n: h100(n, pue=1.5, usd_per_kwh=0.15, years=5, salary=220_000)),
     # gpt-oss ships MXFP4 weights, so its fleets serve 4-bit (FP4 tensor cores on Blackwell); one 8-GPU
     # server carries the load, N+1 servers = 16. Prefix caching (85% of a 40k prompt shared) lifts a
-    # replica from 2,580 to 3,817 tok/s.
-    "coding-agent": ("owned:b200", 600 * 6 * 40 / 86_400 * 3.15, 1600, 3816.8, 0.2, 1, 1, 8, 1, b200),
+    # one-GPU replica to 3,856 tok/s (the refit without it: TP2 at 5,260 per 2 GPUs).
+    "coding-agent": ("owned:b200", 600 * 6 * 40 / 86_400 * 3.15, 1600, 3856.4, 0.2, 1, 1, 8, 1, b200),
 }
 
 RENTED = {
     # name: (expected option, peak calls/s, peak ratio, generated tokens per call, replica tok/s at the SLO,
     #        headroom, spares, on-demand $/h, 1-year $/h (None: all on demand), weights GB, output tokens/day)
-    # consumer-app: MI355X (one GPU per replica, 62,753 tok/s at the SLO) on a reserved base with on-demand
+    # consumer-app: MI355X (one GPU per replica, 61,066 tok/s at the SLO) on a reserved base with on-demand
     # burst. hardware.yaml: on-demand $2.41; 1-year 2.41 - (2.41 - 2.10 sourced 3-year) x 0.65 = $2.2085.
-    # Sized for a 5x peak it needs 24 GPUs; following the day it pays ~7.1 GPU-months, 3 of them reserved.
-    "consumer-app": ("cloud:mi355x:reserved-base", 10_000_000 * 5 * 1 / 86_400 * 5.0, 5.0, 400, 62753.1, 0.2, 1,
+    # Sized for a 5x peak it needs 24 GPUs; following the day it pays ~7.2 GPU-months, 3 of them reserved.
+    "consumer-app": ("cloud:mi355x:reserved-base", 10_000_000 * 5 * 1 / 86_400 * 5.0, 5.0, 400, 61066.4, 0.2, 1,
                      2.41, 2.2085, 10.5, 10_000_000 * 5 * 250),
 }
 
@@ -156,7 +160,9 @@ API = {
 # named beside it as "cheaper if it proves fast enough", priced by hand here.
 CHEAPER_UNVERIFIED = {
     # DeepInfra Llama 3.3 70B Turbo (api_prices_supplement.yaml): $0.13 in (no cache price: billed as input), $0.40 out.
-    "support-assistant": ("cloud:mi355x:reserved-base", "api:deepinfra:llama-3.3-70b",
+    # The recommendation is SambaNova via Hugging Face since its Llama 3.3 70B has a measured speed and TTFT
+    # (providers.yaml, TokenMix April 2026: 300 tok/s, 150 ms at a 2K-token prompt); before, rented MI355X.
+    "support-assistant": ("specialized:huggingface_sambanova:llama-3.3-70b", "api:deepinfra:llama-3.3-70b",
                           api(600_000, 1_500, 0.4, 300, 0.13, 0.13, 0.40)),
     # Nscale via Hugging Face (no markup) Qwen3 32B: genai-prices huggingface_nscale prices. The
     # per-operator model (issue 12) makes owned RTX PRO 6000 the cheapest option on modelled figures.
