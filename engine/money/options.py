@@ -250,7 +250,7 @@ def self_hosted_options(catalog: Catalog, sized: HardwareOption, scenario: Scena
         burst = pricing == RESERVED_BASE
         option_id = f"{kind}:{hw.id}" + (":reserved-base" if burst else "")
         label = "rented" if kind == "cloud" else "owned"
-        name = f"{hw.name} ({label}" + (", reserved base + on-demand burst)" if burst else ")")
+        name = f"{hw.name} (" + ("reserved + burst" if burst else label) + ")"
         count = sized.accelerators
         if kind == "owned" and sized.feasible and count:
             count = fleet.whole_units(count, purchase_unit(hw, sized.accelerators_per_replica or 1))
