@@ -14,8 +14,8 @@ import streamlit as st
 
 from engine.capacity.demand import demand
 from engine.catalog.catalog import load_catalog
-from engine.scenario.schema import (API_DISCOUNT_BOUNDS, API_QUOTE_BOUNDS, BOUNDS, DECIDE_ON, DEPLOYMENTS,
-                                    KV_CACHE_PRECISIONS, LATENCY_TIERS, PRICINGS)
+from engine.scenario.schema import (ACCELERATOR_QUOTE_BOUNDS, API_DISCOUNT_BOUNDS, API_QUOTE_BOUNDS, BOUNDS,
+                                    DECIDE_ON, DEPLOYMENTS, KV_CACHE_PRECISIONS, LATENCY_TIERS, PRICINGS)
 from present.formatting import count
 from present.labels import DECIDE_ON_LABELS, DEPLOYMENT_LABELS, PRICING_LABELS, TIER_LABELS
 from ui import state, url
@@ -45,6 +45,7 @@ NUMBER_FIELDS: dict[str, tuple[Field, ...]] = {
         Field("workload.shared_prefix_fraction", "Shared prompt prefix (share, 0-1)", 0.05, "%.2f"),
         Field("workload.peak_to_average_ratio", "Peak-to-average load (x)", 0.5, "%.1f"),
         Field("workload.offline_fraction", "Offline, batchable calls (share, 0-1)", 0.05, "%.2f"),
+        Field("workload.offline_window_hours", "Offline work must finish within (hours a day)", 1.0, "%.1f"),
     ),
     "Latency": (
         Field("latency.ttft_p95_ms", "Time to first token, p95 (ms)", 50.0, "%.0f"),
@@ -56,6 +57,7 @@ NUMBER_FIELDS: dict[str, tuple[Field, ...]] = {
     "Constraints": (
         Field("constraints.availability_target", "Availability target (share, 0.9-0.99999)", 0.0001, "%.5f"),
         Field("constraints.headroom_fraction", "Headroom above peak (share)", 0.05, "%.2f"),
+        Field("constraints.power_cap_kw", "Power cap for owned fleets (IT kW, optional)", 10.0, "%.1f"),
     ),
     "Finance": (
         Field("finance.horizon_months", "Horizon (months)", 6, "%d", True),
@@ -68,6 +70,8 @@ NUMBER_FIELDS: dict[str, tuple[Field, ...]] = {
         Field("finance.one_time_model_cost_usd", "One-time model cost (USD)", 10_000.0, "%.0f"),
         Field("finance.software_licence_usd_per_accelerator_year", "Software licence (USD per NVIDIA GPU-year)",
               500.0, "%.0f"),
+        Field("finance.software_efficiency_gain_per_year", "Self-hosted software speed-up per year (share)",
+              0.01, "%.2f"),
     ),
     "Roadmap assumptions": (
         Field("levers.response_cache_hit_rate", "Response-cache hit rate (share)", 0.05, "%.2f"),
@@ -274,6 +278,11 @@ def scenario_form() -> None:
                        "Comma-separated, e.g. together:llama-3.3-70b:0.6:0.6 replaces that provider's list price "
                        f"for that model. Allowed {API_QUOTE_BOUNDS[0]:g} to {API_QUOTE_BOUNDS[1]:,g} USD per "
                        "million tokens.")
+        _text_list("finance.accelerator_quote_usd_per_hour", "Your own rental quotes (accelerator:USD per hour)",
+                   s.finance.accelerator_quote_usd_per_hour,
+                   "Comma-separated, e.g. h100-sxm:1.85 replaces the catalog's rental price of that accelerator at "
+                   f"every commitment. Allowed {ACCELERATOR_QUOTE_BOUNDS[0]:g} to {ACCELERATOR_QUOTE_BOUNDS[1]:g} USD "
+                   "per accelerator-hour.")
     with tabs[5]:
         st.caption("The roadmap's savings rest on these assumptions; put in your own. "
                    "The switches describe what you run today (the roadmap turns them on).")
