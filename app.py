@@ -20,6 +20,7 @@ navigation = st.navigation([
     st.Page("pages/providers.py", title="Providers", icon="☁️"),
     st.Page("pages/tco.py", title="TCO", icon="💵"),
     st.Page("pages/roadmap.py", title="Roadmap", icon="🧭"),
+    st.Page("pages/compare.py", title="Compare", icon="⚖️"),
     st.Page("pages/report.py", title="Report", icon="📄"),
     st.Page("pages/methodology.py", title="Methodology", icon="📐"),
 ])

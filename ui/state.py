@@ -126,15 +126,15 @@ def write_url() -> None:
         st.query_params.from_dict(params)
 
 
-def share_link(page_path: str = "") -> str:
-    """The link that reproduces the scenario, opening on the Scenario page."""
+def share_link(page_path: str = "", params: dict[str, str] | None = None) -> str:
+    """The link that reproduces the scenario (or the one `params` encode), opening on the Scenario page."""
     from urllib.parse import urlencode
     base = (st.context.url or "http://localhost:8501/").split("?")[0]
     if page_path and base.rstrip("/").endswith("/" + page_path):
         base = base.rstrip("/")[: -len(page_path)]
     if not base.endswith("/"):
         base += "/"
-    return f"{base}?{urlencode(share_params())}"
+    return f"{base}?{urlencode(share_params() if params is None else params)}"
 
 
 def show_broken_presets() -> None:
@@ -187,6 +187,15 @@ def current_plan(with_roadmap: bool = False) -> Plan | None:
         return _plan(scenario().to_yaml(), dt.date.today().isoformat(), with_roadmap)
     except ValueError as exc:
         st.error(f"This scenario cannot be planned: {md(exc, 500)}")
+        return None
+
+
+def plan_for(other: Scenario) -> Plan | None:
+    """The plan of any scenario (a saved one on the Compare page), through the same cache."""
+    try:
+        return _plan(other.to_yaml(), dt.date.today().isoformat())
+    except ValueError as exc:
+        st.error(f"{md(other.name)} cannot be planned: {md(exc, 400)}")
         return None
 
 
