@@ -3,7 +3,7 @@ behind the sizing, and how the chosen configuration fills its memory."""
 import streamlit as st
 
 from engine.capacity.curves import memory_split, operating_point_of
-from present.formatting import MISSING, count, gb, percent, tok_per_s, usd_per_month
+from present.formatting import MISSING, count, hbm_gb, percent, tok_per_s, usd_per_month
 from ui import charts, state, tables
 from ui.layout import page_header
 from ui.safe import md
@@ -34,12 +34,17 @@ curves = state.current_curves()
 if curves:
     names = {h.hardware: h.hardware_name for h in plan.hardware_options}
     sized = {h.hardware: p for h in feasible if (p := operating_point_of(h))}
+    cheapest_first = [o.hardware for o in sorted(plan.options, key=lambda o: o.monthly_tco_usd)
+                      if o.usable and o.hardware and o.kind in ("cloud", "owned")]
     st.plotly_chart(charts.throughput_interactivity(curves, names, sized,
                                                     plan.scenario.latency.min_output_tokens_per_s_per_user,
-                                                    chosen.hardware if chosen else None), width="stretch")
+                                                    chosen.hardware if chosen else None,
+                                                    list(dict.fromkeys(cheapest_first))),
+                    width="stretch", config=charts.CONFIG)
     st.caption("Each curve sweeps the batch of the sized replica: bigger batches give more tokens per accelerator "
                "and fewer per user. Right of the red line meets the per-user speed target; the dot is the "
-               "largest batch that also meets the TTFT target.")
+               "largest batch that also meets the TTFT target. The recommended accelerator and the cheapest others "
+               "are drawn; click a name in the legend to add or hide one.")
 else:
     st.info("No accelerator can serve this model at these latency targets, so there is no curve to draw.")
 
@@ -49,11 +54,12 @@ if chosen is not None:
     st.plotly_chart(charts.memory_bar(split.weights_gb, split.kv_cache_gb, split.other_gb,
                                       f"{chosen.accelerators_per_replica} x {chosen.hardware_name}, "
                                       f"{(chosen.precision or '').upper()} weights, "
-                                      f"{(chosen.kv_precision or '').upper()} KV cache"), width="stretch")
+                                      f"{(chosen.kv_precision or '').upper()} KV cache"), width="stretch",
+                    config=charts.CONFIG)
     m = st.columns(4)
-    m[0].metric("Weights", gb(split.weights_gb), percent(split.weights_fraction) + " of memory", delta_color="off", delta_arrow="off")
-    m[1].metric("KV cache", gb(split.kv_cache_gb))
-    m[2].metric("Runtime reserve and free", gb(split.other_gb))
+    m[0].metric("Weights", hbm_gb(split.weights_gb), percent(split.weights_fraction) + " of memory", delta_color="off", delta_arrow="off")
+    m[1].metric("KV cache", hbm_gb(split.kv_cache_gb))
+    m[2].metric("Runtime reserve and free", hbm_gb(split.other_gb))
     m[3].metric("Per replica", tok_per_s(chosen.output_tokens_per_s_per_replica),
                 f"batch {chosen.batch_size}", delta_color="off", delta_arrow="off")
 

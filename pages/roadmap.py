@@ -21,4 +21,4 @@ roadmap = plan.roadmap
 if roadmap is None:  # the engine builds one whenever there is a recommendation
     st.info("The roadmap is not available for this plan: reload the page to compute it.")
     st.stop()
-roadmap_view.draw(roadmap, {o.id: o.name for o in plan.options})
+roadmap_view.draw(roadmap, {o.id: o.name for o in plan.options}, plan.scenario)

@@ -48,7 +48,7 @@ if not usable:
     st.stop()
 
 st.plotly_chart(charts.stacked_components([o.name for o in shown], [o.kind for o in shown],
-                                          [o.components_usd for o in shown]), width="stretch")
+                                          [o.components_usd for o in shown]), width="stretch", config=charts.CONFIG)
 if len(usable) > MAX_BARS:
     st.caption(f"The {MAX_BARS} cheapest of {len(usable)} options that meet the SLO.")
 st.caption(md(availability_implies(plan.scenario), None))
@@ -60,7 +60,7 @@ months = [m.month for m in plan.horizon.months]
 series = {oid: list(plan.horizon.costs_usd(oid)) for oid in lines}
 st.plotly_chart(charts.horizon_lines(months, series, {i: by_id[i].kind for i in lines},
                                      {i: by_id[i].name for i in lines}, best.id if best else None, be.month),
-                width="stretch")
+                width="stretch", config=charts.CONFIG)
 st.caption(f"Break-even against the best API, on the chart's own growth and price path: {md(be.reason, None)}.")
 owned_cash = {o.id: cash.by_option_usd[o.id] for o in plan.compared_options() if o.id in cash.by_option_usd}
 if owned_cash:
@@ -81,15 +81,16 @@ with left:
         st.plotly_chart(charts.uncertainty_bands([o.name for o in ranked], [o.kind for o in ranked],
                                                  [bands[o.id].p10_usd for o in ranked],
                                                  [bands[o.id].p50_usd for o in ranked],
-                                                 [bands[o.id].p90_usd for o in ranked]), width="stretch")
+                                                 [bands[o.id].p90_usd for o in ranked]), width="stretch", config=charts.CONFIG)
 with right:
     tornado = plan.uncertainty.tornado
     focus = plan.uncertainty.tornado_option_id
     if tornado and focus in bands:
         labels = [f"{uncertain_input_label(t.input)} (x{t.low_multiplier:g} – x{t.high_multiplier:g})" for t in tornado]
         st.plotly_chart(charts.tornado(labels, [t.low_usd for t in tornado], [t.high_usd for t in tornado],
-                                       bands[focus].base_usd, f"What moves the cost<br><sup>{by_id[focus].name}</sup>"),
-                        width="stretch")
+                                       bands[focus].base_usd, "What moves the cost"),
+                        width="stretch", config=charts.CONFIG)
+        st.caption(f"Tornado for {md(by_id[focus].name)}, one input at a time.")
 st.caption(f"{plan.uncertainty.samples:,} Monte Carlo samples over usage, tokens per call, growth and "
            "prices (ranges on the Methodology page); options over 3x the cheapest are left off the bands. The "
            "tornado moves one input at a time to its range ends. "

@@ -69,6 +69,15 @@ def usd_axis(value: float) -> str:
     return f"{sign}${v:,.0f}"
 
 
+def count_axis(value: float) -> str:
+    """Chart tick labels for counts on a log axis: 5, 20, 500, 2k, 1.5M."""
+    if value >= 1e6:
+        return f"{value / 1e6:g}M"
+    if value >= 1e3:
+        return f"{value / 1e3:g}k"
+    return f"{value:g}"
+
+
 def usd_per_month(value: float | None) -> str:
     """$1.2M / month."""
     return MISSING if _is_missing(value) else f"{usd(value)} / month"
@@ -147,3 +156,19 @@ def signed_percent(fraction: float | None, digits: int = 1) -> str:
 def times(ratio: float | None, digits: int = 1) -> str:
     """A multiple: 2.34 -> 2.3x."""
     return MISSING if _is_missing(ratio) else f"{ratio:.{digits}f}x"
+
+
+# Vendors count HBM in binary gigabytes: an "80 GB" H100 holds 80 x 2^30 bytes (81,559 MiB in nvidia-smi),
+# and the catalog keeps their figure. The engine works in decimal GB (engine/physics/perf.py
+# BYTES_PER_MEMORY_GB converts); screens show memory in the catalog's unit so an MI355X reads 288 GB.
+BYTES_PER_HBM_GB = 2**30
+
+
+def hbm_from_decimal_gb(value_gb: float) -> float:
+    """Decimal GB (1e9 bytes) as the vendor's GB of HBM (2^30 bytes)."""
+    return value_gb * 1e9 / BYTES_PER_HBM_GB
+
+
+def hbm_gb(value_gb: float | None) -> str:
+    """Memory the engine gives in decimal GB, printed in the vendor's GB: 309.2e9 bytes -> '288 GB'."""
+    return MISSING if _is_missing(value_gb) else gb(hbm_from_decimal_gb(value_gb))

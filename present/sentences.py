@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from present.formatting import ms, tok_per_s
-from present.labels import first_upper
+from present.formatting import ms, number, tok_per_s
+from present.labels import first_upper, identifier_label, in_sentence
 
 if TYPE_CHECKING:  # type hints only: present never runs engine code
     from engine.recommend import Alternative
+    from engine.roadmap.build import Lever, Roadmap
     from engine.scenario.schema import Scenario
 
 
@@ -51,3 +52,44 @@ def availability_implies(s: Scenario) -> str:
         return (f"{target}: one spare server (N+1) beyond the load with headroom, in one failure domain; "
                 "a rack or site outage stops the service.")
     return f"{target}: no spare server; a server failure costs capacity until it is repaired."
+
+
+def lever_status(roadmap: Roadmap, lever: Lever) -> str:
+    """Where a lever stands in the roadmap: a step of it, saving alone only, or not applying."""
+    step = roadmap.step_of(lever.id)
+    if step is not None:
+        return f"Step {roadmap.steps.index(step) + 1}"
+    return "Saves alone; not on top of the steps before" if lever.applies else "No"
+
+
+def default_assumptions(roadmap: Roadmap, defaults: Scenario) -> dict[str, str]:
+    """Per lever, the scenario fields its saving rests on with their values, each marked as the app's
+    default (which the user can change) or the user's own value."""
+    out = {}
+    for lv in roadmap.levers:
+        parts = []
+        for key, value in lv.assumptions.items():
+            section, name = key.split(".")
+            own = getattr(getattr(defaults, section), name) != value
+            parts.append(f"{identifier_label(name)} {number(value)} ({'your value' if own else 'default'})")
+        out[lv.id] = "; ".join(parts)
+    return out
+
+
+def empty_roadmap(roadmap: Roadmap, s: Scenario) -> tuple[str, list[str]]:
+    """Why no lever lowers the cost, and what would open some: the levers that only wait for an
+    assumption above zero, and the hint that the baseline's kind decides the rest."""
+    why = ("No lever lowers the cost of this plan: each was re-planned on the recommended option and either "
+           "does not apply to it, saves under half a percent of the bill, or costs more.")
+    opens = []
+    for lv in roadmap.levers:
+        zero = [k for k, v in lv.assumptions.items() if v == 0]
+        if zero and not lv.applies:
+            fields = " and ".join(identifier_label(k.split(".")[1]) for k in zero)
+            opens.append(f"{lv.name}: set {in_sentence(fields)} above 0 (Scenario page, Roadmap assumptions).")
+    if s.constraints.deployment == "on_prem":
+        opens.append("Allow cloud deployment: rented, reserved, API and specialized-silicon levers need it.")
+    if s.constraints.allowed_vendors:
+        opens.append(f"Allow more accelerator vendors than {', '.join(s.constraints.allowed_vendors)}: the "
+                     "hardware levers move to another accelerator only among those allowed.")
+    return why, opens

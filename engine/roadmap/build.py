@@ -601,6 +601,11 @@ class Roadmap:
     def lever(self, lever_id: str) -> Lever:
         return next(lv for lv in self.levers if lv.id == lever_id)
 
+    def step_of(self, lever_id: str) -> Step | None:
+        """The lever's step in the cumulative pass (its saving with the steps before), or None when the pass
+        skipped it (a lever can save alone, `Lever.applies`, and still add nothing on top of earlier steps)."""
+        return next((st for st in self.steps if st.lever_id == lever_id), None)
+
 
 # --- the roadmap -----------------------------------------------------------------
 

@@ -188,9 +188,47 @@ def test_roadmap_view_draws_a_real_roadmap():
     m = metrics(at)
     assert m["Today"] == usd_per_month(rm.baseline_monthly_tco_usd)
     assert m["After the roadmap"] == usd_per_month(rm.final_monthly_tco_usd)
-    assert m["Levers that apply"] == f"{sum(lv.applies for lv in rm.levers)} of {len(rm.levers)}"
+    # a lever that applies is a step of the roadmap, drawn in the waterfall; one that saves alone but adds
+    # nothing on top of the steps before is named as such, not counted as applied
+    assert m["Levers that apply"] == f"{len(rm.steps)} of {len(rm.levers)}"
+    waterfall = [b.label for b in rm.waterfall]
+    assert all(rm.lever(s.lever_id).name in waterfall for s in rm.steps)
+    levers = at.dataframe[0].value
+    assert {"Saving alone", "Saving with the steps before", "In the roadmap"} <= set(levers.columns)
+    steps = levers[levers["In the roadmap"].str.startswith("Step")]
+    assert set(steps["Lever"]) == {rm.lever(s.lever_id).name for s in rm.steps}
+    assert steps["Saving with the steps before"].sum() == pytest.approx(rm.baseline_monthly_tco_usd
+                                                                         - rm.final_monthly_tco_usd)
     assert len(at.get("plotly_chart")) == 2  # the waterfall and the steps
     assert_no_internal_names(at)
+
+
+def _draw_empty_roadmap(preset_path: str):
+    import dataclasses
+    import datetime as dt
+    from pathlib import Path
+
+    from engine.plan import plan
+    from engine.scenario.schema import Scenario
+    from ui import roadmap_view
+    s = Scenario.from_yaml(Path(preset_path).read_text())
+    zero = {k: 0 for k in ("response_cache_hit_rate", "small_model_routing_share", "prompt_trim_fraction",
+                           "agent_call_reduction", "output_cap_fraction", "on_device_share")}
+    s = dataclasses.replace(s, levers=dataclasses.replace(s.levers, **zero))
+    p = plan(s, price_date=dt.date(2026, 11, 25))
+    roadmap_view.draw(p.roadmap, {o.id: o.name for o in p.options}, p.scenario)
+
+
+def test_an_empty_roadmap_says_why_and_what_would_open_levers():
+    at = AppTest.from_function(_draw_empty_roadmap, args=(str(ROOT / "presets" / "regulated-on-prem.yaml"),),
+                               default_timeout=60).run()
+    assert not at.exception
+    assert metrics(at)["Levers that apply"].startswith("0 of")
+    text = at.info[0].value
+    assert "No lever lowers the cost" in text and "What would open levers" in text
+    assert "response cache hit rate above 0" in text  # an assumption at zero, named with where to set it
+    assert "Allow cloud deployment" in text  # the on-prem constraint shuts the rented and API levers
+    assert not at.get("plotly_chart")  # no waterfall of nothing
 
 
 def test_report_builds_the_brief_on_request():
