@@ -40,32 +40,25 @@ c2.download_button("Options as CSV", data=lambda: tables.options_csv(plan), file
                    mime="text/csv", on_click="ignore", width="stretch")
 
 BRIEFS = {"pdf": ("build_pdf", "application/pdf", "PDF"), "html": ("build_html", "text/html", "HTML")}
+try:  # cheap: report/ imports fpdf2 and matplotlib only when a brief is built
+    import report
+    unavailable = ""
+except Exception as exc:  # noqa: BLE001  (say what failed, keep the page)
+    report, unavailable = None, str(exc)
 
 
-def _build(kind: str) -> None:
-    """Button handler: build the brief, importing the report package only now (it is slow to import)."""
-    func_name, _, label = BRIEFS[kind]
-    try:
-        import report  # noqa: PLC0415
-        data = getattr(report, func_name)(plan, link)
-    except Exception as exc:  # noqa: BLE001  (show the failure, keep the page)
-        st.session_state[f"brief_{kind}"] = None
-        st.session_state[f"brief_{kind}_error"] = f"The {label} brief could not be built: {exc}"
-        return
-    st.session_state[f"brief_{kind}"] = (state.scenario(), data.encode() if isinstance(data, str) else data)
-    st.session_state[f"brief_{kind}_error"] = ""
+def _brief(kind: str, plan_now, link_now):
+    """One click: the brief is built when its button is clicked and downloads straight away."""
+    def build() -> bytes:
+        data = getattr(report, BRIEFS[kind][0])(plan_now, link_now)
+        return data.encode() if isinstance(data, str) else data
+    return build
 
 
 for col, kind in ((c3, "pdf"), (c4, "html")):
-    func_name, mime, label = BRIEFS[kind]
-    built = st.session_state.get(f"brief_{kind}")
-    with col:
-        if built and built[0] == state.scenario():
-            st.download_button(f"Download the {label} brief", data=built[1], file_name=f"{slug}-brief.{kind}",
-                               mime=mime, on_click="ignore", width="stretch", type="primary")
-        else:
-            st.button(f"Build the {label} brief", key=f"_build_{kind}", on_click=_build, args=(kind,),
-                      width="stretch")
-        error = st.session_state.get(f"brief_{kind}_error")
-        if error:
-            st.info(md(error, 500))
+    _, mime, label = BRIEFS[kind]
+    if report is None:
+        col.info(md(f"The {label} brief could not be built: {unavailable}", 500))
+        continue
+    col.download_button(f"Download the {label} brief", data=_brief(kind, plan, link), file_name=f"{slug}-brief.{kind}",
+                        mime=mime, on_click="ignore", width="stretch", type="primary", key=f"_download_{kind}")

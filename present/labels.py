@@ -20,6 +20,9 @@ KIND_LABELS = {"api": "API", "cloud": "Cloud rental", "owned": "Owned", "special
 EVIDENCE_LABELS = {"measured": "measured", "vendor": "vendor claim", "modelled": "modelled",
                    "assumed": "assumed (no figure)"}
 
+# The same, in a table cell beside the figure ("267 ms modelled")
+EVIDENCE_SHORT = {"measured": "measured", "vendor": "vendor claim", "modelled": "modelled", "assumed": "assumed"}
+
 # Scenario.latency.tier (engine.scenario.schema.LATENCY_TIERS)
 TIER_LABELS = {"realtime": "Realtime voice", "interactive": "Interactive chat",
                "agentic": "Agentic background", "batch": "Batch"}
@@ -32,6 +35,10 @@ DECIDE_ON_LABELS = {"horizon_total": "Total over the horizon", "month_1": "Month
 # Scenario.constraints.deployment (engine.scenario.schema.DEPLOYMENTS)
 DEPLOYMENT_LABELS = {"any": "Anywhere (API, cloud or on-prem)", "cloud": "Cloud only",
                      "on_prem": "On-prem only (data sovereignty)"}
+
+# Hardware.vendor (engine/data/hardware.yaml): as the vendors write their names
+VENDOR_LABELS = {"nvidia": "NVIDIA", "amd": "AMD", "aws": "AWS", "google": "Google", "groq": "Groq",
+                 "cerebras": "Cerebras", "sambanova": "SambaNova", "intel": "Intel"}
 
 # Lever.layer: the four layers of engine/data/levers.yaml
 LAYER_LABELS = {"model": "Model architecture", "hardware": "Hardware selection", "stack": "Inference stack",
@@ -61,6 +68,10 @@ def in_sentence(label: str) -> str:
 
 def kind_label(kind: str) -> str:
     return KIND_LABELS.get(kind, kind)
+
+
+def vendor_label(vendor: str) -> str:
+    return VENDOR_LABELS.get(vendor, first_upper(vendor))
 
 
 def tier_label(tier: str) -> str:

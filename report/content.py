@@ -6,6 +6,7 @@ never recomputed.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from engine.physics.calibration import ReportedAccuracy, reported_accuracy
@@ -14,14 +15,15 @@ from engine.plan import Plan
 from engine.recommend import lead_time_caveat, near_tie_note
 from engine.scenario.schema import LATENCY_TIERS, Scenario
 from engine.money.cost_model import load_assumptions
+from engine.money.api_quotes import price_snapshot, provider_name
 from engine.money.options import Option
 from present import formatting as fmt
-from present.labels import (EVIDENCE_LABELS, configuration_label, deployment_label, identifier_label, in_sentence, kind_label,
+from present.labels import (EVIDENCE_LABELS, EVIDENCE_SHORT, configuration_label, deployment_label, identifier_label, in_sentence, kind_label,
                             layer_label, phase_label, pricing_label, quality_risk_label, tier_label,
-                            uncertain_input_label)
-from present.sentences import alternative_role, availability_rule, relaxations
+                            uncertain_input_label, vendor_label)
+from present.sentences import alternative_role, availability_rule, empty_roadmap, relaxations
 
-TOP_OPTIONS = 8  # rows of the options table: page 1 holds the answer, its alternatives and these
+TOP_OPTIONS = 8  # rows of the HTML's options table (the PDF's page 1 holds the best of each kind)
 TOP_BARS = 6  # options in the cost-components chart
 SOURCE_CHARS = 240  # longer provenance strings are cut with an ellipsis
 
@@ -111,6 +113,8 @@ class Brief:
     sources: Table
     accuracy: str
     uncertainty: str
+    # The best option of each kind (Plan.best_by_kind) with its evidence: the decision table of the screens.
+    decision: Table = Table((), (), ())
 
 
 # --- helpers ------------------------------------------------------------------------
@@ -133,6 +137,20 @@ def _configuration(o: Option, catalog: Catalog) -> str:
     return configuration_label(o.sizing, catalog.stacks) if o.sizing else o.provider or ""
 
 
+def _model_name(model_id: str) -> str:
+    model = load_catalog().models.get(model_id)
+    return model.name if model else model_id
+
+
+def slo_verdict(o: Option) -> str:
+    """'Yes' on measured or vendor figures, 'Likely' where the performance model supplies one,
+    'Unverified' where a figure is assumed (DESIGN.md "Evidence")."""
+    evidence = {o.ttft_evidence, o.speed_evidence}
+    if "assumed" in evidence:
+        return "Unverified"
+    return "Likely" if "modelled" in evidence else "Yes"
+
+
 def model_accuracy() -> ReportedAccuracy | None:
     """The performance model against the measured benchmarks, out of sample and in sample (computed once
     per process by engine.physics.calibration)."""
@@ -146,7 +164,7 @@ def _question(plan: Plan) -> str:
     w, lat = s.workload, s.latency
     calls = "" if w.agent_calls_per_query == 1 else f", {fmt.number(w.agent_calls_per_query)} model calls each"
     return (f"What is the cheapest way to serve {fmt.count(plan.demand.queries_per_day)} queries a day "
-            f"({fmt.count(w.daily_active_users)} users{calls}) with {s.model.id}, answering within "
+            f"({fmt.count(w.daily_active_users)} users{calls}) with {_model_name(s.model.id)}, answering within "
             f"{fmt.ms(lat.ttft_p95_ms)} (p95) at {fmt.tok_per_s(lat.min_output_tokens_per_s_per_user)} or faster "
             "per user?")
 
@@ -205,15 +223,17 @@ def _figures(plan: Plan, catalog: Catalog) -> tuple[KeyFigure, ...]:
                 KeyFigure("Meets the SLO", "No", "no option meets the latency targets"))
     accelerators = (KeyFigure("Accelerators", fmt.count(best.accelerators),
                               _configuration(best, catalog))
-                    if best.accelerators else KeyFigure("Accelerators", "none to run", f"served by {best.provider} API"))
-    slo = (f"first token {fmt.ms(best.ttft_ms)} ≤ {fmt.ms(s.latency.ttft_p95_ms)}; "
-           f"{fmt.tok_per_s(best.output_tokens_per_s_per_user)} ≥ "
-           f"{fmt.tok_per_s(s.latency.min_output_tokens_per_s_per_user)}")
+                    if best.accelerators else KeyFigure("Accelerators", "none to run",
+                                                        f"served by the {provider_name(best.provider or '')} API"))
+    # the evidence beside each delivered figure, as on the Scenario page's headline
+    slo = (f"first token {fmt.ms(best.ttft_ms)} ({EVIDENCE_LABELS[best.ttft_evidence]}) ≤ "
+           f"{fmt.ms(s.latency.ttft_p95_ms)}; {fmt.tok_per_s(best.output_tokens_per_s_per_user)} "
+           f"({EVIDENCE_LABELS[best.speed_evidence]}) ≥ {fmt.tok_per_s(s.latency.min_output_tokens_per_s_per_user)}")
     return (KeyFigure("Monthly cost, month 1", fmt.usd_per_month(best.monthly_tco_usd), best.name),
             KeyFigure("Per 1,000 queries", fmt.usd(best.cost_per_1k_queries_usd),
                       f"{fmt.usd(best.cost_per_user_month_usd)} per user per month"),
             accelerators,
-            KeyFigure("Meets the SLO", "Yes" if best.meets_slo else "No", slo))
+            KeyFigure("Meets the SLO", slo_verdict(best) if best.meets_slo else "No", slo))
 
 
 def _options_table(plan: Plan, usable: list[Option]) -> tuple[Table, str]:
@@ -231,6 +251,24 @@ def _options_table(plan: Plan, usable: list[Option]) -> tuple[Table, str]:
             + (f"; {excluded} excluded (too slow, retired by the provider, or ruled out by the deployment constraint)."
                if excluded else "."))
     return table, note
+
+
+def _decision(plan: Plan) -> Table:
+    """One row per kind: its best option (Plan.best_by_kind), what it costs now and over the horizon, the
+    cash it takes up front, and how fast it is with the evidence for each figure."""
+    rec = plan.recommendation.option_id
+    totals = plan.horizon.totals_usd()
+    cash = plan.horizon.upfront_cash_usd.by_option_usd
+    best = list(plan.best_by_kind().items())
+    rows = tuple((kind_label(kind), ("★ " if o.id == rec else "") + o.name, fmt.usd(o.monthly_tco_usd),
+                  fmt.usd(totals.get(o.id)), fmt.usd(cash.get(o.id, 0.0)),
+                  f"{fmt.ms(o.ttft_ms)} {EVIDENCE_SHORT[o.ttft_evidence]}",
+                  f"{fmt.tok_per_s(o.output_tokens_per_s_per_user)} {EVIDENCE_SHORT[o.speed_evidence]}",
+                  slo_verdict(o)) for kind, o in best)
+    months = plan.scenario.finance.horizon_months
+    return Table(("Kind", "Best option", "Monthly", f"{months} months", "Upfront cash", "First token (p95)",
+                  "Speed per user", "Meets targets"), rows,
+                 (False, False, True, True, True, True, True, False), tuple(o.id == rec for _, o in best))
 
 
 def _bars(plan: Plan, usable: list[Option]) -> tuple[Bar, ...]:
@@ -266,24 +304,38 @@ def _roadmap(plan: Plan) -> Roadmap | None:
     rm = plan.roadmap
     if rm is None:
         return None
-    levers = [lv for lv in rm.levers if lv.applies]
+    # The steps of the cumulative pass in order (the waterfall's bars), then levers that save alone but add
+    # nothing on top of them: 'Saving alone' and 'With the steps before' are named apart, as on the screen.
+    steps = [rm.lever(st.lever_id) for st in rm.steps]
+    alone = [lv for lv in rm.levers if lv.applies and rm.step_of(lv.id) is None]
     skipped = [lv for lv in rm.levers if not lv.applies]
-    order = {s.lever_id: i for i, s in enumerate(rm.steps)}
-    levers.sort(key=lambda lv: (order.get(lv.id, len(order)), lv.phase))
+
+    def with_before(lever_id: str) -> str:
+        step = rm.step_of(lever_id)
+        return fmt.usd(step.saving_usd if step else 0.0)
+
     rows = tuple((phase_label(lv.phase), lv.name, layer_label(lv.layer), fmt.usd(lv.monthly_saving_usd),
-                  fmt.percent(lv.saving_fraction), fmt.number(lv.effort_days), quality_risk_label(lv.quality_risk))
-                 for lv in levers)
-    table = Table(("Phase", "Lever", "Layer", "Saving / month", "Saving", "Effort (days)", "Quality risk"), rows,
-                  (False, False, False, True, True, True, False))
+                  with_before(lv.id), fmt.number(lv.effort_days), quality_risk_label(lv.quality_risk))
+                 for lv in steps)
+    table = Table(("Phase", "Lever", "Layer", "Saving alone", "With the steps before", "Effort (days)",
+                   "Quality risk"), rows, (False, False, False, True, True, True, False))
     base_name = f" on {plan.option(rm.baseline_option_id).name}"
-    steps = len(rm.steps)
-    overlap = len(levers) - steps
-    summary = (f"Applying {steps} of the {len(levers)} saving levers in order takes the monthly cost{base_name} "
-               f"from {fmt.usd_per_month(rm.baseline_monthly_tco_usd)} to {fmt.usd_per_month(rm.final_monthly_tco_usd)}"
-               + (f"; the other {overlap} save nothing more once those are in place." if overlap > 0 else "."))
+    if not steps:
+        why, opens = empty_roadmap(rm, plan.scenario)
+        summary = f"{why} What would open levers: " + " ".join(opens)
+    else:
+        summary = (f"{len(steps)} {'lever' if len(steps) == 1 else 'levers'}, applied in order, take"
+                   f"{'s' if len(steps) == 1 else ''} the monthly cost{base_name} from "
+                   f"{fmt.usd_per_month(rm.baseline_monthly_tco_usd)} to {fmt.usd_per_month(rm.final_monthly_tco_usd)}"
+                   + ("; saving alone, but nothing more on top of the steps before: "
+                      + ", ".join(f"{lv.name} ({fmt.usd(lv.monthly_saving_usd)})" for lv in alone) + "." if alone else "."))
+    defaults = [lv for lv in steps + alone if lv.assumptions]
+    if defaults:
+        summary += (" Savings of levers resting on workload assumptions (cache hit rate, routable share, trimmable "
+                    "prompt and the like) use the scenario's values, defaults a reader can change, not measurements.")
     not_applied = ("Considered but not applicable to this scenario: "
                    + ", ".join(lv.name for lv in skipped) + ".") if skipped else ""
-    waterfall = tuple(WaterfallStep(w.label, w.value_usd, w.kind) for w in rm.waterfall)
+    waterfall = tuple(WaterfallStep(w.label, w.value_usd, w.kind) for w in rm.waterfall) if steps else ()
     return Roadmap(summary, table, waterfall, _cut(not_applied, 600))
 
 
@@ -304,19 +356,20 @@ def _inputs(plan: Plan) -> tuple[tuple[str, str], ...]:
         ("Latency tier", tier),
         ("First-token target (p95)", fmt.ms(lat.ttft_p95_ms)),
         ("Speed per user, at least", fmt.tok_per_s(lat.min_output_tokens_per_s_per_user)),
-        ("Model", m.id + ("" if m.quality_floor is None else f" (or quality ≥ {fmt.number(m.quality_floor)})")),
+        ("Model", _model_name(m.id) + ("" if m.quality_floor is None else f" (or quality ≥ {fmt.number(m.quality_floor)})")),
         ("4-bit weights allowed", "yes" if m.allow_4bit_weights else "no"),
         ("Deployment", deployment_label(c.deployment)),
-        ("Allowed vendors", ", ".join(c.allowed_vendors) or "all"),
+        ("Allowed vendors", ", ".join(vendor_label(v) for v in c.allowed_vendors) or "all"),
         ("Availability target", f"{fmt.percent_short(c.availability_target, 3)}: {availability_rule(s)}"),
         ("Headroom above peak", fmt.percent(c.headroom_fraction)),
         ("Horizon", f"{f.horizon_months} months"),
         ("Monthly usage growth", fmt.percent_short(f.monthly_growth)),
-        ("Yearly price decline", fmt.percent(f.yearly_price_decline)),
+        ("API price decline per year", fmt.percent(f.yearly_price_decline)),
         ("Electricity", f"${f.electricity_usd_per_kwh:.3g} per kWh, PUE {fmt.number(f.pue)}"),
         ("Amortization", f"{f.amortization_years} years"),
         ("Cloud pricing", pricing_label(f.pricing)),
         ("Engineer cost", f"{fmt.usd(f.engineer_cost_usd_per_year)} per year"),
+        ("Software licence", f"{fmt.usd(f.software_licence_usd_per_accelerator_year)} per accelerator per year"),
         ("One-time model cost", fmt.usd(f.one_time_model_cost_usd)),
     )
 
@@ -324,15 +377,22 @@ def _inputs(plan: Plan) -> tuple[tuple[str, str], ...]:
 # The brief lists the assumptions its plan can use: an on-prem plan (nothing rented, no API) leaves out
 # those that price only rented or API options, a cloud-only plan those that price only owned ones, and
 # on-demand pricing the reserved discounts; one staff floor applies (24x7 from three nines).
-# The whole list, with sources, is engine/data/cost_assumptions.yaml.
 _NOT_OWNED = ("reserved_", "storage_", "egress_", "bytes_per_output_token", "gpu_rental_", "api_", "ops_engineers_api")
 _OWNED_ONLY = ("server_share", "networking_share", "baseboard_", "colocation_", "maintenance_", "rack_power",
                "semianalysis_allin", "pcie_server", "hardware_purchase", "ops_engineers_per_1000_accelerators_owned")
+# Catalog rows the scenario's own input replaces (engine/money/cost_model.py reads the scenario's field):
+# the brief prints the scenario's value, not the catalog default it overrides.
+_SCENARIO_INPUTS = {
+    "software_licence_usd_per_accelerator_year": "finance.software_licence_usd_per_accelerator_year",
+    "api_price_decline_per_year_default": "finance.yearly_price_decline",
+}
+# Catalog rows the cost model does not read (kept in the table for their sources): never listed as used.
+_NOT_READ = ("reserved_1y_discount_vs_on_demand",)
 
 
 def _used(assumption_id: str, s: Scenario) -> bool:
     deployment = s.constraints.deployment
-    if assumption_id.startswith("range_"):
+    if assumption_id.startswith("range_") or assumption_id in _NOT_READ or assumption_id in _SCENARIO_INPUTS:
         return False
     if assumption_id.startswith("reserved_") and s.finance.pricing == "on_demand":
         return False
@@ -346,45 +406,95 @@ def _used(assumption_id: str, s: Scenario) -> bool:
 
 
 def _assumptions(s: Scenario) -> Table:
-    rows = tuple((identifier_label(a.id), fmt.number(a.value), a.unit, a.as_of, a.basis)
-                 for a in load_assumptions().values() if _used(a.id, s))
-    return Table(("Assumption", "Value", "Unit", "As of", "Basis"), rows, (False, True, False, False, False))
+    """The catalog assumptions the plan used, each with its source (kind and publishers) and date, never a
+    file path or a raw id."""
+    # The scenario's own values (API price decline, software licence) are in the inputs table; the catalog rows
+    # they replace are left out here.
+    rows: list[tuple[str, ...]] = []
+    rows += [(identifier_label(a.id), f"{fmt.number(a.value)} {a.unit}", source_title(a.source, a.basis), a.as_of, a.basis)
+             for a in load_assumptions().values() if _used(a.id, s)]
+    return Table(("Assumption", "Value", "Source", "As of", "Basis"), tuple(rows), (False, True, False, False, False))
+
+
+_URL = re.compile(r"(?:https?://)?(?:www\.)?((?:[a-z0-9-]+\.)+(?:com|org|net|ai|io|co|dev|edu|gov|blog|news|info|uk|de|fr)\b)"
+                  r"[^\s'\"),;]*", re.IGNORECASE)
+_GITHUB = re.compile(r"github(?:\.com)?[:/ ]+([\w.-]+)/([\w.-]+)", re.IGNORECASE)
+_PATHS = re.compile(r"\S*(?:engine/|/data/|\.ya?ml\b|\.py\b|\.csv\b|\.json\b|\.md\b)\S*", re.IGNORECASE)
+_COMMIT = re.compile(r"\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])[0-9a-f]{7,40}\b")
+
+
+def publishers(text: str, limit: int = 3) -> list[str]:
+    """Who published a catalog source: web sites by domain, GitHub projects by owner/name (never a path,
+    a file name or a commit)."""
+    found: list[str] = []
+    for owner, repo in _GITHUB.findall(text):
+        repo = repo.split("@")[0]
+        if not _COMMIT.search(repo) and not _PATHS.search(repo):
+            found.append(f"GitHub {owner}/{repo}")
+    for host in _URL.findall(text):
+        host = host.lower()
+        if "github" in host or _PATHS.search(host):
+            continue
+        found.append(host)
+    return list(dict.fromkeys(found))[:limit]
+
+
+def source_title(text: str, basis: str = "") -> str:
+    """A catalog source as a reader's citation: what kind of source and who published it (domains and
+    projects), never the catalog's file paths, commits or page paths."""
+    text = " ".join(str(text).split())
+    who = ", ".join(publishers(text, 2))
+    if text.lower().startswith("judgement"):
+        lead = "Judgement"
+    elif text.lower().startswith("rule"):
+        lead = "Rule"
+    elif basis == "estimate" or text.lower().startswith(("no published", "estimate")):
+        lead = "Estimate"
+    elif basis == "measured":
+        lead = "Measured"
+    else:
+        lead = "Published"
+    return _cut(f"{lead}: {who}" if who else f"{lead}, documented on the Methodology page", 56)
 
 
 def _sources(plan: Plan, catalog: Catalog) -> Table:
+    snapshot = price_snapshot()
     rows: list[tuple[str, str, str, str]] = [
-        ("API prices", plan.price_data.api_prices, plan.price_data.price_date, "vendor"),
+        ("API prices", f"{snapshot} price database (Pydantic); the providers' published price pages where it has "
+                       "no price", plan.price_data.price_date, "vendor"),
     ]
     best = plan.recommended
     model_id = best.model if best else plan.scenario.model.id
     try:
         model = catalog.get_model(model_id)
-        rows.append((f"Model architecture: {model.name}", _cut(model.source), model.as_of, model.basis))
+        rows.append((f"Model architecture: {model.name}", "The model's published configuration ("
+                     + ", ".join(publishers(model.source) or ["its publisher"]) + ")", model.as_of, model.basis))
     except ValueError:
         pass
     if best is not None and best.hardware:
         try:
             hw = catalog.get_hardware(best.hardware)
-            rows.append((f"Accelerator specs: {hw.name}", _cut(hw.spec_source), hw.as_of, hw.basis))
+            rows.append((f"Accelerator specs: {hw.name}", source_title(hw.spec_source, hw.basis), hw.as_of, hw.basis))
             if best.kind in ("cloud", "owned"):
-                rows.append((f"Accelerator price: {hw.name}", _cut(hw.price_source), hw.as_of, hw.price_basis))
+                rows.append((f"Accelerator price: {hw.name}", source_title(hw.price_source, hw.price_basis), hw.as_of,
+                             hw.price_basis))
         except ValueError:
             pass
     sizing = best.sizing if best is not None else None
     if sizing and sizing.stack:
         try:
             stack = catalog.get_stack(sizing.stack)
-            rows.append((f"Serving stack factors: {stack.name}", _cut(stack.source), stack.as_of, stack.basis))
+            rows.append((f"Serving stack factors: {stack.name}", "Fitted on MLPerf Inference results and published "
+                         "performance tables", stack.as_of, stack.basis))
         except ValueError:
             pass
     if best is not None and best.kind in ("api", "specialized"):
-        rows.append((f"API price: {best.provider}", _cut(best.basis), plan.price_data.price_date, "vendor"))
+        rows.append((f"API price: {provider_name(best.provider or '')}", f"{snapshot} price database (Pydantic)",
+                     plan.price_data.price_date, "vendor"))
         q = best.api_quote
-        rows.append(("API speed and TTFT", _cut(q.speed_source or f"{q.speed_note}; {q.ttft_note}"),
+        rows.append(("API speed and TTFT", source_title(q.speed_source or q.speed_note or "not published", q.speed_basis),
                      q.speed_as_of, q.speed_basis or "estimate"))
-    rows.append(("Cost assumptions", "engine/data/cost_assumptions.yaml (table below; each row names its source)",
-                 max((a.as_of for a in load_assumptions().values()), default=""), "mixed"))
-    rows.append(("Performance model calibration", "engine/data/benchmarks.csv: MLPerf Inference, TensorRT-LLM "
+    rows.append(("Performance model calibration", "Measured benchmarks: MLPerf Inference, TensorRT-LLM "
                  "performance tables, JetStream, AWS Neuron, provider speed reports", "", "measured"))
     return Table(("Figure", "Source", "As of", "Basis"), tuple(rows), (False, False, False, False))
 
@@ -438,6 +548,7 @@ def build_brief(plan: Plan, share_link: str | None = None) -> Brief:
         options=options,
         options_note=note,
         bars=_bars(plan, usable),
+        decision=_decision(plan),
         horizon=_horizon(plan),
         roadmap=_roadmap(plan),
         inputs=_inputs(plan),

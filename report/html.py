@@ -126,6 +126,8 @@ def render(brief: Brief) -> str:
         ("<ul class=\"note\">" + "".join(f"<li>{esc(a)}</li>" for a in brief.alternatives) + "</ul>")
         if brief.alternatives else "",
         '<div class="figures">' + "".join(_figure_box(f) for f in brief.figures) + "</div></section>",
+        ('<section id="decision"><h2>The best of each kind</h2>' + _table(brief.decision, "options") + "</section>")
+        if brief.decision.rows else "",
         '<section id="options"><h2>Options that meet the targets</h2>',
         _table(brief.options, "options") if brief.options.rows else "",
         f'<p class="note">{esc(brief.options_note)}</p></section>',

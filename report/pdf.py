@@ -312,8 +312,12 @@ def render(brief: Brief, page_size: str = "A4") -> bytes:
     pdf.ln(3)
     _key_figures(pdf, brief)
 
-    _heading(pdf, "Options that meet the targets", 40)
-    if brief.options.rows:
+    # Page 1 holds the decision table (the best option of each kind, with its evidence); the HTML lists the
+    # cheapest options as well.
+    _heading(pdf, "The best option of each kind" if brief.decision.rows else "Options that meet the targets", 40)
+    if brief.decision.rows:
+        _table(pdf, brief.decision, (21, 49, 15, 15, 16, 23, 23, 18))
+    elif brief.options.rows:
         _table(pdf, brief.options, (51, 20, 22, 15, 17, 18, 18, 19))
     _paragraph(pdf, brief.options_note, 7.5, MUTED)
 
@@ -343,8 +347,8 @@ def render(brief: Brief, page_size: str = "A4") -> bytes:
     _paragraph(pdf, brief.accuracy, 8.5)
     pdf.ln(1.5)
     _table(pdf, _inputs_table(brief), (14, 11, 14, 11), size=7)
-    _table(pdf, brief.sources, (14, 40, 6, 6), size=6.5)
-    _table(pdf, brief.assumptions, (22, 7, 18, 6, 6), size=6.5)
+    _table(pdf, brief.sources, (14, 36, 10, 6), size=6.5)
+    _table(pdf, brief.assumptions, (23, 14, 22, 6, 6), size=6.5)
     return bytes(pdf.output())
 
 

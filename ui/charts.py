@@ -166,12 +166,12 @@ def stacked_components(names: list[str], kinds: list[str], components: list[dict
     fig.update_yaxes(autorange="reversed", tickvals=names, ticktext=ticks)
     fig.update_xaxes(title="USD per month", tickprefix="$", tickformat="~s")
     fig.update_layout(legend=dict(traceorder="normal"))  # stacked bars would list the legend reversed
-    # the label markers' key, under the plot with the legend (a subtitle would crowd a phone's title band)
-    fig.add_annotation(text="Label marker: " + " · ".join(f"<span style='color:{kind_colour(k)}'>■</span> {kind_label(k)}"
-                                                         for k in dict.fromkeys(kinds)),
-                       xref="paper", yref="paper", x=0, y=1, yanchor="bottom", xanchor="left", showarrow=False,
-                       font=dict(size=12, color="#4b5563"))
-    fig.update_layout(margin=dict(t=72))
+    # the label markers' key above the plot, two kinds a line so a 390 px phone shows it whole
+    keys = [f"<span style='color:{kind_colour(k)}'>■</span> {kind_label(k)}" for k in dict.fromkeys(kinds)]
+    lines = ["   ".join(keys[i:i + 2]) for i in range(0, len(keys), 2)]
+    fig.add_annotation(text="<br>".join(lines), xref="paper", yref="paper", x=0, y=1, yanchor="bottom",
+                       xanchor="left", align="left", showarrow=False, font=dict(size=12, color="#4b5563"))
+    fig.update_layout(margin=dict(t=56 + 18 * len(lines)))
     return fig
 
 
@@ -231,23 +231,28 @@ def tornado(labels: list[str], low: list[float], high: list[float], base: float,
 
 def waterfall(labels: list[str], values: list[float], kinds: list[str]) -> go.Figure:
     """Today's cost, each lever's change and the cost after the roadmap (engine kinds 'total' / 'delta',
-    engine.roadmap.build.WATERFALL_KINDS): the first total stands on zero, later totals sum the changes."""
+    engine.roadmap.build.WATERFALL_KINDS): the first total stands on zero, later totals sum the changes.
+    Bars run across, lever names down the side: names stay readable on a phone."""
     measures = ["absolute" if i == 0 else "total" if k == "total" else "relative" for i, k in enumerate(kinds)]
+    names = [wrap_label(x, 22) for x in labels]
     fig = go.Figure(go.Waterfall(
-        x=labels, y=values, measure=measures, connector=dict(line=dict(color="#cbd5e1")),
+        y=names, x=values, measure=measures, orientation="h", connector=dict(line=dict(color="#cbd5e1")),
         decreasing=dict(marker=dict(color=SAVING)), increasing=dict(marker=dict(color=INCREASE)),
-        totals=dict(marker=dict(color=TOTAL)),
-        hovertemplate="%{x}: $%{y:,.0f}<extra></extra>"))
-    fig.update_traces(x=[wrap_label(x, 16) for x in labels])
-    _layout(fig, "Today's cost to the roadmap's", height=440, showlegend=False)
-    fig.update_yaxes(title="USD per month", tickprefix="$", tickformat="~s")
+        totals=dict(marker=dict(color=TOTAL)), customdata=labels,
+        hovertemplate="%{customdata}: $%{x:,.0f}<extra></extra>"))
+    _layout(fig, "Today's cost to the roadmap's", height=max(300, 46 * len(labels) + 110), showlegend=False)
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title="USD per month", tickprefix="$", tickformat="~s")
     return fig
 
 
 def roadmap_steps(labels: list[str], costs: list[float]) -> go.Figure:
-    fig = go.Figure(go.Scatter(x=labels, y=costs, mode="lines+markers", line=dict(color=TOTAL, width=3),
-                               hovertemplate="%{x}: $%{y:,.0f} per month<extra></extra>"))
-    fig.update_traces(x=[wrap_label(x, 16) for x in labels])
-    _layout(fig, "Cost after each step", height=340, showlegend=False)
+    """Monthly cost after each step; the axis says 'Step n' (the levers table numbers them the same way) and
+    the hover names the lever, so a phone's axis never squeezes long names."""
+    ticks = ["Today" if i == 0 else f"Step {i}" for i in range(len(labels))]
+    fig = go.Figure(go.Scatter(x=ticks, y=costs, mode="lines+markers", line=dict(color=TOTAL, width=3),
+                               customdata=labels, hovertemplate="%{customdata}: $%{y:,.0f} per month<extra></extra>"))
+    _layout(fig, "Cost after each step", height=320, showlegend=False)
+    fig.update_xaxes(tickangle=0)
     fig.update_yaxes(title="USD per month", tickprefix="$", tickformat="~s", rangemode="tozero")
     return fig

@@ -101,10 +101,8 @@ def test_report_brief_says_what_to_relax_and_builds():
     text = seen(at)
     assert "relax the TTFT or per-user speed" in text
     assert "still being written" not in text
-    for kind in ("pdf", "html"):
-        at.button(key=f"_build_{kind}").click().run()
-        assert not at.exception, [e.value for e in at.exception]
-        assert "still being written" not in seen(at)
+    # one click each: the brief is built when its download button is clicked (tests/report builds this
+    # plan's brief: test_brief_without_a_recommendation_still_renders)
     labels = [e.proto.label for e in at.get("download_button")]
     assert "Download the PDF brief" in labels and "Download the HTML brief" in labels
 
@@ -117,7 +115,6 @@ def test_methodology_renders():
 def test_report_names_a_real_failure_instead_of_a_module_being_written(monkeypatch):
     monkeypatch.setitem(sys.modules, "report", None)  # the package cannot be imported
     at = open_page("report")
-    at.button(key="_build_pdf").click().run()
     assert not at.exception
     text = seen(at)
     assert "still being written" not in text

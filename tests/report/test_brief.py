@@ -95,8 +95,15 @@ def test_roadmap_section_only_when_the_plan_has_one(onprem_plan, api_plan):
     assert rm.steps and applying
     brief = build_brief(road)
     stepped = [rm.lever(s.lever_id).name for s in rm.steps]
-    assert [row[1] for row in brief.roadmap.levers.rows][:len(stepped)] == stepped  # in the order applied
-    assert {row[1] for row in brief.roadmap.levers.rows} == {lv.name for lv in applying}
+    # the table holds the roadmap's steps in the order applied (the waterfall's bars), each with its saving
+    # alone and its saving with the steps before; a lever that only saves alone is named in the summary
+    assert [row[1] for row in brief.roadmap.levers.rows] == stepped
+    assert brief.roadmap.levers.columns[3:5] == ("Saving alone", "With the steps before")
+    for row, step in zip(brief.roadmap.levers.rows, rm.steps):
+        assert row[3] == fmt.usd(rm.lever(step.lever_id).monthly_saving_usd) and row[4] == fmt.usd(step.saving_usd)
+    for lv in applying:
+        if rm.step_of(lv.id) is None:
+            assert lv.name in brief.roadmap.summary
     for lv in rm.levers:
         if not lv.applies:
             assert lv.name in brief.roadmap.not_applied
@@ -124,7 +131,7 @@ def test_brief_without_a_recommendation_still_renders(onprem_plan):
 def test_sources_name_the_price_snapshot_and_the_models_accuracy(onprem_plan):
     brief = build_brief(onprem_plan)
     figures = [row[0] for row in brief.sources.rows]
-    assert figures[0] == "API prices" and brief.sources.rows[0][1] == onprem_plan.price_data.api_prices
+    assert figures[0] == "API prices" and brief.sources.rows[0][1].startswith("genai-prices")
     assert any(f.startswith("Accelerator specs") for f in figures)
     assert "median error" in brief.accuracy
     # the accuracy quoted is out of sample (each hardware / family / source left out), in-sample beside it
