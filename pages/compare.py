@@ -59,7 +59,8 @@ left.text_input("Name", value=state.scenario().name[: saved_scenarios.MAX_NAME_C
                      "and downloads as YAML.")
 right.button("Save", key="_compare_save", on_click=_save, type="primary", width="stretch")
 st.file_uploader("Or upload a scenario file (YAML, as downloaded here or a preset)", type=["yaml", "yml"],
-                 key=UPLOAD_KEY, on_change=_uploaded)
+                 key=UPLOAD_KEY, on_change=_uploaded, max_upload_size=1,
+                 help="A scenario file is a few kB; it is checked like a preset, and a wrong field is named.")
 message = st.session_state.get(MESSAGE)
 if message:
     (st.error if message[0] == "error" else st.success)(md(message[1], 400))

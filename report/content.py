@@ -310,12 +310,8 @@ def _roadmap(plan: Plan) -> Roadmap | None:
     alone = [lv for lv in rm.levers if lv.applies and rm.step_of(lv.id) is None]
     skipped = [lv for lv in rm.levers if not lv.applies]
 
-    def with_before(lever_id: str) -> str:
-        step = rm.step_of(lever_id)
-        return fmt.usd(step.saving_usd if step else 0.0)
-
-    rows = tuple((phase_label(lv.phase), lv.name, layer_label(lv.layer), fmt.usd(lv.monthly_saving_usd),
-                  with_before(lv.id), fmt.number(lv.effort_days), quality_risk_label(lv.quality_risk))
+    rows = tuple((phase_label(lv.phase), lv.name, layer_label(lv.layer), fmt.usd(lv.standalone_saving_usd),
+                  fmt.usd(lv.cumulative_saving_usd), fmt.number(lv.effort_days), quality_risk_label(lv.quality_risk))
                  for lv in steps)
     table = Table(("Phase", "Lever", "Layer", "Saving alone", "With the steps before", "Effort (days)",
                    "Quality risk"), rows, (False, False, False, True, True, True, False))
@@ -328,7 +324,7 @@ def _roadmap(plan: Plan) -> Roadmap | None:
                    f"{'s' if len(steps) == 1 else ''} the monthly cost{base_name} from "
                    f"{fmt.usd_per_month(rm.baseline_monthly_tco_usd)} to {fmt.usd_per_month(rm.final_monthly_tco_usd)}"
                    + ("; saving alone, but nothing more on top of the steps before: "
-                      + ", ".join(f"{lv.name} ({fmt.usd(lv.monthly_saving_usd)})" for lv in alone) + "." if alone else "."))
+                      + ", ".join(f"{lv.name} ({fmt.usd(lv.standalone_saving_usd)})" for lv in alone) + "." if alone else "."))
     defaults = [lv for lv in steps + alone if lv.assumptions]
     if defaults:
         summary += (" Savings of levers resting on workload assumptions (cache hit rate, routable share, trimmable "

@@ -58,10 +58,9 @@ def draw(roadmap: Roadmap, option_names: dict[str, str], scenario: Scenario | No
     assumptions = default_assumptions(roadmap, DEFAULT_SCENARIO)
     rows = []
     for lv in levers:
-        step = roadmap.step_of(lv.id)
         rows.append({"Lever": lv.name, "In the roadmap": lever_status(roadmap, lv),
-                     "Saving alone": lv.monthly_saving_usd,
-                     "Saving with the steps before": step.saving_usd if step else 0.0,
+                     "Saving alone": lv.standalone_saving_usd,
+                     "Saving with the steps before": lv.cumulative_saving_usd,
                      "Share alone": lv.saving_fraction,
                      "Why": lv.reason,
                      "Rests on": assumptions.get(lv.id) or MISSING,

@@ -104,7 +104,8 @@ def test_compare_two_scenarios_and_read_tco_and_roadmap(browser, app_url, device
     page.get_by_role("heading", name="Inputs that differ").wait_for()
     shoot(page, f"compare-{width}")
 
-    for name, heading in (("tco", "Total cost of ownership"), ("roadmap", "Optimization roadmap")):
+    for name, heading in (("tco", "Total cost of ownership"), ("roadmap", "Optimization roadmap"),
+                          ("hardware", "Hardware")):
         page.goto(f"{app_url}/{name}?preset=support-assistant")
         page.get_by_role("heading", name=heading).wait_for()
         idle(page)

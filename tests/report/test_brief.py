@@ -100,7 +100,7 @@ def test_roadmap_section_only_when_the_plan_has_one(onprem_plan, api_plan):
     assert [row[1] for row in brief.roadmap.levers.rows] == stepped
     assert brief.roadmap.levers.columns[3:5] == ("Saving alone", "With the steps before")
     for row, step in zip(brief.roadmap.levers.rows, rm.steps):
-        assert row[3] == fmt.usd(rm.lever(step.lever_id).monthly_saving_usd) and row[4] == fmt.usd(step.saving_usd)
+        assert row[3] == fmt.usd(rm.lever(step.lever_id).standalone_saving_usd) and row[4] == fmt.usd(step.saving_usd)
     for lv in applying:
         if rm.step_of(lv.id) is None:
             assert lv.name in brief.roadmap.summary
