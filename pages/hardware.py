@@ -3,7 +3,7 @@ behind the sizing, and how the chosen configuration fills its memory."""
 import streamlit as st
 
 from engine.capacity.curves import memory_split, operating_point_of
-from present.formatting import MISSING, count, hbm_gb, percent, tok_per_s, usd_per_month
+from present.formatting import MISSING, count, gb, hbm_gb, percent, tok_per_s, usd_per_month
 from ui import charts, state, tables
 from ui.layout import page_header
 from ui.safe import md
