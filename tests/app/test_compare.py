@@ -95,9 +95,11 @@ def test_open_makes_a_saved_scenario_current():
 def test_upload_validates_like_a_preset_and_names_the_field():
     good = (ROOT / "presets" / "coding-agent.yaml").read_bytes()
     assert saved_scenarios.parse_upload(good) == url.load_preset("coding-agent")
-    bad = good.replace(b"daily_active_users:", b"daily_active_users: -5\n  dropped_key:", 1)
-    with pytest.raises(ValueError, match="workload"):
-        saved_scenarios.parse_upload(bad)
+    bad = url.load_preset("coding-agent").to_yaml().replace("daily_active_users: 600", "daily_active_users: -5")
+    with pytest.raises(ValueError, match="workload.daily_active_users"):
+        saved_scenarios.parse_upload(bad.encode())
+    with pytest.raises(ValueError, match="workload.no_such_field"):
+        saved_scenarios.parse_upload(b"workload:\n  no_such_field: 1\n")
     with pytest.raises(ValueError, match="latency.ttft_p95_ms"):
         saved_scenarios.parse_upload(b"latency:\n  ttft_p95_ms: -1\n")
     with pytest.raises(ValueError, match="model.id"):
