@@ -216,7 +216,13 @@ def _draw_empty_roadmap(preset_path: str):
                            "agent_call_reduction", "output_cap_fraction", "on_device_share")}
     s = dataclasses.replace(s, levers=dataclasses.replace(s.levers, **zero))
     p = plan(s, price_date=dt.date(2026, 11, 25))
-    roadmap_view.draw(p.roadmap, {o.id: o.name for o in p.options}, p.scenario)
+    # a roadmap where no lever saves (whatever today's catalog makes of this preset): the view must explain it
+    rm = p.roadmap
+    empty = dataclasses.replace(rm, steps=(), waterfall=(), final_monthly_tco_usd=rm.baseline_monthly_tco_usd,
+                                total_saving_fraction=0.0, levers=tuple(
+                                    dataclasses.replace(lv, applies=False, standalone_saving_usd=0.0,
+                                                        cumulative_saving_usd=0.0) for lv in rm.levers))
+    roadmap_view.draw(empty, {o.id: o.name for o in p.options}, p.scenario)
 
 
 def test_an_empty_roadmap_says_why_and_what_would_open_levers():
