@@ -1,6 +1,7 @@
 """plan(scenario) -> Plan: the one entry point the UI, the CLI and the report use."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -8,6 +9,7 @@ import numpy as np
 
 from engine.capacity.demand import Demand
 from engine.capacity.sizing import HardwareOption, size
+from engine.flips import Context, what_flips
 from engine.catalog.catalog import Catalog, load_catalog
 from engine.money.api_quotes import api_offers, api_provider_ids, lifecycle_warnings, price_snapshot
 from engine.money.cost_model import CostModel, cost_model, with_delivery_lead
@@ -16,7 +18,8 @@ from engine.physics.edge import device as edge_device
 from engine.money.onprem_silicon import edge_box_options, onprem_silicon_options
 from engine.money.options import KINDS, SELF_HOSTED_KINDS, Option, api_option, self_hosted_options
 from engine.money.uncertainty import Uncertainty, uncertainty
-from engine.recommend import Recommendation, recommend, with_horizon_alternative
+from engine.recommend import (DecisionRow, Recommendation, TargetCheck, decision_row, recommend, target_checks,
+                              with_horizon_alternative)
 from engine.records import to_jsonable
 from engine.roadmap.build import Roadmap, build_roadmap
 from engine.roadmap.on_device import OnDevice, assess as assess_on_device
@@ -68,6 +71,23 @@ class Plan:
             best.setdefault(o.kind, o)
         return {k: best[k] for k in KINDS if k in best}
 
+    def decision_table(self) -> tuple[DecisionRow, ...]:
+        """One row per kind (KINDS order): the recommendation for its own kind, else the kind's best
+        (best_by_kind), with horizon total, upfront cash, evidence, lead time, lock-in and residency."""
+        best = self.best_by_kind()
+        rec = self.recommended
+        if rec is not None:
+            best[rec.kind] = rec
+        totals = self.horizon.totals_usd()
+        cash = self.horizon.upfront_cash_usd.by_option_usd
+        return tuple(decision_row(o, self.scenario, totals.get(o.id), cash.get(o.id, 0.0), o is rec)
+                     for k, o in best.items())
+
+    def target_checks(self, option_id: str | None = None) -> tuple[TargetCheck, ...]:
+        """The latency targets against the delivered figures of an option (the recommendation by default)."""
+        option = self.option(option_id) if option_id else self.recommended
+        return target_checks(option, self.scenario) if option is not None else ()
+
     def best_self_hosted(self) -> Option | None:
         """The cheapest rented or owned option that meets the targets."""
         mine = [o for k, o in self.best_by_kind().items() if k in SELF_HOSTED_KINDS]
@@ -114,6 +134,8 @@ class Plan:
             "on_device": to_jsonable(self.on_device) if self.on_device is not None else None,
             "edge_options": [option_dict(o) for o in self.edge_options],
             "onprem_silicon": [option_dict(o) for o in self.onprem_silicon_options],
+            "decision_table": to_jsonable(self.decision_table()),
+            "target_checks": to_jsonable(self.target_checks()),
         }
 
 
@@ -221,6 +243,8 @@ def plan(scenario: Scenario, catalog: Catalog | None = None, price_date: dt.date
     horizon = build_horizon(models, by_id, scenario, sizing.demand.queries_per_day, recommendation.option_id,
                             projected)
     recommendation = with_horizon_alternative(recommendation, horizon, by_id, scenario)
+    flips = what_flips(Context(scenario, catalog, sizing.demand, by_id, models, recommendation.option_id))
+    recommendation = dataclasses.replace(recommendation, what_flips=flips)
     usable_models = {oid: m for oid, m in models.items() if by_id[oid].usable}
     bands = uncertainty(usable_models, scenario, recommendation.option_id)
     price_data = PriceData(f"{price_snapshot()}, bundled snapshot; api_prices_supplement.yaml where it has no price",

@@ -5,8 +5,10 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Mapping
 
+from engine.flips import Flip
 from engine.money.cost_model import delivery_bridge
 from engine.money.horizon import Horizon
+from engine.catalog.tables import load_table
 from engine.money.cost_model import load_assumptions
 from engine.money.options import Option
 from engine.scenario.schema import Scenario
@@ -34,6 +36,8 @@ class Recommendation:
     warnings: tuple[str, ...] = ()
     verified: bool = True  # the recommendation's speed and first-token time are not assumed
     ranked_on: str = "month_1"  # finance.decide_on as applied: horizon_total or month_1
+    # The nearest value of each key input at which another option is recommended (engine/flips.py).
+    what_flips: tuple[Flip, ...] = ()
 
 
 def _speed(o: Option) -> str:
@@ -73,6 +77,19 @@ def lead_time_caveat(usable: list[Option]) -> str:
                  "and month-1 figures are the owned steady state" if bridge
                  else "nothing else may serve this workload meanwhile, so plan the start date around delivery")
     return f"Buying takes about {lead.value:g} months from order to delivery (estimate as of {lead.as_of}): {meanwhile}."
+
+
+# A "fastest" alternative must be this much quicker end to end to be worth naming: closer than the
+# performance model's error (NEAR_TIE_FRACTION's reasoning) is not a difference a user would feel or
+# we could stand behind.
+MEANINGFULLY_FASTER_FRACTION = NEAR_TIE_FRACTION
+
+
+def meaningfully_faster(option: Option, best: Option, scenario: Scenario) -> bool:
+    """`option` answers a call at least MEANINGFULLY_FASTER_FRACTION sooner than `best` (a dearer and
+    slower, or barely faster, option is no alternative)."""
+    return (option.id != best.id and response_time_ms(option, scenario)
+            <= response_time_ms(best, scenario) * (1 - MEANINGFULLY_FASTER_FRACTION))
 
 
 CHEAPER_UNVERIFIED = "cheaper if it proves fast enough"
@@ -143,7 +160,7 @@ def recommend(options: list[Option], scenario: Scenario, warnings: tuple[str, ..
                                         f"if its {_speed(cheaper)} ({evidence_phrase(cheaper)}) holds: benchmark it "
                                         "before committing."))
     fastest = min(usable, key=lambda o: response_time_ms(o, scenario))
-    if fastest.id != best.id:
+    if meaningfully_faster(fastest, best, scenario):
         alternatives.append(Alternative("fastest full response", fastest.id,
                                         f"{fastest.name}: {_speed(fastest)} ({evidence_phrase(fastest)}), a "
                                           f"{seconds(response_time_ms(fastest, scenario))} response, at "
@@ -195,3 +212,103 @@ def with_horizon_alternative(recommendation: Recommendation, horizon: Horizon, o
                         + ("; its speed or first-token time is assumed, not published for this model."
                            if not options[cheapest].verified else "."))
     return dataclasses.replace(recommendation, alternatives=(*recommendation.alternatives, alt))
+
+
+# --- the answer's evidence, target by target ------------------------------------------
+
+@dataclass(frozen=True)
+class TargetCheck:
+    """One latency target against what an option delivers."""
+
+    target: str  # "ttft" (first visible token, p95) | "speed" (output tokens/s per user)
+    target_value: float  # [ms] for ttft, [tok/s] for speed
+    delivered: float | None  # the option's figure in the same unit (None: not published)
+    margin: float | None  # share of the target to spare: + met with room, - missed by (None: unknown)
+    evidence: str  # measured | vendor | modelled | assumed
+    met: bool
+
+
+def target_checks(option: Option, scenario: Scenario) -> tuple[TargetCheck, TargetCheck]:
+    """The first-token and speed targets against the option's delivered figures, with their evidence."""
+    lat = scenario.latency
+    ttft, speed = option.ttft_ms, option.output_tokens_per_s_per_user
+    ttft_margin = None if ttft is None else (lat.ttft_p95_ms - ttft) / lat.ttft_p95_ms
+    target_speed = lat.min_output_tokens_per_s_per_user
+    speed_margin = None if speed is None else (speed - target_speed) / target_speed
+    return (TargetCheck("ttft", lat.ttft_p95_ms, ttft, ttft_margin, option.ttft_evidence,
+                        ttft_margin is not None and ttft_margin >= 0),
+            TargetCheck("speed", target_speed, speed, speed_margin, option.speed_evidence,
+                        speed_margin is not None and speed_margin >= 0))
+
+
+CONFIDENCE = ("yes", "likely", "unverified", "no")
+
+
+def confidence(option: Option) -> str:
+    """How sure "meets the targets" is (DESIGN.md "Evidence"): yes (measured or vendor figures),
+    likely (our performance model, within its out-of-sample error), unverified (an assumed figure),
+    or no."""
+    if not option.usable:
+        return "no"
+    evidence = (option.speed_evidence, option.ttft_evidence)
+    if "assumed" in evidence:
+        return "unverified"
+    return "likely" if "modelled" in evidence else "yes"
+
+
+# --- one row per kind: what a CTO weighs beyond the price ------------------------------
+
+# Lock-in and data residency follow from how each kind is bought and run (DESIGN.md "Money"); the
+# words live in present/labels.py.
+DATA_RESIDENCY = {"api": "provider", "specialized": "provider", "cloud": "your_cloud", "owned": "your_premises"}
+
+
+@dataclass(frozen=True)
+class DecisionRow:
+    """The best option of one kind, with what a decision weighs beside its price."""
+
+    kind: str
+    option_id: str
+    name: str
+    recommended: bool
+    monthly_usd: float  # month 1, steady state [USD]
+    horizon_usd: float | None  # total over the horizon on its own path [USD]
+    upfront_cash_usd: float  # capex paid over the horizon, as bought [USD]
+    ttft_ms: float | None
+    output_tokens_per_s_per_user: float | None
+    ttft_evidence: str
+    speed_evidence: str
+    confidence: str  # CONFIDENCE
+    lead_time_months: float  # order to first token served
+    lock_in: str  # none | reserved_1y | reserved_3y | owned | vendor_silicon
+    lock_in_months: int  # the commitment the kind brings (0: none)
+    data_residency: str  # provider | your_cloud | your_premises
+
+
+def lock_in(option: Option, scenario: Scenario) -> tuple[str, int]:
+    """What a kind commits the company to: (key, months)."""
+    if option.kind == "owned":
+        return "owned", int(scenario.finance.amortization_years * 12)
+    if option.kind == "cloud":
+        pricing = scenario.finance.pricing
+        return (pricing, 12 if pricing == "reserved_1y" else 36) if pricing != "on_demand" else ("none", 0)
+    if option.kind == "specialized":
+        return "vendor_silicon", 0
+    return "none", 0
+
+
+def decision_row(option: Option, scenario: Scenario, horizon_usd: float | None, upfront_cash_usd: float,
+                 recommended: bool) -> DecisionRow:
+    lead = load_assumptions()["hardware_purchase_lead_months"].value if option.kind == "owned" else 0.0
+    key, months = lock_in(option, scenario)
+    return DecisionRow(option.kind, option.id, option.name, recommended, option.monthly_tco_usd, horizon_usd,
+                       upfront_cash_usd, option.ttft_ms, option.output_tokens_per_s_per_user, option.ttft_evidence,
+                       option.speed_evidence, confidence(option), float(lead), key, months,
+                       DATA_RESIDENCY.get(option.kind, "provider"))
+
+
+def model_error_band() -> float:
+    """The performance model's out-of-sample median error, as stored (engine/data/model_accuracy.yaml):
+    the +/- band on a modelled speed or first-token time."""
+    rows = {r["id"]: r for r in load_table("model_accuracy")}
+    return float(rows["out_of_sample_median_abs_error"]["value"])

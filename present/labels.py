@@ -123,3 +123,37 @@ def configuration_label(sized: HardwareOption, stacks: Mapping[str, Stack]) -> s
     if parallel and (sized.pipeline_parallel or 1) > 1:
         parallel += f" x PP{sized.pipeline_parallel}"
     return ", ".join(p for p in (stack, (sized.precision or "").upper(), parallel) if p)
+
+# engine.recommend.confidence: how sure "meets the targets" is (DESIGN.md "Evidence")
+CONFIDENCE_LABELS = {"yes": "Yes", "likely": "Likely (modelled)", "unverified": "Unverified (assumed)", "no": "No"}
+
+# engine.recommend.DecisionRow.lock_in and .data_residency
+LOCK_IN_LABELS = {"none": "None: pay as you go", "reserved_1y": "1-year reservation", "reserved_3y": "3-year reservation",
+                  "owned": "Bought hardware", "vendor_silicon": "One vendor's silicon"}
+RESIDENCY_LABELS = {"provider": "Sent to the provider", "your_cloud": "Your cloud account",
+                    "your_premises": "Your premises"}
+
+# engine.flips.Flip.field: the inputs that can flip the answer, as a reader names them
+FLIP_FIELD_LABELS = {"latency.ttft_p95_ms": "first-token target", "latency.min_output_tokens_per_s_per_user":
+                     "per-user speed target", "workload.daily_active_users": "daily active users",
+                     "workload.input_tokens_per_call": "input tokens per call",
+                     "workload.output_tokens_per_call": "output tokens per call", "api_prices": "API prices",
+                     "gpu_prices": "accelerator prices", "finance.monthly_growth": "monthly growth"}
+
+
+def confidence_label(key: str) -> str:
+    return CONFIDENCE_LABELS.get(key, key)
+
+
+def lock_in_label(key: str, months: int = 0) -> str:
+    """'Bought hardware (written off over 48 months)'."""
+    label = LOCK_IN_LABELS.get(key, key)
+    return f"{label} (written off over {months} months)" if key == "owned" and months else label
+
+
+def residency_label(key: str) -> str:
+    return RESIDENCY_LABELS.get(key, key)
+
+
+def flip_field_label(field: str) -> str:
+    return FLIP_FIELD_LABELS.get(field, identifier_label(field.split(".")[-1]))

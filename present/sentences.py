@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from present.formatting import ms, number, tok_per_s
-from present.labels import first_upper, identifier_label, in_sentence
+from present.formatting import count, ms, number, percent_short, times, tok_per_s, usd_per_month
+from present.labels import first_upper, flip_field_label, identifier_label, in_sentence
 
 if TYPE_CHECKING:  # type hints only: present never runs engine code
+    from engine.flips import Flip
     from engine.recommend import Alternative
     from engine.roadmap.build import Lever, Roadmap
     from engine.scenario.schema import Scenario
@@ -93,3 +94,23 @@ def empty_roadmap(roadmap: Roadmap, s: Scenario) -> tuple[str, list[str]]:
         opens.append(f"Allow more accelerator vendors than {', '.join(s.constraints.allowed_vendors)}: the "
                      "hardware levers move to another accelerator only among those allowed.")
     return why, opens
+
+
+def flip_value(field: str, value: float) -> str:
+    """The value at which an input flips the answer, in the input's own unit."""
+    if field == "latency.ttft_p95_ms":
+        return f"{ms(value)} to the first token"
+    if field == "latency.min_output_tokens_per_s_per_user":
+        return f"{tok_per_s(value)} per user"
+    if field in ("api_prices", "gpu_prices"):
+        return f"{times(value, 2)} today's {flip_field_label(field)}"
+    if field == "finance.monthly_growth":
+        return f"{percent_short(value)} growth a month"
+    return f"{count(value)} {flip_field_label(field)}"
+
+
+def flip_sentence(flip: Flip) -> str:
+    """'Below 850 ms to the first token, the answer becomes MI355X (rented) at $17.1k / month.'"""
+    side = "Below" if flip.direction == "below" else "Above"
+    return (f"{side} {flip_value(flip.field, flip.value)} (now {flip_value(flip.field, flip.current).split(' ', 1)[0]}), "
+            f"the answer becomes {flip.option_name} at {usd_per_month(flip.option_monthly_usd)}.")

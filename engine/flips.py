@@ -1,0 +1,443 @@
+"""What flips the answer: for each key input, the nearest value at which another option is recommended.
+
+Re-planning at every trial value would cost a plan (50-150 ms) per trial, so each input is searched
+through the structure the plan already has (issue 15, item 2):
+
+- prices, volume, growth and tokens per call move option costs, never whether an option meets the
+  targets: the options' cost models (cost_model.py, the one cost formula) are evaluated for a whole
+  grid of values at once, as the Monte Carlo does, and the grid is refined around the first value
+  where the ranking changes;
+- latency targets move which options meet them: an option stops meeting a tighter target at its
+  delivered figure. An API's delivered figure does not depend on the target, so it simply drops out;
+  a self-hosted fleet is re-sized for the tighter target (fewer sequences per replica, so a dearer
+  fleet) and is then ranked again. While tightening, every other option only gets dearer or drops
+  out, so the answer can only change where the recommended option's own delivered figure is passed.
+
+The ranking is recommend.py's rule: among the options that meet the targets, those whose figures are
+not assumed first, cheapest on finance.decide_on (the horizon total or month 1).
+tests/unit/test_flips.py re-plans on both sides of every flip and checks the winner changes.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+import numpy as np
+
+from engine.capacity.demand import Demand
+from engine.capacity.sizing import size_hardware
+from engine.catalog.catalog import Catalog
+from engine.money.cost_model import (API_KINDS, CostModel, monthly_costs, paths, steady_state,
+                                     storage_and_egress_usd, with_delivery_lead)
+from engine.money.options import Option, self_hosted_options
+from engine.money.cost_model import cost_model as build_cost_model
+from engine.scenario.schema import BOUNDS, Scenario
+
+# The inputs searched, in the order they are shown. "api_prices" and "gpu_prices" are multipliers of
+# today's prices (1.0 = list prices, as the uncertainty tornado's inputs of the same names): every API's
+# token prices, and every accelerator's rental price and purchase capex.
+FLIP_FIELDS = ("latency.ttft_p95_ms", "latency.min_output_tokens_per_s_per_user", "workload.daily_active_users",
+               "workload.output_tokens_per_call", "api_prices", "gpu_prices", "finance.monthly_growth")
+# Tokens per call: a self-hosted fleet is sized for the call's shape (a longer prompt or answer holds more
+# cache and changes the batch each replica runs), which only a re-size follows, and a longer prompt
+# moves an API's first token. Output tokens are searched where the answer is an API and the option that
+# takes over is one too (fees linear in tokens, speeds independent of the answer's length); prompts
+# are left to the what-if beside the answer.
+TOKEN_FLIP_KINDS = API_KINDS
+# How far each multiplicative input is searched, as a factor either side of today's value: beyond
+# this the question is no longer "what flips this answer" but a different company.
+SPAN = 20.0
+GRID = 24  # trial values per pass (one vectorized evaluation of every option)
+PASSES = 3  # each pass narrows the bracket GRID-fold: 20x either side -> ~2e-4 relative precision
+GROWTH_SPAN = (-0.2, 0.5)  # monthly growth searched between these shares (inside BOUNDS)
+RESIZE_STEPS = 2  # latency targets: at most this many re-sizings of the recommended fleet
+# A latency target is tried this fraction beyond a delivered figure (an option meets a target equal
+# to its figure; the other side of it must not).
+NUDGE = 1e-6
+
+
+@dataclass(frozen=True)
+class Flip:
+    """The nearest value of one input at which another option is recommended."""
+
+    field: str  # a Scenario field (dotted) or "api_prices" / "gpu_prices" (multipliers of today's prices)
+    value: float  # the boundary: today's answer holds up to it, `option_id` wins beyond it
+    option_id: str  # the option recommended beyond `value`
+    direction: str  # "below" | "above": on which side of `value` the other option wins
+    current: float  # the input's value today
+    option_name: str  # its display name
+    option_monthly_usd: float  # its month-1 cost beyond the flip [USD per month]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the search needs from the plan: the options, their cost models, the demand and the rule."""
+
+    scenario: Scenario
+    catalog: Catalog
+    demand: Demand
+    options: Mapping[str, Option]  # every option by id
+    models: Mapping[str, CostModel]  # priced options, owned ones with their delivery bridge
+    recommended: str
+
+
+# --- the ranking -----------------------------------------------------------------
+
+def _eligible(options: Mapping[str, Option]) -> list[str]:
+    """recommend.py's candidates: usable options, and only the verified ones where any is verified."""
+    usable = [oid for oid, o in options.items() if o.usable]
+    verified = [oid for oid in usable if options[oid].verified]
+    return verified or usable
+
+
+def _ranking_costs(model: CostModel, p, scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
+    """(ranking cost, month-1 cost) per trial, as plan() ranks: the horizon total of the option's own path
+    (an owned fleet delivered after the horizon ends serves none of it) or month 1."""
+    if model.bridge is None:
+        path = monthly_costs(model, p if scenario.finance.decide_on == "horizon_total" else _first_month(p))
+        month_1 = path[:, 0]
+        return (path.sum(axis=1) if scenario.finance.decide_on == "horizon_total" else month_1), month_1
+    month_1 = monthly_costs(steady_state(model), _first_month(p))[:, 0]
+    if scenario.finance.decide_on != "horizon_total":
+        return month_1, month_1
+    if model.lead_months >= scenario.finance.horizon_months:
+        return np.full(month_1.shape, np.inf), month_1
+    return monthly_costs(model, p).sum(axis=1), month_1
+
+
+def _first_month(p):
+    return dataclasses.replace(p, volume=p.volume[:, :1], api_price=p.api_price[:, :1], gpu_price=p.gpu_price[:, :1])
+
+
+def _winners(ids: list[str], ranking: np.ndarray, month_1: np.ndarray) -> np.ndarray:
+    """Index into `ids` of the cheapest option per trial (ties: the lower month-1 cost, as recommend())."""
+    if not ids:
+        return np.full(ranking.shape[1], -1)
+    order = np.lexsort((month_1, ranking), axis=0)  # sort by ranking cost, then month 1
+    return order[0]
+
+
+# --- inputs that move costs --------------------------------------------------------
+
+Evaluator = Callable[[np.ndarray], tuple[list[str], np.ndarray, np.ndarray]]
+TOKEN_FEES = {"workload.input_tokens_per_call": ("input tokens", "cached input tokens"),
+              "workload.output_tokens_per_call": ("output tokens",)}
+
+
+def _with_fees(model: CostModel, changed: tuple[str, ...], factor: float) -> CostModel:
+    """The model (and its delivery bridge) with the `changed` token fees multiplied by `factor`."""
+    bridge = model.bridge and _with_fees(model.bridge, changed, factor)
+    fees = tuple((k, v * factor if k in changed else v) for k, v in model.fees_usd)
+    return dataclasses.replace(model, fees_usd=fees, bridge=bridge)
+
+
+@dataclass(frozen=True)
+class _Base:
+    """Each eligible option's (ranking, month-1) cost at today's inputs and at the ends of the inputs its
+    cost is affine in, shared by every cost search: arrays of shape (2,) [USD]."""
+
+    ids: tuple[str, ...]
+    today: Mapping[int, np.ndarray]
+    no_api_price: Mapping[int, np.ndarray]  # API prices x0
+    no_gpu_price: Mapping[int, np.ndarray]  # accelerator prices x0
+    no_volume: Mapping[int, np.ndarray]  # APIs only: no calls (the integration staff remain)
+
+
+def _base(ctx: Context) -> _Base:
+    s = ctx.scenario
+    ids = tuple(oid for oid in _eligible(ctx.options) if oid in ctx.models)
+    # four trials in one evaluation: today, API prices x0, accelerator prices x0, no volume
+    api, gpu, usage = np.array([1.0, 0.0, 1.0, 1.0]), np.array([1.0, 1.0, 0.0, 1.0]), np.array([1.0, 1.0, 1.0, 0.0])
+    p = paths(s, s.finance.horizon_months, usage, np.ones(4), np.full(4, s.finance.monthly_growth), api, gpu)
+    at = [np.stack(_ranking_costs(ctx.models[oid], p, s)) for oid in ids]  # (2, 4) each
+    return _Base(ids, {i: a[:, 0] for i, a in enumerate(at)}, {i: a[:, 1] for i, a in enumerate(at)},
+                 {i: a[:, 2] for i, a in enumerate(at)}, {i: a[:, 3] for i, a in enumerate(at)})
+
+
+def _cost_evaluator(ctx: Context, base: _Base, field: str) -> Evaluator:
+    """For trial values of `field` (an array), each eligible option's ranking and month-1 cost.
+
+    Costs that are affine in the input (every cost in a price multiplier: token fees x API price,
+    rental and capex x accelerator price; an API's fees in its volume and its tokens per call) are
+    extended exactly from two evaluations; the others (fleets, which grow in whole replicas, and
+    growth, which compounds) are evaluated for every trial value at once.
+    """
+    s = ctx.scenario
+    ids = list(base.ids)
+    months = s.finance.horizon_months
+    w = s.workload
+    generated = ctx.demand.generated_tokens_per_call
+    affine: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # option -> (costs at t=0, costs at t=1)
+    for i, oid in enumerate(ids):
+        model = ctx.models[oid]
+        if field == "api_prices":
+            affine[i] = (base.no_api_price[i], base.today[i])
+        elif field == "gpu_prices":
+            affine[i] = (base.no_gpu_price[i], base.today[i])
+        elif field == "workload.daily_active_users" and model.kind in API_KINDS:
+            affine[i] = (base.no_volume[i], base.today[i])
+        elif field in TOKEN_FEES and (model.kind in API_KINDS or field == "workload.input_tokens_per_call"):
+            if model.kind in API_KINDS or (model.bridge is not None and model.bridge.kind in API_KINDS):
+                p = paths(s, months, np.ones(1), np.ones(1), np.array([s.finance.monthly_growth]), np.ones(1),
+                          np.ones(1))
+                affine[i] = (np.concatenate(_ranking_costs(_with_fees(model, TOKEN_FEES[field], 0.0), p, s)),
+                             base.today[i])
+            else:  # prompts are prefilled inside the first-token budget the fleet was sized for
+                affine[i] = (base.today[i], base.today[i])
+    general = [i for i in range(len(ids)) if i not in affine]
+    egress = {i: _egress_usd(ctx.models[oid], ctx.options[oid], ctx.demand) for i, oid in enumerate(ids)}
+
+    def evaluate(values: np.ndarray, among: list[int] | None = None) -> tuple[list[str], np.ndarray, np.ndarray]:
+        n = len(values)
+        t = values / (getattr(w, field.split(".")[1]) if field.startswith("workload.") else 1.0)
+        rank = np.full((len(ids), n), np.inf)
+        first = np.full((len(ids), n), np.inf)
+        chosen = range(len(ids)) if among is None else among
+        for i in chosen:
+            if i in affine:
+                at0, at1 = affine[i]
+                # an owned fleet delivered after the horizon is never ranked (inf at both ends)
+                rank[i] = at0[0] + (at1[0] - at0[0]) * t if np.isfinite(at1[0]) else np.inf
+                first[i] = at0[1] + (at1[1] - at0[1]) * t
+        todo = [i for i in general if i in chosen]
+        if todo:
+            one = np.ones(n)
+            usage, g = one, np.full(n, s.finance.monthly_growth)
+            if field == "workload.daily_active_users":
+                usage = t
+            elif field == "workload.output_tokens_per_call":
+                # a fleet carries generated tokens per second: longer outputs need proportionally more of it
+                usage = (values + w.reasoning_tokens_per_call) / generated
+            elif field == "finance.monthly_growth":
+                g = values
+            p = paths(s, months, usage, one, g, one, one)
+            for i in todo:
+                rank[i], first[i] = _ranking_costs(ctx.models[ids[i]], p, s)
+                if field == "workload.daily_active_users":
+                    # the text streamed back grows with the calls (a rented fleet's egress, a fixed monthly
+                    # figure in its cost model at today's volume)
+                    extra = egress[i] * (usage - 1.0)
+                    rank[i] += extra * (months if s.finance.decide_on == "horizon_total" else 1)
+                    first[i] += extra
+        return ids, rank, first
+
+    return evaluate
+
+
+def _egress_usd(model: CostModel, option: Option, dem: Demand) -> float:
+    """A rented fleet's egress this month (inside its fixed monthly cost) [USD]; 0 for the others."""
+    if model.kind != "cloud" or option.sizing is None:
+        return 0.0
+    return storage_and_egress_usd(option.sizing, dem) - storage_and_egress_usd(option.sizing, _no_output(dem))
+
+
+def _no_output(dem: Demand) -> Demand:
+    return dataclasses.replace(dem, output_tokens_per_day=0.0)
+
+
+# Options within this share of the cheapest at a bracket's ends are ranked again inside it; the others
+# cannot overtake both ends' winners within a bracket 1/GRID of the span wide.
+CONTENDER_MARGIN = 0.10
+
+
+def _contenders(rank: np.ndarray, columns: list[int]) -> list[int]:
+    best = rank[:, columns].min(axis=0)
+    return [i for i in range(rank.shape[0]) if np.any(rank[i, columns] <= best * (1 + CONTENDER_MARGIN))]
+
+
+def _search_costs(ctx: Context, base: _Base, field: str, current: float, low: float, high: float,
+                  geometric: bool, whole: bool = False) -> Flip | None:
+    """The nearest value either side of `current` at which the winner changes: a grid each way (both in
+    one evaluation), then finer grids, of the contenders, inside the first bracket where the winner
+    differs. `whole`: the input is a count (users, tokens), searched to the unit."""
+    evaluate = _cost_evaluator(ctx, base, field)
+    sides = [(d, end) for d, end in (("below", low), ("above", high)) if (end < current if d == "below" else
+                                                                          end > current)]
+    if not sides or not base.ids:
+        return None
+    grids = [_grid(current, end, geometric, whole) for _, end in sides]
+    ids, rank_all, first_all = evaluate(np.concatenate(grids))
+    wins = _winners(ids, rank_all, first_all)
+    best: tuple[float, Flip] | None = None
+    start = 0
+    for j, (direction, _) in enumerate(sides):
+        near, grid = current, grids[j]
+        cols = slice(start, start + len(grid))
+        start += len(grid)
+        rank, month_1, win = rank_all[:, cols], first_all[:, cols], wins[cols]
+        found = None
+        for step in range(PASSES + 4 * whole + (not geometric)):
+            if step:
+                if (whole and abs(far - near) <= 1) or (not whole and step >= PASSES + (not geometric)):
+                    break
+                grid = _grid(near, far, geometric, whole)
+                _, rank, month_1 = evaluate(grid, among)
+                win = _winners(ids, rank, month_1)
+            changed = [k for k, i in enumerate(win) if ids[i] != ctx.recommended]
+            if not changed:
+                break  # a finer grid found no change: keep the coarser bracket
+            k = changed[0]
+            found = (ids[win[k]], float(month_1[win[k], k]))
+            among = _contenders(rank, [k - 1, k] if k > 0 else [k])
+            among = sorted(set(among) | {ids.index(ctx.recommended)} if ctx.recommended in ids else set(among))
+            near, far = (grid[k - 1] if k > 0 else near), grid[k]
+        if found is None:
+            continue
+        value = float(near)  # the boundary: the last value tried that keeps today's answer
+        distance = abs(math.log(value / current)) if geometric else abs(value - current)
+        flip = Flip(field, value, found[0], direction, current, ctx.options[found[0]].name, found[1])
+        if best is None or distance < best[0]:
+            best = (distance, flip)
+    return best[1] if best else None
+
+
+def _grid(near: float, far: float, geometric: bool, whole: bool = False) -> np.ndarray:
+    """GRID trial values from just beyond `near` to `far`; for a count, whole units (every one of them
+    once the bracket holds no more than GRID)."""
+    if whole:
+        step = 1.0 if far > near else -1.0
+        if abs(far - near) <= GRID:
+            return np.arange(near + step, far + step / 2, step)
+        values = np.unique(np.round(_grid(near, far, geometric)))
+        values = values[(values - near) * step > 0]
+        return values if step > 0 else values[::-1]
+    steps = np.arange(1, GRID + 1) / GRID
+    if geometric:
+        return near * (far / near) ** steps
+    return near + (far - near) * steps
+
+
+# --- latency targets -----------------------------------------------------------------
+
+def _with_target(s: Scenario, field: str, value: float) -> Scenario:
+    latency = dataclasses.replace(s.latency, **{field.split(".")[1]: float(value)})
+    return dataclasses.replace(s, latency=latency)
+
+
+def _beyond(option: Option, field: str, target: float) -> bool:
+    """The option's delivered figure misses `target` (unknown figures count as missing)."""
+    if field == "latency.ttft_p95_ms":
+        return option.ttft_ms is None or option.ttft_ms > target
+    speed = option.output_tokens_per_s_per_user
+    return speed is None or speed < target
+
+
+def _delivered(option: Option, field: str) -> float | None:
+    return option.ttft_ms if field == "latency.ttft_p95_ms" else option.output_tokens_per_s_per_user
+
+
+def _search_target(ctx: Context, field: str) -> Flip | None:
+    """Tighten one latency target just past the recommended option's delivered figure and rank again;
+    repeat (up to RESIZE_STEPS) while the re-sized recommendation still wins.
+
+    Tightening only makes options dearer or drops them, so each ranking is lazy: an option whose figure
+    misses the trial target is re-sized only when it would win (or bridge the winner's delivery) on its
+    current cost, which is then a lower bound of its cost at the trial target.
+    """
+    s = ctx.scenario
+    current = getattr(s.latency, field.split(".")[1])
+    tighter = -1.0 if field == "latency.ttft_p95_ms" else 1.0
+    low, high, _ = BOUNDS[field]
+    options = dict(ctx.options)
+    models = {oid: steady_state(m) for oid, m in ctx.models.items()}
+    winner = ctx.recommended
+    for _ in range(RESIZE_STEPS):
+        figure = _delivered(options[winner], field)
+        if figure is None:
+            return None
+        trial = figure * (1.0 + tighter * NUDGE)
+        if not low <= trial <= high:
+            return None
+        trial_scenario = _with_target(s, field, trial)
+        for oid, o in list(options.items()):
+            if o.usable and o.kind in API_KINDS and _beyond(o, field, trial):
+                # an API's figures do not move with the target: it drops out
+                options[oid] = dataclasses.replace(o, meets_slo=False)
+                models.pop(oid, None)
+        resized: set[str] = set()
+        while True:
+            bridged = with_delivery_lead(models, options)
+            new = _rank(options, bridged, s)
+            if new is None:
+                return None
+            bridge = bridged[new].bridge
+            pending = {options[oid].hardware for oid in (new, bridge.option_id if bridge else None)
+                       if oid and _beyond(options[oid], field, trial) and options[oid].hardware not in resized}
+            if not pending:
+                break
+            for hardware in sorted(pending):
+                _resize(ctx, hardware, trial_scenario, options, models)
+                resized.add(hardware)
+        if new != ctx.recommended:
+            return Flip(field, float(figure), new, "below" if tighter < 0 else "above", float(current),
+                        options[new].name, float(options[new].monthly_tco_usd))
+        winner = new
+    return None
+
+
+def _resize(ctx: Context, hardware: str, s: Scenario, options: dict, models: dict) -> None:
+    """Size one accelerator for the trial scenario and replace its rented and owned options."""
+    hw = ctx.catalog.get_hardware(hardware)
+    sized = size_hardware(ctx.catalog, hw, ctx.catalog.get_model(s.model.id), s, ctx.demand)
+    for o in self_hosted_options(ctx.catalog, sized, s, ctx.demand):
+        if o.id not in options:
+            continue
+        options[o.id] = o
+        m = build_cost_model(o, ctx.catalog, s, ctx.demand)
+        if m is None:
+            models.pop(o.id, None)
+        else:
+            models[o.id] = steady_state(m)
+
+
+def _rank(options: Mapping[str, Option], models: Mapping[str, CostModel], s: Scenario) -> str | None:
+    ids = [oid for oid in _eligible(options) if oid in models]
+    if not ids:
+        return None
+    one = np.ones(1)
+    p = paths(s, s.finance.horizon_months, one, one, np.array([s.finance.monthly_growth]), one, one)
+    costs = [_ranking_costs(models[oid], p, s) for oid in ids]
+    rank = np.array([c[0] for c in costs])
+    first = np.array([c[1] for c in costs])
+    return ids[int(_winners(ids, rank, first)[0])]
+
+
+# --- all inputs --------------------------------------------------------------------
+
+def what_flips(ctx: Context) -> tuple[Flip, ...]:
+    """For each input of FLIP_FIELDS, the nearest value at which another option is recommended
+    (inputs with no such value inside the searched span are left out)."""
+    if ctx.recommended is None or ctx.recommended not in ctx.models:
+        return ()
+    s, w = ctx.scenario, ctx.scenario.workload
+    base = _base(ctx)
+    context = ctx.catalog.get_model(s.model.id).max_context_tokens
+    flips = []
+    for field in FLIP_FIELDS:
+        if field.startswith("latency."):
+            flip = _search_target(ctx, field)
+        elif field == "finance.monthly_growth":
+            low = max(GROWTH_SPAN[0], BOUNDS[field][0])
+            high = min(GROWTH_SPAN[1], BOUNDS[field][1])
+            flip = _search_costs(ctx, base, field, s.finance.monthly_growth, low, high, geometric=False)
+        elif field in ("api_prices", "gpu_prices"):
+            flip = _search_costs(ctx, base, field, 1.0, 1.0 / SPAN, SPAN, geometric=True)
+        elif field in TOKEN_FEES and ctx.options[ctx.recommended].kind not in TOKEN_FLIP_KINDS:
+            flip = None
+        else:
+            current = float(getattr(w, field.split(".")[1]))
+            low, high, _ = BOUNDS[field]
+            if field in TOKEN_FEES and context:  # a call must fit the model's context window
+                high = min(high, context - (w.input_tokens_per_call + w.output_tokens_per_call
+                                            + w.reasoning_tokens_per_call - current))
+            flip = _search_costs(ctx, base, field, current, max(low, math.ceil(current / SPAN)),
+                                 min(high, math.floor(current * SPAN)), geometric=True, whole=True)
+        if flip is not None and field in TOKEN_FEES and not (
+                ctx.options[ctx.recommended].kind in TOKEN_FLIP_KINDS
+                and ctx.options[flip.option_id].kind in TOKEN_FLIP_KINDS):
+            flip = None
+        if flip is not None:
+            flips.append(flip)
+    return tuple(flips)
