@@ -67,6 +67,9 @@ st.subheader("All accelerators")
 styled, config = tables.hardware_table(plan)
 st.dataframe(styled, hide_index=True, width="stretch", column_config=config)
 st.caption("Click a column to sort. Grey rows cannot serve the scenario; the 'Why / note' column says why.")
+with st.expander("Configuration, fleet and batch per accelerator"):
+    detail, detail_config = tables.hardware_detail_table(plan)
+    st.dataframe(detail, hide_index=True, width="stretch", column_config=detail_config)
 
 # --- Edge and on-device (issue 17): the Plan's on_device record, edge boxes and specialized silicon
 # owned on premises, each with its evidence; listed beside the datacenter options, not ranked with them.

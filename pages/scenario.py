@@ -1,49 +1,38 @@
-"""Scenario: the answer above the fold, the workload form below it."""
+"""Scenario: the answer with its evidence and what would flip it, the inputs that move it most beside
+it, the best option of each kind, and the full workload form below."""
 import streamlit as st
 
-from present.formatting import MISSING, count, ms, percent, tok_per_s, usd, usd_per_month
-from present.labels import EVIDENCE_LABELS, kind_label
-from ui import form, state
+from present.formatting import count, tok_per_s
+from present.sentences import alternative_role
+from ui import form, headline, state, tables
 from ui.layout import page_header
 from ui.safe import md
 
 page_header("Inference Economics Planner", "edit the workload below; every screen follows")
 plan = state.current_plan()
 
+answer, what_if = st.columns([3.2, 1.1], gap="medium")
+with what_if:
+    headline.what_if(plan)
+with answer:
+    if plan is not None:
+        headline.answer(plan)
+        headline.what_flips(plan)
+
 if plan is not None:
-    best = plan.recommended
-    cols = st.columns([2.6, 1.5, 1.3, 1.1, 1.1])
-    if best is None:
-        cols[0].metric("Recommended option", "None meets the SLO")
-        for c, label in zip(cols[1:], ("Monthly TCO, month 1", "Cost per 1,000 queries", "Accelerators", "SLO met")):
-            c.metric(label, MISSING if label != "SLO met" else "No")
-        st.warning(md(plan.recommendation.rationale, None))
-    else:
-        cols[0].metric("Recommended option", md(best.name), kind_label(best.kind), delta_color="off", delta_arrow="off",
-                       help="The cheapest option that meets the latency targets under the constraints.")
-        average = plan.horizon.lifetime.average_month_usd
-        cols[1].metric("Monthly TCO, month 1", usd_per_month(best.monthly_tco_usd),
-                       f"{usd(average)} a month on average over {plan.scenario.finance.horizon_months} months"
-                       if average else None, delta_color="off", delta_arrow="off",
-                       help=f"Month 1 at today's volume and prices; {usd(best.cost_per_user_month_usd)} per "
-                            "user-month. The average follows usage growth and price decline (TCO page).")
-        cols[2].metric("Cost per 1,000 queries", usd(best.cost_per_1k_queries_usd),
-                       f"{usd(best.cost_per_million_output_tokens_usd)} per M output tokens", delta_color="off", delta_arrow="off")
-        cols[3].metric("Accelerators", count(best.accelerators) if best.accelerators else "none: API",
-                       None if best.utilization_average is None else f"{percent(best.utilization_average)} average use",
-                       delta_color="off", delta_arrow="off")
-        cols[4].metric("SLO met", ("Yes" if plan.recommendation.verified else "Yes, if assumed figures hold")
-                       if best.meets_slo else "No",
-                       f"first visible token {ms(best.ttft_ms)} ({EVIDENCE_LABELS[best.ttft_evidence]}) · "
-                       f"{tok_per_s(best.output_tokens_per_s_per_user)} ({EVIDENCE_LABELS[best.speed_evidence]})",
-                       delta_color="off", delta_arrow="off",
-                       help="The targets are about the first token the user sees: the prompt's prefill and any "
-                            "hidden reasoning count.")
-        for warning in plan.recommendation.warnings:  # retirements and price changes within the horizon
-            st.warning(md(warning, None), icon="⏳")
-        st.success(md(plan.recommendation.rationale, None), icon="✅")
-        for alt in plan.recommendation.alternatives:
-            st.caption(f"**Alternative, {md(alt.role)}:** {md(alt.rationale, None)}")
+    if plan.recommended is not None:
+        with st.expander("Why this answer", expanded=False):
+            st.markdown(md(plan.recommendation.rationale, 2000))
+            alternatives = [a for a in plan.recommendation.alternatives
+                            if a.role != headline.CHEAPER_UNVERIFIED]
+            for alt in alternatives:
+                st.caption(f"**{md(alternative_role(alt))}:** {md(alt.rationale, 600)}")
+    st.subheader("The best of each kind")
+    styled, config = tables.decision_table(plan)
+    st.dataframe(styled, hide_index=True, width="stretch", column_config=config)
+    st.caption("One row per way to serve the workload: the recommendation for its own kind, the cheapest that "
+               "meets the targets for the others. Evidence: measured (an independent benchmark), vendor claim, "
+               "modelled (our performance model), assumed (no figure: benchmark before committing).")
     d = plan.demand
     st.caption(f"Demand: {count(d.queries_per_day)} queries and {count(d.calls_per_day)} model calls per day; "
                f"peak {d.peak_calls_per_s:,.1f} calls/s and {tok_per_s(d.peak_output_tokens_per_s)} generated; "

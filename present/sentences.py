@@ -4,11 +4,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from present.formatting import count, ms, number, percent_short, times, tok_per_s, usd_per_month
-from present.labels import first_upper, flip_field_label, identifier_label, in_sentence
+from present.labels import EVIDENCE_LABELS, first_upper, flip_field_label, identifier_label, in_sentence
 
 if TYPE_CHECKING:  # type hints only: present never runs engine code
     from engine.flips import Flip
-    from engine.recommend import Alternative
+    from engine.money.options import Option
+    from engine.recommend import Alternative, TargetCheck
     from engine.roadmap.build import Lever, Roadmap
     from engine.scenario.schema import Scenario
 
@@ -114,3 +115,42 @@ def flip_sentence(flip: Flip) -> str:
     side = "Below" if flip.direction == "below" else "Above"
     return (f"{side} {flip_value(flip.field, flip.value)} (now {flip_value(flip.field, flip.current).split(' ', 1)[0]}), "
             f"the answer becomes {flip.option_name} at {usd_per_month(flip.option_monthly_usd)}.")
+
+
+def slo_met(confidence: str, band: float | None = None) -> str:
+    """'Yes', 'Likely (modelled, +/- 13%)', 'Unverified (assumed)' or 'No' (engine.recommend.confidence)."""
+    if confidence == "likely":
+        return f"Likely (modelled, ±{percent_short(band, 0)})" if band else "Likely (modelled)"
+    return {"yes": "Yes", "unverified": "Unverified (assumed)"}.get(confidence, "No")
+
+
+def target_margin(check: TargetCheck, band: float | None = None) -> str:
+    """'73% under the 1,000 ms target, modelled' or '0.1% above the 20 tok/s target, modelled: inside the
+    model's ±13% error'."""
+    target = ms(check.target_value) if check.target == "ttft" else tok_per_s(check.target_value)
+    evidence = EVIDENCE_LABELS.get(check.evidence, check.evidence)
+    if check.delivered is None or check.margin is None:
+        return f"not published against the {target} target ({evidence})"
+    room = ("under" if check.target == "ttft" else "above") if check.met else ("over" if check.target == "ttft"
+                                                                             else "below")
+    text = f"{percent_short(abs(check.margin))} {room} the {target} target, {evidence}"
+    if check.met and check.evidence == "modelled" and band and check.margin < band:
+        text += f": inside the model's ±{percent_short(band, 0)} error"
+    return text
+
+
+def cheaper_unverified(best: Option, cheaper: Option) -> str:
+    """'DeepInfra API at $7.4k / month would be 5.9x cheaper, but its speed and first token are assumed:
+    benchmark it before committing.'"""
+    assumed = [name for name, ev in (("speed", cheaper.speed_evidence), ("first token", cheaper.ttft_evidence))
+               if ev == "assumed"]
+    what = " and ".join(assumed) or "figures"
+    ratio = best.monthly_tco_usd / cheaper.monthly_tco_usd if cheaper.monthly_tco_usd else None
+    cheaper_by = f"{times(ratio)} cheaper" if ratio and ratio >= 1.1 else "cheaper"
+    return (f"{cheaper.name} at {usd_per_month(cheaper.monthly_tco_usd)} would be {cheaper_by}, but its {what} "
+            f"{'is' if len(assumed) == 1 else 'are'} assumed: benchmark it before committing.")
+
+
+def lead_time(months: float) -> str:
+    return (f"Lead time: owned hardware takes about {months:g} months from order to delivery; the horizon runs "
+            "on the cheapest rented or API option until it arrives.")

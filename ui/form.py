@@ -94,8 +94,9 @@ SWITCHES = (("levers.prefix_caching", "Prefix caching on", "Reuse the KV cache o
 KV_LABELS = {"bf16": "BF16 (full precision)", "fp8": "FP8 (half the memory)"}
 
 
-def widget_key(key: str) -> str:
-    return f"_{key}"
+def widget_key(key: str, prefix: str = "") -> str:
+    """A widget's own key; `prefix` tells apart a second widget for the same field (the what-if)."""
+    return f"_{prefix}{key}"
 
 
 def bounds_help(key: str, unit: str = "") -> str:
@@ -136,9 +137,9 @@ def parse_integer(text: str, label: str, key: str) -> tuple[int, str]:
     return int(value), note
 
 
-def _commit(key: str) -> None:
+def _commit(key: str, prefix: str = "") -> None:
     """on_change: copy the widget's value into the canonical scenario (or keep it and say why)."""
-    value = st.session_state[widget_key(key)]
+    value = st.session_state[widget_key(key, prefix)]
     st.session_state[FORM_NOTE] = ""
     note = ""
     if key in INTEGER_FIELDS:
@@ -159,24 +160,31 @@ def _commit(key: str) -> None:
     st.session_state[FORM_NOTE] = note
 
 
-def _seed(key: str, value) -> None:
+def _seed(key: str, value, prefix: str = "") -> None:
     """Widgets show the canonical value on every run (a preset or link may have changed it)."""
-    st.session_state[widget_key(key)] = list(value) if isinstance(value, tuple) else value
+    st.session_state[widget_key(key, prefix)] = list(value) if isinstance(value, tuple) else value
 
 
-def _number(f: Field, current) -> None:
+def _number(f: Field, current, prefix: str = "") -> None:
     low, high, _ = BOUNDS[f.key]
     if f.integer:
         # A text box, not st.number_input: the browser's integer box reads 1e5 as 1 and 12.7 as 12,
         # silently; parse_integer reads what people type and says when it refuses or rounds.
-        _seed(f.key, f"{int(current):,}")
-        st.text_input(f.label, key=widget_key(f.key), help=bounds_help(f.key) + " Whole number; 1e5 and 100,000 "
-                      "are read as 100000.", on_change=_commit, args=(f.key,))
+        _seed(f.key, f"{int(current):,}", prefix)
+        st.text_input(f.label, key=widget_key(f.key, prefix), help=bounds_help(f.key) + " Whole number; 1e5 and 100,000 "
+                      "are read as 100000.", on_change=_commit, args=(f.key, prefix))
         return
-    _seed(f.key, None if current is None else float(current))
+    _seed(f.key, None if current is None else float(current), prefix)
     st.number_input(f.label, min_value=float(low), max_value=float(high), step=float(f.step),
-                    format=f.fmt, key=widget_key(f.key), help=bounds_help(f.key), on_change=_commit,
-                    args=(f.key,))
+                    format=f.fmt, key=widget_key(f.key, prefix), help=bounds_help(f.key), on_change=_commit,
+                    args=(f.key, prefix))
+
+
+def number_field(key: str, prefix: str) -> None:
+    """One number field of the form drawn elsewhere (the what-if beside the answer), under its own
+    widget key and committed like the form's own."""
+    f = next(f for fields in NUMBER_FIELDS.values() for f in fields if f.key == key)
+    _number(f, url.flatten(state.scenario())[key], prefix)
 
 
 def _text_list(key: str, label: str, current: tuple[str, ...], help: str) -> None:

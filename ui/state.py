@@ -219,3 +219,15 @@ def model_accuracy() -> ReportedAccuracy | None:
 def calibration_summaries() -> dict:
     """Accuracy of the performance model against measured benchmarks (fixed data: computed once)."""
     return summaries(run_all(load_catalog(), load_cases()))
+
+
+# --- edits against the preset ----------------------------------------------------------
+
+def changed_fields() -> list[str]:
+    """The Scenario fields the user changed from the preset (or the default scenario), in form order."""
+    return [k for k in share_params() if k not in (url.VERSION_KEY, url.PRESET_KEY)]
+
+
+def reset_to_preset() -> None:
+    """Back to the preset (or the default scenario) the edits started from."""
+    apply_preset(preset())

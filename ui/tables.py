@@ -14,7 +14,10 @@ from engine.catalog.retirements import load_retirements
 from engine.money.api_speed import load_speeds
 from engine.money.cost_model import load_assumptions
 from engine.money.options import Option
-from present.labels import EVIDENCE_LABELS, component_label, configuration_label, identifier_label, kind_label
+from engine.recommend import DecisionRow
+from present.formatting import MISSING, ms, tok_per_s, usd
+from present.labels import (EVIDENCE_LABELS, component_label, confidence_label, configuration_label,
+                            identifier_label, kind_label, lock_in_label, residency_label)
 
 GREY = "color: #9ca3af"
 
@@ -25,16 +28,19 @@ def percent_column(decimals: int = 1, **kwargs):
     return st.column_config.NumberColumn(format="percent", step=10.0 ** -(decimals + 2), **kwargs)
 
 
-def _grey_rows(df: pd.DataFrame, usable: list[bool]):
+def _grey_rows(df: pd.DataFrame, usable: list[bool], money: tuple[str, ...] = ()):
+    """Rows that cannot serve the scenario in grey; money in the one format (present.formatting.usd), unknown
+    figures as a dash. The frame keeps numbers, so columns still sort by value."""
     flags = pd.Series(usable, index=df.index)
-    return df.style.apply(lambda row: ["" if flags[row.name] else GREY] * len(row), axis=1)
+    styled = df.style.apply(lambda row: ["" if flags[row.name] else GREY] * len(row), axis=1)
+    return styled.format({c: usd for c in money if c in df.columns}, na_rep=MISSING)
 
 
-def hardware_table(plan: Plan):
-    """One row per accelerator: configuration, latency, fleet, monthly cost rented and owned, or why not."""
+def _hardware_rows(plan: Plan) -> tuple[list[dict], list[bool], list[dict]]:
+    """Per accelerator: the decisive figures, whether it can serve, and the configuration details."""
     by_id = {o.id: o for o in plan.options}
     stacks = load_catalog().stacks
-    rows, usable = [], []
+    rows, usable, details = [], [], []
     for h in plan.hardware_options:
         rented, owned = by_id.get(f"cloud:{h.hardware}"), by_id.get(f"owned:{h.hardware}")
         config = configuration_label(h, stacks) if h.stack else ""
@@ -48,33 +54,57 @@ def hardware_table(plan: Plan):
             note = f"{whole}. {note}" if note else whole
         rows.append({
             "Accelerator": h.hardware_name,
-            "Meets SLO": "Yes" if h.feasible else "No",
             "Rented (USD/month)": rented.monthly_tco_usd if rented is not None and rented.feasible else None,
             "Owned (USD/month)": owned.monthly_tco_usd if owned is not None and owned.feasible else None,
-            "Accelerators": h.accelerators,
-            "Why / note": note,
-            "Configuration": config or ("Sold as a service (see Providers)" if h.specialized else ""),
-            "Batch per replica": h.batch_size,
-            "TTFT p95 (ms)": h.ttft_ms,
+            "Meets targets": ("Yes, modelled" if h.feasible and not h.specialized else
+                              "Sold as a service" if h.specialized else "No"),
+            "First token p95 (ms)": h.ttft_ms,
             "Tokens/s per user": h.output_tokens_per_s_per_user,
+            "Evidence": "modelled" if h.feasible and not h.specialized else MISSING,
+            "Why / note": note or ("Sold as a service (see Providers)" if h.specialized else ""),
+        })
+        details.append({
+            "Accelerator": h.hardware_name,
+            "Configuration": config or ("Sold as a service (see Providers)" if h.specialized else MISSING),
+            "Accelerators": h.accelerators,
+            "Batch per replica": h.batch_size,
             "Average utilization": h.utilization,
         })
         usable.append(h.feasible and not h.specialized)
+    return rows, usable, details
+
+
+HARDWARE_MONEY = ("Rented (USD/month)", "Owned (USD/month)")
+
+
+def hardware_table(plan: Plan):
+    """One row per accelerator, decisive columns first: monthly cost rented and owned, whether it meets the
+    targets, its first token and speed, the evidence, and why not (cheapest that serves first)."""
+    rows, usable, _ = _hardware_rows(plan)
     df = pd.DataFrame(rows)
     order = sorted(range(len(df)), key=lambda i: (not usable[i], _cheapest(df.iloc[i])))
     df = df.iloc[order].reset_index(drop=True)
     usable = [usable[i] for i in order]
     config = {
-        "Batch per replica": st.column_config.NumberColumn(format="%d"),
-        "TTFT p95 (ms)": st.column_config.NumberColumn(format="%,d"),
+        "Accelerator": st.column_config.TextColumn(width="medium", pinned=True),
+        "First token p95 (ms)": st.column_config.NumberColumn(format="%,d"),
         "Tokens/s per user": st.column_config.NumberColumn(format="%.1f"),
-        "Accelerators": st.column_config.NumberColumn(format="%,d"),
-        "Average utilization": percent_column(0),
-        "Rented (USD/month)": st.column_config.NumberColumn(format="$%,.0f"),
-        "Owned (USD/month)": st.column_config.NumberColumn(format="$%,.0f"),
         "Why / note": st.column_config.TextColumn(width="large"),
     }
-    return _grey_rows(df, usable), config
+    return _grey_rows(df, usable, HARDWARE_MONEY), config
+
+
+def hardware_detail_table(plan: Plan):
+    """The configuration behind each accelerator's row: serving stack, precision, parallelism, fleet, batch."""
+    rows, usable, details = _hardware_rows(plan)
+    order = sorted(range(len(rows)), key=lambda i: (not usable[i], _cheapest(pd.Series(rows[i]))))
+    df = pd.DataFrame([details[i] for i in order])
+    config = {
+        "Accelerators": st.column_config.NumberColumn(format="%,d"),
+        "Batch per replica": st.column_config.NumberColumn(format="%d"),
+        "Average utilization": percent_column(0),
+    }
+    return df.style.format(na_rep=MISSING), config
 
 
 def _cheapest(row: pd.Series) -> float:
@@ -109,15 +139,16 @@ def provider_table(plan: Plan):
         "Speed evidence": EVIDENCE_LABELS.get(o.speed_evidence, o.speed_evidence),
         "First visible token (ms)": o.ttft_ms,
         "TTFT evidence": EVIDENCE_LABELS.get(o.ttft_evidence, o.ttft_evidence),
+        "Why": o.reason,
     } for o in api]
     df = pd.DataFrame(rows)
     config = {
-        "Offer": st.column_config.TextColumn(width="medium"),
-        "Monthly (USD)": st.column_config.NumberColumn(format="$%,.0f"),
+        "Offer": st.column_config.TextColumn(width="medium", pinned=True),
         "Speed (tok/s per user)": st.column_config.NumberColumn(format="%.0f"),
         "First visible token (ms)": st.column_config.NumberColumn(format="%,d"),
+        "Why": st.column_config.TextColumn(width="large"),
     }
-    return _grey_rows(df, [o.usable for o in api]) if rows else df, config
+    return _grey_rows(df, [o.usable for o in api], ("Monthly (USD)",)) if rows else df, config
 
 
 def provider_detail_table(plan: Plan):
@@ -154,7 +185,7 @@ def provider_detail_table(plan: Plan):
         "Cached input (USD per M tokens)": st.column_config.NumberColumn(format="$%.3f"),
         "Output (USD per M tokens)": st.column_config.NumberColumn(format="$%.2f"),
     }
-    return df, config
+    return (df.style.format(na_rep=MISSING) if not df.empty else df), config
 
 
 def options_csv(plan: Plan) -> str:
@@ -234,3 +265,39 @@ def calibration_table(summaries: dict[str, list[Summary]]) -> pd.DataFrame:
                          "Median abs. error": s.median_abs_error, "P90 abs. error": s.p90_abs_error,
                          "Median bias": s.median_signed_error})
     return pd.DataFrame(rows).rename(columns={"Rows": "Group"})
+
+
+def decision_table(plan: Plan):
+    """One row per kind (API, specialized silicon, rented, owned): the recommendation for its own kind, the
+    kind's best otherwise, with what a decision weighs beside the month: the horizon, cash, latency and
+    its evidence, lead time, lock-in and where the data goes."""
+    months = plan.scenario.finance.horizon_months
+    rows = [_decision_row(r, months) for r in plan.decision_table()]
+    df = pd.DataFrame(rows)
+    config = {"Option": st.column_config.TextColumn(width="medium", pinned=True)}
+    if df.empty:
+        return df, config
+    money = ("Monthly", f"Over {months} months", "Upfront cash")
+    styled = df.style.format({c: usd for c in money}, na_rep=MISSING).apply(
+        lambda row: ["font-weight: bold" if rows[row.name]["Kind"].endswith("(recommended)") else ""] * len(row),
+        axis=1)
+    return styled, config
+
+
+def _decision_row(r: DecisionRow, months: int) -> dict:
+    evidence = (EVIDENCE_LABELS.get(r.speed_evidence, r.speed_evidence) if r.speed_evidence == r.ttft_evidence
+                else f"speed {EVIDENCE_LABELS.get(r.speed_evidence)}, first token {EVIDENCE_LABELS.get(r.ttft_evidence)}")
+    return {
+        "Kind": kind_label(r.kind) + (" (recommended)" if r.recommended else ""),
+        "Option": r.name,
+        "Monthly": r.monthly_usd,
+        f"Over {months} months": r.horizon_usd,
+        "Upfront cash": r.upfront_cash_usd,
+        "First token": ms(r.ttft_ms),
+        "Speed per user": tok_per_s(r.output_tokens_per_s_per_user),
+        "Meets targets": confidence_label(r.confidence),
+        "Evidence": evidence,
+        "Lead time": f"about {r.lead_time_months:g} months" if r.lead_time_months else "days",
+        "Lock-in": lock_in_label(r.lock_in, r.lock_in_months),
+        "Data": residency_label(r.data_residency),
+    }
