@@ -26,10 +26,10 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from engine.capacity.demand import Demand
+from engine.capacity.demand import Demand, demand
 from engine.capacity.sizing import size_hardware
 from engine.catalog.catalog import Catalog
-from engine.money.cost_model import (API_KINDS, CostModel, monthly_costs, paths, steady_state,
+from engine.money.cost_model import (API_FEES, API_KINDS, STAFF, CostModel, monthly_costs, paths, steady_state,
                                      storage_and_egress_usd, with_delivery_lead)
 from engine.money.options import Option, self_hosted_options
 from engine.money.cost_model import cost_model as build_cost_model
@@ -39,12 +39,11 @@ from engine.scenario.schema import BOUNDS, Scenario
 # today's prices (1.0 = list prices, as the uncertainty tornado's inputs of the same names): every API's
 # token prices, and every accelerator's rental price and purchase capex.
 FLIP_FIELDS = ("latency.ttft_p95_ms", "latency.min_output_tokens_per_s_per_user", "workload.daily_active_users",
-               "workload.output_tokens_per_call", "api_prices", "gpu_prices", "finance.monthly_growth")
-# Tokens per call: a self-hosted fleet is sized for the call's shape (a longer prompt or answer holds more
-# cache and changes the batch each replica runs), which only a re-size follows, and a longer prompt
-# moves an API's first token. Output tokens are searched where the answer is an API and the option that
-# takes over is one too (fees linear in tokens, speeds independent of the answer's length); prompts
-# are left to the what-if beside the answer.
+               "api_prices", "gpu_prices", "finance.monthly_growth")
+# Tokens per call are not searched: a self-hosted fleet is sized for the call's shape (a longer prompt or
+# answer holds more cache and changes the batch each replica runs), so every trial would need a fresh
+# replica search (tens of ms each), and a longer prompt moves an API's first token. The what-if beside
+# the answer edits them instead. (_cost_evaluator still prices them, for the day a search can afford it.)
 TOKEN_FLIP_KINDS = API_KINDS
 # How far each multiplicative input is searched, as a factor either side of today's value: beyond
 # this the question is no longer "what flips this answer" but a different company.
@@ -187,7 +186,7 @@ def _cost_evaluator(ctx: Context, base: _Base, field: str) -> Evaluator:
             else:  # prompts are prefilled inside the first-token budget the fleet was sized for
                 affine[i] = (base.today[i], base.today[i])
     general = [i for i in range(len(ids)) if i not in affine]
-    egress = {i: _egress_usd(ctx.models[oid], ctx.options[oid], ctx.demand) for i, oid in enumerate(ids)}
+    egress = {i: _egress_pair(ctx, oid) for i, oid in enumerate(ids)}
 
     def evaluate(values: np.ndarray, among: list[int] | None = None) -> tuple[list[str], np.ndarray, np.ndarray]:
         n = len(values)
@@ -217,10 +216,13 @@ def _cost_evaluator(ctx: Context, base: _Base, field: str) -> Evaluator:
                 rank[i], first[i] = _ranking_costs(ctx.models[ids[i]], p, s)
                 if field == "workload.daily_active_users":
                     # the text streamed back grows with the calls (a rented fleet's egress, a fixed monthly
-                    # figure in its cost model at today's volume)
-                    extra = egress[i] * (usage - 1.0)
-                    rank[i] += extra * (months if s.finance.decide_on == "horizon_total" else 1)
-                    first[i] += extra
+                    # figure in its cost model at today's volume), an owned fleet's delivery bridge's too
+                    own, bridged = egress[i]
+                    if s.finance.decide_on == "horizon_total":
+                        rank[i] += (own * months + bridged) * (usage - 1.0)
+                    else:
+                        rank[i] += own * (usage - 1.0)
+                    first[i] += own * (usage - 1.0)
         return ids, rank, first
 
     return evaluate
@@ -231,6 +233,17 @@ def _egress_usd(model: CostModel, option: Option, dem: Demand) -> float:
     if model.kind != "cloud" or option.sizing is None:
         return 0.0
     return storage_and_egress_usd(option.sizing, dem) - storage_and_egress_usd(option.sizing, _no_output(dem))
+
+
+def _egress_pair(ctx: Context, oid: str) -> tuple[float, float]:
+    """(the option's own egress per month, its delivery bridge's egress over the months it serves) [USD]."""
+    model = ctx.models[oid]
+    own = _egress_usd(model, ctx.options[oid], ctx.demand)
+    bridge = model.bridge
+    if bridge is None or bridge.option_id not in ctx.options:
+        return own, 0.0
+    months = min(model.lead_months, ctx.scenario.finance.horizon_months)
+    return own, _egress_usd(bridge, ctx.options[bridge.option_id], ctx.demand) * months
 
 
 def _no_output(dem: Demand) -> Demand:
@@ -438,6 +451,51 @@ def what_flips(ctx: Context) -> tuple[Flip, ...]:
                 ctx.options[ctx.recommended].kind in TOKEN_FLIP_KINDS
                 and ctx.options[flip.option_id].kind in TOKEN_FLIP_KINDS):
             flip = None
+        if flip is not None and field == "workload.daily_active_users" and not _confirmed(ctx, flip):
+            # search once more from cost models sized at the flip's volume, then confirm again
+            anchored = _at_volume(ctx, flip.value)
+            flip = _search_costs(anchored, _base(anchored), field, flip.current, low, high, geometric=True,
+                                 whole=True)
+            flip = flip if flip is not None and _confirmed(ctx, flip) else None
         if flip is not None:
             flips.append(flip)
     return tuple(flips)
+
+
+def _confirmed(ctx: Context, flip: Flip) -> bool:
+    """A volume flip holds once every self-hosted fleet is sized at the flip's own volume: sizing picks each
+    accelerator's configuration for the fleet it needs (fewer, larger replicas pay off at scale), which the
+    cost models, built at today's volume, do not follow. The replica search does not depend on volume and
+    is memoised, so this costs two rankings, not two plans."""
+    step = -1.0 if flip.direction == "below" else 1.0
+    return (_volume_winner(ctx, flip.value) == ctx.recommended
+            and _volume_winner(ctx, flip.value + step) == flip.option_id)
+
+
+def _volume_winner(ctx: Context, users: float) -> str | None:
+    """The recommendation at another daily volume, every fleet sized for it."""
+    light = _at_volume(ctx, users)
+    ids, rank, first = _cost_evaluator(light, _base(light), "workload.daily_active_users")(np.array([users]))
+    return ids[int(_winners(ids, rank, first)[0])] if ids else None
+
+
+def _at_volume(ctx: Context, users: float) -> Context:
+    """The plan's options with every self-hosted fleet sized at another daily volume, their cost models
+    written per today's volume (the searches measure volume from today's): the configuration sized
+    there, today's peak, today's egress."""
+    s = ctx.scenario
+    s2 = dataclasses.replace(s, workload=dataclasses.replace(s.workload, daily_active_users=int(users)))
+    dem2 = demand(s2)
+    options = dict(ctx.options)
+    models = {oid: steady_state(m) for oid, m in ctx.models.items()}
+    light = Context(s2, ctx.catalog, dem2, options, models, ctx.recommended)
+    for hw in sorted({options[oid].hardware for oid in _eligible(ctx.options) if options[oid].kind not in API_KINDS}):
+        _resize(light, hw, s2, options, models)
+        for kind in ("cloud", "owned"):
+            oid = f"{kind}:{hw}"
+            if oid in models and options[oid].sizing is not None:
+                m = models[oid]
+                models[oid] = dataclasses.replace(
+                    m, peak_calls_per_s=ctx.demand.peak_calls_per_s,
+                    fixed_usd=storage_and_egress_usd(options[oid].sizing, ctx.demand) if kind == "cloud" else m.fixed_usd)
+    return Context(s, ctx.catalog, ctx.demand, options, with_delivery_lead(models, options), ctx.recommended)

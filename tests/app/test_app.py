@@ -12,7 +12,9 @@ from streamlit.testing.v1 import AppTest
 from engine.plan import plan
 from engine.scenario.schema import DEFAULT_SCENARIO, Scenario
 from ui import url
+from engine.recommend import confidence, model_error_band
 from present.formatting import usd_per_month
+from present.sentences import slo_met
 
 pytestmark = pytest.mark.app
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,7 +68,8 @@ def test_every_page_renders_its_key_figures(page):
 def test_scenario_headline_answers_the_question():
     at = open_app()
     m = metrics(at)
-    assert m["SLO met"].startswith("Likely (modelled, ±")  # the default answer rests on the performance model
+    best = plan(at.session_state["scenario"]).recommended
+    assert m["SLO met"] == slo_met(confidence(best), model_error_band())  # with the evidence behind it
     assert m["Monthly TCO, month 1"].startswith("$") and m["Monthly TCO, month 1"].endswith("/ month")
     why = " ".join(e.value for e in at.markdown)
     assert "cheapest way to meet the SLO" in why.replace("\\", "")

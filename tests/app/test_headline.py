@@ -19,9 +19,9 @@ from ui import url
 pytestmark = pytest.mark.app
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
-# Only SambaNova's assumed 457 tok/s per user reaches 400 tok/s for the support assistant's Llama 3.3 70B:
-# the answer exists but rests on an assumed figure.
-UNVERIFIED = {"preset": "support-assistant", "latency.min_output_tokens_per_s_per_user": "400"}
+# GPT-5 mini is closed (API only) and no speed or first-token time is published for it at OpenAI
+# (engine/data/providers.yaml): the answer exists but rests on assumed figures.
+UNVERIFIED = {"model.id": "gpt-5-mini"}
 
 
 def open_app(**params: str) -> AppTest:
@@ -63,7 +63,7 @@ def test_a_verified_pick_says_yes_with_measured_figures_and_what_flips_it():
 
 
 def test_a_modelled_pick_says_likely_with_the_model_error_band():
-    at = open_app(preset="support-assistant")
+    at = open_app(preset="document-processing")  # self-hosted: figures from the performance model
     assert metrics(at)["SLO met"][0] == slo_met("likely", model_error_band())
     assert "modelled" in metrics(at)["First visible token, p95"][1]
     # the cheaper API whose speed is assumed is named plainly beside the dearer verified pick

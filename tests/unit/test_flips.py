@@ -41,7 +41,7 @@ def _side_values(flip, field_is_int: bool) -> tuple[float, float]:
     if flip.field == "finance.monthly_growth":  # a share, possibly zero or negative: an absolute step
         up, down = flip.value + 1e-4, flip.value - 1e-4
     if field_is_int:  # counts are searched to the unit: the flip is the last count keeping today's answer
-        step = max(1, math.ceil(EPSILON * flip.value))
+        step = 1
         return (flip.value, flip.value - step) if flip.direction == "below" else (flip.value, flip.value + step)
     return (up, down) if flip.direction == "below" else (down, up)
 
