@@ -54,4 +54,32 @@ def _plans(catalog, repeats: int) -> dict[str, dict]:
         s = Scenario.from_yaml(path.read_text(encoding="utf-8"))
         out[f"plan {path.stem}"] = _median_ms(lambda: plan(s, catalog, day, with_roadmap=False), repeats)
         out[f"plan+roadmap {path.stem}"] = _median_ms(lambda: plan(s, catalog, day), repeats)
+        out[f"what-flips {path.stem} (inside plan)"] = _what_flips_ms(s, catalog, day, repeats)
     return out
+
+
+def _what_flips_ms(s: Scenario, catalog, day: dt.date, repeats: int) -> dict:
+    """What recommendation.what_flips adds to plan(): the search timed inside each plan() call, on the
+    replica-search memo as plan() leaves it (the search re-sizes only what it must)."""
+    import engine.plan as engine_plan
+
+    runs: list[float] = []
+    real = engine_plan.what_flips
+
+    def timed(ctx):
+        start = time.perf_counter()
+        try:
+            return real(ctx)
+        finally:
+            runs.append((time.perf_counter() - start) * 1e3)
+
+    engine_plan.what_flips = timed
+    try:
+        plan(s, catalog, day, with_roadmap=False)  # warm
+        runs.clear()
+        for _ in range(repeats):
+            forget_sized_replicas()
+            plan(s, catalog, day, with_roadmap=False)
+    finally:
+        engine_plan.what_flips = real
+    return {"median_ms": statistics.median(runs), "min_ms": min(runs), "runs": repeats}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from engine.catalog.catalog import load_catalog
 from present.formatting import count, ms, tok_per_s
 from present.labels import tier_label
 from ui import state
@@ -24,7 +25,10 @@ def page_header(title: str, subtitle: str = "") -> None:
     s = state.scenario()
     st.html(_CSS)
     st.title(title)
-    st.caption(f"**{md(s.name)}** · {s.model.id} · {count(s.workload.daily_active_users)} daily users · "
+    model = load_catalog().models.get(s.model.id)
+    edited = " (modified)" if state.changed_fields() else ""
+    st.caption(f"**{md(s.name)}{edited}** · {md(model.name if model else s.model.id)} · "
+               f"{count(s.workload.daily_active_users)} daily users · "
                f"{tier_label(s.latency.tier)} (TTFT p95 ≤ {ms(s.latency.ttft_p95_ms)}, "
                f"≥ {tok_per_s(s.latency.min_output_tokens_per_s_per_user)} per user)"
                + (f" · {subtitle}" if subtitle else ""))

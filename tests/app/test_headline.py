@@ -101,8 +101,10 @@ def test_what_if_beside_the_answer_marks_edits_and_resets_them():
     assert at.session_state["scenario"].workload.daily_active_users == 200_000
     assert metrics(at)["Monthly TCO, month 1"][0] != before
     assert "Modified from the preset" in seen(at)
+    assert "(modified)" in at.caption[0].value  # the title no longer claims to be the preset itself
     assert at.text_input(key="_workload.daily_active_users").value == "200,000"  # the full form follows
     at.button(key="_reset_scenario").click().run()
     assert at.session_state["scenario"] == url.base_scenario("voice-agent")
     assert metrics(at)["Monthly TCO, month 1"][0] == before
     assert "Modified from" not in seen(at)
+    assert "(modified)" not in at.caption[0].value
