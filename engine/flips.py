@@ -29,7 +29,7 @@ import numpy as np
 from engine.capacity.demand import Demand, demand
 from engine.capacity.sizing import size_hardware
 from engine.catalog.catalog import Catalog
-from engine.money.cost_model import (API_FEES, API_KINDS, STAFF, CostModel, monthly_costs, paths, steady_state,
+from engine.money.cost_model import (API_KINDS, CostModel, monthly_costs, paths, steady_state,
                                      storage_and_egress_usd, with_delivery_lead)
 from engine.money.options import Option, self_hosted_options
 from engine.money.cost_model import cost_model as build_cost_model
@@ -44,7 +44,6 @@ FLIP_FIELDS = ("latency.ttft_p95_ms", "latency.min_output_tokens_per_s_per_user"
 # answer holds more cache and changes the batch each replica runs), so every trial would need a fresh
 # replica search (tens of ms each), and a longer prompt moves an API's first token. The what-if beside
 # the answer edits them instead. (_cost_evaluator still prices them, for the day a search can afford it.)
-TOKEN_FLIP_KINDS = API_KINDS
 # How far each multiplicative input is searched, as a factor either side of today's value: beyond
 # this the question is no longer "what flips this answer" but a different company.
 SPAN = 20.0
@@ -276,7 +275,7 @@ def _search_costs(ctx: Context, base: _Base, field: str, current: float, low: fl
     best: tuple[float, Flip] | None = None
     start = 0
     for j, (direction, _) in enumerate(sides):
-        near, grid = current, grids[j]
+        near, far, grid, among = current, current, grids[j], None
         cols = slice(start, start + len(grid))
         start += len(grid)
         rank, month_1, win = rank_all[:, cols], first_all[:, cols], wins[cols]
@@ -437,20 +436,14 @@ def what_flips(ctx: Context) -> tuple[Flip, ...]:
             flip = _search_costs(ctx, base, field, s.finance.monthly_growth, low, high, geometric=False)
         elif field in ("api_prices", "gpu_prices"):
             flip = _search_costs(ctx, base, field, 1.0, 1.0 / SPAN, SPAN, geometric=True)
-        elif field in TOKEN_FEES and ctx.options[ctx.recommended].kind not in TOKEN_FLIP_KINDS:
-            flip = None
         else:
             current = float(getattr(w, field.split(".")[1]))
             low, high, _ = BOUNDS[field]
             if field in TOKEN_FEES and context:  # a call must fit the model's context window
                 high = min(high, context - (w.input_tokens_per_call + w.output_tokens_per_call
                                             + w.reasoning_tokens_per_call - current))
-            flip = _search_costs(ctx, base, field, current, max(low, math.ceil(current / SPAN)),
-                                 min(high, math.floor(current * SPAN)), geometric=True, whole=True)
-        if flip is not None and field in TOKEN_FEES and not (
-                ctx.options[ctx.recommended].kind in TOKEN_FLIP_KINDS
-                and ctx.options[flip.option_id].kind in TOKEN_FLIP_KINDS):
-            flip = None
+            low, high = max(low, math.ceil(current / SPAN)), min(high, math.floor(current * SPAN))
+            flip = _search_costs(ctx, base, field, current, low, high, geometric=True, whole=True)
         if flip is not None and field == "workload.daily_active_users" and not _confirmed(ctx, flip):
             # search once more from cost models sized at the flip's volume, then confirm again
             anchored = _at_volume(ctx, flip.value)
