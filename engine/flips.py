@@ -106,7 +106,9 @@ def _ranking_costs(model: CostModel, p, scenario: Scenario) -> tuple[np.ndarray,
 
 
 def _first_month(p):
-    return dataclasses.replace(p, volume=p.volume[:, :1], api_price=p.api_price[:, :1], gpu_price=p.gpu_price[:, :1])
+    """The paths' month 0 only (every (samples, months) multiplier cut to its first column)."""
+    return dataclasses.replace(p, **{f.name: getattr(p, f.name)[:, :1] for f in dataclasses.fields(p)
+                                     if isinstance(getattr(p, f.name), np.ndarray)})
 
 
 def _winners(ids: list[str], ranking: np.ndarray, month_1: np.ndarray) -> np.ndarray:

@@ -59,8 +59,8 @@ def _replan(monkeypatch, s: Scenario, field: str, value: float):
         elif field == "gpu_prices":
             rental, capex = cost_model.rental_usd_per_hour, cost_model.owned_capex_per_accelerator_usd
 
-            def scaled_rental(hw, pricing):
-                price, basis = rental(hw, pricing)
+            def scaled_rental(*args, **kwargs):
+                price, basis = rental(*args, **kwargs)
                 return (None if price is None else price * value), basis
             m.setattr(cost_model, "rental_usd_per_hour", scaled_rental)
             m.setattr(cost_model, "owned_capex_per_accelerator_usd", lambda hw: capex(hw) * value)
