@@ -72,7 +72,7 @@ def no_legend_over_a_plot(page) -> list[str]:
 
 
 @pytest.mark.parametrize("device", list(WIDTHS))
-def test_compare_two_scenarios_and_read_tco_and_roadmap(browser, app_url, device):
+def test_compare_two_scenarios_and_read_tco_and_roadmap(browser, app_url, device, tmp_path):
     width = WIDTHS[device]
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
@@ -84,18 +84,16 @@ def test_compare_two_scenarios_and_read_tco_and_roadmap(browser, app_url, device
     page.get_by_role("button", name="Save", exact=True).click()
     page.get_by_text("Saved as").wait_for()
     idle(page)
-    # Streamlit keeps the session across in-app navigation (a new address would start a new session)
-    go_to(page, "Scenario")
-    box = page.get_by_role("spinbutton", name="Daily active users")
-    box.fill("200000")
-    box.press("Enter")
-    page.wait_for_function("() => location.search.includes('workload.daily_active_users=200000')")
-    idle(page)
-    go_to(page, "Compare")
-    page.get_by_role("heading", name="Compare scenarios").wait_for()
-    idle(page)
-    page.get_by_role("textbox", name="Name", exact=True).fill("Four times the users")
-    page.get_by_role("button", name="Save", exact=True).click()
+    # the second scenario arrives as a YAML upload (validated like a preset): four times the users
+    from engine.scenario.schema import Scenario
+    from ui import url
+    s = url.load_preset("support-assistant")
+    bigger = Scenario.from_dict({**s.to_dict(), "name": "Four times the users",
+                                 "workload": {**s.to_dict()["workload"], "daily_active_users": 200_000}})
+    upload = tmp_path / "four-times.yaml"
+    upload.write_text(bigger.to_yaml(), encoding="utf-8")
+    page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(str(upload))
+    page.get_by_text("Loaded").wait_for()
     idle(page)
     second = page.locator('[data-testid="stMetric"]').filter(has_text="Four times the users")
     second.wait_for()
