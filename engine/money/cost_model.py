@@ -413,22 +413,52 @@ def _hour_shares(model: CostModel) -> tuple[tuple[float, float], ...]:
     return tuple((share, count / n) for share, count in sorted(counts.items()))
 
 
-def _rented(model: CostModel, load: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+# Above this many loads (a Monte Carlo's samples x months) the day's average fleet is read off a grid of
+# loads spanning them (exact at the grid points, linear between): the same formula, a thousand evaluations
+# instead of one per sample and month. One path (horizon, month 1, break-even) is always exact.
+_GRID_ABOVE = 4096
+_GRID_POINTS = 1024
+
+
+def _day(model: CostModel, hours: tuple[tuple[float, float], ...],
+         load: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The fleet averaged over the day's hours, at its quietest hour and at its busiest, for each load
+    [accelerators] (hours sorted by load share, quietest first)."""
+    shares = np.array([share for share, _ in hours])
+    weights = np.array([weight for _, weight in hours])
+
+    def exact(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # every hour at once: (hours, *x.shape)
+        by_hour = _fleet(model, x[None, ...] * shares.reshape((-1,) + (1,) * x.ndim))
+        return np.tensordot(weights, by_hour, axes=1), by_hour[0], by_hour[-1]
+    low, high = float(load.min()), float(load.max())
+    if load.size <= _GRID_ABOVE or not high > low > 0:
+        return exact(load)
+    grid = np.geomspace(low, high, _GRID_POINTS)
+    # linear between the grid's points, found by their index on the geometric grid (np.interp's search
+    # is ten times slower on a Monte Carlo's loads); the ends are the grid's own points
+    position = np.log(load / low) * ((_GRID_POINTS - 1) / np.log(high / low))
+    index = np.clip(position.astype(np.int64), 0, _GRID_POINTS - 2)
+    step = np.clip(position - index, 0.0, 1.0)
+    return tuple(values[index] + (values[index + 1] - values[index]) * step for values in exact(grid))
+
+
+def _rented(model: CostModel, load: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Average accelerators rented on demand each month, and those held reserved all month (the base).
 
-    Without a load profile the whole peak fleet is rented all month (reserved pricing, or a flat day).
+    Returns (on demand, reserved base, the fleet at the day's peak, for staffing). Without a load
+    profile the whole peak fleet is rented all month (reserved pricing, or a flat day).
     Following the day, the fleet at each hour is the fleet rule at that hour's load (spares and
     failure domains at every hour: the minimum), averaged over the day; with a reserved base the
     quietest hour's fleet is reserved and only the hours above it are rented on demand.
     """
     if not model.hourly_load_share:
-        return _fleet(model, load), np.zeros(load.shape)
-    hours = _hour_shares(model)
-    average = sum(weight * _fleet(model, load, share=share) for share, weight in hours)
+        peak = _fleet(model, load)
+        return peak, np.zeros(load.shape), peak
+    average, quietest, peak = _day(model, _hour_shares(model), load)
     if model.reserved_base_usd_per_accelerator_month <= 0:
-        return average, np.zeros(load.shape)
-    base = _fleet(model, load, share=hours[0][0])  # the quietest hour: never above any hour's fleet
-    return np.maximum(average - base, 0.0), base
+        return average, np.zeros(load.shape), peak
+    # the quietest hour's fleet is never above any hour's: the burst is what the day adds to it
+    return np.maximum(average - quietest, 0.0), quietest, peak
 
 
 def _installed(fleet_needed: np.ndarray, start: int) -> np.ndarray:
@@ -467,11 +497,15 @@ def _formula(model: CostModel, p: Paths, start: int = 0,
         terms = tuple((name, fee, "billed volume") for name, fee in model.fees_usd)
         return drivers, terms + ((STAFF, model.staff_min_fte * model.engineer_usd_per_month, _EVERY_MONTH),)
     load = _load(p)
-    accelerators = _fleet(model, load, needed)
+    if model.kind == "cloud" and needed is None:  # the day's busiest fleet comes with the hourly ones
+        on_demand, base, accelerators = _rented(model, load)
+    else:
+        accelerators = _fleet(model, load, needed)
     drivers["staff FTE"] = np.maximum(model.staff_min_fte, accelerators * model.staff_fte_per_accelerator)
     staff = (STAFF, model.engineer_usd_per_month, "staff FTE")
     if model.kind == "cloud":
-        on_demand, base = (accelerators, np.zeros(load.shape)) if needed is not None else _rented(model, load)
+        if needed is not None:  # a given fleet, rented all month
+            on_demand, base = accelerators, np.zeros(load.shape)
         drivers.update({"accelerators": on_demand, "reserved accelerators": base, "billed accelerators": on_demand + base})
         market = p.gpu_price if model.price_follows_market else p.gpu_price[:, :1]
         terms = (("accelerator rental", model.rental_usd_per_accelerator_month * market, "accelerators"),)
@@ -556,7 +590,7 @@ def accelerator_hours_per_month(model: CostModel) -> float:
     """Accelerator-hours paid for in month 1 [h]: the fleet x 730 h, or for a fleet that follows the
     day the hourly fleet summed over the month (reserved base included)."""
     if model.kind == "cloud":
-        on_demand, base = _rented(model, np.ones((1, 1)))
+        on_demand, base, _ = _rented(model, np.ones((1, 1)))
         return float((on_demand + base).item(0)) * HOURS_PER_MONTH
     return fleet_accelerators(model) * HOURS_PER_MONTH
 

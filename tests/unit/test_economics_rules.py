@@ -228,3 +228,20 @@ def test_plan_json_carries_the_issue_14_figures():
     assert len(powered) > 10 and all(o["joules_per_token"] and o["tokens_per_s_per_kw"] for o in powered)
     assert all(o["spare_load_fraction"] is not None for o in self_hosted if o["kind"] == "owned")
     assert "month" in d["break_even"] and "recommended_usd" in d["upfront_cash_usd"]
+
+
+def test_the_monte_carlo_grid_matches_the_exact_hourly_fleet(monkeypatch):
+    """Thousands of sampled loads read the day's fleet off a grid of loads: each month within 2% of the exact
+    rule (a step of one accelerator drawn as a ramp), the average within 0.1%."""
+    import engine.money.cost_model as cm
+    shares = tuple(x / 3.0 for x in daily_shape(3.0))
+    model = _rented(shares, base_usd=1.2 * HOURS_PER_MONTH, peak_calls_per_s=37.0, spares=1)
+    rng = np.random.default_rng(1)
+    volume = rng.uniform(0.5, 3.0, (400, 24))
+    p = Paths(volume, np.ones((400, 24)), np.ones((400, 24)), None)
+    gridded = monthly_costs(model, p)
+    monkeypatch.setattr(cm, "_GRID_ABOVE", 10**9)
+    exact = monthly_costs(model, p)
+    assert volume.size > 4096
+    assert np.allclose(gridded, exact, rtol=0.02)
+    assert gridded.mean() == pytest.approx(exact.mean(), rel=0.001)
