@@ -265,6 +265,8 @@ def cmd_calibrate(args) -> int:
     from engine.catalog.catalog import load_catalog
     from engine.physics.calibration import BENCHMARKS_CSV, LEAVE_OUT_KEYS, accuracy, load_cases, summaries
 
+    if args.write_accuracy:
+        return _write_accuracy(args)
     path = args.benchmarks if args.benchmarks is not None else str(BENCHMARKS_CSV)
     try:
         text = read_text_file(path, "--benchmarks", MAX_CSV_BYTES)
@@ -329,6 +331,26 @@ def cmd_calibrate(args) -> int:
     return 0
 
 
+def _write_accuracy(args) -> int:
+    """Store the accuracy users are shown, stamped with its inputs' fingerprint (engine.physics.calibration)."""
+    from engine.physics.calibration import ACCURACY_FILE, write_accuracy
+
+    if args.benchmarks is not None:
+        raise UsageError("--write-accuracy stores the accuracy of engine/data/benchmarks.csv; "
+                         "leave out --benchmarks")
+    reported = write_accuracy()
+    if args.json:
+        _emit({"written": shown_path(str(ACCURACY_FILE))}, True, "")
+        return 0
+    print(f"wrote {shown_path(str(ACCURACY_FILE))}")
+    if reported:
+        worst = reported.out_of_sample
+        print(f"in sample: median {reported.in_sample.median_abs_error:.1%} over {reported.in_sample.rows} rows; "
+              f"out of sample (leave-one-{worst.label}-out): median {worst.median_abs_error:.1%}, "
+              f"p90 {worst.p90_abs_error:.1%}")
+    return 0
+
+
 # --- bench -----------------------------------------------------------------------
 
 def cmd_bench(args) -> int:
@@ -378,6 +400,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_plan)
     p = sub.add_parser("calibrate", help="model accuracy on the measured benchmark rows")
     p.add_argument("--benchmarks", metavar="CSV"), p.add_argument("--json", action="store_true")
+    p.add_argument("--write-accuracy", action="store_true",
+                   help="store the accuracy the app and brief show in engine/data/reported_accuracy.json")
     p.set_defaults(func=cmd_calibrate)
     p = sub.add_parser("bench", help="medians of repeated predict, size and plan runs")
     p.add_argument("--repeats", type=_arg("repeats"), default=None, help="runs per case (default 30, or 5 with --cold)")

@@ -75,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.write:
         written = tuple(n for n in names if n not in ("vllm_ratio", "amd_efficiency"))
         write_stacks(catalog, sum(1 for r in results if r.error is not None and not r.case.latency_limited), written)
-        print("written to engine/data/stacks.yaml")
+        print("written to engine/data/stacks.yaml; now run `python -m engine calibrate --write-accuracy` "
+              "(the accuracy the app shows is stored, stamped with stacks.yaml's hash)")
     return 0
 
 
