@@ -76,16 +76,16 @@ def _warnings(plan: Plan) -> None:
     rec = plan.recommendation
     best = plan.recommended
     for warning in rec.warnings:  # retirements and price changes within the horizon
-        st.warning(md(warning, 400), icon=":material/event_busy:")
+        st.warning(md(warning, 400), icon="⏳")
     row = next((r for r in plan.decision_table() if r.recommended), None)
     if row is not None and row.lead_time_months:
-        st.warning(lead_time(row.lead_time_months), icon=":material/local_shipping:")
+        st.warning(lead_time(row.lead_time_months), icon="🚚")
     if not rec.verified:
         st.warning("No verified option: every option that meets the targets rests on an assumed speed or "
-                   "first-token time. Benchmark the recommendation before committing.", icon=":material/science:")
+                   "first-token time. Benchmark the recommendation before committing.", icon="🔬")
     cheaper = next((a for a in rec.alternatives if a.role == CHEAPER_UNVERIFIED), None)
     if cheaper is not None:
-        st.info(cheaper_unverified(best, plan.option(cheaper.option_id)), icon=":material/science:")
+        st.info(cheaper_unverified(best, plan.option(cheaper.option_id)), icon="🔬")
 
 
 def _no_answer(plan: Plan) -> None:
@@ -94,7 +94,7 @@ def _no_answer(plan: Plan) -> None:
     cols[1].metric("Monthly TCO, month 1", MISSING)
     cols[2].metric("SLO met", "No")
     cols[3].metric("Options that qualify", f"0 of {len(plan.options)}")
-    st.warning(md(plan.recommendation.rationale, 600), icon=":material/block:")
+    st.warning(md(plan.recommendation.rationale, 600), icon="⛔")
 
 
 def what_flips(plan: Plan) -> None:
@@ -126,7 +126,7 @@ def what_if(plan: Plan | None) -> None:
         st.caption(f"Modified from {'the preset' if state.preset() else 'the default scenario'}: "
                    f"{len(changed)} input{'s' if len(changed) > 1 else ''} changed.")
         st.button("Reset to the preset" if state.preset() else "Reset to the default", key="_reset_scenario",
-                  on_click=state.reset_to_preset, icon=":material/restart_alt:")
+                  on_click=state.reset_to_preset, icon="↩️")
     for key in what_if_fields(plan):
         form.number_field(key, WHAT_IF_PREFIX)
     st.caption("The full form is below.")

@@ -27,7 +27,7 @@ def page_header(title: str, subtitle: str = "") -> None:
     st.title(title)
     model = load_catalog().models.get(s.model.id)
     edited = " (modified)" if state.changed_fields() else ""
-    st.caption(f"**{md(s.name)}{edited}** · {md(model.name if model else s.model.id)} · "
+    st.caption(f"**{md(s.name)}**{edited} · {md(model.name if model else s.model.id)} · "
                f"{count(s.workload.daily_active_users)} daily users · "
                f"{tier_label(s.latency.tier)} (TTFT p95 ≤ {ms(s.latency.ttft_p95_ms)}, "
                f"≥ {tok_per_s(s.latency.min_output_tokens_per_s_per_user)} per user)"

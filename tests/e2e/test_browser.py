@@ -68,7 +68,7 @@ def test_preset_link_then_an_input_change_updates_headline_and_url(page, app_url
     before = metric(page, "Monthly TCO, month 1")
     assert re.match(r"^\$[\d.,]+[kM]? / month$", before)
 
-    box = page.get_by_role("textbox", name="Daily active users")
+    box = page.get_by_role("textbox", name="Daily active users").first  # the what-if beside the headline
     box.fill("200000")
     box.press("Enter")
     page.wait_for_function("() => location.search.includes('workload.daily_active_users=200000')")

@@ -70,7 +70,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def set_users(page, users: int) -> None:
-    box = page.get_by_role("textbox", name="Daily active users")
+    box = page.get_by_role("textbox", name="Daily active users").first  # the what-if beside the headline
     box.fill(str(users))
     box.press("Enter")
 
