@@ -395,9 +395,25 @@ def _fleet(model: CostModel, volume: np.ndarray, needed: int | None = None, shar
                               model.spares, model.accelerators_per_replica, model.purchase_unit, model.failure_domains)
 
 
+# The last Paths' load and the last load's grid positions, kept by identity (each entry holds its key, so
+# the key cannot be freed and its id reused): a Monte Carlo prices every option on the same Paths, and
+# these depend on the paths only, not on the option. One tuple each, swapped whole (safe across threads).
+_LAST_LOAD: tuple = (None, None)
+_LAST_GRID: tuple = (None, None, None)
+
+
 def _load(p: Paths) -> np.ndarray:
     """Volume in month-0 replicas: a faster serving stack carries more on the same accelerators."""
-    return p.volume if p.software is None else p.volume / p.software
+    global _LAST_LOAD
+    if p.software is None:
+        return p.volume
+    last = _LAST_LOAD
+    if last[0] is p:
+        return last[1]
+    load = p.volume / p.software
+    load.setflags(write=False)  # shared by every option priced on these paths
+    _LAST_LOAD = (p, load)
+    return load
 
 
 def _hour_shares(model: CostModel) -> tuple[tuple[float, float], ...]:
@@ -420,10 +436,28 @@ _GRID_ABOVE = 4096
 _GRID_POINTS = 1024
 
 
+def _grid_position(load: np.ndarray, low: float, high: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each load's interval on the geometric grid from `low` to `high`, and its share of the way along it.
+    Linear between the grid's points, found by their index on the geometric grid (np.interp's search is
+    ten times slower on a Monte Carlo's loads); the ends are the grid's own points. The same for every
+    option priced on the same loads, so the last one is kept."""
+    global _LAST_GRID
+    last = _LAST_GRID
+    if last[0] is load:
+        return last[1], last[2]
+    position = np.log(load / low) * ((_GRID_POINTS - 1) / np.log(high / low))
+    index = np.clip(position.astype(np.int64), 0, _GRID_POINTS - 2)
+    step = np.clip(position - index, 0.0, 1.0)
+    if not load.flags.writeable:  # only loads nobody can change are kept
+        _LAST_GRID = (load, index, step)
+    return index, step
+
+
 def _day(model: CostModel, hours: tuple[tuple[float, float], ...],
-         load: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+         load: np.ndarray, quietest: bool = True) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
     """The fleet averaged over the day's hours, at its quietest hour and at its busiest, for each load
-    [accelerators] (hours sorted by load share, quietest first)."""
+    [accelerators] (hours sorted by load share, quietest first). Without `quietest` the quietest hour's
+    fleet is not read off the grid (None): only a reserved base needs it."""
     shares = np.array([share for share, _ in hours])
     weights = np.array([weight for _, weight in hours])
 
@@ -434,12 +468,15 @@ def _day(model: CostModel, hours: tuple[tuple[float, float], ...],
     if load.size <= _GRID_ABOVE or not high > low > 0:
         return exact(load)
     grid = np.geomspace(low, high, _GRID_POINTS)
-    # linear between the grid's points, found by their index on the geometric grid (np.interp's search
-    # is ten times slower on a Monte Carlo's loads); the ends are the grid's own points
-    position = np.log(load / low) * ((_GRID_POINTS - 1) / np.log(high / low))
-    index = np.clip(position.astype(np.int64), 0, _GRID_POINTS - 2)
-    step = np.clip(position - index, 0.0, 1.0)
-    return tuple(values[index] + (values[index + 1] - values[index]) * step for values in exact(grid))
+    index, step = _grid_position(load, low, high)
+
+    def read(values: np.ndarray) -> np.ndarray:
+        out = np.diff(values)[index]
+        out *= step
+        out += values[index]
+        return out
+    average, quiet, peak = exact(grid)
+    return read(average), (read(quiet) if quietest else None), read(peak)
 
 
 def _rented(model: CostModel, load: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -454,8 +491,9 @@ def _rented(model: CostModel, load: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     if not model.hourly_load_share:
         peak = _fleet(model, load)
         return peak, np.zeros(load.shape), peak
-    average, quietest, peak = _day(model, _hour_shares(model), load)
-    if model.reserved_base_usd_per_accelerator_month <= 0:
+    reserved = model.reserved_base_usd_per_accelerator_month > 0
+    average, quietest, peak = _day(model, _hour_shares(model), load, quietest=reserved)
+    if not reserved:
         return average, np.zeros(load.shape), peak
     # the quietest hour's fleet is never above any hour's: the burst is what the day adds to it
     return np.maximum(average - quietest, 0.0), quietest, peak
