@@ -357,6 +357,7 @@ def _search_target(ctx: Context, field: str) -> Flip | None:
     options = dict(ctx.options)
     models = {oid: steady_state(m) for oid, m in ctx.models.items()}
     winner = ctx.recommended
+    ranked: dict = {}  # every ranking below prices on today's scenario `s`
     for _ in range(RESIZE_STEPS):
         figure = _delivered(options[winner], field)
         if figure is None:
@@ -373,7 +374,7 @@ def _search_target(ctx: Context, field: str) -> Flip | None:
         resized: set[str] = set()
         while True:
             bridged = with_delivery_lead(models, options)
-            new = _rank(options, bridged, s)
+            new = _rank(options, bridged, s, ranked)
             if new is None:
                 return None
             bridge = bridged[new].bridge
@@ -406,13 +407,25 @@ def _resize(ctx: Context, hardware: str, s: Scenario, options: dict, models: dic
             models[o.id] = steady_state(m)
 
 
-def _rank(options: Mapping[str, Option], models: Mapping[str, CostModel], s: Scenario) -> str | None:
+def _rank(options: Mapping[str, Option], models: Mapping[str, CostModel], s: Scenario,
+          memo: dict | None = None) -> str | None:
+    """The recommendation among `options` priced by `models`. `memo` keeps each model's costs by identity
+    (with the model, so its id is not reused) for rankings of the same scenario: a search re-ranks after
+    re-sizing one accelerator, and every other option's model is the same object."""
     ids = [oid for oid in _eligible(options) if oid in models]
     if not ids:
         return None
     one = np.ones(1)
     p = paths(s, s.finance.horizon_months, one, one, np.array([s.finance.monthly_growth]), one, one)
-    costs = [_ranking_costs(models[oid], p, s) for oid in ids]
+    costs = []
+    for oid in ids:
+        model = models[oid]
+        hit = memo.get(id(model)) if memo is not None else None
+        if hit is None or hit[0] is not model:
+            hit = (model, _ranking_costs(model, p, s))
+            if memo is not None:
+                memo[id(model)] = hit
+        costs.append(hit[1])
     rank = np.array([c[0] for c in costs])
     first = np.array([c[1] for c in costs])
     return ids[int(_winners(ids, rank, first)[0])]

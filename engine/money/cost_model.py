@@ -420,13 +420,24 @@ def _hour_shares(model: CostModel) -> tuple[tuple[float, float], ...]:
     """Each hour's busiest moment as a share of the peak, with the hours it stands for: the fleet is
     resized once an hour (cost_assumptions.yaml `autoscale_step_hours`), so it carries the larger end of
     the hour; equal shares are priced once (the day is symmetric about its peak)."""
-    shares = model.hourly_load_share
+    return _day_shape(model.hourly_load_share)[0]
+
+
+@functools.lru_cache(maxsize=256)
+def _day_shape(shares: tuple[float, ...]) -> tuple[tuple[tuple[float, float], ...], np.ndarray, np.ndarray]:
+    """`_hour_shares` for a day's load shares, and its shares and weights as (read-only) arrays: one day
+    shape serves every option and every trial of a search, so it is worked out once."""
     n = len(shares)
     counts: dict[float, int] = {}
     for h in range(n):
         top = round(max(shares[h], shares[(h + 1) % n]), 12)
         counts[top] = counts.get(top, 0) + 1
-    return tuple((share, count / n) for share, count in sorted(counts.items()))
+    hours = tuple((share, count / n) for share, count in sorted(counts.items()))
+    share_array = np.array([share for share, _ in hours])
+    weight_array = np.array([weight for _, weight in hours])
+    share_array.setflags(write=False)
+    weight_array.setflags(write=False)
+    return hours, share_array, weight_array
 
 
 # Above this many loads (a Monte Carlo's samples x months) the day's average fleet is read off a grid of
@@ -453,13 +464,12 @@ def _grid_position(load: np.ndarray, low: float, high: float) -> tuple[np.ndarra
     return index, step
 
 
-def _day(model: CostModel, hours: tuple[tuple[float, float], ...],
-         load: np.ndarray, quietest: bool = True) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
-    """The fleet averaged over the day's hours, at its quietest hour and at its busiest, for each load
-    [accelerators] (hours sorted by load share, quietest first). Without `quietest` the quietest hour's
-    fleet is not read off the grid (None): only a reserved base needs it."""
-    shares = np.array([share for share, _ in hours])
-    weights = np.array([weight for _, weight in hours])
+def _day(model: CostModel, load: np.ndarray,
+         quietest: bool = True) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """The fleet averaged over the day's hours (`_hour_shares`), at its quietest hour and at its busiest,
+    for each load [accelerators] (hours sorted by load share, quietest first). Without `quietest` the
+    quietest hour's fleet is not read off the grid (None): only a reserved base needs it."""
+    _, shares, weights = _day_shape(model.hourly_load_share)
 
     def exact(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # every hour at once: (hours, *x.shape)
         by_hour = _fleet(model, x[None, ...] * shares.reshape((-1,) + (1,) * x.ndim))
@@ -492,7 +502,7 @@ def _rented(model: CostModel, load: np.ndarray) -> tuple[np.ndarray, np.ndarray,
         peak = _fleet(model, load)
         return peak, np.zeros(load.shape), peak
     reserved = model.reserved_base_usd_per_accelerator_month > 0
-    average, quietest, peak = _day(model, _hour_shares(model), load, quietest=reserved)
+    average, quietest, peak = _day(model, load, quietest=reserved)
     if not reserved:
         return average, np.zeros(load.shape), peak
     # the quietest hour's fleet is never above any hour's: the burst is what the day adds to it
