@@ -28,8 +28,12 @@ if plan is not None:
             for alt in alternatives:
                 st.caption(f"**{md(alternative_role(alt))}:** {md(alt.rationale, 600)}")
     st.subheader("The best of each kind")
-    styled, config = tables.decision_table(plan)
-    st.dataframe(styled, hide_index=True, width="stretch", column_config=config)
+    if plan.decision_table():
+        styled, config = tables.decision_table(plan)
+        st.dataframe(styled, hide_index=True, width="stretch", column_config=config)
+    else:
+        st.info("No way to serve this workload meets its targets, so there is nothing to compare by kind. "
+                "The Hardware and Providers pages list every option with the figure that misses.")
     st.caption("One row per way to serve the workload: the recommendation for its own kind, the cheapest that "
                "meets the targets for the others. Evidence: measured (an independent benchmark), vendor claim, "
                "modelled (our performance model), assumed (no figure: benchmark before committing).")
