@@ -1,10 +1,10 @@
 """TCO: what each option costs per month and why, how it moves over the horizon, and how sure we are."""
 import streamlit as st
 
-from present.formatting import MISSING, count, usd, usd_per_month
+from present.formatting import MISSING, count, kw, percent_short, usd, usd_per_month
 from present.labels import uncertain_input_label
 from present.sentences import availability_implies
-from ui import charts, state
+from ui import charts, state, tables
 from ui.layout import page_header
 from ui.safe import md
 
@@ -70,6 +70,20 @@ buys = plan.horizon.purchases.get(best.id, ()) if best else ()
 if buys:
     st.caption("Purchases for the recommendation as usage grows: " + "; ".join(
         f"month {p.month}: {count(p.accelerators)} accelerators ({usd(p.capex_usd)})" for p in buys[:8]))
+
+# Fleet figures a CTO checks before signing: hours paid, power, energy, headroom, failure domains
+fleet_figures = tables.fleet_figures_table(plan)
+if not fleet_figures.empty:
+    st.subheader("Self-hosted fleets: hours, power and energy")
+    st.dataframe(fleet_figures, hide_index=True, width="stretch")
+    st.caption("Accelerator-hours paid for in month 1; IT power of the whole fleet and energy per generated token "
+               "before the facility's PUE; failure domains each carry the peak. Self-hosted throughput grows "
+               f"{md(percent_short(plan.scenario.finance.software_efficiency_gain_per_year))} a year from software "
+               "(finance.software_efficiency_gain_per_year) over the horizon.")
+capped = tables.over_power_cap(plan)
+if capped:
+    st.caption(f"Over the {md(kw(plan.scenario.constraints.power_cap_kw))} power cap: " + "; ".join(
+        f"{md(o.name)}: {md(o.reason)}" for o in capped[:6]) + ".")
 
 st.subheader("How sure are these numbers?")
 left, right = st.columns(2)

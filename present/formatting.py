@@ -172,3 +172,39 @@ def hbm_from_decimal_gb(value_gb: float) -> float:
 def hbm_gb(value_gb: float | None) -> str:
     """Memory the engine gives in decimal GB, printed in the vendor's GB: 309.2e9 bytes -> '288 GB'."""
     return MISSING if _is_missing(value_gb) else gb(hbm_from_decimal_gb(value_gb))
+
+
+# --- self-hosted fleet figures (Option.accelerator_hours_per_month, it_power_kw, joules_per_token, ...) ---
+
+def hours(value: float | None) -> str:
+    """Accelerator-hours: 42,279 h; compact from a million on: 1.2M h."""
+    return MISSING if _is_missing(value) else f"{count(value)} h"
+
+
+def kw(value: float | None) -> str:
+    """Electric power: 0.75 kW, 179.7 kW, 1,250 kW; 1.2 MW from a thousand kW on."""
+    if _is_missing(value):
+        return MISSING
+    if round(value) >= 1000:
+        return f"{value / 1000:,.1f} MW"
+    return f"{value:,.2f} kW" if value < 10 else f"{value:,.1f} kW"
+
+
+def joules_per_token(value: float | None) -> str:
+    """Energy per generated token, two significant figures: 0.046 J/token, 1.3 J/token."""
+    return MISSING if _is_missing(value) else f"{value:.2g} J/token"
+
+
+def tok_per_s_per_kw(value: float | None) -> str:
+    """Generated tokens/s per kW of IT power: 21,925 tok/s per kW."""
+    return MISSING if _is_missing(value) else f"{count(value)} tok/s per kW"
+
+
+def spare_load(fraction: float | None) -> str:
+    """Owned headroom before the next purchase: 0.194 -> 'carries 19% more load at no extra cost'."""
+    if _is_missing(fraction):
+        return MISSING
+    if fraction <= 0:
+        return "no spare load: more load needs another purchase"
+    share = "under 1%" if round(fraction, 2) < 0.01 else percent_short(fraction, 0)
+    return f"carries {share} more load at no extra cost"

@@ -28,7 +28,16 @@ TIER_LABELS = {"realtime": "Realtime voice", "interactive": "Interactive chat",
                "agentic": "Agentic background", "batch": "Batch"}
 
 # Scenario.finance.pricing (engine.scenario.schema.PRICINGS)
-PRICING_LABELS = {"on_demand": "On-demand", "reserved_1y": "1-year reserved", "reserved_3y": "3-year reserved"}
+PRICING_LABELS = {"on_demand": "On-demand", "reserved_1y": "1-year reserved", "reserved_3y": "3-year reserved",
+                  # Option.pricing only (engine.money.cost_model.RESERVED_BASE, and owned fleets)
+                  "reserved_base_burst": "1-year reserved base + on-demand burst", "owned": "Owned (bought)"}
+# Option.basis that starts with engine.money.cost_model.YOUR_QUOTE: the user's own accelerator quote
+YOUR_QUOTE_LABEL = "your quote"
+
+# Self-hosted fleet figures on Option (TCO page and the brief), in the order a CTO reads them
+FLEET_FIGURE_LABELS = {"accelerator_hours_per_month": "Accelerator-hours / month", "it_power_kw": "IT power",
+                       "joules_per_token": "Energy per token", "tokens_per_s_per_kw": "Tokens/s per kW",
+                       "spare_load_fraction": "Spare load (owned)", "failure_domains": "Failure domains"}
 # Scenario.finance.decide_on (engine.scenario.schema.DECIDE_ON)
 DECIDE_ON_LABELS = {"horizon_total": "Total over the horizon", "month_1": "Month 1"}
 

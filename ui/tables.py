@@ -301,3 +301,38 @@ def _decision_row(r: DecisionRow, months: int) -> dict:
         "Lock-in": lock_in_label(r.lock_in, r.lock_in_months),
         "Data": residency_label(r.data_residency),
     }
+
+
+def fleet_figures_table(plan: Plan) -> pd.DataFrame:
+    """The self-hosted options the TCO page compares (the recommendation and the best rented and owned),
+    with their fleet figures as text in the app's formats; a figure an option lacks shows as a dash.
+
+    Cells are plain text (a data grid renders no markdown), one row per option."""
+    from engine.money.cost_model import YOUR_QUOTE
+    from present.formatting import hours, joules_per_token, kw, spare_load, tok_per_s_per_kw
+    from present.labels import FLEET_FIGURE_LABELS as L, YOUR_QUOTE_LABEL, pricing_label
+
+    rows = []
+    for o in plan.compared_options():
+        if o.kind not in ("cloud", "owned"):
+            continue
+        price = pricing_label(o.pricing) if o.pricing else MISSING
+        if o.basis.startswith(YOUR_QUOTE):
+            price += f" ({YOUR_QUOTE_LABEL})"
+        rows.append({"Option": o.name, "Pricing": price,
+                     L["accelerator_hours_per_month"]: hours(o.accelerator_hours_per_month),
+                     L["it_power_kw"]: kw(o.it_power_kw),
+                     L["joules_per_token"]: joules_per_token(o.joules_per_token),
+                     L["tokens_per_s_per_kw"]: tok_per_s_per_kw(o.tokens_per_s_per_kw),
+                     L["spare_load_fraction"]: spare_load(o.spare_load_fraction),
+                     L["failure_domains"]: MISSING if o.failure_domains is None else f"{o.failure_domains:,}"})
+    return pd.DataFrame(rows)
+
+
+def over_power_cap(plan: Plan) -> list[Option]:
+    """Self-hosted options the engine ruled out because their fleet's IT power exceeds constraints.power_cap_kw."""
+    cap = plan.scenario.constraints.power_cap_kw
+    if cap is None:
+        return []
+    return [o for o in plan.options if o.kind in ("cloud", "owned") and not o.feasible
+            and o.it_power_kw is not None and o.it_power_kw > cap]
