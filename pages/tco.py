@@ -43,6 +43,11 @@ cols[4].metric("Upfront cash", usd(cash.recommended_usd) if best else MISSING,
                f"hardware bought over {plan.scenario.finance.horizon_months} months (capex as paid)",
                delta_color="off", delta_arrow="off")
 
+# before the stop below: when the cap rules out every fleet, this is the reason the user needs
+capped = tables.over_power_cap(plan)
+if capped:
+    st.caption(f"Over the {md(kw(plan.scenario.constraints.power_cap_kw))} power cap: " + "; ".join(
+        f"{md(o.name)}: {md(o.reason)}" for o in capped[:6]) + ".")
 if not usable:
     st.warning("No option meets the SLO, so there is no cost to compare.")
     st.stop()
@@ -80,10 +85,6 @@ if not fleet_figures.empty:
                "before the facility's PUE; failure domains each carry the peak. Self-hosted throughput grows "
                f"{md(percent_short(plan.scenario.finance.software_efficiency_gain_per_year))} a year from software "
                "(finance.software_efficiency_gain_per_year) over the horizon.")
-capped = tables.over_power_cap(plan)
-if capped:
-    st.caption(f"Over the {md(kw(plan.scenario.constraints.power_cap_kw))} power cap: " + "; ".join(
-        f"{md(o.name)}: {md(o.reason)}" for o in capped[:6]) + ".")
 
 st.subheader("How sure are these numbers?")
 left, right = st.columns(2)

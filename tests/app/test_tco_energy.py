@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from engine.plan import plan
 from present.formatting import MISSING, hours, joules_per_token, kw, spare_load, tok_per_s_per_kw
 from present.labels import FLEET_FIGURE_LABELS as L
+from ui.safe import md
 
 pytestmark = pytest.mark.app
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,3 +62,21 @@ def test_fleet_formatters_print_units_and_dash_for_missing():
     assert spare_load(0.1939) == "carries 19% more load at no extra cost"
     assert spare_load(0.0004) == "carries under 1% more load at no extra cost"
     assert spare_load(None) == MISSING
+
+
+def test_options_over_the_power_cap_are_named_with_the_engines_reason():
+    import dataclasses
+
+    at = open_tco("regulated-on-prem")
+    s = at.session_state["scenario"]
+    capped = dataclasses.replace(s, constraints=dataclasses.replace(s.constraints, power_cap_kw=1.0))
+    at.session_state["scenario"] = capped
+    at.run()
+    assert not at.exception
+    p = plan(capped, price_date=TODAY)
+    over = [o for o in p.options if o.kind == "owned" and not o.feasible and "power_cap_kw" in o.reason]
+    assert over, "a 1 kW cap rules out every owned fleet with a power figure"
+    caption = next(c.value for c in at.caption if "power cap" in c.value)
+    # the caption is markdown: figures and names arrive escaped through ui.safe.md
+    assert md(kw(1.0)) in caption
+    assert all(f"{md(o.name)}: {md(o.reason)}" in caption for o in over[:6])
