@@ -442,6 +442,7 @@ def what_flips(ctx: Context) -> tuple[Flip, ...]:
     base = _base(ctx)
     context = ctx.catalog.get_model(s.model.id).max_context_tokens
     flips = []
+    at_volume: dict[int, Context] = {}  # the plan re-sized at a daily volume, by users: confirming and anchoring meet the same volumes
     for field in FLIP_FIELDS:
         if field.startswith("latency."):
             flip = _search_target(ctx, field)
@@ -459,38 +460,42 @@ def what_flips(ctx: Context) -> tuple[Flip, ...]:
                                             + w.reasoning_tokens_per_call - current))
             low, high = max(low, math.ceil(current / SPAN)), min(high, math.floor(current * SPAN))
             flip = _search_costs(ctx, base, field, current, low, high, geometric=True, whole=True)
-        if flip is not None and field == "workload.daily_active_users" and not _confirmed(ctx, flip):
+        if flip is not None and field == "workload.daily_active_users" and not _confirmed(ctx, flip, at_volume):
             # search once more from cost models sized at the flip's volume, then confirm again
-            anchored = _at_volume(ctx, flip.value)
+            anchored = _at_volume(ctx, flip.value, at_volume)
             flip = _search_costs(anchored, _base(anchored), field, flip.current, low, high, geometric=True,
                                  whole=True)
-            flip = flip if flip is not None and _confirmed(ctx, flip) else None
+            flip = flip if flip is not None and _confirmed(ctx, flip, at_volume) else None
         if flip is not None:
             flips.append(flip)
     return tuple(flips)
 
 
-def _confirmed(ctx: Context, flip: Flip) -> bool:
+def _confirmed(ctx: Context, flip: Flip, memo: dict | None = None) -> bool:
     """A volume flip holds once every self-hosted fleet is sized at the flip's own volume: sizing picks each
     accelerator's configuration for the fleet it needs (fewer, larger replicas pay off at scale), which the
     cost models, built at today's volume, do not follow. The replica search does not depend on volume and
     is memoised, so this costs two rankings, not two plans."""
     step = -1.0 if flip.direction == "below" else 1.0
-    return (_volume_winner(ctx, flip.value) == ctx.recommended
-            and _volume_winner(ctx, flip.value + step) == flip.option_id)
+    return (_volume_winner(ctx, flip.value, memo) == ctx.recommended
+            and _volume_winner(ctx, flip.value + step, memo) == flip.option_id)
 
 
-def _volume_winner(ctx: Context, users: float) -> str | None:
+def _volume_winner(ctx: Context, users: float, memo: dict | None = None) -> str | None:
     """The recommendation at another daily volume, every fleet sized for it."""
-    light = _at_volume(ctx, users)
+    light = _at_volume(ctx, users, memo)
     ids, rank, first = _cost_evaluator(light, _base(light), "workload.daily_active_users")(np.array([users]))
     return ids[int(_winners(ids, rank, first)[0])] if ids else None
 
 
-def _at_volume(ctx: Context, users: float) -> Context:
+def _at_volume(ctx: Context, users: float, memo: dict | None = None) -> Context:
     """The plan's options with every self-hosted fleet sized at another daily volume, their cost models
     written per today's volume (the searches measure volume from today's): the configuration sized
-    there, today's peak, today's egress."""
+    there, today's peak, today's egress. `memo` keeps the answers of one `ctx` by whole users."""
+    if memo is not None:
+        if int(users) not in memo:
+            memo[int(users)] = _at_volume(ctx, users)
+        return memo[int(users)]
     s = ctx.scenario
     s2 = dataclasses.replace(s, workload=dataclasses.replace(s.workload, daily_active_users=int(users)))
     dem2 = demand(s2)
