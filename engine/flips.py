@@ -145,15 +145,18 @@ class _Base:
     no_volume: Mapping[int, np.ndarray]  # APIs only: no calls (the integration staff remain)
 
 
-def _base(ctx: Context) -> _Base:
+def _base(ctx: Context, apis_only: bool = False) -> _Base:
+    """`_Base` of the eligible options; `apis_only`: of the APIs only (the rest left out of its maps), all a
+    volume evaluation reads (a fleet's costs are evaluated at each volume, `_cost_evaluator`)."""
     s = ctx.scenario
     ids = tuple(oid for oid in _eligible(ctx.options) if oid in ctx.models)
     # four trials in one evaluation: today, API prices x0, accelerator prices x0, no volume
     api, gpu, usage = np.array([1.0, 0.0, 1.0, 1.0]), np.array([1.0, 1.0, 0.0, 1.0]), np.array([1.0, 1.0, 1.0, 0.0])
     p = paths(s, s.finance.horizon_months, usage, np.ones(4), np.full(4, s.finance.monthly_growth), api, gpu)
-    at = [np.stack(_ranking_costs(ctx.models[oid], p, s)) for oid in ids]  # (2, 4) each
-    return _Base(ids, {i: a[:, 0] for i, a in enumerate(at)}, {i: a[:, 1] for i, a in enumerate(at)},
-                 {i: a[:, 2] for i, a in enumerate(at)}, {i: a[:, 3] for i, a in enumerate(at)})
+    at = {i: np.stack(_ranking_costs(ctx.models[oid], p, s)) for i, oid in enumerate(ids)  # (2, 4) each
+          if not apis_only or ctx.models[oid].kind in API_KINDS}
+    return _Base(ids, {i: a[:, 0] for i, a in at.items()}, {i: a[:, 1] for i, a in at.items()},
+                 {i: a[:, 2] for i, a in at.items()}, {i: a[:, 3] for i, a in at.items()})
 
 
 def _cost_evaluator(ctx: Context, base: _Base, field: str) -> Evaluator:
@@ -484,7 +487,8 @@ def _confirmed(ctx: Context, flip: Flip, memo: dict | None = None) -> bool:
 def _volume_winner(ctx: Context, users: float, memo: dict | None = None) -> str | None:
     """The recommendation at another daily volume, every fleet sized for it."""
     light = _at_volume(ctx, users, memo)
-    ids, rank, first = _cost_evaluator(light, _base(light), "workload.daily_active_users")(np.array([users]))
+    ids, rank, first = _cost_evaluator(light, _base(light, apis_only=True),
+                                       "workload.daily_active_users")(np.array([users]))
     return ids[int(_winners(ids, rank, first)[0])] if ids else None
 
 

@@ -473,7 +473,10 @@ def _day(model: CostModel, load: np.ndarray,
 
     def exact(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # every hour at once: (hours, *x.shape)
         by_hour = _fleet(model, x[None, ...] * shares.reshape((-1,) + (1,) * x.ndim))
-        return np.tensordot(weights, by_hour, axes=1), by_hour[0], by_hour[-1]
+        # np.tensordot(weights, by_hour, axes=1) without its bookkeeping (the same product: a (1, hours)
+        # row times the (hours, loads) matrix), called thousands of times by the flips searches
+        average = np.dot(weights.reshape(1, -1), by_hour.reshape(by_hour.shape[0], -1)).reshape(by_hour.shape[1:])
+        return average, by_hour[0], by_hour[-1]
     low, high = float(load.min()), float(load.max())
     if load.size <= _GRID_ABOVE or not high > low > 0:
         return exact(load)
