@@ -344,8 +344,9 @@ def paths(scenario: Scenario, months: int, usage: np.ndarray, tokens: np.ndarray
         api_factor = np.ones_like(api_factor)
         gpu_factor = np.ones_like(gpu_factor)
         software = np.ones_like(software)
-    return Paths(demand_factor * (usage * tokens)[:, None], api_factor * api_prices[:, None],
-                 gpu_factor * gpu_prices[:, None], software)
+    volume = demand_factor * (usage * tokens)[:, None]
+    volume.setflags(write=False)  # shared by every option priced on these paths (`_load`, `_grid_position`)
+    return Paths(volume, api_factor * api_prices[:, None], gpu_factor * gpu_prices[:, None], software)
 
 
 # Month 0 with every multiplier at 1: what `paths` gives for one month, no growth, no price move.
@@ -395,24 +396,27 @@ def _fleet(model: CostModel, volume: np.ndarray, needed: int | None = None, shar
                               model.spares, model.accelerators_per_replica, model.purchase_unit, model.failure_domains)
 
 
-# The last Paths' load and the last load's grid positions, kept by identity (each entry holds its key, so
-# the key cannot be freed and its id reused): a Monte Carlo prices every option on the same Paths, and
-# these depend on the paths only, not on the option. One tuple each, swapped whole (safe across threads).
-_LAST_LOAD: tuple = (None, None)
+# The last few Paths' loads and the last load's grid positions, kept by identity (each entry holds its key,
+# so the key cannot be freed and its id reused): a Monte Carlo prices every option on the same Paths (its
+# samples and its unmoved base, in turn), and these depend on the paths only, not on the option. Each is
+# one tuple, swapped whole (safe across threads).
+_LOADS_KEPT = 4
+_LAST_LOADS: tuple = ()  # ((paths, load), ...), the latest first
 _LAST_GRID: tuple = (None, None, None)
 
 
 def _load(p: Paths) -> np.ndarray:
     """Volume in month-0 replicas: a faster serving stack carries more on the same accelerators."""
-    global _LAST_LOAD
+    global _LAST_LOADS
     if p.software is None:
         return p.volume
-    last = _LAST_LOAD
-    if last[0] is p:
-        return last[1]
+    kept = _LAST_LOADS
+    for paths_kept, load in kept:
+        if paths_kept is p:
+            return load
     load = p.volume / p.software
     load.setflags(write=False)  # shared by every option priced on these paths
-    _LAST_LOAD = (p, load)
+    _LAST_LOADS = ((p, load),) + kept[:_LOADS_KEPT - 1]
     return load
 
 
