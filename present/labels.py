@@ -53,6 +53,20 @@ VENDOR_LABELS = {"nvidia": "NVIDIA", "amd": "AMD", "aws": "AWS", "google": "Goog
 LAYER_LABELS = {"model": "Model architecture", "hardware": "Hardware selection", "stack": "Inference stack",
                 "workload": "Workload strategies"}
 
+# How an owned edge box or specialized system's price is known (devices.yaml / onprem_systems.yaml price_basis):
+# the brief and the screens print it beside the monthly cost. A "third-party" estimate is named as such.
+PRICE_BASIS_LABELS = {"vendor": "vendor price", "estimate": "estimate", "measured": "measured price",
+                      "third_party": "third-party estimate"}
+NOT_COSTED_LABELS = {"announced": "announced, vendor claims only",
+                     "no_price": "no published price",
+                     "no_speed": "no measured speed for this model"}
+
+
+def price_basis_label(basis: str | None) -> str:
+    """'vendor' -> 'vendor price'; no basis -> 'no published price' (listed, not costed)."""
+    return PRICE_BASIS_LABELS.get(basis or "", NOT_COSTED_LABELS["no_price"])
+
+
 # Lever.quality_risk
 QUALITY_RISK_LABELS = {"none": "No risk", "low": "Low", "medium": "Medium", "high": "High"}
 

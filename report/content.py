@@ -16,10 +16,13 @@ from engine.recommend import lead_time_caveat, near_tie_note
 from engine.scenario.schema import LATENCY_TIERS, Scenario
 from engine.money.cost_model import load_assumptions
 from engine.money.api_quotes import price_snapshot, provider_name
+from engine.money.onprem_silicon import systems_table
 from engine.money.options import Option
+from engine.physics.edge import device as edge_device
 from present import formatting as fmt
-from present.labels import (EVIDENCE_LABELS, EVIDENCE_SHORT, configuration_label, deployment_label, identifier_label, in_sentence, kind_label,
-                            layer_label, phase_label, pricing_label, quality_risk_label, tier_label,
+from present.labels import (EVIDENCE_LABELS, EVIDENCE_SHORT, NOT_COSTED_LABELS, PRICE_BASIS_LABELS, configuration_label,
+                            deployment_label, identifier_label, in_sentence, kind_label, layer_label, phase_label,
+                            price_basis_label, pricing_label, quality_risk_label, tier_label,
                             uncertain_input_label, vendor_label)
 from present.sentences import alternative_role, availability_rule, empty_roadmap, relaxations
 
@@ -94,6 +97,15 @@ class Roadmap:
 
 
 @dataclass(frozen=True)
+class Edge:
+    """Edge, on-device and on-premises silicon (issue 17): the on-device option when the plan has one,
+    and edge boxes and specialized systems owned on premises, listed beside the datacenter options."""
+    on_device: str  # one paragraph; "" when the plan has no on-device option
+    systems: Table
+    note: str
+
+
+@dataclass(frozen=True)
 class Brief:
     title: str
     scenario_name: str
@@ -115,6 +127,8 @@ class Brief:
     uncertainty: str
     # The best option of each kind (Plan.best_by_kind) with its evidence: the decision table of the screens.
     decision: Table = Table((), (), ())
+    # Edge, on-device and on-premises silicon; None when the plan lists none of them.
+    edge: Edge | None = None
 
 
 # --- helpers ------------------------------------------------------------------------
@@ -335,6 +349,79 @@ def _roadmap(plan: Plan) -> Roadmap | None:
     return Roadmap(summary, table, waterfall, _cut(not_applied, 600))
 
 
+def _dated(who: list[str], as_of: str) -> str:
+    """'(awesomeagents.ai, 2024-09-10)': the publishers and date of a figure, never a path or an id."""
+    parts = [*who, str(as_of)] if as_of else who
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def _on_device_text(plan: Plan) -> str:
+    od = plan.on_device
+    if od is None or not od.applies or not od.model_name:
+        return ""
+    lat = plan.scenario.latency
+    meets = ((od.decode_tok_s or 0.0) >= lat.min_output_tokens_per_s_per_user
+             and (od.ttft_ms or 0.0) <= lat.ttft_p95_ms)
+    dev = edge_device(od.device_id)
+    evidence = EVIDENCE_LABELS.get(od.speed_evidence or "", od.speed_evidence or "")
+    return (f"On the user's device: {od.model_name} on {od.device_name}, {fmt.tok_per_s(od.decode_tok_s)} and "
+            f"{fmt.ms(od.ttft_ms)} to the first token ({evidence}; targets {fmt.tok_per_s(lat.min_output_tokens_per_s_per_user)} "
+            f"and {fmt.ms(lat.ttft_p95_ms)}, " + ("met" if meets else "missed") + f"), takes {fmt.percent(od.share)} "
+            f"of calls and saves {fmt.usd_per_month(od.monthly_saving_usd)} of cloud cost. Its costs: about "
+            f"{fmt.number(od.integration_effort_days)} engineer-days, a {fmt.gb(od.app_download_gb)} model in the app "
+            f"download, {in_sentence(quality_risk_label(od.quality_risk))} quality risk. Device figures: "
+            f"{PRICE_BASIS_LABELS.get(od.device_basis, od.device_basis)}{_dated(publishers(od.device_source, 2), dev.as_of)}.")
+
+
+def _owned_basis(o: Option) -> str:
+    """The price basis of an edge box or a specialized system with its publishers and date, read off the
+    catalog row the option was priced from."""
+    if o.id.startswith("onprem:"):
+        row = next(r for r in systems_table() if r["id"] == o.id.split(":", 1)[1])
+        source, basis, as_of = row["price_source"], row["price_basis"], str(row["as_of"])
+        if not row.get("unit_price_usd"):
+            if "announced" in str(row["status"]):
+                return f"{NOT_COSTED_LABELS['announced']}, {as_of}"
+            return NOT_COSTED_LABELS["no_price"]
+    else:
+        dev = edge_device(o.hardware or "")
+        source, basis, as_of = dev.price_source, dev.price_basis, dev.as_of
+    third_party = basis == "estimate" and "third-party" in source.lower()
+    label = PRICE_BASIS_LABELS["third_party"] if third_party else price_basis_label(basis)
+    if not o.feasible:
+        return NOT_COSTED_LABELS["no_speed"]
+    return label + _dated(publishers(source, 2), as_of)
+
+
+def _edge(plan: Plan) -> Edge | None:
+    """The on-device option and the owned options beyond datacenter servers: every specialized system
+    (priced, or why not) and the edge boxes that hold the model; none where the scenario owns nothing
+    (cloud only) or its model is closed."""
+    lat = plan.scenario.latency
+    owns = plan.scenario.constraints.deployment != "cloud" and load_catalog().get_model(plan.scenario.model.id).open_weights
+    # every specialized system (priced, or why not) and the cheapest edge box that meets the targets: a short
+    # section (the brief keeps to 4 pages); the Hardware page lists every box
+    box = min((o for o in plan.edge_options if o.feasible and o.meets_slo), key=lambda o: o.monthly_tco_usd,
+              default=None)
+    listed = [*plan.onprem_silicon_options, *([box] if box else [])] if owns else []
+    on_device = _on_device_text(plan)
+    if not listed and not on_device:
+        return None
+    costed = [o for o in listed if o.feasible]
+    rows = tuple((o.name, fmt.count(o.accelerators), fmt.usd(o.monthly_tco_usd),
+                  f"{fmt.tok_per_s(o.output_tokens_per_s_per_user)} {EVIDENCE_SHORT[o.speed_evidence]}",
+                  "Yes" if o.meets_slo else "No", _owned_basis(o)) for o in costed)
+    table = Table(("System", "Units", "Monthly cost", "Speed per user", "Meets targets", "Price basis"), rows,
+                  (False, True, True, True, False, False))
+    # systems listed without a cost say why in one line, not a row of dashes each
+    uncosted = "; ".join(f"{o.name.removesuffix(' (on premises, owned)')}: {_owned_basis(o)}"
+                         for o in listed if not o.feasible)
+    no_box = " No edge box meets the targets." if owns and box is None and plan.edge_options else ""
+    note = (("Owned, not ranked with the options above." if rows else "") + no_box
+            + (f" Not costed: {uncosted}." if uncosted else "")).strip()
+    return Edge(on_device, table, note)
+
+
 def _inputs(plan: Plan) -> tuple[tuple[str, str], ...]:
     s = plan.scenario
     w, lat, m, c, f = s.workload, s.latency, s.model, s.constraints, s.finance
@@ -547,6 +634,7 @@ def build_brief(plan: Plan, share_link: str | None = None) -> Brief:
         decision=_decision(plan),
         horizon=_horizon(plan),
         roadmap=_roadmap(plan),
+        edge=_edge(plan),
         inputs=_inputs(plan),
         assumptions=_assumptions(plan.scenario),
         sources=_sources(plan, catalog),

@@ -156,6 +156,14 @@ def render(brief: Brief) -> str:
             "<figcaption>Monthly cost before, after each lever, and after the roadmap.</figcaption></figure>",
             f'<p class="note">{esc(rm.not_applied)}</p></section>' if rm.not_applied else "</section>",
         ]
+    if brief.edge is not None:
+        e = brief.edge
+        parts += [
+            '<section id="edge" class="keep"><h2>Edge, on-device and on-premises silicon</h2>',
+            f"<p>{esc(e.on_device)}</p>" if e.on_device else "",
+            _table(e.systems, "small") if e.systems.rows else "",
+            f'<p class="note">{esc(e.note)}</p></section>' if e.note else "</section>",
+        ]
     sources = _table(brief.sources, "small").replace("<td>", '<td class="source">')
     parts += [
         '<section id="sources" class="page-break"><h2>Assumptions and sources</h2>',

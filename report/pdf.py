@@ -18,7 +18,7 @@ from engine.plan import Plan
 from present.labels import KIND_LABELS, in_sentence
 from present.text import web_link, without_bidi
 from report import charts
-from report.content import Brief, Table, build_brief
+from report.content import Brief, Edge, Table, build_brief
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT = "DejaVu"
@@ -281,6 +281,29 @@ def _title(pdf: FPDF, brief: Brief) -> None:
     pdf.set_text_color(*INK)
 
 
+def _edge_section(pdf: FPDF, edge: Edge) -> None:
+    _heading(pdf, "Edge, on-device and on-premises silicon", 40)
+    _paragraph(pdf, edge.on_device, 7.5)
+    if edge.systems.rows:
+        pdf.ln(0.5)
+        _table(pdf, edge.systems, (58, 10, 12, 17, 11, 32), size=6.5)
+    _paragraph(pdf, edge.note, 7, MUTED)
+
+
+def _edge_if_it_fits(pdf: FPDF, brief: Brief) -> bool:
+    """Draw the edge section if it fits in what is left of the current page (tried first on a throwaway
+    copy); whether it was drawn."""
+    if brief.edge is None:
+        return False
+    page = pdf.page
+    with pdf.offset_rendering() as dummy:
+        _edge_section(dummy, brief.edge)
+    if dummy.page_break_triggered or dummy.page != page:
+        return False
+    _edge_section(pdf, brief.edge)
+    return True
+
+
 def _inputs_table(brief: Brief) -> Table:
     """The scenario's inputs laid out in two pairs of columns."""
     half = (len(brief.inputs) + 1) // 2
@@ -320,6 +343,9 @@ def render(brief: Brief, page_size: str = "A4") -> bytes:
     elif brief.options.rows:
         _table(pdf, brief.options, (51, 20, 22, 15, 17, 18, 18, 19))
     _paragraph(pdf, brief.options_note, 7.5, MUTED)
+    # Edge, on-device and on-premises silicon: beside the decision table where page 1 has room for all of it,
+    # else in the room left on the charts page, else before the sources (the brief keeps to its 4 pages).
+    edge_placed = _edge_if_it_fits(pdf, brief)
 
     components = charts.components_chart(brief.bars)
     horizon = charts.horizon_chart(brief.horizon)
@@ -333,6 +359,7 @@ def render(brief: Brief, page_size: str = "A4") -> bytes:
         _heading(pdf, "Cost over the horizon", 80)
         _chart(pdf, horizon, brief.horizon.caption)
         _paragraph(pdf, brief.uncertainty, 7.5, MUTED)
+    edge_placed = edge_placed or _edge_if_it_fits(pdf, brief)
 
     if brief.roadmap is not None:
         _heading(pdf, "Optimization roadmap", 60)
@@ -342,6 +369,9 @@ def render(brief: Brief, page_size: str = "A4") -> bytes:
             _table(pdf, brief.roadmap.levers, (9, 30, 13, 11, 9, 9, 11))
         _chart(pdf, charts.waterfall_chart(brief.roadmap.waterfall))
         _paragraph(pdf, brief.roadmap.not_applied, 7.5, MUTED)
+
+    if brief.edge is not None and not edge_placed:
+        _edge_section(pdf, brief.edge)
 
     _heading(pdf, "Assumptions and sources", 60)
     _paragraph(pdf, brief.accuracy, 8.5)
