@@ -165,7 +165,8 @@ def _paragraph(pdf: FPDF, text: str, size: float = 9.0, colour: tuple[int, int, 
     pdf.set_text_color(*INK)
 
 
-def _table(pdf: FPDF, table: Table, widths: tuple[float, ...], size: float = 7.5) -> None:
+def _table(pdf: FPDF, table: Table, widths: tuple[float, ...], size: float = 7.5,
+           padding_mm: tuple[float, float] = (0.9, 1.2)) -> None:
     pdf.set_font(FONT, size=size)
     pdf.set_draw_color(*RULE)
     heading = FontFace(family=FONT, emphasis="BOLD", size_pt=size, fill_color=HEADING_FILL, color=INK)
@@ -174,7 +175,7 @@ def _table(pdf: FPDF, table: Table, widths: tuple[float, ...], size: float = 7.5
     # the table is laid out when its block closes: shaping (if any cell needs it) must span it
     with _shaped(pdf, *table.columns, *(cell for row in table.rows for cell in row)), \
             pdf.table(col_widths=widths, text_align=align, line_height=size * 0.5, headings_style=heading,
-                      borders_layout="HORIZONTAL_LINES", padding=(0.9, 1.2), v_align="MIDDLE",
+                      borders_layout="HORIZONTAL_LINES", padding=padding_mm, v_align="MIDDLE",
                       width=pdf.epw) as t:
         t.row(table.columns)
         for i, cells in enumerate(table.rows):
@@ -376,9 +377,10 @@ def render(brief: Brief, page_size: str = "A4") -> bytes:
     _heading(pdf, "Assumptions and sources", 60)
     _paragraph(pdf, brief.accuracy, 8.5)
     pdf.ln(1.5)
-    _table(pdf, _inputs_table(brief), (14, 11, 14, 11), size=7)
-    _table(pdf, brief.sources, (14, 36, 10, 6), size=6.5)
-    _table(pdf, brief.assumptions, (23, 14, 22, 6, 6), size=6.5)
+    _table(pdf, _inputs_table(brief), (14, 11, 14, 11), size=6.8, padding_mm=(0.4, 1.2))
+    # reference tables, read row by row rather than scanned: tighter rows keep the brief within 4 pages
+    _table(pdf, brief.sources, (14, 36, 10, 6), size=6.2, padding_mm=(0.3, 1.2))
+    _table(pdf, brief.assumptions, (23, 14, 22, 6, 6), size=6.2, padding_mm=(0.3, 1.2))
     return bytes(pdf.output())
 
 
