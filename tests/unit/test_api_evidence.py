@@ -268,3 +268,44 @@ def test_a_recommended_service_above_its_default_tier_says_so_on_the_headline():
     assert chosen.provider == "huggingface_sambanova" and "240 RPM" in chosen.reason
     assert any("rate limit" in w and "requests/min at peak" in w for w in p.recommendation.warnings)
     assert any(w in p.recommendation.rationale for w in p.recommendation.warnings)
+
+
+# --- sourced speeds (issue 13 item 2) and published rate-limit tiers (item 7) ------------------------
+
+@pytest.mark.parametrize("provider, model, cited", [
+    # providers.yaml: GPT-5 mini (minimal) 71.2 tok/s, Artificial Analysis quoted by shadabchow.com
+    ("openai", "gpt-5-mini", "shadabchow.com/blogs/ai-models/gpt-5-mini"),
+    # providers.yaml: Nebius gpt-oss-120b 59 tok/s, Vercel AI Gateway providers table (priced via the HF router)
+    ("huggingface_nebius", "gpt-oss-120b", "vercel.com/ai-gateway/models/gpt-oss-120b"),
+])
+def test_a_sourced_speed_is_labelled_measured_with_its_source(provider, model, cited):
+    from tools.api_evidence import offered_evidence
+
+    rows = {(r.provider, r.model_id): r for r in offered_evidence(CATALOG, DAY)}
+    row = rows[(provider, model)]
+    assert row.speed_evidence == "measured" and cited in row.source
+    # the figure is the row's, not the catalog-wide fallback (the slowest published speed of any provider)
+    from engine.money.api_speed import assumed_speed_tok_s
+    assert row.output_tokens_per_s_per_user > assumed_speed_tok_s()
+
+
+def test_rate_limit_rows_load_with_sources_and_groq_publishes_per_model_numbers():
+    from engine.money.api_quotes import rate_limit, rate_limits
+
+    rows = rate_limits()
+    assert rows and all(r.source and r.as_of and r.basis in ("vendor", "estimate") for r in rows)
+    for provider in ("aws", "groq", "together"):
+        assert any(r.provider == provider for r in rows), provider
+    groq = rate_limit("huggingface_groq", "llama-3.3-70b")  # a Hugging Face route reads the provider behind it
+    assert groq.provider == "groq" and groq.requests_per_minute and groq.tokens_per_minute
+    assert "console.groq.com/docs/rate-limits" in groq.source
+
+
+def test_twenty_calls_a_second_exceed_groqs_published_tier_and_the_option_says_so():
+    # Groq's published table (api_rate_limits.yaml): gpt-oss-120b 30 requests/min; 20 calls/s is 1,200 a minute
+    scenario = _scenario("gpt-oss-120b", daily_active_users=200_000, queries_per_user_per_day=10)
+    need_rpm = demand(scenario).peak_calls_per_s * 60
+    groq = next(o for o in api_offers(CATALOG, scenario, DAY) if o.provider == "groq")
+    assert need_rpm > groq.rate_limit.limit.requests_per_minute
+    assert f"{need_rpm:,.0f} requests/min at peak > 30 RPM" in groq.rate_limit.warning
+    assert "Developer plan" in groq.rate_limit.warning
