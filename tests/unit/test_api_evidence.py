@@ -277,6 +277,8 @@ def test_a_recommended_service_above_its_default_tier_says_so_on_the_headline():
     ("openai", "gpt-5-mini", "shadabchow.com/blogs/ai-models/gpt-5-mini"),
     # providers.yaml: Nebius gpt-oss-120b 59 tok/s, Vercel AI Gateway providers table (priced via the HF router)
     ("huggingface_nebius", "gpt-oss-120b", "vercel.com/ai-gateway/models/gpt-oss-120b"),
+    # providers.yaml: Gemini 3.1 Pro ~105 tok/s, Artificial Analysis quoted by thegraidient.ai
+    ("google", "gemini-3.1-pro-preview", "thegraidient.ai"),
 ])
 def test_a_sourced_speed_is_labelled_measured_with_its_source(provider, model, cited):
     from tools.api_evidence import offered_evidence
@@ -309,3 +311,14 @@ def test_twenty_calls_a_second_exceed_groqs_published_tier_and_the_option_says_s
     assert need_rpm > groq.rate_limit.limit.requests_per_minute
     assert f"{need_rpm:,.0f} requests/min at peak > 30 RPM" in groq.rate_limit.warning
     assert "Developer plan" in groq.rate_limit.warning
+
+
+def test_a_time_to_first_answer_token_is_shown_but_not_taken_as_a_first_token_time():
+    # providers.yaml: Gemini 3.1 Pro's ~34 s TTFT includes its thinking (ttft_includes_reasoning)
+    from engine.money.api_speed import assumed_ttft_ms, published_row
+
+    row = published_row("google", "gemini-3.1-pro-preview")
+    assert row.ttft_ms and row.ttft_includes_reasoning and row.first_token_ms is None
+    offer = next(o for o in api_offers(CATALOG, _scenario("gemini-3.1-pro-preview"), DAY) if o.provider == "google")
+    assert offer.service.ttft_evidence == "assumed" and "reasoning included" in offer.service.ttft_basis
+    assert offer.service.first_token_ms < row.ttft_ms and assumed_ttft_ms() < row.ttft_ms
