@@ -16,7 +16,7 @@ from engine.catalog.tables import load_table
 from engine.capacity import fleet
 from engine.capacity.demand import Demand, demand
 from engine.physics.perf import ReplicaConfig, best_under_slo, disaggregated_point, max_batch, memory_fit
-from engine.physics.predict import parallel_splits
+from engine.physics.predict import layouts
 from engine.scenario.schema import Scenario
 
 QUALITY_NEUTRAL_PRECISIONS = ("bf16", "fp8")
@@ -173,8 +173,8 @@ def size_hardware(catalog: Catalog, hw: Hardware, model: Model, scenario: Scenar
         cached = w.shared_prefix_fraction if caches_prefixes(stack.id, scenario) else cached_input_fraction
         for precision in searched_precisions(hw, scenario.model.allow_4bit_weights or model.ships_4bit):
             kv = scenario.model.kv_cache_precision if hw.runs("fp8") else "bf16"
-            for tp, pp in parallel_splits(hw, 64, None):
-                cfg = ReplicaConfig(model, hw, stack, precision, kv, tp, pp, speculative)
+            for tp, pp, attention_dp in layouts(hw, model, 64, None):
+                cfg = ReplicaConfig(model, hw, stack, precision, kv, tp, pp, speculative, attention_dp)
                 upper, why = _max_batch(cfg, isl, osl)
                 if upper < 1:
                     reason = reason or why

@@ -19,6 +19,11 @@ PRECISION_ALIASES = {"fp16": "bf16", "float16": "bf16", "bfloat16": "bf16", "16-
                      "mxfp4": "fp4", "nvfp4": "fp4", "8-bit": "fp8", "w4a16": "int4"}
 COMPUTE_PRECISION = {"bf16": "bf16", "fp8": "fp8", "int8": "int8", "int4": "bf16", "fp4": "fp4"}
 FOUR_BIT = ("int4", "fp4")
+# Block scales a 4-bit checkpoint stores beside its values [bytes per weight]: MXFP4 keeps one 8-bit
+# E8M0 scale per block of 32 values (OCP Microscaling Formats (MX) Specification v1.0, section 5.2,
+# MXFP4: k = 32, scale E8M0); NVFP4 one FP8 E4M3 scale per 16 values (NVIDIA, "Introducing NVFP4 for
+# Efficient and Accurate Low-Precision Inference", 2025: "micro-block scaling ... every 16 values").
+BLOCK_SCALE_BYTES_PER_VALUE = {"mxfp4": 1.0 / 32.0, "nvfp4": 1.0 / 16.0}
 
 
 def normalize_precision(name: str) -> str:
@@ -113,6 +118,10 @@ class Model:
     routed_expert_params_b: float = 0.0
     max_context_tokens: int | None = None
     released_weight_precision: str | None = None  # precision of the published checkpoint, if not 16-bit
+    # How the published 4-bit checkpoint stores its weights (models.yaml, from the model card):
+    released_weight_format: str | None = None  # block-scale format of its 4-bit weights: mxfp4 | nvfp4
+    non_expert_weight_precision: str | None = None  # attention, router, embeddings kept at this precision
+    expert_activation_precision: str | None = None  # the 4-bit expert GEMMs' activations (W4A8 -> fp8)
     always_reasons: bool = False  # writes reasoning tokens on every call (no way to turn it off)
     quality_index: float | None = None
     quality_source: str = ""
@@ -126,6 +135,15 @@ class Model:
     def __post_init__(self) -> None:
         if self.attention_type == "mla" and not self.v_head_dim:
             raise ValueError(f"models.yaml: MLA model {self.id!r} needs v_head_dim (its config's v_head_dim)")
+        if self.released_weight_format and self.released_weight_format not in BLOCK_SCALE_BYTES_PER_VALUE:
+            raise ValueError(f"models.yaml: model {self.id!r} released_weight_format "
+                             f"{self.released_weight_format!r} is not known: use one of "
+                             f"{', '.join(BLOCK_SCALE_BYTES_PER_VALUE)}")
+        for name in ("non_expert_weight_precision", "expert_activation_precision"):
+            value = getattr(self, name)
+            if value and value not in BYTES_PER_VALUE:
+                raise ValueError(f"models.yaml: model {self.id!r} {name} {value!r} is not known: use one of "
+                                 f"{', '.join(BYTES_PER_VALUE)}")
 
     @property
     def ships_4bit(self) -> bool:
@@ -313,6 +331,10 @@ class Fabric:
     source: str
     as_of: str
     basis: str
+    # What one GPU sends in an expert-parallel all-to-all (dispatch or combine) [GB/s, one direction];
+    # None: the all-reduce bus bandwidth at that GPU count (alltoall_s).
+    alltoall_gb_s: float | None = None
+    alltoall_source: str = ""
 
     def busbw_bytes_s(self, accelerators: int) -> float:
         """Bus bandwidth at `accelerators` GPUs [B/s]: the listed count at or below it."""
@@ -326,6 +348,15 @@ class Fabric:
         return (self.allreduce_latency_us * 1e-6
                 + message_bytes * 2.0 * (accelerators - 1) / accelerators / self.busbw_bytes_s(accelerators))
 
+    def alltoall_s(self, bytes_per_rank: float, accelerators: int) -> float:
+        """One all-to-all in which each of `accelerators` GPUs holds `bytes_per_rank` for all of them [s]:
+        the (n - 1) / n of it bound for other GPUs leaves at `alltoall_gb_s` (nccl-tests' alltoall busbw
+        convention), after the fabric's small-message latency."""
+        if accelerators <= 1:
+            return 0.0
+        rate = self.alltoall_gb_s * 1e9 if self.alltoall_gb_s else self.busbw_bytes_s(accelerators)
+        return self.allreduce_latency_us * 1e-6 + bytes_per_rank * (accelerators - 1) / accelerators / rate
+
 
 FALLBACK_FABRIC = "pcie-gen4"
 
@@ -337,7 +368,9 @@ def load_fabrics() -> Mapping[str, Fabric]:
     for r in rows_of(load_table("collectives")):
         fabric = Fabric(str(r["id"]), str(r["name"]), tuple(r["hardware"]), float(r["allreduce_latency_us"]),
                         tuple(sorted((int(n), float(bw)) for n, bw in r["busbw_gb_s"])),
-                        str(r["source"]), str(r["as_of"]), r["basis"])
+                        str(r["source"]), str(r["as_of"]), r["basis"],
+                        float(r["alltoall_gb_s"]) if r.get("alltoall_gb_s") else None,
+                        str(r.get("alltoall_source") or ""))
         by_hw[fabric.id] = fabric
         for hw in fabric.hardware:
             by_hw[hw] = fabric

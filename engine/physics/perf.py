@@ -29,7 +29,8 @@ import functools
 import math
 from dataclasses import dataclass
 
-from engine.catalog.catalog import BYTES_PER_VALUE, Hardware, Model, Stack, fabric_for, interconnect, physics_value
+from engine.catalog.catalog import (BLOCK_SCALE_BYTES_PER_VALUE, BYTES_PER_VALUE, FOUR_BIT, Hardware, Model, Stack,
+                                    fabric_for, interconnect, physics_value)
 
 # Vendors' "GB" of HBM are binary: an 80 GB H100 shows 81,559 MiB in nvidia-smi.
 BYTES_PER_MEMORY_GB = 2**30
@@ -65,15 +66,31 @@ class ReplicaConfig:
     tp: int = 1
     pp: int = 1
     speculative: tuple[int, float] | None = None  # (draft tokens, acceptance rate)
+    # MoE only: attention and dense layers data-parallel over the tp ranks (each rank holds all of
+    # them and its own sequences' KV cache) and the routed experts split over the same ranks
+    # (expert parallel, EP = tp), tokens sent to their experts and back by all-to-all.
+    attention_dp: bool = False
 
     @property
     def accelerators(self) -> int:
         return self.tp * self.pp
 
+    @property
+    def layout(self) -> str:
+        """How the replica splits the model, in words the screens and the CLI show."""
+        if self.attention_dp:
+            return f"attention DP{self.tp} + expert parallel EP{self.tp}"
+        return f"TP{self.tp}" + (f" x PP{self.pp}" if self.pp > 1 else "")
+
     @functools.cached_property
     def rates(self) -> tuple[float, float, float, float, float]:
         """Computed once per configuration: the search evaluates thousands of batches."""
         return _rates(self)
+
+    @functools.cached_property
+    def gemm_rates(self) -> tuple[float, float]:
+        """(non-expert, expert) GEMM FLOP/s of one rank (`gemm_rates`), computed once."""
+        return gemm_rates(self)
 
 
 @dataclass(frozen=True)
@@ -124,19 +141,48 @@ def kv_bytes_per_sequence(model: Model, kv_precision: str, context_tokens: float
     return tokens * per_layer_token * value_bytes
 
 
-def kv_replication(model: Model, tp: int) -> float:
+def kv_replication(model: Model, tp: int, attention_dp: bool = False) -> float:
     """How many copies of each KV head a tensor-parallel group keeps.
 
     Heads are split across the tp ranks; with fewer KV heads than ranks each head is
     copied on tp / kv_heads ranks. MLA's single latent is copied on every rank.
+    With attention data-parallel each rank keeps its own sequences' whole cache: one copy.
     """
+    if attention_dp:
+        return 1.0
     if model.attention_type == "mla":
         return float(tp)
     return max(1.0, tp / model.num_kv_heads)
 
 
+def weight_precisions(model: Model, precision: str) -> tuple[str, str]:
+    """(non-expert, expert) weight precision of `model` served at `precision`.
+
+    A released 4-bit MoE checkpoint keeps attention, router and embeddings at its
+    non_expert_weight_precision (gpt-oss: BF16, models.yaml); otherwise every weight is at `precision`.
+    """
+    if precision in FOUR_BIT and model.non_expert_weight_precision:
+        return model.non_expert_weight_precision, precision
+    return precision, precision
+
+
+def bytes_per_weight(model: Model, precision: str) -> tuple[float, float]:
+    """(non-expert, expert) bytes per weight, with the 4-bit checkpoint's block scales
+    (MXFP4: one byte per 32 values, catalog.BLOCK_SCALE_BYTES_PER_VALUE) on its 4-bit weights."""
+    scale = BLOCK_SCALE_BYTES_PER_VALUE.get(model.released_weight_format or "", 0.0)
+
+    def one(p: str) -> float:
+        return BYTES_PER_VALUE[p] + (scale if p in FOUR_BIT else 0.0)
+
+    dense, expert = weight_precisions(model, precision)
+    return one(dense), one(expert)
+
+
 def weight_bytes(model: Model, precision: str) -> float:
-    return model.params_total_b * 1e9 * BYTES_PER_VALUE[precision]
+    """Bytes of all the weights at `precision` (non-expert and expert parts at their own precision)."""
+    routed = model.routed_expert_params_b * 1e9 if model.is_moe else 0.0
+    dense_b, expert_b = bytes_per_weight(model, precision)
+    return (model.params_total_b * 1e9 - routed) * dense_b + routed * expert_b
 
 
 def experts_touched_fraction(model: Model, tokens: float) -> float:
@@ -155,7 +201,7 @@ def weight_bytes_read(model: Model, precision: str, tokens: float) -> float:
     total = weight_bytes(model, precision)
     if not model.is_moe:
         return total
-    routed = model.routed_expert_params_b * 1e9 * BYTES_PER_VALUE[precision]
+    routed = model.routed_expert_params_b * 1e9 * bytes_per_weight(model, precision)[1]
     return total - routed + routed * experts_touched_fraction(model, tokens)
 
 
@@ -175,6 +221,20 @@ def attended_tokens(model: Model, context_tokens: float) -> float:
 
 # --- memory ----------------------------------------------------------------------
 
+def replica_weight_bytes(cfg: ReplicaConfig) -> float:
+    """Weight bytes the replica's accelerators hold together [bytes].
+
+    Tensor / pipeline parallel split every weight once over the ranks. Attention data-parallel + expert
+    parallel keeps the non-expert weights (attention, dense layers, embeddings) on every one of the tp
+    ranks and splits the routed experts over them.
+    """
+    total = weight_bytes(cfg.model, cfg.precision)
+    if not cfg.attention_dp:
+        return total
+    routed = cfg.model.routed_expert_params_b * 1e9 * bytes_per_weight(cfg.model, cfg.precision)[1]
+    return routed + cfg.tp * (total - routed)
+
+
 def memory_fit(cfg: ReplicaConfig, tokens_per_sequence: float) -> MemoryFit:
     """Whether the weights fit and how many sequences of `tokens_per_sequence` the KV cache holds.
 
@@ -183,10 +243,10 @@ def memory_fit(cfg: ReplicaConfig, tokens_per_sequence: float) -> MemoryFit:
     """
     n = cfg.accelerators
     total_gb = n * cfg.hardware.memory_gb * BYTES_PER_MEMORY_GB / 1e9
-    weights_gb = weight_bytes(cfg.model, cfg.precision) / 1e9
+    weights_gb = replica_weight_bytes(cfg) / 1e9
     free_gb = total_gb - weights_gb - n * cfg.stack.reserve_gb_per_accelerator
     kv_seq = (kv_bytes_per_sequence(cfg.model, cfg.kv_precision, tokens_per_sequence)
-              * kv_replication(cfg.model, cfg.tp))
+              * kv_replication(cfg.model, cfg.tp, cfg.attention_dp))
     if free_gb <= 0:
         return MemoryFit(weights_gb, total_gb, 0.0, kv_seq, 0, False,
                          f"weights need {weights_gb:,.0f} GB at {cfg.precision}; "
@@ -210,13 +270,38 @@ def _rates(cfg: ReplicaConfig) -> tuple[float, float, float, float, float]:
     hw, stack = cfg.hardware, cfg.stack
     eff = stack.efficiency_on(hw.vendor)
     bw = hw.memory_bandwidth_tb_s * 1e12 * eff
-    gemm = hw.tflops(cfg.precision) * 1e12
-    if cfg.precision == "fp4":
-        gemm *= stack.fp4_compute_efficiency
+    gemm = _peak_gemm(cfg, cfg.precision)
     attention_precision = "fp8" if cfg.kv_precision == "fp8" and hw.runs("fp8") else "bf16"
     attention = (hw.tflops(attention_precision) or hw.tflops(cfg.precision)) * 1e12
     return (bw * stack.mbu, bw * stack.kv_mbu, gemm * stack.mfu_decode * eff,
             attention * stack.mfu_prefill * eff, bw * stack.mbu)
+
+
+def _peak_gemm(cfg: ReplicaConfig, precision: str) -> float:
+    """Peak FLOP/s of GEMMs whose weights and activations run at `precision` (FP4 times the stack's
+    fp4_compute_efficiency)."""
+    if not cfg.hardware.runs(precision):
+        precision = "bf16"  # weight-only: dequantised to BF16 for the matmul (W4A16 on Hopper)
+    gemm = cfg.hardware.tflops(precision) * 1e12
+    return gemm * cfg.stack.fp4_compute_efficiency if precision == "fp4" else gemm
+
+
+def gemm_rates(cfg: ReplicaConfig) -> tuple[float, float]:
+    """Effective (non-expert, expert) GEMM FLOP/s of one rank.
+
+    Each GEMM runs at the lower of its weights' and its activations' precision: non-expert weights a
+    4-bit checkpoint keeps in BF16 run at the BF16 rate; 4-bit experts whose activations are FP8
+    (W4A8, the model's expert_activation_precision) at the FP8 rate, or BF16 where the hardware has
+    no FP8. Everything else at the replica's precision, as `rates`.
+    """
+    hw, stack = cfg.hardware, cfg.stack
+    scale = stack.mfu_decode * stack.efficiency_on(hw.vendor)
+    dense_p, expert_p = weight_precisions(cfg.model, cfg.precision)
+    activation = cfg.model.expert_activation_precision if expert_p in FOUR_BIT else None
+    if activation:
+        # W4A8 needs 4-bit tensor cores (Blackwell); without them the weights are dequantised (W4A16).
+        expert_p = activation if hw.runs(expert_p) and hw.runs(activation) else "bf16"
+    return _peak_gemm(cfg, dense_p) * scale, _peak_gemm(cfg, expert_p) * scale
 
 
 def allreduce_s(cfg: ReplicaConfig, tokens: float) -> float:
@@ -230,6 +315,36 @@ def allreduce_s(cfg: ReplicaConfig, tokens: float) -> float:
         return 0.0
     message = tokens * cfg.model.hidden_size * ACTIVATION_BYTES
     return 2 * cfg.model.num_layers * fabric_for(cfg.hardware.id).allreduce_s(message, cfg.tp)
+
+
+# Expert-parallel all-to-all payloads per token and expert [bytes per hidden element]: FP8 dispatch
+# (one byte, plus one 4-byte scale per 128 values) and BF16 combine (DeepEP README: "FP8 dispatching and
+# BF16 combining", the format TensorRT-LLM's and SGLang's DeepEP paths use).
+DISPATCH_BYTES = 1.0 + 4.0 / 128.0
+COMBINE_BYTES = ACTIVATION_BYTES
+
+
+def alltoall_s(cfg: ReplicaConfig, tokens: float) -> float:
+    """Dispatch and combine all-to-alls of attention-DP + expert-parallel MoE layers [s].
+
+    Each rank holds tokens / tp tokens; each goes to its experts_per_token experts, (tp - 1) / tp of them
+    on other ranks, as FP8 on the way out and BF16 on the way back: per MoE layer each rank's share is
+    tokens / tp x k x hidden x bytes, at the fabric's all-to-all bandwidth (collectives.yaml alltoall_gb_s).
+    """
+    model = cfg.model
+    if not cfg.attention_dp or cfg.tp == 1 or not model.is_moe:
+        return 0.0
+    fabric = fabric_for(cfg.hardware.id)
+    per_rank = tokens / cfg.tp * model.experts_per_token * model.hidden_size
+    layers = model.moe_layers or model.num_layers
+    return layers * (fabric.alltoall_s(per_rank * DISPATCH_BYTES, cfg.tp)
+                     + fabric.alltoall_s(per_rank * COMBINE_BYTES, cfg.tp))
+
+
+def communication_s(cfg: ReplicaConfig, tokens: float) -> float:
+    """Scale-up communication of one iteration [s]: tensor-parallel all-reduces, or the expert-parallel
+    all-to-alls of the attention-DP layout."""
+    return alltoall_s(cfg, tokens) if cfg.attention_dp else allreduce_s(cfg, tokens)
 
 
 def pipeline_hops_s(cfg: ReplicaConfig, tokens: float) -> float:
@@ -297,7 +412,7 @@ def operator_s(memory_s: float, compute_s: float) -> float:
 
 def iteration_s(cfg: ReplicaConfig, decode_sequences: float, context_tokens: float,
                 prefill_tokens: float = 0.0, prefill_attention_flops: float = 0.0,
-                tokens_per_sequence: float = 1.0) -> float:
+                tokens_per_sequence: float = 1.0, prompt_tokens: float = 0.0) -> float:
     """One forward pass of the replica over a mixed batch [s], as one rank runs it.
 
     `decode_sequences` each add `tokens_per_sequence` tokens attending to `context_tokens`;
@@ -307,30 +422,43 @@ def iteration_s(cfg: ReplicaConfig, decode_sequences: float, context_tokens: flo
     per-layer kernel floor, host overhead, tensor-parallel all-reduces and pipeline hops.
     """
     model, tp = cfg.model, cfg.tp
-    bw_weights, bw_kv, gemm_rate, attention_rate, bw_activations = cfg.rates
+    bw_weights, bw_kv, _, attention_rate, bw_activations = cfg.rates
+    dense_rate, expert_rate = cfg.gemm_rates
     tokens = decode_sequences * tokens_per_sequence + prefill_tokens
-    value_bytes = BYTES_PER_VALUE[cfg.precision]
+    dense_bytes, expert_bytes = bytes_per_weight(model, cfg.precision)
     routed = model.routed_expert_params_b * 1e9 if model.is_moe else 0.0
     dense_params = model.params_total_b * 1e9 - routed
     dense_active = model.params_active_b * 1e9 - routed_active_params(model)
-    dense = operator_s(dense_params * value_bytes / tp / bw_weights, 2 * dense_active * tokens / tp / gemm_rate)
+    # Attention data-parallel: every rank holds all non-expert weights and runs 1/tp of the tokens
+    # through them; tensor parallel: each rank holds 1/tp of them and runs every token. Same FLOPs.
+    dense_split = 1 if cfg.attention_dp else tp
+    decode_tokens = decode_sequences * tokens_per_sequence
+    rank_prefill = prefill_tokens / tp
+    if cfg.attention_dp and prompt_tokens > 0:
+        rank_prefill = max(rank_prefill, min(prefill_tokens, prompt_tokens))
+    rank_tokens = decode_tokens / tp + rank_prefill  # tokens of the busiest rank through non-expert layers
+    dense = operator_s(dense_params * dense_bytes / dense_split / bw_weights,
+                       2 * dense_active * rank_tokens / dense_rate)
     experts = 0.0
     if routed:
         touched = routed * experts_touched_fraction(model, tokens)
-        experts = operator_s(touched * value_bytes / tp / bw_weights,
-                      2 * routed_active_params(model) * tokens / tp / gemm_rate)
+        experts = operator_s(touched * expert_bytes / tp / bw_weights,
+                             2 * routed_active_params(model) * tokens / tp / expert_rate)
     kv_bytes = (decode_sequences * kv_bytes_per_sequence(model, cfg.kv_precision, context_tokens)
-                * kv_replication(model, tp) / tp)
+                * kv_replication(model, tp, cfg.attention_dp) / tp)
     attention_flops = (decode_sequences * tokens_per_sequence * 4 * attention_width(model)
                        * attended_tokens(model, context_tokens) / tp)
     attention = operator_s(kv_bytes / bw_kv, attention_flops / attention_rate)
-    prompt_attention = prefill_attention_flops / tp / attention_rate
+    prompt_attention = (prefill_attention_flops * rank_prefill / prefill_tokens / attention_rate
+                        if prefill_tokens > 0 else 0.0)
     # Norms, residual adds, activation quantisation and the MLP's elementwise ops are not split
     # across tensor-parallel ranks: every rank streams the whole hidden state of every token.
-    activations = tokens * model.hidden_size * model.num_layers * cfg.stack.activation_bytes_per_layer / bw_activations
+    # Attention data-parallel ranks each stream only their own tokens.
+    activations = ((rank_tokens if cfg.attention_dp else tokens) * model.hidden_size * model.num_layers
+                   * cfg.stack.activation_bytes_per_layer / bw_activations)
     floor = model.num_layers * cfg.stack.layer_floor_us * 1e-6
     return (dense + experts + attention + prompt_attention + activations + floor
-            + allreduce_s(cfg, tokens) + pipeline_hops_s(cfg, tokens) + cfg.stack.step_overhead_ms * 1e-3)
+            + communication_s(cfg, tokens) + pipeline_hops_s(cfg, tokens) + cfg.stack.step_overhead_ms * 1e-3)
 
 
 def decode_step_s(cfg: ReplicaConfig, micro_batch: float, context_tokens: float) -> float:
@@ -340,7 +468,8 @@ def decode_step_s(cfg: ReplicaConfig, micro_batch: float, context_tokens: float)
 
 def prefill_s(cfg: ReplicaConfig, input_tokens: float) -> float:
     """Time to process one prompt of `input_tokens` alone on the replica [s]."""
-    return iteration_s(cfg, 0.0, 0.0, input_tokens, prompt_attention_flops(cfg.model, input_tokens))
+    return iteration_s(cfg, 0.0, 0.0, input_tokens, prompt_attention_flops(cfg.model, input_tokens),
+                       prompt_tokens=input_tokens)
 
 
 def operating_point(cfg: ReplicaConfig, batch_size: int, input_tokens: float, output_tokens: float,
@@ -374,7 +503,8 @@ class _Shape:
         self.fresh_tokens = max(input_tokens * (1.0 - cached_input_fraction), 1.0)
         self.fresh_attention = (prompt_attention_flops(cfg.model, input_tokens)
                                 - prompt_attention_flops(cfg.model, input_tokens - self.fresh_tokens))
-        self.prefill = iteration_s(cfg, 0.0, 0.0, self.fresh_tokens, self.fresh_attention)
+        self.prefill = iteration_s(cfg, 0.0, 0.0, self.fresh_tokens, self.fresh_attention,
+                                   prompt_tokens=self.fresh_tokens)
 
     def point(self, batch_size: int) -> OperatingPoint:
         cfg = self.cfg
@@ -388,7 +518,8 @@ class _Shape:
         draft = 1.0 + DRAFT_OVERHEAD if cfg.speculative else 1.0
         arrivals_per_iteration = 0.0 if self.disaggregated else micro * gained / self.output_tokens
         step = draft * iteration_s(cfg, micro, self.context, arrivals_per_iteration * self.fresh_tokens,
-                                   arrivals_per_iteration * self.fresh_attention, verified)
+                                   arrivals_per_iteration * self.fresh_attention, verified,
+                                   prompt_tokens=self.fresh_tokens)
         decode_only = draft * iteration_s(cfg, micro, self.context, tokens_per_sequence=verified)
         pre = self.prefill
         rho = min(max(1.0 - decode_only / step, 0.0), 0.95)
@@ -424,7 +555,9 @@ def max_batch(cfg: ReplicaConfig, input_tokens: float, output_tokens: float) -> 
     fit = memory_fit(cfg, input_tokens + output_tokens)
     if not fit.fits:
         return 0, fit.reason
-    return min(fit.max_sequences, cfg.stack.max_batch * cfg.pp), ""
+    # The stack's batch cap holds per scheduler: one per pipeline stage, one per attention-DP rank.
+    schedulers = cfg.pp * (cfg.tp if cfg.attention_dp else 1)
+    return min(fit.max_sequences, cfg.stack.max_batch * schedulers), ""
 
 
 def max_throughput(cfg: ReplicaConfig, input_tokens: float, output_tokens: float) -> OperatingPoint | None:
@@ -524,6 +657,6 @@ def roofline_output_tokens_per_s(cfg: ReplicaConfig, batch_size: int, input_toke
     bytes_moved = (weight_bytes_read(model, cfg.precision, micro)
                    + micro * kv_bytes_per_sequence(model, cfg.kv_precision, context))
     bw = cfg.tp * hw.memory_bandwidth_tb_s * 1e12
-    peak = cfg.tp * hw.tflops(cfg.precision) * 1e12
+    peak = cfg.tp * max(hw.tflops(cfg.precision) or 0.0, hw.tflops("bf16") or 0.0) * 1e12
     step = max(bytes_moved / bw, micro * 2 * model.params_active_b * 1e9 / peak)
     return batch_size * accepted_tokens_per_step(cfg.speculative) / step
