@@ -158,10 +158,10 @@ def kv_replication(model: Model, tp: int, attention_dp: bool = False) -> float:
 def weight_precisions(model: Model, precision: str) -> tuple[str, str]:
     """(non-expert, expert) weight precision of `model` served at `precision`.
 
-    A released 4-bit MoE checkpoint keeps attention, router and embeddings at its
-    non_expert_weight_precision (gpt-oss: BF16, models.yaml); otherwise every weight is at `precision`.
+    Served at its released precision, a 4-bit MoE checkpoint keeps attention, router and embeddings at
+    its non_expert_weight_precision (gpt-oss: BF16, models.yaml); otherwise every weight is at `precision`.
     """
-    if precision in FOUR_BIT and model.non_expert_weight_precision:
+    if precision == model.released_weight_precision and model.non_expert_weight_precision:
         return model.non_expert_weight_precision, precision
     return precision, precision
 
@@ -172,7 +172,7 @@ def bytes_per_weight(model: Model, precision: str) -> tuple[float, float]:
     scale = BLOCK_SCALE_BYTES_PER_VALUE.get(model.released_weight_format or "", 0.0)
 
     def one(p: str) -> float:
-        return BYTES_PER_VALUE[p] + (scale if p in FOUR_BIT else 0.0)
+        return BYTES_PER_VALUE[p] + (scale if p == model.released_weight_precision else 0.0)
 
     dense, expert = weight_precisions(model, precision)
     return one(dense), one(expert)
@@ -297,7 +297,8 @@ def gemm_rates(cfg: ReplicaConfig) -> tuple[float, float]:
     hw, stack = cfg.hardware, cfg.stack
     scale = stack.mfu_decode * stack.efficiency_on(hw.vendor)
     dense_p, expert_p = weight_precisions(cfg.model, cfg.precision)
-    activation = cfg.model.expert_activation_precision if expert_p in FOUR_BIT else None
+    activation = (cfg.model.expert_activation_precision
+                  if expert_p == cfg.model.released_weight_precision else None)
     if activation:
         # W4A8 needs 4-bit tensor cores (Blackwell); without them the weights are dequantised (W4A16).
         expert_p = activation if hw.runs(expert_p) and hw.runs(activation) else "bf16"

@@ -121,8 +121,11 @@ SELF_HOSTED = {
                           lambda n: h100(n, pue=1.5, usd_per_kwh=0.15, years=5, salary=220_000)),
     # gpt-oss ships MXFP4 weights, so its fleets serve 4-bit (FP4 tensor cores on Blackwell); one 8-GPU
     # server carries the load, N+1 servers = 16. Prefix caching (85% of a 40k prompt shared) lifts a
-    # one-GPU replica to 3,856 tok/s (the refit without it: TP2 at 5,260 per 2 GPUs).
-    "coding-agent": ("owned:b200", 600 * 6 * 40 / 86_400 * 3.15, 1600, 3856.4, 0.2, 1, 1, 8, 1, b200),
+    # one-GPU replica to 3,856 tok/s (the refit without it: TP2 at 5,260 per 2 GPUs). Issue 12 (MoE): the
+    # released checkpoint's format (MXFP4 experts with one scale byte per 32 values, 65.6 GB; attention
+    # and embeddings BF16 at the BF16 rate; W4A8 experts at the FP8 rate) takes it to 3,455 tok/s
+    # (`python -m engine plan presets/coding-agent.yaml --json`); still 4 GPUs carry the load, 16 installed.
+    "coding-agent": ("owned:b200", 600 * 6 * 40 / 86_400 * 3.15, 1600, 3455.2, 0.2, 1, 1, 8, 1, b200),
 }
 
 RENTED = {
@@ -131,8 +134,12 @@ RENTED = {
     # consumer-app: MI355X (one GPU per replica, 61,066 tok/s at the SLO) on a reserved base with on-demand
     # burst. hardware.yaml: on-demand $2.41; 1-year 2.41 - (2.41 - 2.10 sourced 3-year) x 0.65 = $2.2085.
     # Sized for a 5x peak it needs 24 GPUs; following the day it pays ~7.2 GPU-months, 3 of them reserved.
-    "consumer-app": ("cloud:mi355x:reserved-base", 10_000_000 * 5 * 1 / 86_400 * 5.0, 5.0, 400, 61066.4, 0.2, 1,
-                     2.41, 2.2085, 10.5, 10_000_000 * 5 * 250),
+    # Issue 12 (MoE): gpt-oss-20b's MXFP4 checkpoint runs its experts W4A8 (FP8 rate; vLLM's ROCm gpt-oss
+    # MoE is A8W4) and attention/embeddings in BF16, so FP8 weights (21 GB, all GEMMs at the FP8 rate) now
+    # serve it best: 47,597 tok/s per GPU (`python -m engine plan presets/consumer-app.yaml --json`), 31 GPUs
+    # at the peak, still on a reserved base.
+    "consumer-app": ("cloud:mi355x:reserved-base", 10_000_000 * 5 * 1 / 86_400 * 5.0, 5.0, 400, 47597.1, 0.2, 1,
+                     2.41, 2.2085, 21.0, 10_000_000 * 5 * 250),
 }
 
 API = {
