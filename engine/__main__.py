@@ -238,6 +238,9 @@ def cmd_plan(args) -> int:
 
     try:
         result = plan(scenario)
+        if args.token_flips:  # a re-plan per trial: only on request (engine/token_flips.py)
+            from engine.token_flips import with_token_flips
+            result = with_token_flips(result)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     rec = result.recommended
@@ -250,6 +253,12 @@ def cmd_plan(args) -> int:
     for alt in result.recommendation.alternatives:
         lines.append(f"{alt.role}: {alt.rationale}")
     lines.append(f"break-even: {result.horizon.break_even.reason}")
+    if result.recommendation.what_flips or result.recommendation.token_flips:
+        from present.sentences import flip_sentence, token_flip_lines
+        searched = result.recommendation.token_flips
+        found = set(searched.flips) if searched else set()
+        lines += [f"what flips it: {flip_sentence(f)}" for f in result.recommendation.what_flips if f not in found]
+        lines += [f"what flips it: {line}" for line in (token_flip_lines(searched) if searched else ())]
     _emit(result.to_dict(), args.json, "\n".join(lines))
     return 0
 
@@ -397,6 +406,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_size)
     p = sub.add_parser("plan", help="options, TCO, recommendation, horizon and uncertainty for a scenario")
     p.add_argument("scenario"), p.add_argument("--json", action="store_true")
+    p.add_argument("--token-flips", action="store_true",
+                   help="also search the input and output tokens per call at which another option wins "
+                        "(x0.25 to x4 of today's; a re-plan per trial, so about a second)")
     p.set_defaults(func=cmd_plan)
     p = sub.add_parser("calibrate", help="model accuracy on the measured benchmark rows")
     p.add_argument("--benchmarks", metavar="CSV"), p.add_argument("--json", action="store_true")

@@ -40,10 +40,10 @@ from engine.scenario.schema import BOUNDS, Scenario
 # token prices, and every accelerator's rental price and purchase capex.
 FLIP_FIELDS = ("latency.ttft_p95_ms", "latency.min_output_tokens_per_s_per_user", "workload.daily_active_users",
                "api_prices", "gpu_prices", "finance.monthly_growth")
-# Tokens per call are not searched: a self-hosted fleet is sized for the call's shape (a longer prompt or
-# answer holds more cache and changes the batch each replica runs), so every trial would need a fresh
-# replica search (tens of ms each), and a longer prompt moves an API's first token. The what-if beside
-# the answer edits them instead. (_cost_evaluator still prices them, for the day a search can afford it.)
+# Tokens per call are not searched here: a self-hosted fleet is sized for the call's shape (a longer prompt
+# or answer holds more cache and changes the batch each replica runs), so every trial needs a fresh replica
+# search, and a longer prompt moves an API's first token. engine/token_flips.py searches them by re-plans,
+# on request (beyond this search's budget inside every plan).
 # How far each multiplicative input is searched, as a factor either side of today's value: beyond
 # this the question is no longer "what flips this answer" but a different company.
 SPAN = 20.0
@@ -67,6 +67,39 @@ class Flip:
     current: float  # the input's value today
     option_name: str  # its display name
     option_monthly_usd: float  # its month-1 cost beyond the flip [USD per month]
+    # The nearest value tried at which `option_id` wins, where the search stops short of the next unit
+    # (tokens per call, engine/token_flips.py); None: the next unit or a hair beyond `value`.
+    beyond: float | None = None
+
+
+# Tokens per call, searched on request by engine/token_flips.py (a re-plan per trial): how far either way of
+# today's value the search goes; beyond this the calls are a different product.
+TOKEN_FIELDS = ("workload.input_tokens_per_call", "workload.output_tokens_per_call")
+TOKEN_SPAN = (0.25, 4.0)
+
+
+@dataclass(frozen=True)
+class TokenSearch:
+    """One token input searched one way from today's value."""
+
+    field: str  # "workload.input_tokens_per_call" | "workload.output_tokens_per_call"
+    direction: str  # "below" | "above"
+    current: float  # today's value [tokens per call]
+    end: float  # the farthest value searched [tokens per call]
+    flip: Flip | None  # None: today's answer held at every value tried up to `end`
+    trials: int  # re-plans of the recommendation the search ran
+
+
+@dataclass(frozen=True)
+class TokenFlips:
+    """The token searches of one plan, both inputs both ways (TOKEN_FIELDS order, below first)."""
+
+    searches: tuple[TokenSearch, ...]
+    span: tuple[float, float] = TOKEN_SPAN  # the searched span, as multiples of today's value
+
+    @property
+    def flips(self) -> tuple[Flip, ...]:
+        return tuple(s.flip for s in self.searches if s.flip is not None)
 
 
 @dataclass(frozen=True)

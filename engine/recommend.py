@@ -5,7 +5,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Mapping
 
-from engine.flips import Flip
+from engine.flips import Flip, TokenFlips
 from engine.money.cost_model import delivery_bridge
 from engine.money.horizon import Horizon
 from engine.money.cost_model import load_assumptions
@@ -38,6 +38,9 @@ class Recommendation:
     ranked_on: str = "month_1"  # finance.decide_on as applied: horizon_total or month_1
     # The nearest value of each key input at which another option is recommended (engine/flips.py).
     what_flips: tuple[Flip, ...] = ()
+    # Tokens per call searched both ways (engine/token_flips.py): a re-plan per trial, so only on request
+    # (None: not searched); the flips it finds are in `what_flips` too.
+    token_flips: TokenFlips | None = None
 
 
 def _speed(o: Option) -> str:

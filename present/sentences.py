@@ -7,7 +7,7 @@ from present.formatting import count, ms, number, percent_short, times, tok_per_
 from present.labels import EVIDENCE_LABELS, first_upper, flip_field_label, identifier_label, in_sentence
 
 if TYPE_CHECKING:  # type hints only: present never runs engine code
-    from engine.flips import Flip
+    from engine.flips import Flip, TokenFlips, TokenSearch
     from engine.money.options import Option
     from engine.recommend import Alternative, TargetCheck
     from engine.roadmap.build import Lever, Roadmap
@@ -115,6 +115,37 @@ def flip_sentence(flip: Flip) -> str:
     side = "Below" if flip.direction == "below" else "Above"
     return (f"{side} {flip_value(flip.field, flip.value)} (now {flip_value(flip.field, flip.current).split(' ', 1)[0]}), "
             f"the answer becomes {flip.option_name} at {usd_per_month(flip.option_monthly_usd)}.")
+
+
+def _multiple(ratio: float) -> str:
+    """0.25 -> '0.25x', 4.0 -> '4x', 3.2368 -> '3.24x'."""
+    return f"{ratio:.3g}x"
+
+
+def token_search_sentence(search: TokenSearch) -> str:
+    """One way searched without a flip: 'Input tokens per call (now 1,500): no flip above, up to 6,000 (4x).'"""
+    label = first_upper(flip_field_label(search.field))
+    way = "below, down to" if search.direction == "below" else "above, up to"
+    return (f"{label} (now {count(search.current)}): no flip {way} {count(search.end)} "
+            f"({_multiple(search.end / search.current)}).")
+
+
+def token_flip_lines(searched: TokenFlips) -> list[str]:
+    """Each token input's flips, then where none was found: 'Output tokens per call (now 300): no flip within
+    0.25x-4x (75 to 1,200).' when neither way flips, else the way that does not."""
+    lines = []
+    for field in dict.fromkeys(s.field for s in searched.searches):
+        mine = [s for s in searched.searches if s.field == field]
+        lines += [flip_sentence(s.flip) for s in mine if s.flip is not None]
+        quiet = [s for s in mine if s.flip is None and s.end != s.current]
+        if len(quiet) == 2:
+            low, high = sorted(s.end for s in quiet)
+            current = quiet[0].current
+            lines.append(f"{first_upper(flip_field_label(field))} (now {count(current)}): no flip within "
+                         f"{_multiple(low / current)}-{_multiple(high / current)} ({count(low)} to {count(high)}).")
+        else:
+            lines += [token_search_sentence(s) for s in quiet]
+    return lines
 
 
 def slo_met(confidence: str, band: float | None = None) -> str:

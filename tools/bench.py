@@ -55,7 +55,24 @@ def _plans(catalog, repeats: int) -> dict[str, dict]:
         out[f"plan {path.stem}"] = _median_ms(lambda: plan(s, catalog, day, with_roadmap=False), repeats)
         out[f"plan+roadmap {path.stem}"] = _median_ms(lambda: plan(s, catalog, day), repeats)
         out[f"what-flips {path.stem} (inside plan)"] = _what_flips_ms(s, catalog, day, repeats)
+        out[f"token-flips {path.stem} (on request)"] = _token_flips_ms(s, catalog, day, repeats)
     return out
+
+
+def _token_flips_ms(s: Scenario, catalog, day: dt.date, repeats: int) -> dict:
+    """The token-per-call search (engine/token_flips.py, run on request after a plan), each run after a
+    fresh plan() on an emptied replica-search memo, as a user's first click meets it."""
+    from engine.token_flips import token_flips
+
+    runs: list[float] = []
+    for _ in range(repeats + 1):
+        forget_sized_replicas()
+        today = plan(s, catalog, day, with_roadmap=False)
+        start = time.perf_counter()
+        token_flips(today, catalog)
+        runs.append((time.perf_counter() - start) * 1e3)
+    runs = runs[1:]  # the first warms imports
+    return {"median_ms": statistics.median(runs), "min_ms": min(runs), "runs": repeats}
 
 
 def _what_flips_ms(s: Scenario, catalog, day: dt.date, repeats: int) -> dict:

@@ -118,3 +118,75 @@ def test_no_recommendation_no_flips():
     p = plan(s, price_date=PRICE_DATE, with_roadmap=False)
     assert p.recommendation.option_id is None
     assert p.recommendation.what_flips == ()
+
+
+# --- tokens per call (engine/token_flips.py: searched on request) ------------------------------------
+
+@pytest.fixture(scope="module")
+def token_searched(preset):
+    from engine.token_flips import with_token_flips
+    s, today = preset
+    return s, today, with_token_flips(today)
+
+
+def test_every_token_flip_changes_the_answer_on_re_planning(token_searched, monkeypatch):
+    """Each token flip is bracketed by two re-plans: today's answer at its value, the named option at the
+    nearest value tried beyond it, no farther than the search's stated precision (about 1 %)."""
+    from engine.token_flips import BISECTION_STEPS, SCAN_POINTS, TOKEN_SPAN
+    PRECISION = TOKEN_SPAN[1] ** (1 / SCAN_POINTS / 2 ** BISECTION_STEPS)  # a scan step, halved on a log scale
+    s, today, searched = token_searched
+    for flip in searched.recommendation.token_flips.flips:
+        assert (flip.beyond < flip.value) == (flip.direction == "below"), flip
+        assert abs(flip.beyond - flip.value) <= flip.value * (PRECISION - 1) + 1, flip  # +1: whole tokens
+        kept = _replan(monkeypatch, s, flip.field, flip.value)
+        assert kept.recommendation.option_id == today.recommendation.option_id, flip
+        changed = _replan(monkeypatch, s, flip.field, flip.beyond)
+        assert changed.recommendation.option_id == flip.option_id, flip
+        assert flip.option_name == changed.recommended.name
+        assert flip.option_monthly_usd == pytest.approx(changed.recommended.monthly_tco_usd)
+
+
+def test_a_token_search_without_a_flip_keeps_the_answer_at_its_end(token_searched, monkeypatch):
+    """'No flip within 0.25x-4x': at least the far end of each quiet search re-plans to today's answer."""
+    s, today, searched = token_searched
+    for search in searched.recommendation.token_flips.searches:
+        if search.flip is None and search.end != search.current:
+            assert _replan(monkeypatch, s, search.field, search.end).recommendation.option_id \
+                == today.recommendation.option_id, search
+
+
+def test_token_searches_cover_both_inputs_both_ways_inside_the_span(token_searched):
+    from engine.token_flips import TOKEN_FIELDS, TOKEN_SPAN
+    s, today, searched = token_searched
+    found = searched.recommendation.token_flips
+    assert [(x.field, x.direction) for x in found.searches] == [
+        (f, d) for f in TOKEN_FIELDS for d in ("below", "above")]
+    for x in found.searches:
+        assert x.current == getattr(s.workload, x.field.split(".")[1])
+        low, high = x.current * TOKEN_SPAN[0], x.current * TOKEN_SPAN[1]
+        assert (low - 1 <= x.end <= x.current) if x.direction == "below" else (x.current <= x.end <= high)
+    # the plan's own flips stay as they were; the token flips are added to them
+    assert searched.recommendation.what_flips == today.recommendation.what_flips + found.flips
+    assert today.recommendation.token_flips is None
+
+
+def test_token_flips_read_as_a_user_needs_them(token_searched):
+    from present.sentences import token_flip_lines
+    s, today, searched = token_searched
+    lines = token_flip_lines(searched.recommendation.token_flips)
+    assert len(lines) >= 2  # each input: a flip or where none was found
+    for flip in searched.recommendation.token_flips.flips:
+        assert any(f"the answer becomes {flip.option_name}" in line for line in lines)
+    assert all("tokens per call" in line for line in lines)
+
+
+def test_a_longer_prompt_moves_the_support_assistant_off_its_api():
+    """The support assistant's per-token service wins on 1,500-token prompts; the fleet's fixed cost is spread
+    over more tokens as prompts grow, so a rented fleet wins somewhere above (the search names where)."""
+    from engine.token_flips import with_token_flips
+    today = plan(_scenario("support-assistant"), price_date=PRICE_DATE, with_roadmap=False)
+    searched = with_token_flips(today)
+    up = [f for f in searched.recommendation.token_flips.flips
+          if f.field == "workload.input_tokens_per_call" and f.direction == "above"]
+    assert today.recommended.kind in ("api", "specialized")
+    assert up and today.option(up[0].option_id).kind in ("cloud", "owned")
