@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from engine.flips import TOKEN_SPAN
 from engine.plan import Plan
 from engine.recommend import CHEAPER_UNVERIFIED, confidence, model_error_band
 from present.formatting import MISSING, count, ms, percent, tok_per_s, usd, usd_per_month
 from present.labels import kind_label
-from present.sentences import cheaper_unverified, flip_sentence, lead_time, slo_met, target_margin
+from present.sentences import cheaper_unverified, flip_sentence, lead_time, slo_met, target_margin, token_flip_lines
 from ui import form, state
 from ui.safe import md
 
@@ -98,12 +99,23 @@ def _no_answer(plan: Plan) -> None:
 
 
 def what_flips(plan: Plan) -> None:
-    """One line per input: the nearest value at which another option wins."""
+    """One line per input: the nearest value at which another option wins. Tokens per call take a re-plan
+    per trial, so they are searched when asked for (a button), then listed with the others."""
     flips = plan.recommendation.what_flips
-    if not flips:
+    if plan.recommended is None:
         return
     st.markdown("**What would change the answer**")
-    st.markdown("\n".join(f"- {md(flip_sentence(f), 300)}" for f in flips))
+    if flips:
+        st.markdown("\n".join(f"- {md(flip_sentence(f), 300)}" for f in flips))
+    if not state.token_flips_requested():
+        st.button("Find the token flips", key="_find_token_flips", on_click=state.request_token_flips,
+                  help=f"The input and output tokens per call at which another option wins, searched from "
+                       f"{TOKEN_SPAN[0]:g}x to {TOKEN_SPAN[1]:g}x today's by re-planning (about a second)")
+        return
+    with st.spinner("Re-planning at other token counts per call..."):
+        searched = state.current_token_flips()
+    if searched is not None:
+        st.markdown("\n".join(f"- {md(line, 300)}" for line in token_flip_lines(searched)))
 
 
 def what_if_fields(plan: Plan | None) -> list[str]:

@@ -17,7 +17,9 @@ from streamlit.runtime.pages_manager import PagesManager
 from engine.physics.calibration import ReportedAccuracy, load_cases, reported_accuracy, run_all, summaries
 from engine.catalog.catalog import load_catalog
 from engine.capacity.curves import throughput_curves
+from engine.flips import TokenFlips
 from engine.plan import Plan, plan
+from engine.token_flips import token_flips
 from engine.scenario.schema import DEFAULT_SCENARIO, LATENCY_TIERS, Scenario
 from ui import url
 from ui.safe import md
@@ -196,6 +198,36 @@ def plan_for(other: Scenario) -> Plan | None:
         return _plan(other.to_yaml(), dt.date.today().isoformat())
     except ValueError as exc:
         st.error(f"{md(other.name)} cannot be planned: {md(exc, 400)}")
+        return None
+
+
+# Tokens per call are searched by re-plans (engine/token_flips.py, about a second): only once asked for, and
+# then kept for that scenario (a new scenario needs a new click).
+TOKEN_FLIPS_FOR = "token_flips_for"
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _token_flips(scenario_yaml: str, price_date: str) -> TokenFlips:
+    return token_flips(_plan(scenario_yaml, price_date))
+
+
+def request_token_flips() -> None:
+    st.session_state[TOKEN_FLIPS_FOR] = scenario().to_yaml()
+
+
+def token_flips_requested() -> bool:
+    return st.session_state.get(TOKEN_FLIPS_FOR) == scenario().to_yaml()
+
+
+def current_token_flips() -> TokenFlips | None:
+    """The token flips of the current scenario once asked for (request_token_flips), else None."""
+    if not token_flips_requested():
+        return None
+    scenario_yaml = scenario().to_yaml()
+    try:
+        return _token_flips(scenario_yaml, dt.date.today().isoformat())
+    except ValueError as exc:
+        st.error(f"The token search stopped: {md(exc, 500)}")
         return None
 
 

@@ -108,3 +108,21 @@ def test_what_if_beside_the_answer_marks_edits_and_resets_them():
     assert metrics(at)["Monthly TCO, month 1"][0] == before
     assert "Modified from" not in seen(at)
     assert "(modified)" not in at.caption[0].value
+
+
+def test_token_flips_are_found_on_request_and_listed_with_the_others():
+    """Tokens per call are searched by re-plans, so only on a click; the lines then join the others and stay
+    for that scenario."""
+    from engine.token_flips import token_flips
+    from present.sentences import token_flip_lines
+
+    at = open_app(preset="support-assistant")
+    assert "tokens per call (now" not in seen(at) and "input tokens per call" not in seen(at)
+    at.button(key="_find_token_flips").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    expected = token_flip_lines(token_flips(engine_plan({"preset": "support-assistant"})))
+    text = seen(at)
+    assert expected and all(line in text for line in expected), (expected, text)
+    at.run()  # a rerun keeps them without another click
+    assert all(line in seen(at) for line in expected)
+    assert not [b for b in at.button if b.key == "_find_token_flips"]
