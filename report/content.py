@@ -14,6 +14,7 @@ from engine.catalog.catalog import Catalog, load_catalog
 from engine.plan import Plan
 from engine.recommend import lead_time_caveat, near_tie_note
 from engine.scenario.schema import LATENCY_TIERS, Scenario
+from engine.token_flips import token_flips
 from engine.money.cost_model import load_assumptions
 from engine.money.api_quotes import price_snapshot, provider_name
 from engine.money.onprem_silicon import systems_table
@@ -24,7 +25,8 @@ from present.labels import (EVIDENCE_LABELS, EVIDENCE_SHORT, NOT_COSTED_LABELS, 
                             deployment_label, identifier_label, in_sentence, kind_label, layer_label, phase_label,
                             price_basis_label, pricing_label, quality_risk_label, tier_label,
                             uncertain_input_label, vendor_label)
-from present.sentences import alternative_role, availability_rule, empty_roadmap, relaxations
+from present.sentences import (alternative_role, availability_rule, empty_roadmap, flip_sentence, relaxations,
+                               token_flip_lines)
 
 TOP_OPTIONS = 8  # rows of the HTML's options table (the PDF's page 1 holds the best of each kind)
 TOP_BARS = 6  # options in the cost-components chart
@@ -129,6 +131,9 @@ class Brief:
     decision: Table = Table((), (), ())
     # Edge, on-device and on-premises silicon; None when the plan lists none of them.
     edge: Edge | None = None
+    # What would change the answer: one sentence per flip (the plan's, then tokens per call), as on the
+    # Scenario page.
+    what_flips: tuple[str, ...] = ()
 
 
 # --- helpers ------------------------------------------------------------------------
@@ -613,6 +618,17 @@ def _uncertainty(plan: Plan) -> str:
             f"samples over {ranges}.")
 
 
+def _what_flips(plan: Plan) -> tuple[str, ...]:
+    """The Scenario page's lines: the plan's flips, then tokens per call, searched here when the plan has not
+    been (a brief is built on request, so it can afford the re-plans)."""
+    rec = plan.recommendation
+    if rec.option_id is None:
+        return ()
+    searched = rec.token_flips if rec.token_flips is not None else token_flips(plan)
+    found = set(searched.flips)
+    return tuple([flip_sentence(f) for f in rec.what_flips if f not in found] + token_flip_lines(searched))
+
+
 def build_brief(plan: Plan, share_link: str | None = None) -> Brief:
     """Everything the brief says, as text and series, in reading order."""
     catalog = load_catalog()
@@ -640,4 +656,5 @@ def build_brief(plan: Plan, share_link: str | None = None) -> Brief:
         sources=_sources(plan, catalog),
         accuracy=_accuracy(),
         uncertainty=_uncertainty(plan),
+        what_flips=_what_flips(plan),
     )

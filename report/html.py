@@ -146,6 +146,9 @@ def render(brief: Brief) -> str:
                   f'<p class="note">{esc(brief.uncertainty)}</p>']
     if components or horizon:
         parts.append("</section>")
+    if brief.what_flips:
+        parts += ['<section id="flips"><h2>What would change the answer</h2><ul class="note">',
+                  "".join(f"<li>{esc(line)}</li>" for line in brief.what_flips), "</ul></section>"]
     if brief.roadmap is not None:
         rm = brief.roadmap
         parts += [

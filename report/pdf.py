@@ -360,6 +360,10 @@ def render(brief: Brief, page_size: str = "A4") -> bytes:
         _heading(pdf, "Cost over the horizon", 80)
         _chart(pdf, horizon, brief.horizon.caption)
         _paragraph(pdf, brief.uncertainty, 7.5, MUTED)
+    if brief.what_flips:
+        _heading(pdf, "What would change the answer", 25)
+        for line in brief.what_flips:
+            _paragraph(pdf, f"- {line}", 8)
     edge_placed = edge_placed or _edge_if_it_fits(pdf, brief)
 
     if brief.roadmap is not None:

@@ -289,3 +289,21 @@ def test_bidi_controls_are_stripped_from_both_briefs():
     for c in BIDI:
         assert c not in page and c not in text
     assert "Invoicegpj.exex" in html.unescape(page) and "Invoicegpj.exex" in text
+
+
+def test_the_brief_says_what_would_change_the_answer_tokens_per_call_included(onprem_plan, a4):
+    """The Scenario page's lines, in the PDF and the HTML: every flip of the plan, then tokens per call (searched
+    for the brief when the plan was not), each flip naming the option that takes over."""
+    from engine.token_flips import with_token_flips
+    from present.sentences import flip_sentence, token_flip_lines
+
+    searched = with_token_flips(onprem_plan)
+    expected = [flip_sentence(f) for f in searched.recommendation.what_flips]
+    expected += [line for line in token_flip_lines(searched.recommendation.token_flips) if line not in expected]
+    assert build_brief(onprem_plan).what_flips == build_brief(searched).what_flips
+    assert sorted(build_brief(onprem_plan).what_flips) == sorted(expected)
+    assert any("tokens per call" in line for line in expected)
+    _, text = pdf_text(a4)
+    page = " ".join(html.unescape(build_html(onprem_plan)).split())
+    for line in expected:
+        assert " ".join(line.split()) in text and line in page, line
