@@ -8,7 +8,8 @@ first-token time and per-call price tiers follow the prompt. Each trial value is
 re-plan of the recommendation (plan.py's options, cost models and ranking at that value) that skips
 what cannot win:
 
-- every API is priced exactly (its fees are linear in tokens, a few ms for all of them);
+- every API is priced exactly: its offer is rebuilt at the trial value (price tiers by prompt length and the
+  first-token time follow the prompt), a few ms for all of them;
 - an accelerator is re-sized only where it could win: tokens per call never make a fleet cheaper nor an
   unreachable target reachable (more tokens are more prefill, more decode and more KV cache at the same
   call rate), so an option's cost at a value already tried below the trial is a lower bound of its cost
@@ -17,8 +18,9 @@ what cannot win:
 
 The search is a scan of SCAN_POINTS geometric steps from today's value to the end of the searched span
 (TOKEN_SPAN, x0.25 and x4 of today, inside the input's bounds and the model's context window), then
-BISECTION_STEPS halvings of the first bracket where the answer changes: the flip is reported to the
-bracket left, the value keeping today's answer and the nearest value tried beyond it (`Flip.beyond`).
+BISECTION_STEPS halvings of the first bracket where the answer changes. The flip is reported as that
+bracket: the last value tried that keeps today's answer (`Flip.value`) and the nearest value tried beyond
+it (`Flip.beyond`), both re-plans.
 A scan can step over a flip and back (an answer that changes and returns between two points); the
 points are the stated trade of a search that costs re-plans.
 
@@ -42,7 +44,7 @@ from engine.money.api_quotes import api_offers
 from engine.money.cost_model import cost_model, paths, with_delivery_lead
 from engine.money.options import Option, api_option, self_hosted_options
 from engine.plan import Plan, _excluded_api
-from engine.scenario.schema import BOUNDS, Scenario
+from engine.scenario.schema import BOUNDS
 
 SCAN_POINTS = 2  # geometric steps from today to each end (x2, then x4)
 BISECTION_STEPS = 6  # halvings of a x2 bracket (on a log scale): the flip is located to within 1.1 %

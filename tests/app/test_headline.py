@@ -19,8 +19,8 @@ from ui import url
 pytestmark = pytest.mark.app
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
-# GPT-5 mini is closed (API only) and no speed or first-token time is published for it at OpenAI
-# (engine/data/providers.yaml): the answer exists but rests on assumed figures.
+# GPT-5 mini is closed (API only) and no first-token time is published for it at OpenAI
+# (engine/data/providers.yaml): the answer exists but rests on an assumed figure.
 UNVERIFIED = {"model.id": "gpt-5-mini"}
 
 
@@ -76,7 +76,9 @@ def test_an_unverified_pick_says_so_in_the_headline():
     assert p.recommended is not None and not p.recommendation.verified
     m = metrics(at)
     assert m["SLO met"][0] == "Unverified (assumed)"
-    assert "assumed" in m["Speed per user"][1]
+    rec = p.recommended  # each assumed figure says so beside it
+    for label, evidence in (("Speed per user", rec.speed_evidence), ("First visible token, p95", rec.ttft_evidence)):
+        assert ("assumed" in m[label][1]) == (evidence == "assumed"), (label, m[label])
     assert "No verified option" in seen(at)
 
 
