@@ -16,6 +16,7 @@ from engine.money.cost_model import CostModel, cost_model, with_delivery_lead
 from engine.money.horizon import Horizon, build_horizon, project
 from engine.physics.edge import device as edge_device
 from engine.money.onprem_silicon import edge_box_options, onprem_silicon_options
+from engine.money.substitutes import SubstituteCheck, quality_substitutes
 from engine.money.options import KINDS, SELF_HOSTED_KINDS, Option, api_option, self_hosted_options
 from engine.money.uncertainty import Uncertainty, uncertainty
 from engine.recommend import (DecisionRow, Recommendation, TargetCheck, decision_row, recommend, target_checks,
@@ -55,6 +56,9 @@ class Plan:
     on_device: OnDevice | None = None
     edge_options: tuple[Option, ...] = ()
     onprem_silicon_options: tuple[Option, ...] = ()
+    # Issue 13 item 8: every catalog model judged against model.quality_floor (empty without a floor):
+    # which were offered as substitutes and why each other one was not (engine/money/substitutes.py).
+    substitutes: tuple[SubstituteCheck, ...] = ()
 
     def option(self, option_id: str) -> Option:
         return next(o for o in self.options if o.id == option_id)
@@ -136,6 +140,7 @@ class Plan:
             "onprem_silicon": [option_dict(o) for o in self.onprem_silicon_options],
             "decision_table": to_jsonable(self.decision_table()),
             "target_checks": to_jsonable(self.target_checks()),
+            "substitutes": [{**to_jsonable(c), "offered": c.offered} for c in self.substitutes],
         }
 
 
@@ -255,4 +260,4 @@ def plan(scenario: Scenario, catalog: Catalog | None = None, price_date: dt.date
     on_device = assess_on_device(catalog, scenario, on_device_lever.monthly_saving_usd if on_device_lever else 0.0)
     return Plan(scenario, sizing.demand, sizing.options, tuple(options), recommendation, horizon, bands,
                 price_data, roadmap, on_device, edge_box_options(catalog, scenario, sizing.demand),
-                onprem_silicon_options(catalog, scenario, sizing.demand))
+                onprem_silicon_options(catalog, scenario, sizing.demand), quality_substitutes(catalog, scenario))

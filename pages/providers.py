@@ -1,7 +1,9 @@
 """Providers: every API that serves the model, priced and judged against the same SLO."""
 import streamlit as st
 
-from present.formatting import MISSING, usd, usd_per_month
+from engine.money.substitutes import NOT_INDEXED, QUALITY_SCALE, QUALITY_SNAPSHOT
+from present.formatting import MISSING, number, usd, usd_per_month
+from present.labels import substitute_status_label
 from ui import charts, state, tables
 from ui.layout import page_header
 from ui.safe import md
@@ -60,6 +62,23 @@ st.dataframe(styled, hide_index=True, width="stretch", column_config=config)
 with st.expander("Prices, prompt-length effect, reasons and sources per offer"):
     detail, detail_config = tables.provider_detail_table(plan)
     st.dataframe(detail, hide_index=True, width="stretch", column_config=detail_config)
+floor = plan.scenario.model.quality_floor
+if floor is None:
+    st.caption(f"No quality floor: only the chosen model is priced. Set one on the Scenario form (a {QUALITY_SCALE}) "
+               "to consider cheaper models that score at least as high.")
+else:
+    offered = [c for c in plan.substitutes if c.offered]
+    with st.expander(f"Quality-floor substitutes: {len(offered)} of {len(plan.substitutes)} other models offered at "
+                     f"{QUALITY_SCALE} ≥ {number(floor)}, and why each other one is not"):
+        st.caption(f"The rule: any model, open or closed, scoring at least the floor on the {QUALITY_SNAPSHOT} "
+                   "snapshot is offered and may be recommended. A smaller, cheaper tier of the chosen closed model's "
+                   f"own vendor (Claude Haiku, GPT mini / Luna, Gemini Flash) that the snapshot does not score is "
+                   f"priced and listed as \"{NOT_INDEXED}\", never recommended. Any other model without a score "
+                   "is not offered: no model is treated as meeting a floor without a score.")
+        st.dataframe([{"Model": c.model_name, QUALITY_SCALE: c.quality_index,
+                       "Vendor's smaller tier": "yes" if c.smaller_tier else "",
+                       "Verdict": substitute_status_label(c.status), "Why": c.reason} for c in plan.substitutes],
+                     hide_index=True, width="stretch")
 limits = [{"Offer": o.name, "Default tier against your peak": o.api_quote.rate_limit}
           for o in api if o.api_quote is not None and o.api_quote.rate_limit]
 if limits:

@@ -150,6 +150,12 @@ def configuration_label(sized: HardwareOption, stacks: Mapping[str, Stack]) -> s
 # engine.recommend.confidence: how sure "meets the targets" is (DESIGN.md "Evidence")
 CONFIDENCE_LABELS = {"yes": "Yes", "likely": "Likely (modelled)", "unverified": "Unverified (assumed)", "no": "No"}
 
+# engine.money.substitutes.SubstituteCheck.status: the verdict on a quality-floor substitute
+SUBSTITUTE_STATUS_LABELS = {"meets_floor": "Offered: meets the floor",
+                            "below_floor": "Not offered: below the floor",
+                            "not_indexed_tier": "Listed, not recommended: quality not indexed, test before switching",
+                            "no_index": "Not offered: no index"}
+
 # engine.recommend.DecisionRow.lock_in and .data_residency
 LOCK_IN_LABELS = {"none": "None: pay as you go", "reserved_1y": "1-year reservation", "reserved_3y": "3-year reservation",
                   "owned": "Bought hardware", "vendor_silicon": "One vendor's silicon"}
@@ -166,6 +172,10 @@ FLIP_FIELD_LABELS = {"latency.ttft_p95_ms": "first-token target", "latency.min_o
 
 def confidence_label(key: str) -> str:
     return CONFIDENCE_LABELS.get(key, key)
+
+
+def substitute_status_label(status: str) -> str:
+    return SUBSTITUTE_STATUS_LABELS.get(status, status)
 
 
 def lock_in_label(key: str, months: int = 0) -> str:

@@ -19,6 +19,7 @@ from engine.money.cost_model import load_assumptions
 from engine.money.api_quotes import price_snapshot, provider_name
 from engine.money.onprem_silicon import systems_table
 from engine.money.options import Option
+from engine.money.substitutes import QUALITY_SCALE
 from engine.physics.edge import device as edge_device
 from present import formatting as fmt
 from present.labels import (EVIDENCE_LABELS, EVIDENCE_SHORT, NOT_COSTED_LABELS, PRICE_BASIS_LABELS, configuration_label,
@@ -444,7 +445,7 @@ def _inputs(plan: Plan) -> tuple[tuple[str, str], ...]:
         ("Latency tier", tier),
         ("First-token target (p95)", fmt.ms(lat.ttft_p95_ms)),
         ("Speed per user, at least", fmt.tok_per_s(lat.min_output_tokens_per_s_per_user)),
-        ("Model", _model_name(m.id) + ("" if m.quality_floor is None else f" (or quality ≥ {fmt.number(m.quality_floor)})")),
+        ("Model", _model_name(m.id) + ("" if m.quality_floor is None else f" (or a substitute with {QUALITY_SCALE} ≥ {fmt.number(m.quality_floor)})")),
         ("4-bit weights allowed", "yes" if m.allow_4bit_weights else "no"),
         ("Deployment", deployment_label(c.deployment)),
         ("Allowed vendors", ", ".join(vendor_label(v) for v in c.allowed_vendors) or "all"),

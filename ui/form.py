@@ -52,7 +52,7 @@ NUMBER_FIELDS: dict[str, tuple[Field, ...]] = {
         Field("latency.min_output_tokens_per_s_per_user", "Minimum speed per user (tokens/s)", 5.0, "%.1f"),
     ),
     "Model": (
-        Field("model.quality_floor", "Quality floor (index, optional)", 1.0, "%.0f"),
+        Field("model.quality_floor", "Quality floor (LMArena text score, optional)", 1.0, "%.0f"),
     ),
     "Constraints": (
         Field("constraints.availability_target", "Availability target (share, 0.9-0.99999)", 0.0001, "%.5f"),
@@ -137,6 +137,15 @@ def parse_integer(text: str, label: str, key: str) -> tuple[int, str]:
     return int(value), note
 
 
+# What a bound's reason cannot say: the rule behind a field (one definition: engine/money/substitutes.py).
+EXTRA_HELP = {
+    "model.quality_floor": " With a floor, every catalog model scoring at least this much is priced beside the chosen "
+                           "one, open or closed; the chosen closed model's smaller tier without a score (e.g. a new "
+                           "Haiku) is listed as 'quality not indexed: test before switching', never recommended; other "
+                           "models without a score are left out. The Providers page lists each model and why.",
+}
+
+
 def _commit(key: str, prefix: str = "") -> None:
     """on_change: copy the widget's value into the canonical scenario (or keep it and say why)."""
     value = st.session_state[widget_key(key, prefix)]
@@ -176,7 +185,8 @@ def _number(f: Field, current, prefix: str = "") -> None:
         return
     _seed(f.key, None if current is None else float(current), prefix)
     st.number_input(f.label, min_value=float(low), max_value=float(high), step=float(f.step),
-                    format=f.fmt, key=widget_key(f.key, prefix), help=bounds_help(f.key), on_change=_commit,
+                    format=f.fmt, key=widget_key(f.key, prefix), help=bounds_help(f.key) + EXTRA_HELP.get(f.key, ""),
+                    on_change=_commit,
                     args=(f.key, prefix))
 
 

@@ -123,8 +123,9 @@ class Model:
     non_expert_weight_precision: str | None = None  # attention, router, embeddings kept at this precision
     expert_activation_precision: str | None = None  # the 4-bit expert GEMMs' activations (W4A8 -> fp8)
     always_reasons: bool = False  # writes reasoning tokens on every call (no way to turn it off)
-    quality_index: float | None = None
+    quality_index: float | None = None  # LMArena text score, one snapshot (models.yaml header); None: not on it
     quality_source: str = ""
+    tier: int | None = None  # closed rows: size rank in the vendor's line-up, 1 = top tier (models.yaml header)
     api_providers: tuple[tuple[str, str], ...] = ()
     license: str = ""
     source: str = ""
@@ -133,6 +134,9 @@ class Model:
     notes: str = ""
 
     def __post_init__(self) -> None:
+        if self.tier is not None and (self.open_weights or not isinstance(self.tier, int) or self.tier < 1):
+            raise ValueError(f"models.yaml: {self.id!r} tier = {self.tier!r}; a tier is a whole number >= 1, "
+                             "and only closed (API-only) rows carry one")
         if self.attention_type == "mla" and not self.v_head_dim:
             raise ValueError(f"models.yaml: MLA model {self.id!r} needs v_head_dim (its config's v_head_dim)")
         if self.released_weight_format and self.released_weight_format not in BLOCK_SCALE_BYTES_PER_VALUE:

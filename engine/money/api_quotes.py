@@ -21,6 +21,7 @@ from engine.capacity.demand import Demand, demand
 from engine.catalog.retirements import retirement
 from engine.scenario.schema import Scenario
 from engine.money.api_speed import ProviderSpeed, ServiceSpeed, published_row, service_speed
+from engine.money.substitutes import UNTESTED_TIER, candidate_models, quality_substitutes
 
 HUGGING_FACE_ROUTE = "huggingface_"  # Hugging Face Inference Providers routes (the provider behind follows)
 # Hugging Face route suffixes that are not the backend's planner id.
@@ -152,6 +153,9 @@ class ApiOffer:
     replacement: str = ""  # the provider's named replacement, if any
     price_terms: str = ""  # "negotiated: -15%" or "your quote" where the finance inputs replace list prices
     rate_limit: RateLimitCheck | None = None  # the provider's default tier against the scenario's peak
+    # a quality-floor substitute whose quality is not indexed (substitutes.NOT_INDEXED): why it is listed
+    # but never recommended; '' for the chosen model and for substitutes that meet the floor
+    quality_unverified: str = ""
 
     @property
     def option_id(self) -> str:
@@ -291,17 +295,6 @@ def with_finance_terms(prices: UnitPrices | None, provider: str, model_id: str,
         return prices, ""
     keep = 1.0 - discount
     return UnitPrices(*(v * keep for v in dataclasses.astuple(prices))), f"negotiated: -{discount * 100:g}%"
-
-
-def _candidate_models(catalog: Catalog, scenario: Scenario) -> list[Model]:
-    """The scenario's model, plus models at or above its quality floor (cheaper substitutes)."""
-    chosen = catalog.get_model(scenario.model.id)
-    floor = scenario.model.quality_floor
-    models = [chosen]
-    if floor is not None:
-        models += [m for m in catalog.models.values()
-                   if m.id != chosen.id and m.quality_index is not None and m.quality_index >= floor]
-    return models
 
 
 def _pairs(model: Model) -> list[tuple[str, str]]:
@@ -444,7 +437,8 @@ def api_offers(catalog: Catalog, scenario: Scenario, price_date: dt.date) -> lis
     """
     w = scenario.workload
     offers = []
-    for model in _candidate_models(catalog, scenario):
+    untested = {c.model: c.reason for c in quality_substitutes(catalog, scenario) if c.status == UNTESTED_TIER}
+    for model in candidate_models(catalog, scenario):
         pairs = [(p, pid) for p, pid in _pairs(model) if offered(p)]
         priced = {}
         for provider, provider_model_id in pairs:
@@ -472,7 +466,8 @@ def api_offers(catalog: Catalog, scenario: Scenario, price_date: dt.date) -> lis
             offers.append(ApiOffer(provider, name, provider_model_id, model, prices, speed, hardware, service,
                                    retired, retiring, price_source, unpriced,
                                    ends.retired_on if ends else None, ends.replacement if ends else "",
-                                   price_terms, rate_limit_check(provider, model.id, scenario)))
+                                   price_terms, rate_limit_check(provider, model.id, scenario),
+                                   untested.get(model.id, "")))
     return offers
 
 

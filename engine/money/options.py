@@ -159,7 +159,8 @@ def api_option(offer: ApiOffer, scenario: Scenario, dem: Demand, excluded: str =
     """
     verdict = slo_verdict(offer, scenario)
     why = verdict.reason
-    excluded = excluded or offer.retired or offer.unpriced
+    # an untested smaller tier (substitutes.NOT_INDEXED) is priced and listed, never recommended
+    excluded = excluded or offer.retired or offer.unpriced or offer.quality_unverified
     if offer.retiring:
         why += f"; {offer.retiring}: plan the migration"
     if offer.rate_limit is not None and offer.rate_limit.warning:

@@ -53,7 +53,9 @@ BOUNDS: dict[str, tuple[float, float, str]] = {
     "constraints.power_cap_kw": (0.1, 1e7, "the IT power a site can give the fleet, from one rack to a campus"),
     "latency.ttft_p95_ms": (50, 3_600_000, "50 ms (faster than any network round trip allows) to one hour"),
     "latency.min_output_tokens_per_s_per_user": (0.1, 5_000, "above the fastest measured per-user speeds"),
-    "model.quality_floor": (0, 100, "on the quality index scale of the model catalog"),
+    "model.quality_floor": (900, 1700, "an LMArena text score, the scale of the catalog's quality index (arena.ai "
+                            "text leaderboard, 2026-10-02): about 1,170 for Llama 2 70B, 1,318 for Llama 3.3 70B, "
+                            "1,525 for the top model"),
     "constraints.availability_target": (0.9, 0.99999, "from 90% to five nines"),
     "constraints.headroom_fraction": (0.0, 2.0, "spare capacity above peak, as a share of peak"),
     "finance.horizon_months": (1, 120, "one month to ten years"),
