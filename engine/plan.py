@@ -18,7 +18,7 @@ from engine.physics.edge import device as edge_device
 from engine.money.onprem_silicon import edge_box_options, onprem_silicon_options
 from engine.money.substitutes import SubstituteCheck, quality_substitutes
 from engine.money.options import KINDS, SELF_HOSTED_KINDS, Option, api_option, self_hosted_options
-from engine.money.uncertainty import Uncertainty, uncertainty
+from engine.money.uncertainty import Uncertainty, throughput_ranges, uncertainty
 from engine.recommend import (DecisionRow, Recommendation, TargetCheck, decision_row, recommend, target_checks,
                               with_horizon_alternative)
 from engine.records import to_jsonable
@@ -251,7 +251,8 @@ def plan(scenario: Scenario, catalog: Catalog | None = None, price_date: dt.date
     flips = what_flips(Context(scenario, catalog, sizing.demand, by_id, models, recommendation.option_id))
     recommendation = dataclasses.replace(recommendation, what_flips=flips)
     usable_models = {oid: m for oid, m in models.items() if by_id[oid].usable}
-    bands = uncertainty(usable_models, scenario, recommendation.option_id)
+    bands = uncertainty(usable_models, scenario, recommendation.option_id,
+                        throughput_ranges({oid: by_id[oid].throughput_band for oid in usable_models}))
     price_data = PriceData(f"{price_snapshot()}, bundled snapshot; api_prices_supplement.yaml where it has no price",
                            price_date.isoformat())
     rec = by_id.get(recommendation.option_id)

@@ -10,6 +10,7 @@ from engine.money.cost_model import delivery_bridge
 from engine.money.horizon import Horizon
 from engine.money.cost_model import load_assumptions
 from engine.money.options import Option
+from engine.physics.bands import ThroughputBand
 from engine.physics.calibration import reported_accuracy
 from engine.scenario.schema import Scenario
 from present.formatting import ms, percent, seconds, times, tok_per_s, usd, usd_per_month
@@ -286,6 +287,7 @@ class DecisionRow:
     lock_in: str  # none | reserved_1y | reserved_3y | owned | vendor_silicon
     lock_in_months: int  # the commitment the kind brings (0: none)
     data_residency: str  # provider | your_cloud | your_premises
+    throughput_band: ThroughputBand | None = None  # self-hosted: its modelled throughput's held-out band
 
 
 def lock_in(option: Option, scenario: Scenario) -> tuple[str, int]:
@@ -307,7 +309,7 @@ def decision_row(option: Option, scenario: Scenario, horizon_usd: float | None, 
     return DecisionRow(option.kind, option.id, option.name, recommended, option.monthly_tco_usd, horizon_usd,
                        upfront_cash_usd, option.ttft_ms, option.output_tokens_per_s_per_user, option.ttft_evidence,
                        option.speed_evidence, confidence(option), float(lead), key, months,
-                       DATA_RESIDENCY.get(option.kind, "provider"))
+                       DATA_RESIDENCY.get(option.kind, "provider"), option.throughput_band)
 
 
 def model_error_band() -> float:
@@ -325,3 +327,12 @@ def model_error_band() -> float:
     if accuracy.latency_limited is not None:
         bands.append(accuracy.latency_limited.median_abs_error)
     return float(max(bands))
+
+
+def option_error_band(option: Option | None) -> float:
+    """The +/- band quoted beside an option's modelled figures [share of the figure]: the farther end of
+    its own throughput band (held-out residuals of its hardware and model family, engine/physics/bands.py)
+    where it has one, else the global `model_error_band`."""
+    if option is not None and option.throughput_band is not None:
+        return option.throughput_band.widest_fraction
+    return model_error_band()

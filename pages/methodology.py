@@ -2,6 +2,7 @@
 import streamlit as st
 
 from engine.money.cost_model import HOURS_PER_MONTH
+from engine.physics.bands import MIN_ROWS
 from present.formatting import count, percent
 from present.labels import kind_label
 from ui import state, tables
@@ -30,6 +31,26 @@ if accuracy:
     st.caption("Out of sample: each hardware, model family and benchmark source in turn is left out, the efficiency "
                "factors are refitted on the other rows, and the left-out rows are predicted. In sample: the "
                "stored fit against the rows it was fitted on.")
+    if accuracy.residuals:
+        st.markdown("**Prediction bands: each self-hosted option's throughput band**")
+        st.markdown(
+            "Every option's modelled throughput carries a band from the held-out errors of its own hardware and "
+            "model family (the rows of that hardware predicted with the hardware left out of the fit, and the "
+            "same for the family), on the runs that match how the option is sized: latency-limited (MLPerf "
+            "server and interactive rows) when the latency targets bind the batch, max-throughput when the batch "
+            "is at its memory or stack cap. With e the signed error (predicted / measured - 1) and q its 10th "
+            "and 90th percentile:")
+        st.latex(r"x_q = \tfrac{1}{2}\left[\ln(1 + e_q^\text{hardware}) + \ln(1 + e_q^\text{family})\right],"
+                 r"\quad \text{band} = \left[e^{-x_{90}} - 1,\ e^{-x_{10}} - 1\right]")
+        st.markdown(
+            f"A hardware or family with fewer than {MIN_ROWS} held-out rows is **never measured** and takes the "
+            "widest band of its kind, so an option on unmeasured hardware or an unmeasured model is never shown "
+            "a narrower band than a measured one. The band always holds the prediction itself (its low end "
+            "at most 0, its high end at least 0). The band is shown beside each option (Hardware and TCO "
+            "pages, the headline, the brief); the TCO's Monte Carlo draws each self-hosted option's throughput "
+            "from it (log-normal through its ends), so the fleet at the low end widens the cost range.")
+        st.dataframe(tables.residuals_table(accuracy), hide_index=True, width="stretch",
+                     column_config={c: tables.percent_column(1) for c in ("P10 error", "Median error", "P90 error")})
 st.markdown("**By benchmark, hardware and model family (in sample)**")
 st.dataframe(tables.calibration_table(state.calibration_summaries()), hide_index=True, width="stretch",
              column_config=percent_columns)
@@ -77,8 +98,9 @@ with st.expander("Money", expanded=False):
                 "the cheapest rented or API option serves (none when on-prem only: the start date moves). "
                 "**Break-even:** the daily volume from which the best self-hosted option stays cheaper than "
                 "the best API.\n"
-                "- **Uncertainty:** Monte Carlo over usage, tokens per call, growth and prices; P10-P90 of the "
-                "average month; the tornado moves one input at a time.")
+                "- **Uncertainty:** Monte Carlo over usage, tokens per call, growth, prices and each self-hosted "
+                "option's throughput (its prediction band above); P10-P90 of the average month; the tornado "
+                "moves one input at a time.")
 
 st.subheader("Cost assumptions")
 st.dataframe(tables.assumptions_table(), hide_index=True, width="stretch",

@@ -84,7 +84,9 @@ if not fleet_figures.empty:
     st.caption("Accelerator-hours paid for in month 1; IT power of the whole fleet and energy per generated token "
                "before the facility's PUE; failure domains each carry the peak. Self-hosted throughput grows "
                f"{md(percent_short(plan.scenario.finance.software_efficiency_gain_per_year))} a year from software "
-               "(finance.software_efficiency_gain_per_year) over the horizon.")
+               "(finance.software_efficiency_gain_per_year) over the horizon. The throughput band is the 10th to "
+               "90th percentile of the model's held-out error on the option's hardware and model family "
+               "(Methodology); at its low end the replicas carry less, so the fleet grows to the last column.")
 
 st.subheader("How sure are these numbers?")
 left, right = st.columns(2)
@@ -106,8 +108,10 @@ with right:
                                        bands[focus].base_usd, "What moves the cost"),
                         width="stretch", config=charts.CONFIG)
         st.caption(f"Tornado for {md(by_id[focus].name)}, one input at a time.")
-st.caption(f"{plan.uncertainty.samples:,} Monte Carlo samples over usage, tokens per call, growth and "
-           "prices (ranges on the Methodology page); options over 3x the cheapest are left off the bands. The "
+st.caption(f"{plan.uncertainty.samples:,} Monte Carlo samples over usage, tokens per call, growth, "
+           "prices (ranges on the Methodology page) and, for self-hosted options, the throughput the performance "
+           "model predicts (log-normal through the option's own held-out band, so hardware or models never "
+           "measured get wider ranges); options over 3x the cheapest are left off the bands. The "
            "tornado moves one input at a time to its range ends. "
            "Each input is drawn log-uniformly between its range ends, so its median multiplier is their geometric "
            "mean, below x1 where a range reaches further down than up: the P50 can sit below today's figure.")

@@ -153,6 +153,19 @@ def signed_percent(fraction: float | None, digits: int = 1) -> str:
     return MISSING if _is_missing(fraction) else f"{fraction:+.{digits}%}"
 
 
+def band_span(low: float | None, high: float | None) -> str:
+    """A band around a prediction: -0.18, 0.17 -> '±18%'; -0.39, 0.12 -> '−39% to +12%' (whole percents)."""
+    if _is_missing(low) or _is_missing(high):
+        return MISSING
+    lo, hi = round(low * 100), round(high * 100)
+    if -lo == hi and hi > 0:
+        return f"±{hi}%"
+
+    def signed(value: int) -> str:
+        return "0%" if value == 0 else f"{'+' if value > 0 else '−'}{abs(value)}%"
+    return f"{signed(lo)} to {signed(hi)}"
+
+
 def times(ratio: float | None, digits: int = 1) -> str:
     """A multiple: 2.34 -> 2.3x."""
     return MISSING if _is_missing(ratio) else f"{ratio:.{digits}f}x"

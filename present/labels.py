@@ -8,9 +8,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from present.formatting import band_span
+
 if TYPE_CHECKING:  # type hints only: present never runs engine code
     from engine.capacity.sizing import HardwareOption
     from engine.catalog.catalog import Stack
+    from engine.physics.bands import ThroughputBand
 
 # Option.kind (engine.money.options.KINDS). "Cloud rental" is the design's own name for the
 # rented path (DESIGN.md, Money) and reads as a noun beside "API" and "Specialized silicon".
@@ -37,7 +40,9 @@ YOUR_QUOTE_LABEL = "your quote"
 # Self-hosted fleet figures on Option (TCO page and the brief), in the order a CTO reads them
 FLEET_FIGURE_LABELS = {"accelerator_hours_per_month": "Accelerator-hours / month", "it_power_kw": "IT power",
                        "joules_per_token": "Energy per token", "tokens_per_s_per_kw": "Tokens/s per kW",
-                       "spare_load_fraction": "Spare load (owned)", "failure_domains": "Failure domains"}
+                       "spare_load_fraction": "Spare load (owned)", "failure_domains": "Failure domains",
+                       "throughput_band": "Throughput band (held-out)",
+                       "accelerators_at_band_low": "Accelerators at the band's low end"}
 # Scenario.finance.decide_on (engine.scenario.schema.DECIDE_ON)
 DECIDE_ON_LABELS = {"horizon_total": "Total over the horizon", "month_1": "Month 1"}
 
@@ -73,7 +78,10 @@ QUALITY_RISK_LABELS = {"none": "No risk", "low": "Low", "medium": "Medium", "hig
 # Uncertainty.ranges / TornadoBar.input / Uncertainty.driver
 UNCERTAIN_INPUT_LABELS = {"usage": "Usage volume", "tokens_per_call": "Tokens per call",
                           "monthly_growth": "Monthly growth", "api_prices": "API prices",
-                          "gpu_prices": "Accelerator prices"}
+                          "gpu_prices": "Accelerator prices", "throughput": "Throughput (model error)"}
+
+# ThroughputBand.mode (engine.physics.bands.MODES): which held-out rows the band is drawn from
+BAND_MODE_LABELS = {"max-throughput": "max-throughput runs", "latency-limited": "latency-limited runs"}
 
 ACRONYMS = {"api": "API", "gpu": "GPU", "usd": "USD", "kw": "kW", "gb": "GB", "1y": "1-year", "3y": "3-year",
             "ops": "Operations", "fte": "FTE", "pue": "PUE"}
@@ -190,3 +198,13 @@ def residency_label(key: str) -> str:
 
 def flip_field_label(field: str) -> str:
     return FLIP_FIELD_LABELS.get(field, identifier_label(field.split(".")[-1]))
+
+
+def throughput_band_label(band: ThroughputBand | None) -> str:
+    """'−39% to +12% (held-out, H100 SXM + llama-3.1)': the option's throughput band and the residuals it
+    comes from; a hardware or family without enough measured rows says 'never measured'. '' without a band."""
+    if band is None:
+        return ""
+    hardware = band.hardware_name if band.hardware_measured else f"{band.hardware_name} never measured"
+    family = band.family if band.family_measured else f"{band.family} never measured"
+    return f"{band_span(band.low_fraction, band.high_fraction)} (held-out, {hardware} + {family})"

@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from present.formatting import count, ms, number, percent_short, times, tok_per_s, usd_per_month
-from present.labels import EVIDENCE_LABELS, first_upper, flip_field_label, identifier_label, in_sentence
+from present.labels import (EVIDENCE_LABELS, first_upper, flip_field_label, identifier_label, in_sentence,
+                            throughput_band_label)
 
 if TYPE_CHECKING:  # type hints only: present never runs engine code
     from engine.flips import Flip, TokenFlips, TokenSearch
@@ -168,6 +169,19 @@ def target_margin(check: TargetCheck, band: float | None = None) -> str:
     if check.met and check.evidence == "modelled" and band and check.margin < band:
         text += f": inside the model's ±{percent_short(band, 0)} error"
     return text
+
+
+def throughput_band_sentence(option: Option) -> str:
+    """'Its modelled throughput is held-out band −39% to +12% (held-out, H100 SXM + llama-3.1): at the low end
+    it needs 16 accelerators, not 12.' ('' for an option without a band)."""
+    band = option.throughput_band
+    if band is None:
+        return ""
+    text = f"Its modelled throughput has a band of {throughput_band_label(band)}"
+    low, now = option.accelerators_at_band_low, option.accelerators
+    if low is not None and now is not None and low != now:
+        text += f": at the low end it needs {count(low)} accelerators, not {count(now)}"
+    return text + "."
 
 
 def cheaper_unverified(best: Option, cheaper: Option) -> str:

@@ -27,7 +27,7 @@ from present.labels import (EVIDENCE_LABELS, EVIDENCE_SHORT, NOT_COSTED_LABELS, 
                             price_basis_label, pricing_label, quality_risk_label, tier_label,
                             uncertain_input_label, vendor_label)
 from present.sentences import (alternative_role, availability_rule, empty_roadmap, flip_sentence, relaxations,
-                               token_flip_lines)
+                               throughput_band_sentence, token_flip_lines)
 
 TOP_OPTIONS = 8  # rows of the HTML's options table (the PDF's page 1 holds the best of each kind)
 TOP_BARS = 6  # options in the cost-components chart
@@ -211,6 +211,8 @@ def _answer(plan: Plan, usable: list[Option]) -> tuple[str, str, str]:
               f"{fmt.ms(s.latency.ttft_p95_ms)} and {fmt.tok_per_s(s.latency.min_output_tokens_per_s_per_user)}")
     second += (f"; the next best, {runner.name}, costs {fmt.usd_per_month(runner.monthly_tco_usd)}"
                f"{near_tie_note(best, runner)}." if runner else "; no other option meets the targets.")
+    if best.throughput_band is not None:
+        second += " " + throughput_band_sentence(best)
     if best.kind == "owned":
         second += " " + lead_time_caveat(usable)
     if not best.verified:
@@ -614,6 +616,10 @@ def _uncertainty(plan: Plan) -> str:
     if not band:
         return ""
     ranges = "; ".join(f"{in_sentence(uncertain_input_label(k))} x{v.low:g}-{v.high:g}" for k, v in u.ranges.items())
+    throughput = u.throughput.get(plan.recommendation.option_id or "")
+    if throughput is not None:  # its own held-out band, drawn log-normal through its ends (P10-P90)
+        ranges += (f"; {in_sentence(uncertain_input_label('throughput'))} x{throughput.low:g}-{throughput.high:g} "
+                   "(its held-out band, P10-P90)")
     return (f"Average monthly cost of the recommendation over the horizon: P10 {fmt.usd(band.p10_usd)}, "
             f"P50 {fmt.usd(band.p50_usd)}, P90 {fmt.usd(band.p90_usd)}, from {u.samples:,} Monte Carlo "
             f"samples over {ranges}.")

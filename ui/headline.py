@@ -6,9 +6,9 @@ import streamlit as st
 
 from engine.flips import TOKEN_SPAN
 from engine.plan import Plan
-from engine.recommend import CHEAPER_UNVERIFIED, confidence, model_error_band
+from engine.recommend import CHEAPER_UNVERIFIED, confidence, option_error_band
 from present.formatting import MISSING, count, ms, percent, tok_per_s, usd, usd_per_month
-from present.labels import kind_label
+from present.labels import kind_label, throughput_band_label
 from present.sentences import cheaper_unverified, flip_sentence, lead_time, slo_met, target_margin, token_flip_lines
 from ui import form, state
 from ui.safe import md
@@ -31,7 +31,7 @@ def answer(plan: Plan) -> None:
     if best is None:
         _no_answer(plan)
         return
-    band = model_error_band()
+    band = option_error_band(best)  # its own held-out band where self-hosted, else the model's overall
     months = plan.scenario.finance.horizon_months
     total = plan.horizon.totals_usd().get(best.id)
     cash = plan.horizon.upfront_cash_usd.recommended_usd
@@ -56,8 +56,10 @@ def answer(plan: Plan) -> None:
                   help="The first token the user sees: the prompt's prefill and any hidden reasoning count.")
     low[1].metric("Speed per user", tok_per_s(speed.delivered), target_margin(speed, band), **OFF)
     low[2].metric("SLO met", slo_met(confidence(best), band), _evidence_note(best), **OFF,
-                  help="Yes: measured or vendor figures. Likely: our performance model, whose out-of-sample "
-                       f"median error is ±{percent(band)} (Methodology). Unverified: an assumed figure.")
+                  help="Yes: measured or vendor figures. Likely: our performance model, "
+                       + (f"whose held-out throughput band for this option is {throughput_band_label(best.throughput_band)}"
+                          if best.throughput_band else f"whose out-of-sample median error is ±{percent(band)}")
+                       + " (Methodology). Unverified: an assumed figure.")
     low[3].metric("Cost per 1,000 queries", usd(best.cost_per_1k_queries_usd),
                   f"{usd(best.cost_per_million_output_tokens_usd)} per M output tokens", **OFF)
     low[4].metric("Accelerators", count(best.accelerators) if best.accelerators else "none: API",

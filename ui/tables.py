@@ -16,8 +16,8 @@ from engine.money.cost_model import load_assumptions
 from engine.money.options import Option
 from engine.recommend import DecisionRow
 from present.formatting import MISSING, ms, tok_per_s, usd
-from present.labels import (EVIDENCE_LABELS, component_label, confidence_label, configuration_label,
-                            identifier_label, kind_label, lock_in_label, residency_label)
+from present.labels import (BAND_MODE_LABELS, EVIDENCE_LABELS, component_label, confidence_label, configuration_label,
+                            identifier_label, kind_label, lock_in_label, residency_label, throughput_band_label)
 
 GREY = "color: #9ca3af"
 
@@ -60,7 +60,7 @@ def _hardware_rows(plan: Plan) -> tuple[list[dict], list[bool], list[dict]]:
                               "Sold as a service" if h.specialized else "No"),
             "First token p95 (ms)": h.ttft_ms,
             "Tokens/s per user": h.output_tokens_per_s_per_user,
-            "Evidence": "modelled" if h.feasible and not h.specialized else MISSING,
+            "Evidence": _modelled_evidence(rented, owned) if h.feasible and not h.specialized else MISSING,
             "Why / note": note or ("Sold as a service (see Providers)" if h.specialized else ""),
         })
         details.append({
@@ -72,6 +72,12 @@ def _hardware_rows(plan: Plan) -> tuple[list[dict], list[bool], list[dict]]:
         })
         usable.append(h.feasible and not h.specialized)
     return rows, usable, details
+
+
+def _modelled_evidence(*options: Option | None) -> str:
+    """'modelled, −39% to +12% (held-out, H100 SXM + llama-3.1)': the throughput band its options share."""
+    band = next((o.throughput_band for o in options if o is not None and o.throughput_band is not None), None)
+    return f"{EVIDENCE_LABELS['modelled']}, {throughput_band_label(band)}" if band else EVIDENCE_LABELS["modelled"]
 
 
 HARDWARE_MONEY = ("Rented (USD/month)", "Owned (USD/month)")
@@ -254,6 +260,23 @@ def accuracy_table(accuracy: ReportedAccuracy) -> pd.DataFrame:
                          for label, s in rows])
 
 
+def residuals_table(accuracy: ReportedAccuracy) -> pd.DataFrame:
+    """The held-out residuals the throughput bands are drawn from: per hardware and per model family and
+    mode, the rows and the 10th / 50th / 90th percentile of the signed held-out error."""
+    names = {h.id: h.name for h in load_catalog().hardware.values()}
+    rows = []
+    for key, groups in accuracy.residuals.items():
+        for label, modes in groups.items():
+            for mode, q in modes.items():
+                if mode not in BAND_MODE_LABELS:  # the pooled 'all' rows repeat the two modes
+                    continue
+                rows.append({"Left out": "Hardware" if key == "hardware" else "Model family",
+                             "Group": names.get(label, label) if key == "hardware" else label,
+                             "Runs": BAND_MODE_LABELS[mode], "Held-out rows": q.rows,
+                             "P10 error": q.p10, "Median error": q.p50, "P90 error": q.p90})
+    return pd.DataFrame(rows)
+
+
 def calibration_table(summaries: dict[str, list[Summary]]) -> pd.DataFrame:
     names = {h.id: h.name for h in load_catalog().hardware.values()}
     headers = {"overall": "Overall", "group": "Benchmark", "hardware": "Hardware", "family": "Model family"}
@@ -296,7 +319,7 @@ def _decision_row(r: DecisionRow, months: int) -> dict:
         "First token": ms(r.ttft_ms),
         "Speed per user": tok_per_s(r.output_tokens_per_s_per_user),
         "Meets targets": confidence_label(r.confidence),
-        "Evidence": evidence,
+        "Evidence": evidence + (f", {throughput_band_label(r.throughput_band)}" if r.throughput_band else ""),
         "Lead time": f"about {r.lead_time_months:g} months" if r.lead_time_months else "days",
         "Lock-in": lock_in_label(r.lock_in, r.lock_in_months),
         "Data": residency_label(r.data_residency),
@@ -325,7 +348,10 @@ def fleet_figures_table(plan: Plan) -> pd.DataFrame:
                      L["joules_per_token"]: joules_per_token(o.joules_per_token),
                      L["tokens_per_s_per_kw"]: tok_per_s_per_kw(o.tokens_per_s_per_kw),
                      L["spare_load_fraction"]: spare_load(o.spare_load_fraction),
-                     L["failure_domains"]: MISSING if o.failure_domains is None else f"{o.failure_domains:,}"})
+                     L["failure_domains"]: MISSING if o.failure_domains is None else f"{o.failure_domains:,}",
+                     L["throughput_band"]: throughput_band_label(o.throughput_band) or MISSING,
+                     L["accelerators_at_band_low"]: (MISSING if o.accelerators_at_band_low is None
+                                                     else f"{o.accelerators_at_band_low:,} (now {o.accelerators:,})")})
     return pd.DataFrame(rows)
 
 

@@ -11,6 +11,7 @@ Monte Carlo evaluate the same model.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Mapping
@@ -19,6 +20,7 @@ from engine.catalog.catalog import Catalog
 from engine.capacity import fleet
 from engine.capacity.demand import Demand
 from engine.money.api_quotes import ApiOffer, monthly_fees, slo_verdict
+from engine.physics.bands import ThroughputBand, operating_mode, throughput_band
 from engine.scenario.schema import Scenario
 from engine.capacity.sizing import HardwareOption
 from engine.records import frozen_map, to_jsonable
@@ -101,6 +103,11 @@ class Option:
     # Owned: how much more load the installed fleet carries at no extra cost (0.6 = 60% more), before
     # the fleet rule (headroom, N+1, failure domains) needs another purchase unit.
     spare_load_fraction: float | None = None
+    # Self-hosted: the 10th-90th percentile range of the throughput the model predicts, from the held-out
+    # residuals of its hardware and model family (engine/physics/bands.py), and the month-1 fleet if the
+    # replicas deliver only the band's low end (more accelerators: the TCO's Monte Carlo draws from it).
+    throughput_band: ThroughputBand | None = None
+    accelerators_at_band_low: int | None = None
     output_tokens_per_s_per_user: float | None = field(init=False)  # 1000 / TPOT, for screens
 
     def __post_init__(self) -> None:
@@ -231,6 +238,30 @@ def _price_basis(hw, scenario: Scenario, pricing: str) -> str:
     return f"{hw.price_source}"[:200]
 
 
+def option_band(catalog: Catalog, sized: HardwareOption, scenario: Scenario, dem: Demand) -> ThroughputBand | None:
+    """The sized configuration's throughput band (engine/physics/bands.py): the residuals of its mode,
+    max-throughput where the batch sits at its memory or stack cap, latency-limited where the targets bind."""
+    if not sized.feasible or sized.specialized or not sized.batch_size:
+        return None
+    from engine.capacity.curves import replica_config  # curves draws on sizing, as this module does
+
+    cfg = replica_config(sized, scenario, catalog)
+    if cfg is None:
+        return None
+    mode = operating_mode(cfg, sized.batch_size, scenario.workload.input_tokens_per_call,
+                          dem.generated_tokens_per_call)
+    return throughput_band(sized.hardware, sized.hardware_name, scenario.model.id, mode)
+
+
+def accelerators_at_low_end(cost: CostModel, band: ThroughputBand | None) -> int | None:
+    """The month-1 fleet (the fleet rule, headroom and spares included) if every replica carries only the
+    band's low end of its predicted throughput [accelerators]."""
+    if band is None:
+        return None
+    slower = dataclasses.replace(cost, calls_per_s_per_replica=cost.calls_per_s_per_replica * (1.0 + band.low_fraction))
+    return fleet_accelerators(slower)
+
+
 def self_hosted_options(catalog: Catalog, sized: HardwareOption, scenario: Scenario, dem: Demand,
                         reserved_base: bool = True) -> list[Option]:
     """The cloud and the owned option of one sized accelerator (specialized silicon is priced as API), and
@@ -247,6 +278,7 @@ def self_hosted_options(catalog: Catalog, sized: HardwareOption, scenario: Scena
             and rental_usd_per_hour(hw, "on_demand")[0]:
         variants.insert(1, ("cloud", RESERVED_BASE, deployment == "on_prem"))
     joules, per_kw = _energy(hw, sized)
+    band = option_band(catalog, sized, scenario, dem)
     for kind, pricing, excluded in variants:
         burst = pricing == RESERVED_BASE
         option_id = f"{kind}:{hw.id}" + (":reserved-base" if burst else "")
@@ -259,7 +291,7 @@ def self_hosted_options(catalog: Catalog, sized: HardwareOption, scenario: Scena
         common = dict(hardware=hw.id, provider=None, ttft_ms=sized.ttft_ms, tpot_ms=sized.tpot_ms,
                       utilization_average=sized.utilization * busy if sized.utilization is not None else None,
                       utilization_peak=sized.peak_utilization * busy if sized.peak_utilization is not None else None,
-                      pricing=pricing, joules_per_token=joules, tokens_per_s_per_kw=per_kw)
+                      pricing=pricing, joules_per_token=joules, tokens_per_s_per_kw=per_kw, throughput_band=band)
         if excluded:
             reason = ("the scenario requires on-prem: nothing rented" if deployment == "on_prem"
                       else "the scenario is cloud only: nothing owned")
@@ -297,5 +329,6 @@ def self_hosted_options(catalog: Catalog, sized: HardwareOption, scenario: Scena
             basis=_price_basis(hw, scenario, pricing) if kind == "cloud" else f"{hw.price_source}"[:200],
             sizing=sized, failure_domains=cost.failure_domains,
             accelerator_hours_per_month=accelerator_hours_per_month(cost),
-            spare_load_fraction=spare_load_fraction(cost) if kind == "owned" else None, **common))
+            spare_load_fraction=spare_load_fraction(cost) if kind == "owned" else None,
+            accelerators_at_band_low=accelerators_at_low_end(cost, band), **common))
     return out

@@ -16,7 +16,7 @@ import json
 import logging
 import re
 import statistics
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Mapping
@@ -339,16 +339,80 @@ def accuracy(catalog: Catalog, cases: list[Case], steps: int = 2) -> Accuracy:
     return Accuracy(results, MappingProxyType(held_out))
 
 
+# --- held-out residuals by group (the prediction bands read them: engine/physics/bands.py) ----------
+
+RESIDUAL_KEYS = ("hardware", "family")  # the groups an option's throughput band is drawn from
+MAX_THROUGHPUT, LATENCY_LIMITED, ALL_MODES = "max-throughput", "latency-limited", "all"
+RESIDUAL_MODES = (MAX_THROUGHPUT, LATENCY_LIMITED, ALL_MODES)
+
+
+@dataclass(frozen=True)
+class Residuals:
+    """Signed held-out throughput errors of one group's rows: their count and 10th / 50th / 90th percentiles
+    (predicted / measured tokens/s - 1 [fraction]; positive: the model promised more than was measured)."""
+
+    rows: int
+    p10: float
+    p50: float
+    p90: float
+
+
+def throughput_error(result: Result) -> float | None:
+    """The row's error as a throughput error: batch-1 latency rows (TPOT) turn over (tokens/s = 1000 / TPOT),
+    so a TPOT predicted 10% long is throughput predicted 9% short."""
+    if result.error is None:
+        return None
+    return 1.0 / (1.0 + result.error) - 1.0 if result.case.metric == "tpot_ms" else result.error
+
+
+def mode_of(case: Case) -> str:
+    """`latency-limited` for MLPerf server / interactive rows (p99 limits met), `max-throughput` otherwise."""
+    return LATENCY_LIMITED if case.latency_limited else MAX_THROUGHPUT
+
+
+def _residuals(errors: list[float]) -> Residuals | None:
+    if not errors:
+        return None
+    return Residuals(len(errors), round(_percentile(errors, 0.1), 4), round(_percentile(errors, 0.5), 4),
+                     round(_percentile(errors, 0.9), 4))
+
+
+def held_out_residuals(acc: Accuracy) -> Mapping[str, Mapping[str, Mapping[str, Residuals]]]:
+    """key (hardware, family) -> group label -> mode (max-throughput, latency-limited, all) -> Residuals.
+
+    Each row's error is its prediction with its own group left out of the fit (`accuracy`): what the model
+    does on that hardware or family as if it had never been measured, never its in-sample fit.
+    """
+    out: dict[str, dict[str, dict[str, Residuals]]] = {}
+    for key in RESIDUAL_KEYS:
+        pick = LEAVE_OUT_KEYS[key]
+        by_label: dict[str, dict[str, list[float]]] = {}
+        for r in acc.held_out[key]:
+            e = throughput_error(r)
+            if e is None:
+                continue
+            modes = by_label.setdefault(pick(r.case), {m: [] for m in RESIDUAL_MODES})
+            modes[mode_of(r.case)].append(e)
+            modes[ALL_MODES].append(e)
+        out[key] = {label: {m: q for m, errors in modes.items() if (q := _residuals(errors)) is not None}
+                    for label, modes in sorted(by_label.items())}
+    return MappingProxyType({k: MappingProxyType({label: MappingProxyType(m) for label, m in v.items()})
+                             for k, v in out.items()})
+
+
 @dataclass(frozen=True)
 class ReportedAccuracy:
     """The accuracy a user is shown: out of sample first, the in-sample fit beside it.
 
-    `held_out` maps each leave-one-out key (hardware, family, source) to its summary over every row.
+    `held_out` maps each leave-one-out key (hardware, family, source) to its summary over every row;
+    `residuals` holds the held-out errors' percentiles per hardware and per family (`held_out_residuals`).
     """
 
     in_sample: Summary
     held_out: Mapping[str, Summary]
     latency_limited: Summary | None = None  # MLPerf server/interactive rows: never fitted
+    residuals: Mapping[str, Mapping[str, Mapping[str, Residuals]]] = field(
+        default_factory=lambda: MappingProxyType({}))
 
     @property
     def out_of_sample(self) -> Summary:
@@ -368,7 +432,7 @@ def reported_from(acc: Accuracy) -> ReportedAccuracy | None:
     if inside is None or any(s is None for s in held.values()):
         return None
     limited = summarize([r for r in acc.results if r.case.latency_limited], "latency-limited rows")
-    return ReportedAccuracy(inside, MappingProxyType(held), limited)
+    return ReportedAccuracy(inside, MappingProxyType(held), limited, held_out_residuals(acc))
 
 
 def compute_reported_accuracy() -> ReportedAccuracy | None:
@@ -439,7 +503,10 @@ def accuracy_record(reported: ReportedAccuracy | None, root: Path = REPO_ROOT) -
     figures = None if reported is None else {
         "in_sample": _summary_record(reported.in_sample),
         "held_out": {key: _summary_record(s) for key, s in reported.held_out.items()},
-        "latency_limited": _summary_record(reported.latency_limited)}
+        "latency_limited": _summary_record(reported.latency_limited),
+        # per hardware and family: mode -> [rows, p10, p50, p90] of the signed held-out throughput error
+        "residuals": {key: {label: {mode: [q.rows, q.p10, q.p50, q.p90] for mode, q in modes.items()}
+                            for label, modes in groups.items()} for key, groups in reported.residuals.items()}}
     return {"generated_by": WRITE_ACCURACY_COMMAND, "fingerprint": accuracy_fingerprint(root),
             "inputs": input_hashes(root), "reported_accuracy": figures}
 
@@ -449,16 +516,28 @@ def reported_from_record(record: Mapping) -> ReportedAccuracy | None:
     figures = record["reported_accuracy"]
     if figures is None:
         return None
+    residuals = MappingProxyType({
+        key: MappingProxyType({label: MappingProxyType({mode: Residuals(int(q[0]), float(q[1]), float(q[2]),
+                                                                        float(q[3])) for mode, q in modes.items()})
+                               for label, modes in groups.items()})
+        for key, groups in (figures.get("residuals") or {}).items()})
     return ReportedAccuracy(_summary_from(figures["in_sample"]),
                             MappingProxyType({k: _summary_from(s) for k, s in figures["held_out"].items()}),
-                            _summary_from(figures["latency_limited"]))
+                            _summary_from(figures["latency_limited"]), residuals)
+
+
+def _dumps(record: Mapping) -> str:
+    """The record as indented JSON, each list of numbers on one line (the residuals stay a few lines each)."""
+    text = json.dumps(record, indent=2)
+    return re.sub(r"\[\s+([-\d.e,\s]+?)\s+\]", lambda m: "[" + ", ".join(m.group(1).split()).replace(",,", ",") + "]",
+                  text) + "\n"
 
 
 def write_accuracy(path: Path | None = None) -> ReportedAccuracy | None:
     """Compute the reported accuracy and store it (in ACCURACY_FILE unless `path`) with the inputs'
     fingerprint: `WRITE_ACCURACY_COMMAND`."""
     reported = compute_reported_accuracy()
-    (path or ACCURACY_FILE).write_text(json.dumps(accuracy_record(reported), indent=2) + "\n", encoding="utf-8")
+    (path or ACCURACY_FILE).write_text(_dumps(accuracy_record(reported)), encoding="utf-8")
     return reported
 
 

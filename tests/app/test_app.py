@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from engine.plan import plan
 from engine.scenario.schema import DEFAULT_SCENARIO, Scenario
 from ui import url
-from engine.recommend import confidence, model_error_band
+from engine.recommend import confidence, option_error_band
 from present.formatting import usd_per_month
 from present.sentences import slo_met
 
@@ -69,7 +69,7 @@ def test_scenario_headline_answers_the_question():
     at = open_app()
     m = metrics(at)
     best = plan(at.session_state["scenario"]).recommended
-    assert m["SLO met"] == slo_met(confidence(best), model_error_band())  # with the evidence behind it
+    assert m["SLO met"] == slo_met(confidence(best), option_error_band(best))  # with the evidence behind it
     assert m["Monthly TCO, month 1"].startswith("$") and m["Monthly TCO, month 1"].endswith("/ month")
     why = " ".join(e.value for e in at.markdown)
     assert "cheapest way to meet the SLO" in why.replace("\\", "")

@@ -23,7 +23,7 @@ PRICE_DATE = dt.date(2026, 11, 25)
 # mapping keys that are data (option ids, component names, inputs) are written as "*".
 CONTRACT_KEYS = set(json.loads((Path(__file__).parent / "plan_json_keys.json").read_text()))
 DATA_KEYED = ("costs_usd", "purchases", "ranges", "assumptions", "components_usd", "month_1_paid_usd",
-              "by_option_usd", "best_by_kind")
+              "by_option_usd", "best_by_kind", "throughput")
 SCALARS = (str, int, float, bool, type(None))
 
 
