@@ -18,6 +18,7 @@ from typing import Mapping
 
 from engine.catalog.catalog import Catalog
 from engine.capacity import fleet
+from engine.capacity.curves import replica_config
 from engine.capacity.demand import Demand
 from engine.money.api_quotes import ApiOffer, monthly_fees, slo_verdict
 from engine.physics.bands import ThroughputBand, operating_mode, throughput_band
@@ -243,8 +244,6 @@ def option_band(catalog: Catalog, sized: HardwareOption, scenario: Scenario, dem
     max-throughput where the batch sits at its memory or stack cap, latency-limited where the targets bind."""
     if not sized.feasible or sized.specialized or not sized.batch_size:
         return None
-    from engine.capacity.curves import replica_config  # curves draws on sizing, as this module does
-
     cfg = replica_config(sized, scenario, catalog)
     if cfg is None:
         return None
