@@ -68,7 +68,7 @@ def searched_precisions(hw: Hardware, allow_4bit: bool) -> list[str]:
     return [p for p in runnable if not (p == "bf16" and "fp8" in runnable)]
 
 
-EFFICIENCIES = ("mbu", "kv_mbu", "mfu_decode", "mfu_prefill", "fp4_compute_efficiency")
+EFFICIENCIES = ("mbu", "kv_mbu", "mfu_decode", "mfu_prefill", "fp4_compute_efficiency", "expert_gemm_efficiency")
 OVERHEADS = ("step_overhead_ms", "activation_bytes_per_layer", "layer_floor_us")
 
 

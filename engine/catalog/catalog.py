@@ -185,6 +185,9 @@ class Stack:
     as_of: str
     basis: str
     notes: str = ""
+    # Share of the dense GEMM efficiency (mfu_decode) that MoE expert GEMMs reach: grouped GEMMs pay
+    # for expert scheduling, input permutation and routed-output accumulation (fitted, fit_priors.yaml).
+    expert_gemm_efficiency: float = 1.0
 
     def efficiency_on(self, vendor: str) -> float:
         """Software maturity of this stack on a hardware vendor (1.0 = as fitted on NVIDIA)."""

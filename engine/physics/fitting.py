@@ -69,6 +69,7 @@ def scaled_stack(trt: Stack, stack: Stack, ratio: float, amd_efficiency: float |
         if hasattr(trt, k):
             values[k] = getattr(trt, k) / ratio
     values["fp4_compute_efficiency"] = trt.fp4_compute_efficiency
+    values["expert_gemm_efficiency"] = trt.expert_gemm_efficiency  # a kernel property, shared as FP4's
     efficiency = dict(stack.vendor_efficiency)
     if amd_efficiency is not None:
         efficiency["amd"] = amd_efficiency
@@ -94,7 +95,8 @@ def catalog_with(base: Catalog, names: Sequence[str], values: Iterable[float]) -
     given = dict(zip(names, map(float, values)))
     fields = _stack_fields()
     # shares of a peak never exceed it, whatever the optimiser tries
-    shares = {k: min(v, 1.0) if k in SCALED_UP or k == "fp4_compute_efficiency" else v for k, v in given.items()}
+    shares = {k: min(v, 1.0) if k in SCALED_UP or k in ("fp4_compute_efficiency", "expert_gemm_efficiency") else v
+              for k, v in given.items()}
     trt = dataclasses.replace(base.stacks["tensorrt-llm"], **{k: v for k, v in shares.items() if k in fields})
     vllm0 = base.stacks["vllm"]
     ratio = given.get("vllm_ratio", vllm0.mbu / base.stacks["tensorrt-llm"].mbu)

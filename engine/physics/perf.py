@@ -292,7 +292,9 @@ def gemm_rates(cfg: ReplicaConfig) -> tuple[float, float]:
     Each GEMM runs at the lower of its weights' and its activations' precision: non-expert weights a
     4-bit checkpoint keeps in BF16 run at the BF16 rate; 4-bit experts whose activations are FP8
     (W4A8, the model's expert_activation_precision) at the FP8 rate, or BF16 where the hardware has
-    no FP8. Everything else at the replica's precision, as `rates`.
+    no FP8. Everything else at the replica's precision, as `rates`. Expert GEMMs reach the stack's
+    expert_gemm_efficiency share of a dense GEMM's: grouped GEMMs pay for expert scheduling, input
+    permutation and routed-output accumulation (TensorRT-LLM tech blog 24, "MoE as Dense GEMM").
     """
     hw, stack = cfg.hardware, cfg.stack
     scale = stack.mfu_decode * stack.efficiency_on(hw.vendor)
@@ -302,7 +304,7 @@ def gemm_rates(cfg: ReplicaConfig) -> tuple[float, float]:
     if activation:
         # W4A8 needs 4-bit tensor cores (Blackwell); without them the weights are dequantised (W4A16).
         expert_p = activation if hw.runs(expert_p) and hw.runs(activation) else "bf16"
-    return _peak_gemm(cfg, dense_p) * scale, _peak_gemm(cfg, expert_p) * scale
+    return _peak_gemm(cfg, dense_p) * scale, _peak_gemm(cfg, expert_p) * scale * stack.expert_gemm_efficiency
 
 
 def allreduce_s(cfg: ReplicaConfig, tokens: float) -> float:

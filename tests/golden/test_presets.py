@@ -123,9 +123,10 @@ SELF_HOSTED = {
     # server carries the load, N+1 servers = 16. Prefix caching (85% of a 40k prompt shared) lifts a
     # one-GPU replica to 3,856 tok/s (the refit without it: TP2 at 5,260 per 2 GPUs). Issue 12 (MoE): the
     # released checkpoint's format (MXFP4 experts with one scale byte per 32 values, 65.6 GB; attention
-    # and embeddings BF16 at the BF16 rate; W4A8 experts at the FP8 rate) takes it to 3,455 tok/s
-    # (`python -m engine plan presets/coding-agent.yaml --json`); still 4 GPUs carry the load, 16 installed.
-    "coding-agent": ("owned:b200", 600 * 6 * 40 / 86_400 * 3.15, 1600, 3455.2, 0.2, 1, 1, 8, 1, b200),
+    # and embeddings BF16 at the BF16 rate; W4A8 experts at the FP8 rate) takes it to 3,455 tok/s, and expert
+    # GEMMs at 0.8 of a dense GEMM's efficiency (stacks.yaml expert_gemm_efficiency) to 3,436 (memory-bound at
+    # this batch; `python -m engine plan presets/coding-agent.yaml --json`); still 4 GPUs carry the load, 16 installed.
+    "coding-agent": ("owned:b200", 600 * 6 * 40 / 86_400 * 3.15, 1600, 3435.8, 0.2, 1, 1, 8, 1, b200),
 }
 
 RENTED = {
@@ -136,9 +137,10 @@ RENTED = {
     # Sized for a 5x peak it needs 24 GPUs; following the day it pays ~7.2 GPU-months, 3 of them reserved.
     # Issue 12 (MoE): gpt-oss-20b's MXFP4 checkpoint runs its experts W4A8 (FP8 rate; vLLM's ROCm gpt-oss
     # MoE is A8W4) and attention/embeddings in BF16, so FP8 weights (21 GB, all GEMMs at the FP8 rate) now
-    # serve it best: 47,597 tok/s per GPU (`python -m engine plan presets/consumer-app.yaml --json`), 31 GPUs
-    # at the peak, still on a reserved base.
-    "consumer-app": ("cloud:mi355x:reserved-base", 10_000_000 * 5 * 1 / 86_400 * 5.0, 5.0, 400, 47597.1, 0.2, 1,
+    # serve it best: 47,597 tok/s per GPU; with expert GEMMs at 0.8 of a dense GEMM's efficiency
+    # (stacks.yaml expert_gemm_efficiency) 44,376 tok/s (`python -m engine plan presets/consumer-app.yaml
+    # --json`), 33 GPUs at the peak, still on a reserved base.
+    "consumer-app": ("cloud:mi355x:reserved-base", 10_000_000 * 5 * 1 / 86_400 * 5.0, 5.0, 400, 44375.8, 0.2, 1,
                      2.41, 2.2085, 21.0, 10_000_000 * 5 * 250),
 }
 

@@ -25,13 +25,30 @@ def test_gpt_oss_weights_mxfp4_experts_with_scales_and_bf16_rest(catalog):
 def test_gpt_oss_expert_gemms_at_fp8_on_blackwell_bf16_on_hopper(catalog, simple_stack):
     # W4A8 (MXFP4 x MXFP8) runs at the FP8 rate; attention and embeddings (BF16 weights) at the BF16 rate;
     # Hopper has no FP4 math: W4A16, dequantised to BF16
+    import dataclasses
+    stack = dataclasses.replace(simple_stack, expert_gemm_efficiency=1.0)
     m = catalog.get_model("gpt-oss-120b")
     b200, h200 = catalog.get_hardware("b200"), catalog.get_hardware("h200")
-    dense, expert = ReplicaConfig(m, b200, simple_stack, "fp4", "fp8").gemm_rates
+    dense, expert = ReplicaConfig(m, b200, stack, "fp4", "fp8").gemm_rates
     assert dense == pytest.approx(b200.tflops("bf16") * 1e12 * 0.5)
     assert expert == pytest.approx(b200.tflops("fp8") * 1e12 * 0.5)
-    dense, expert = ReplicaConfig(m, h200, simple_stack, "fp4", "fp8").gemm_rates
+    dense, expert = ReplicaConfig(m, h200, stack, "fp4", "fp8").gemm_rates
     assert dense == expert == pytest.approx(h200.tflops("bf16") * 1e12 * 0.5)
+
+
+def test_expert_gemms_reach_a_share_of_dense_gemm_efficiency(catalog, simple_stack):
+    # Mixtral at FP8 on H100: dense and expert weights alike, but grouped expert GEMMs run at the
+    # stack's expert_gemm_efficiency of the dense rate (0.7 here: 1978 TFLOPS x 0.5 x 0.7)
+    import dataclasses
+    stack = dataclasses.replace(simple_stack, expert_gemm_efficiency=0.7)
+    hw = catalog.get_hardware("h100-sxm")
+    dense, expert = ReplicaConfig(catalog.get_model("mixtral-8x7b"), hw, stack, "fp8", "fp8").gemm_rates
+    assert dense == pytest.approx(1978e12 * 0.5)
+    assert expert == pytest.approx(1978e12 * 0.5 * 0.7)
+    # a dense model has no expert GEMMs: its step does not move with the factor
+    llama = catalog.get_model("llama-3.3-70b")
+    one = ReplicaConfig(llama, hw, dataclasses.replace(stack, expert_gemm_efficiency=1.0), "fp8", "fp8")
+    assert perf.decode_step_s(ReplicaConfig(llama, hw, stack, "fp8", "fp8"), 64, 1000) == perf.decode_step_s(one, 64, 1000)
 
 
 def test_attention_dp_memory_per_rank(catalog, simple_stack):
