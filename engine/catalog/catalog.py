@@ -76,6 +76,8 @@ class Hardware:
     cloud_only: bool = False  # sold only as a cloud service (TPU, Inferentia, Trainium): never owned
     cloud_only_source: str = ""  # where the vendor says so
     owner_tco_usd_per_hour: float | None = None  # SemiAnalysis owner cost per GPU-hour: the price ladder's floor
+    topology: str = ""  # how a server's or rack's accelerators are joined (NVLink domain, PCIe, bridges, ICI)
+    scale_up_domain_accelerators: int | None = None  # how many share the fast link (1 = PCIe only)
 
     @property
     def is_specialized(self) -> bool:
@@ -241,7 +243,7 @@ def _record(klass: type, row: Mapping[str, Any]) -> Any:
                                            "source", "as_of", "basis")})
                                           for s in kwargs["measured_speeds"] or ())
     for k in ("as_of", "notes", "source", "price_source", "spec_source", "license", "quality_source",
-              "memory_source", "cloud_only_source"):
+              "memory_source", "cloud_only_source", "topology"):
         if k in kwargs and kwargs[k] is not None:
             kwargs[k] = str(kwargs[k])
     for k in ("num_experts", "experts_per_token", "num_shared_experts", "moe_layers"):
