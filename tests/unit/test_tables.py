@@ -162,7 +162,7 @@ def test_moved_constants_keep_their_values():
 
 def test_cloud_only_hardware_comes_from_the_table():
     cloud_only = {h.id for h in load_catalog().hardware.values() if h.cloud_only}
-    assert cloud_only == {"tpu-v5e", "tpu-v6e", "inferentia2", "trainium2"}
+    assert cloud_only == {"tpu-v5e", "tpu-v6e", "tpu-v5p", "inferentia2", "trainium2"}
     assert all(load_catalog().hardware[h].cloud_only_source for h in cloud_only)
     assert all(h.cloud_only for h in load_catalog().hardware.values() if h.kind == "tpu")
 
