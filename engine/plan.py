@@ -48,7 +48,7 @@ class Plan:
     options: tuple[Option, ...]
     recommendation: Recommendation
     horizon: Horizon
-    uncertainty: Uncertainty
+    uncertainty: Uncertainty | None  # None only in a plan made with with_sensitivity=False (see add_sensitivity)
     price_data: PriceData
     roadmap: Roadmap | None = None
     # Issue 17: the on-device option (device, model, speed, share, saving), and owned options beyond
@@ -208,8 +208,17 @@ def _check_price_terms(catalog: Catalog, scenario: Scenario) -> None:
 
 
 def plan(scenario: Scenario, catalog: Catalog | None = None, price_date: dt.date | None = None,
-         with_roadmap: bool = True) -> Plan:
+         with_roadmap: bool = True, with_sensitivity: bool = True) -> Plan:
     """Size, price, project and recommend: everything the screens and the brief show.
+
+    Parameters
+    ----------
+    with_roadmap : bool
+        Re-plan every lever of the roadmap (about half of the time): only the screens that show it ask.
+    with_sensitivity : bool
+        Compute what flips the answer and the Monte Carlo bands (about four fifths of the rest). Without
+        them, `uncertainty` is None and `recommendation.what_flips` empty; every other figure is the same,
+        and `add_sensitivity` completes the plan later (the Scenario page draws its headline first).
 
     Raises ValueError with a message naming the field for scenarios the catalog cannot serve.
     """
@@ -232,12 +241,7 @@ def plan(scenario: Scenario, catalog: Catalog | None = None, price_date: dt.date
     sizing = size(scenario, catalog)
     options, offers = _build(catalog, scenario, sizing.demand, sizing.options, price_date)
     by_id = {o.id: o for o in options}
-    models: dict[str, CostModel] = {}
-    for o in options:
-        m = cost_model(o, catalog, scenario, sizing.demand)
-        if m is not None:
-            models[o.id] = m
-    models = with_delivery_lead(models, by_id)
+    models = _cost_models(catalog, scenario, sizing.demand, options)
     # One price path (DESIGN.md "Money"): the ranking, the chart and the break-even read the same projection.
     projected = project(models, scenario)
     # An owned fleet delivered after the horizon ends serves none of it: not ranked on its bridge's cost.
@@ -248,17 +252,46 @@ def plan(scenario: Scenario, catalog: Catalog | None = None, price_date: dt.date
     horizon = build_horizon(models, by_id, scenario, sizing.demand.queries_per_day, recommendation.option_id,
                             projected)
     recommendation = with_horizon_alternative(recommendation, horizon, by_id, scenario)
-    flips = what_flips(Context(scenario, catalog, sizing.demand, by_id, models, recommendation.option_id))
-    recommendation = dataclasses.replace(recommendation, what_flips=flips)
-    usable_models = {oid: m for oid, m in models.items() if by_id[oid].usable}
-    bands = uncertainty(usable_models, scenario, recommendation.option_id,
-                        throughput_ranges({oid: by_id[oid].throughput_band for oid in usable_models}))
     price_data = PriceData(f"{price_snapshot()}, bundled snapshot; api_prices_supplement.yaml where it has no price",
                            price_date.isoformat())
     rec = by_id.get(recommendation.option_id)
     roadmap = build_roadmap(catalog, scenario, rec, tuple(options), price_date) if with_roadmap else None
     on_device_lever = next((lv for lv in roadmap.levers if lv.id == "on_device"), None) if roadmap else None
     on_device = assess_on_device(catalog, scenario, on_device_lever.monthly_saving_usd if on_device_lever else 0.0)
-    return Plan(scenario, sizing.demand, sizing.options, tuple(options), recommendation, horizon, bands,
+    core = Plan(scenario, sizing.demand, sizing.options, tuple(options), recommendation, horizon, None,
                 price_data, roadmap, on_device, edge_box_options(catalog, scenario, sizing.demand),
                 onprem_silicon_options(catalog, scenario, sizing.demand), quality_substitutes(catalog, scenario))
+    return _with_sensitivity(core, catalog, models) if with_sensitivity else core
+
+
+def _cost_models(catalog: Catalog, scenario: Scenario, dem: Demand, options) -> dict[str, CostModel]:
+    """Each option's cost model (options without one, e.g. not deployable, are left out), delivery lead included."""
+    models: dict[str, CostModel] = {}
+    for o in options:
+        m = cost_model(o, catalog, scenario, dem)
+        if m is not None:
+            models[o.id] = m
+    return with_delivery_lead(models, {o.id: o for o in options})
+
+
+def _with_sensitivity(core: Plan, catalog: Catalog, models: dict[str, CostModel]) -> Plan:
+    """What flips the answer and the Monte Carlo bands, from the plan's own cost models."""
+    by_id = {o.id: o for o in core.options}
+    rec = core.recommendation
+    flips = what_flips(Context(core.scenario, catalog, core.demand, by_id, models, rec.option_id))
+    usable_models = {oid: m for oid, m in models.items() if by_id[oid].usable}
+    bands = uncertainty(usable_models, core.scenario, rec.option_id,
+                        throughput_ranges({oid: by_id[oid].throughput_band for oid in usable_models}))
+    return dataclasses.replace(core, recommendation=dataclasses.replace(rec, what_flips=flips), uncertainty=bands)
+
+
+def add_sensitivity(core: Plan, catalog: Catalog | None = None) -> Plan:
+    """Complete a plan made with `with_sensitivity=False`: the same Plan `plan()` returns by default.
+
+    The cost models are rebuilt from the plan's options (a small share of the work), so a screen can
+    draw the answer from the core plan and add what flips it and the bands when they are ready.
+    """
+    if core.uncertainty is not None:
+        return core
+    catalog = catalog or load_catalog()
+    return _with_sensitivity(core, catalog, _cost_models(catalog, core.scenario, core.demand, core.options))

@@ -9,15 +9,15 @@ from ui.layout import page_header
 from ui.safe import md
 
 page_header("Inference Economics Planner", "edit the workload below; every screen follows")
-plan = state.current_plan()
 
+# The answer first, from the core plan; what flips it and the what-if inputs (the tornado orders
+# them) when the full plan is ready. Under load the headline is not queued behind them.
 answer, what_if = st.columns([3.2, 1.1], gap="medium")
-with what_if:
-    headline.what_if(plan)
-with answer:
+with state.headline_first():
+    plan = state.headline_plan()
     if plan is not None:
-        headline.answer(plan)
-        headline.what_flips(plan)
+        with answer:
+            headline.answer(plan)
 
 if plan is not None:
     if plan.recommended is not None:
@@ -41,6 +41,13 @@ if plan is not None:
     st.caption(f"Demand: {count(d.queries_per_day)} queries and {count(d.calls_per_day)} model calls per day; "
                f"peak {d.peak_calls_per_s:,.1f} calls/s and {tok_per_s(d.peak_output_tokens_per_s)} generated; "
                f"{count(d.concurrent_sequences_at_peak)} sequences in flight at peak.")
+
+full = state.current_plan() if plan is not None else None
+if full is not None:
+    with answer:
+        headline.what_flips(full)
+with what_if:
+    headline.what_if(full)
 
 st.divider()
 st.subheader("Your workload")

@@ -238,21 +238,29 @@ def preset_picker() -> None:
         c2.button("Keep my edits", key="_preset_cancel", on_click=state.cancel_preset, width="stretch")
 
 
+FORM_TAB = "_form_tab"  # the open tab's label (st.session_state; tests open a tab through it)
+
+
 def scenario_form() -> None:
-    """The whole form, one tab per group."""
+    """The whole form, one tab per group; only the open tab's widgets are drawn.
+
+    Every edit reruns the page and each widget costs the browser a re-render: drawing the open tab
+    only (about 10 widgets instead of 50) keeps an edit's rerun light. Switching tab is a rerun of
+    its own; the plan is cached, and every widget is seeded from the scenario, so nothing is lost.
+    """
     s = state.scenario()
     flat = url.flatten(s)
     catalog = load_catalog()
-    tabs = st.tabs(list(GROUPS))
-    with tabs[0]:
+    tabs = st.tabs(list(GROUPS), key=FORM_TAB, on_change="rerun")
+    if tabs[0].open:
         _columns(NUMBER_FIELDS["Workload"], flat)
         st.caption(f"{count(demand(s).queries_per_day)} queries "
                    "per day as entered.")
-    with tabs[1]:
+    if tabs[1].open:
         _select("latency.tier", "Latency tier", list(LATENCY_TIERS), TIER_LABELS, s.latency.tier,
                 "Fills the two targets below with the tier's defaults; both stay editable.")
         _columns(NUMBER_FIELDS["Latency"], flat)
-    with tabs[2]:
+    if tabs[2].open:
         models = sorted(catalog.models.values(), key=lambda m: m.name)
         labels = {m.id: f"{m.name}{'' if m.open_weights else ' (closed, API only)'}" for m in models}
         _select("model.id", "Model", [m.id for m in models], labels, s.model.id,
@@ -267,7 +275,7 @@ def scenario_form() -> None:
         with c2:
             _select("model.kv_cache_precision", "KV-cache precision", list(KV_CACHE_PRECISIONS), KV_LABELS,
                     s.model.kv_cache_precision, "Precision of the attention cache; FP8 doubles the sequences held.")
-    with tabs[3]:
+    if tabs[3].open:
         _select("constraints.deployment", "Where it may run", list(DEPLOYMENTS), DEPLOYMENT_LABELS,
                 s.constraints.deployment, "On-prem rules out APIs and cloud-only silicon.")
         vendors = sorted({h.vendor for h in catalog.hardware.values()})
@@ -276,7 +284,7 @@ def scenario_form() -> None:
                        on_change=_commit, args=("constraints.allowed_vendors",),
                        help="Restrict self-hosting to these accelerator vendors.")
         _columns(NUMBER_FIELDS["Constraints"], flat)
-    with tabs[4]:
+    if tabs[4].open:
         _select("finance.pricing", "Cloud pricing", list(PRICINGS), PRICING_LABELS, s.finance.pricing,
                 "On-demand or a reserved commitment for rented accelerators.")
         _select("finance.decide_on", "Rank options on", list(DECIDE_ON), DECIDE_ON_LABELS, s.finance.decide_on,
@@ -301,7 +309,7 @@ def scenario_form() -> None:
                    "Comma-separated, e.g. h100-sxm:1.85 replaces the catalog's rental price of that accelerator at "
                    f"every commitment. Allowed {ACCELERATOR_QUOTE_BOUNDS[0]:g} to {ACCELERATOR_QUOTE_BOUNDS[1]:g} USD "
                    "per accelerator-hour.")
-    with tabs[5]:
+    if tabs[5].open:
         st.caption("The roadmap's savings rest on these assumptions; put in your own. "
                    "The switches describe what you run today (the roadmap turns them on).")
         cols = st.columns(3)

@@ -6,6 +6,7 @@ read once per session and written back on every run (a sidebar page link drops i
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
 import inspect
@@ -18,7 +19,7 @@ from engine.physics.calibration import ReportedAccuracy, load_cases, reported_ac
 from engine.catalog.catalog import load_catalog
 from engine.capacity.curves import throughput_curves
 from engine.flips import TokenFlips
-from engine.plan import Plan, plan
+from engine.plan import Plan, add_sensitivity, plan
 from engine.token_flips import token_flips
 from engine.scenario.schema import DEFAULT_SCENARIO, LATENCY_TIERS, Scenario
 from ui import url
@@ -176,9 +177,46 @@ def warm_up() -> None:
 # The roadmap re-plans every lever (about half of plan()'s time): only the screens that show it ask for it.
 _ROADMAP_OPTIONAL = "with_roadmap" in inspect.signature(plan).parameters
 
+# Headline first. What flips the answer and the Monte Carlo bands are four fifths of a plan's time, and one
+# server process computes every session's plans (one core: Python's GIL). While any session draws its
+# headline (the core plan), full-plan work waits, at most HEADLINE_WAIT_S, so that under load an edit's
+# answer is not queued behind the secondary figures of the other sessions' pages.
+HEADLINE_WAIT_S = 2.0
+_HEADLINES = threading.Condition()
+_drawing_headlines = 0
+
+
+@contextlib.contextmanager
+def headline_first():
+    """Around the part of a page run that draws the headline from the core plan (Scenario page)."""
+    global _drawing_headlines
+    with _HEADLINES:
+        _drawing_headlines += 1
+    try:
+        yield
+    finally:
+        with _HEADLINES:
+            _drawing_headlines -= 1
+            _HEADLINES.notify_all()
+
+
+def _await_headlines() -> None:
+    with _HEADLINES:
+        _HEADLINES.wait_for(lambda: _drawing_headlines == 0, timeout=HEADLINE_WAIT_S)
+
+
+# st.cache_data pickles a hit (a Plan is ~110 kB: about 1 ms each way), so every session gets its own copy.
+@st.cache_data(max_entries=128, show_spinner=False)
+def _core_plan(scenario_yaml: str, price_date: str) -> Plan:
+    return plan(Scenario.from_yaml(scenario_yaml), price_date=dt.date.fromisoformat(price_date), with_roadmap=False,
+                with_sensitivity=False)
+
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def _plan(scenario_yaml: str, price_date: str, with_roadmap: bool = False) -> Plan:
+    _await_headlines()
+    if not with_roadmap:  # the core plan is usually cached already (the Scenario page drew it)
+        return add_sensitivity(_core_plan(scenario_yaml, price_date))
     kwargs = {"with_roadmap": with_roadmap} if _ROADMAP_OPTIONAL else {}
     return plan(Scenario.from_yaml(scenario_yaml), price_date=dt.date.fromisoformat(price_date), **kwargs)
 
@@ -187,6 +225,16 @@ def current_plan(with_roadmap: bool = False) -> Plan | None:
     """The plan of the current scenario (cached by its YAML and today's date), or None with the reason shown."""
     try:
         return _plan(scenario().to_yaml(), dt.date.today().isoformat(), with_roadmap)
+    except ValueError as exc:
+        st.error(f"This scenario cannot be planned: {md(exc, 500)}")
+        return None
+
+
+def headline_plan() -> Plan | None:
+    """The current scenario's plan without what flips it and the bands (`uncertainty` is None): every
+    figure of the headline, in about a seventh of the time. None with the reason shown."""
+    try:
+        return _core_plan(scenario().to_yaml(), dt.date.today().isoformat())
     except ValueError as exc:
         st.error(f"This scenario cannot be planned: {md(exc, 500)}")
         return None
