@@ -30,6 +30,7 @@ PRESET = "preset"
 URL_PROBLEMS = "url_problems"
 FORM_ERROR = "form_error"
 PENDING_PRESET = "pending_preset"
+URL_DROPPED = "url_dropped"  # a link Streamlit refused whole (ui.browser): its size, until the user edits
 
 
 def require_router() -> None:
@@ -68,6 +69,7 @@ def preset() -> str | None:
 def set_scenario(new: Scenario) -> None:
     st.session_state[SCENARIO] = new
     st.session_state[URL_PROBLEMS] = []  # the link's problems are history once the user edits
+    st.session_state.pop(URL_DROPPED, None)
     st.session_state[FORM_ERROR] = ""
 
 
