@@ -32,11 +32,15 @@ export default function ({ data, setStateValue, setTriggerValue }) {
   window.__iepBrowserReady = true;
 
   // 1. The address the page was loaded from, counted as Streamlit counts it.
-  const entry = performance.getEntriesByType("navigation")[0];
-  const query = new URL(entry ? entry.name : window.location.href).search.replace(/^[?]/, "");
-  const fields = query ? query.split("&").length : 0;
-  if (fields > data.max_fields || query.length > data.max_chars) {
-    window.__iepBrowser.setStateValue("dropped_link", { fields: fields, chars: query.length });
+  try {
+    const entry = performance.getEntriesByType("navigation")[0];
+    const query = new URL(entry ? entry.name : window.location.href).search.replace(/^[?]/, "");
+    const fields = query ? query.split("&").length : 0;
+    if (fields > data.max_fields || query.length > data.max_chars) {
+      window.__iepBrowser.setStateValue("dropped_link", { fields: fields, chars: query.length });
+    }
+  } catch (err) {
+    console.warn("link size check skipped", err);  // never break the page over a warning
   }
 
   // 2. A page link clicked while an edit is uncommitted.
