@@ -12,7 +12,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-import yaml
 
 # Latency tiers fill the SLO defaults; both numbers stay editable.
 # Why these values: realtime voice needs the first words within ~300 ms of the user
@@ -440,7 +439,10 @@ class Scenario:
         return cls(**kwargs)
 
     def to_yaml(self) -> str:
-        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
+        """YAML text that from_yaml reads back to this Scenario (quoted by YAML 1.1 and 1.2 rules)."""
+        from engine.scenario.yaml_io import dump_yaml  # yaml_io builds on this module
+
+        return dump_yaml(self.to_dict())
 
     @classmethod
     def from_yaml(cls, text: str) -> "Scenario":

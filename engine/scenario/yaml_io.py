@@ -52,6 +52,27 @@ _Resolver.add_implicit_resolver(
     list("-+.0123456789"))
 
 
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper that quotes every string either YAML version would read as something else.
+
+    PyYAML writes YAML 1.1, where "0E0" or "1e5" are plain text; the loader above reads YAML 1.2, where
+    they are numbers. Quoting by both sets of rules makes dump -> load the identity (a scenario named
+    "0E0" stays a name).
+    """
+
+
+_Dumper.yaml_implicit_resolvers = {
+    first: list(yaml.SafeDumper.yaml_implicit_resolvers.get(first, [])) + list(resolvers)
+    for first, resolvers in _Resolver.yaml_implicit_resolvers.items()}
+for _first, _resolvers in yaml.SafeDumper.yaml_implicit_resolvers.items():
+    _Dumper.yaml_implicit_resolvers.setdefault(_first, list(_resolvers))
+
+
+def dump_yaml(data: Any) -> str:
+    """YAML text for plain data that the safe loader reads back unchanged."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
+
+
 class _Constructor(yaml.constructor.SafeConstructor):
     """Safe constructor without YAML 1.1 extras; decimal ints and floats read as Python numbers."""
 

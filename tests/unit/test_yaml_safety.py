@@ -3,6 +3,8 @@
 Each case is a file an attacker or a typo could produce; each must come back as one line naming
 the source and the field or line, never as a default scenario, a traceback or gigabytes of memory.
 """
+import dataclasses
+
 import pytest
 
 from engine.scenario.schema import DEFAULT_SCENARIO, MAX_GROWTH_FACTOR, Finance, Scenario, quote
@@ -111,3 +113,11 @@ def test_compounded_growth_is_capped_with_both_fields_named():
     assert Finance(monthly_growth=0.1, horizon_months=97).horizon_months == 97  # 1.1**96 = 9,400x
     with pytest.raises(ValueError):
         Finance(monthly_growth=0.1, horizon_months=98)  # 1.1**97 = 10,340x
+
+
+@pytest.mark.parametrize("name", ["0E0", "1e5", ".5", "+1", "yes", "on", "null", "~", "true", "12:30", "0x10"])
+def test_a_name_that_looks_like_a_number_survives_a_download_and_upload(name):
+    # PyYAML writes YAML 1.1 (where 0E0 is text); the loader reads YAML 1.2 (where it is a number).
+    # A saved scenario must read back as the same scenario, its name still text.
+    scenario = dataclasses.replace(Scenario(), name=name)
+    assert Scenario.from_yaml(scenario.to_yaml()) == scenario
