@@ -591,22 +591,34 @@ class _Shape:
         self.prefill = iteration_s(cfg, 0.0, 0.0, self.fresh_tokens, self.fresh_attention,
                                    prompt_tokens=self.fresh_tokens)
 
-    def point(self, batch_size: int) -> OperatingPoint:
+    def point(self, batch_size: int, ttft_ms: float = math.inf, tpot_ms: float = math.inf) -> OperatingPoint | None:
+        """The operating point at `batch_size`; None as soon as it is sure to miss `ttft_ms` or `tpot_ms`.
+
+        The limits only save work in the SLO search: the slot wait only adds to TTFT, and the TPOT at a
+        quantile over half is at a load no lower than the mean's, so a mean point over a limit misses it.
+        """
         cfg = self.cfg
         if not cfg.stack.continuous_batching:
             # A static batch is fixed for its whole life: no arrivals share its iterations, so no tail.
             return _static_batch_point(cfg, batch_size, self.input_tokens, self.output_tokens,
                                        self.cached_input_fraction)
         mean = self._continuous(batch_size)
+        tail_no_faster = self.tpot_quantile is None or self.tpot_quantile >= 0.5
+        if mean.ttft_ms > ttft_ms or (tail_no_faster and mean.tpot_ms > tpot_ms):
+            return None
+        tail = None
+        if self.tpot_quantile is not None:
+            # The same replica at the load a request sees at the quantile: its TPOT, the mean's throughput.
+            tail = self._continuous(shared_load_quantile(batch_size, self.tpot_quantile))
+            if tail.tpot_ms > tpot_ms:
+                return None
         if self.slots:
             # Each request holds its slot for batch / arrival rate (Little's law), about its decode life.
             slot_time = batch_size * self.output_tokens / mean.output_tokens_per_s
             wait = slot_wait_quantile_s(self.slots, batch_size, slot_time, self.ttft_quantile)
             mean = dataclasses.replace(mean, ttft_ms=mean.ttft_ms + wait * 1e3)
-        if self.tpot_quantile is None:
+        if tail is None:
             return mean
-        # The same replica at the load a request sees at the quantile: its TPOT, the mean point's throughput.
-        tail = self._continuous(shared_load_quantile(batch_size, self.tpot_quantile))
         return OperatingPoint(batch_size=mean.batch_size, ttft_ms=mean.ttft_ms, tpot_ms=tail.tpot_ms,
                               output_tokens_per_s=mean.output_tokens_per_s, prefill_ms=mean.prefill_ms,
                               decode_step_ms=mean.decode_step_ms, tpot_quantile=self.tpot_quantile)
@@ -691,8 +703,8 @@ def best_under_slo(cfg: ReplicaConfig, input_tokens: float, output_tokens: float
                    tpot_quantile, slot_queue=True)
 
     def ok(b: int) -> OperatingPoint | None:
-        point = shape.point(b)
-        return point if point.tpot_ms <= tpot_ms and point.ttft_ms <= ttft_ms else None
+        point = shape.point(b, ttft_ms, tpot_ms)
+        return point if point is not None and point.tpot_ms <= tpot_ms and point.ttft_ms <= ttft_ms else None
 
     best = ok(1)
     if best is None:
