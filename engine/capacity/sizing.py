@@ -15,7 +15,7 @@ from engine.catalog.catalog import FOUR_BIT, Catalog, Hardware, Model, Stack
 from engine.catalog.tables import load_table
 from engine.capacity import fleet
 from engine.capacity.demand import Demand, demand
-from engine.physics.perf import TPOT_QUANTILE, ReplicaConfig, best_under_slo, disaggregated_point, max_batch, memory_fit
+from engine.physics.perf import ReplicaConfig, best_under_slo, disaggregated_point, max_batch, memory_fit
 from engine.physics.predict import layouts
 from engine.scenario.schema import Scenario
 
@@ -207,12 +207,8 @@ def _max_batch(cfg: ReplicaConfig, isl: float, osl: float) -> tuple[int, str]:
 @functools.lru_cache(maxsize=8192)
 def _slo_point(cfg: ReplicaConfig, isl: float, osl: float, ttft_ms: float, tpot_ms: float,
                cached_input_fraction: float, disaggregated: bool):
-    """The largest batch meeting both targets (perf.best_under_slo), with its prefill pool when disaggregated.
-
-    Both targets are p95: TTFT under Poisson arrivals, TPOT over requests at the load one request shares
-    its iterations with (perf.shared_load_quantile), the rule the MLPerf replay judges at p99."""
-    point = best_under_slo(cfg, isl, osl, ttft_ms, tpot_ms, cached_input_fraction, disaggregated=disaggregated,
-                           tpot_quantile=TPOT_QUANTILE)
+    """The largest batch meeting both targets (perf.best_under_slo), with its prefill pool when disaggregated."""
+    point = best_under_slo(cfg, isl, osl, ttft_ms, tpot_ms, cached_input_fraction, disaggregated=disaggregated)
     return point and disaggregated_point(point, ttft_ms, osl) if disaggregated else point
 
 

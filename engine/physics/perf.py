@@ -27,9 +27,7 @@ from __future__ import annotations
 
 import functools
 import math
-import dataclasses
 from dataclasses import dataclass
-from statistics import NormalDist
 
 from engine.catalog.catalog import (BLOCK_SCALE_BYTES_PER_VALUE, BYTES_PER_VALUE, FOUR_BIT, Hardware, Model, Stack,
                                     fabric_for, interconnect, physics_value)
@@ -46,83 +44,12 @@ SCALE_OUT = interconnect("scale-out-400g-nic")
 P95_QUEUE_FACTOR = physics_value("p95_queue_wait_factor")
 # The TTFT percentile the product's latency targets name (scenario latency.ttft_p95_ms).
 TTFT_QUANTILE = 0.95
-# The TPOT percentile the scenario's per-user speed target is judged at: the same p95 as its TTFT.
-TPOT_QUANTILE = 0.95
 
 
 def queue_tail_factor(quantile: float) -> float:
     """The `quantile` of an exponential-tailed queueing wait as a multiple of its mean: -ln(1 - q),
     scaled so that p95 gives physics.yaml's p95_queue_wait_factor (3.0 = ln 20)."""
     return P95_QUEUE_FACTOR * math.log(1.0 / (1.0 - quantile)) / math.log(20.0)
-
-
-def shared_load_quantile(mean_sequences: float, quantile: float | None) -> float:
-    """Sequences sharing one request's iterations, at `quantile` over requests [sequences].
-
-    A request's time per output token is the mean iteration over its own life: MLPerf LoadGen records
-    (latency - first-token latency) / (tokens - 1) per sample and takes the percentile over samples
-    (mlcommons/inference loadgen/logging.cc). Under Poisson arrivals the requests that arrive during
-    that life, whose prompts are prefilled and whose tokens are decoded in its iterations, are a Poisson
-    count whose mean is the replica's mean concurrency (Little's law: arrival rate x life). Its
-    q-quantile, by the normal approximation, is mean + z_q sqrt(mean) (z_0.95 = 1.645, z_0.99 = 2.326),
-    so small batches see relatively larger swings. `quantile` None gives the mean.
-    """
-    if quantile is None:
-        return mean_sequences
-    if not 0.0 < quantile < 1.0:
-        raise ValueError(f"quantile must be between 0 and 1 (exclusive), got {quantile!r}")
-    return mean_sequences + _normal_quantile(quantile) * math.sqrt(max(mean_sequences, 0.0))
-
-
-@functools.lru_cache(maxsize=16)
-def _normal_quantile(quantile: float) -> float:
-    return NormalDist().inv_cdf(quantile)
-
-
-def erlang_c(servers: int, offered_erlangs: float) -> float:
-    """Probability that an arrival finds all `servers` busy in an M/M/c queue offered `offered_erlangs`.
-
-    Erlang B by its stable recursion B(k) = A B(k-1) / (k + A B(k-1)), then C = c B / (c - A (1 - B)).
-    1 when the load reaches the servers (the queue never empties). Beyond 8 standard deviations of
-    spare servers ((c - A) / sqrt(A) > 8, Halfin-Whitt's beta) C is below 1e-14 and taken as 0.
-
-    References
-    ----------
-    Kleinrock, "Queueing Systems, Volume 1: Theory", Wiley 1975, section 3.5 (M/M/m, Erlang's C formula).
-    Halfin, Whitt, "Heavy-Traffic Limits for Queues with Many Exponential Servers", Operations Research
-    29(3):567-588, 1981.
-    """
-    a = offered_erlangs
-    if a >= servers:
-        return 1.0
-    if a <= 0.0 or (servers - a) / math.sqrt(a) > 8.0:
-        return 0.0
-    # Below a - 10 sqrt(a) servers B(k) sits on its overload asymptote 1 - k/a, and the recursion contracts
-    # any error in B by about k/a a step (exp(-50) over the 10 sqrt(a) steps to a): starting there gives
-    # the same C to the last bit as starting at k = 1 (checked over 20,000 random cases) in a fraction of
-    # the steps; the sizing search calls this thousands of times per plan.
-    first = max(0, int(a - 10.0 * math.sqrt(a)))
-    b = 1.0 - first / a
-    for k in range(first + 1, servers + 1):
-        b = a * b / (k + a * b)
-    return servers * b / (servers - a * (1.0 - b))
-
-
-def slot_wait_quantile_s(slots: int, mean_sequences: float, slot_time_s: float, quantile: float) -> float:
-    """The `quantile` of the wait for a free sequence slot under Poisson arrivals [s].
-
-    A replica holds at most `slots` sequences (its KV cache or the stack's batch cap, `max_batch`); each
-    request holds one for `slot_time_s`, so `mean_sequences` = arrival rate x slot time are busy on average
-    (Little's law). As an M/M/c queue the wait exceeds t with probability C exp(-(c - A) t / slot time)
-    (`erlang_c`), so its q-quantile is slot time / (c - A) x ln(C / (1 - q)), 0 when C <= 1 - q and
-    infinite when the mean reaches the slots: a replica kept full under Poisson arrivals queues forever.
-    """
-    congestion = erlang_c(slots, mean_sequences)
-    if congestion >= 1.0:
-        return math.inf
-    if congestion <= 1.0 - quantile:
-        return 0.0
-    return slot_time_s / (slots - mean_sequences) * math.log(congestion / (1.0 - quantile))
 # Drafting with a light head (EAGLE / Medusa style), per verification step, as a share of a target step.
 DRAFT_OVERHEAD = physics_value("speculative_draft_overhead")
 # How memory and compute time of one operator combine (operator_s).
@@ -183,11 +110,10 @@ class OperatingPoint:
 
     batch_size: int
     ttft_ms: float
-    tpot_ms: float  # at `tpot_quantile` over requests (shared_load_quantile); the mean when None
-    output_tokens_per_s: float  # whole replica, at the mean TPOT
+    tpot_ms: float
+    output_tokens_per_s: float  # whole replica
     prefill_ms: float
     decode_step_ms: float
-    tpot_quantile: float | None = None
 
     @property
     def output_tokens_per_s_per_user(self) -> float:
@@ -550,7 +476,7 @@ def prefill_s(cfg: ReplicaConfig, input_tokens: float) -> float:
 
 
 def operating_point(cfg: ReplicaConfig, batch_size: int, input_tokens: float, output_tokens: float,
-                    cached_input_fraction: float = 0.0, tpot_quantile: float | None = None) -> OperatingPoint:
+                    cached_input_fraction: float = 0.0) -> OperatingPoint:
     """Steady state of a replica holding `batch_size` sequences under continuous batching.
 
     Each of the pp micro-batches holds b = batch/pp sequences. Every iteration each
@@ -561,11 +487,8 @@ def operating_point(cfg: ReplicaConfig, batch_size: int, input_tokens: float, ou
     in flight when the request arrives (uniform over one iteration: its q-quantile is q x step) +
     queueing behind other prompts (M/D/1 wait at the prefill share rho of the replica's time, its
     exponential tail's q-quantile) + own prompt's prefill + the iteration that carries it.
-    TPOT is the mean iteration, or with `tpot_quantile` the iteration at the load a request sees at that
-    quantile over requests (`shared_load_quantile`); throughput is always batch / mean TPOT.
     """
-    return _Shape(cfg, input_tokens, output_tokens, cached_input_fraction,
-                  tpot_quantile=tpot_quantile).point(batch_size)
+    return _Shape(cfg, input_tokens, output_tokens, cached_input_fraction).point(batch_size)
 
 
 class _Shape:
@@ -573,14 +496,9 @@ class _Shape:
 
     def __init__(self, cfg: ReplicaConfig, input_tokens: float, output_tokens: float,
                  cached_input_fraction: float, disaggregated: bool = False,
-                 ttft_quantile: float = TTFT_QUANTILE, tpot_quantile: float | None = None,
-                 slot_queue: bool = False) -> None:
+                 ttft_quantile: float = TTFT_QUANTILE) -> None:
         self.cfg, self.input_tokens, self.output_tokens = cfg, input_tokens, output_tokens
         self.ttft_quantile = ttft_quantile
-        self.tpot_quantile = tpot_quantile
-        # Under Poisson arrivals a request may wait for a free sequence slot (`slot_wait_quantile_s`); the
-        # max-throughput point (a replica kept full by a standing queue) leaves that wait out.
-        self.slots = max_batch(cfg, input_tokens, output_tokens)[0] if slot_queue else 0
         self.queue_factor = queue_tail_factor(ttft_quantile)
         self.disaggregated = disaggregated
         self.cached_input_fraction = cached_input_fraction
@@ -591,41 +509,11 @@ class _Shape:
         self.prefill = iteration_s(cfg, 0.0, 0.0, self.fresh_tokens, self.fresh_attention,
                                    prompt_tokens=self.fresh_tokens)
 
-    def point(self, batch_size: int, ttft_ms: float = math.inf, tpot_ms: float = math.inf) -> OperatingPoint | None:
-        """The operating point at `batch_size`; None as soon as it is sure to miss `ttft_ms` or `tpot_ms`.
-
-        The limits only save work in the SLO search: the slot wait only adds to TTFT, and the TPOT at a
-        quantile over half is at a load no lower than the mean's, so a mean point over a limit misses it.
-        """
+    def point(self, batch_size: int) -> OperatingPoint:
         cfg = self.cfg
         if not cfg.stack.continuous_batching:
-            # A static batch is fixed for its whole life: no arrivals share its iterations, so no tail.
             return _static_batch_point(cfg, batch_size, self.input_tokens, self.output_tokens,
                                        self.cached_input_fraction)
-        mean = self._continuous(batch_size)
-        tail_no_faster = self.tpot_quantile is None or self.tpot_quantile >= 0.5
-        if mean.ttft_ms > ttft_ms or (tail_no_faster and mean.tpot_ms > tpot_ms):
-            return None
-        tail = None
-        if self.tpot_quantile is not None:
-            # The same replica at the load a request sees at the quantile: its TPOT, the mean's throughput.
-            tail = self._continuous(shared_load_quantile(batch_size, self.tpot_quantile))
-            if tail.tpot_ms > tpot_ms:
-                return None
-        if self.slots:
-            # Each request holds its slot for batch / arrival rate (Little's law), about its decode life.
-            slot_time = batch_size * self.output_tokens / mean.output_tokens_per_s
-            wait = slot_wait_quantile_s(self.slots, batch_size, slot_time, self.ttft_quantile)
-            mean = dataclasses.replace(mean, ttft_ms=mean.ttft_ms + wait * 1e3)
-        if tail is None:
-            return mean
-        return OperatingPoint(batch_size=mean.batch_size, ttft_ms=mean.ttft_ms, tpot_ms=tail.tpot_ms,
-                              output_tokens_per_s=mean.output_tokens_per_s, prefill_ms=mean.prefill_ms,
-                              decode_step_ms=mean.decode_step_ms, tpot_quantile=self.tpot_quantile)
-
-    def _continuous(self, batch_size: float) -> OperatingPoint:
-        """Continuous batching at a mean of `batch_size` sequences (the TPOT is the mean iteration)."""
-        cfg = self.cfg
         micro = batch_size / cfg.pp
         # Speculative decoding verifies k + 1 tokens per sequence per step and keeps E of them.
         gained = accepted_tokens_per_step(cfg.speculative)
@@ -685,26 +573,22 @@ def max_throughput(cfg: ReplicaConfig, input_tokens: float, output_tokens: float
 
 def best_under_slo(cfg: ReplicaConfig, input_tokens: float, output_tokens: float,
                    ttft_ms: float, tpot_ms: float, cached_input_fraction: float = 0.0,
-                   disaggregated: bool = False, ttft_quantile: float = TTFT_QUANTILE,
-                   tpot_quantile: float | None = TPOT_QUANTILE) -> OperatingPoint | None:
-    """Highest-throughput batch whose TTFT (at `ttft_quantile`) and TPOT (at `tpot_quantile` over
-    requests, `shared_load_quantile`; None: the mean) meet the limits, or None.
+                   disaggregated: bool = False, ttft_quantile: float = TTFT_QUANTILE) -> OperatingPoint | None:
+    """Highest-throughput batch whose TTFT (at `ttft_quantile`) and TPOT meet the limits, or None.
 
-    TTFT includes the wait for a free sequence slot under Poisson arrivals (`slot_wait_quantile_s`), so a
-    replica is never judged full to its last slot. TPOT and TTFT grow with the batch while throughput
-    grows too, so the answer is the largest feasible batch: found by bisection. Disaggregated, the replica only decodes
+    TPOT and TTFT grow with the batch while throughput grows too, so the answer is the
+    largest feasible batch: found by bisection. Disaggregated, the replica only decodes
     (prompts are prefilled on a separate pool, see `disaggregated_point`).
     """
     upper, _ = max_batch(cfg, input_tokens, output_tokens)
     if upper < 1:
         return None
 
-    shape = _Shape(cfg, input_tokens, output_tokens, cached_input_fraction, disaggregated, ttft_quantile,
-                   tpot_quantile, slot_queue=True)
+    shape = _Shape(cfg, input_tokens, output_tokens, cached_input_fraction, disaggregated, ttft_quantile)
 
     def ok(b: int) -> OperatingPoint | None:
-        point = shape.point(b, ttft_ms, tpot_ms)
-        return point if point is not None and point.tpot_ms <= tpot_ms and point.ttft_ms <= ttft_ms else None
+        point = shape.point(b)
+        return point if point.tpot_ms <= tpot_ms and point.ttft_ms <= ttft_ms else None
 
     best = ok(1)
     if best is None:
@@ -725,22 +609,16 @@ def best_under_slo(cfg: ReplicaConfig, input_tokens: float, output_tokens: float
 
 def serving_point(cfg: ReplicaConfig, batch_size: int, input_tokens: float, output_tokens: float,
                   cached_input_fraction: float = 0.0,
-                  disaggregated_ttft_ms: float | None = None,
-                  tpot_quantile: float | None = TPOT_QUANTILE) -> OperatingPoint | None:
+                  disaggregated_ttft_ms: float | None = None) -> OperatingPoint | None:
     """The point sizing prices at `batch_size`, for any batch rather than only the best one.
 
-    Without `disaggregated_ttft_ms` it is `operating_point` as `best_under_slo` judges it: TPOT at the
-    scenario's `tpot_quantile`, TTFT with the wait for a free slot (None at the slot count, where that
-    wait never ends). With it, the replica only decodes (as `best_under_slo(...,
-    disaggregated=True)` evaluates it) and a prefill pool is sized to meet that TTFT
-    (`disaggregated_point`); None when no pool can.
+    Without `disaggregated_ttft_ms` it is `operating_point`. With it, the replica only
+    decodes (as `best_under_slo(..., disaggregated=True)` evaluates it) and a prefill pool
+    is sized to meet that TTFT (`disaggregated_point`); None when no pool can.
     """
     if disaggregated_ttft_ms is None:
-        point = _Shape(cfg, input_tokens, output_tokens, cached_input_fraction, tpot_quantile=tpot_quantile,
-                       slot_queue=True).point(batch_size)
-        return point if math.isfinite(point.ttft_ms) else None  # every slot busy: the queue never empties
-    decode = _Shape(cfg, input_tokens, output_tokens, cached_input_fraction, disaggregated=True,
-                    tpot_quantile=tpot_quantile, slot_queue=True).point(batch_size)
+        return operating_point(cfg, batch_size, input_tokens, output_tokens, cached_input_fraction)
+    decode = _Shape(cfg, input_tokens, output_tokens, cached_input_fraction, disaggregated=True).point(batch_size)
     return disaggregated_point(decode, disaggregated_ttft_ms, output_tokens)
 
 
@@ -770,7 +648,7 @@ def disaggregated_point(decode: OperatingPoint, ttft_ms: float, output_tokens: f
     ttft = pre + step + P95_QUEUE_FACTOR / 2.0 * pre * rho / (1.0 - rho)
     return OperatingPoint(batch_size=decode.batch_size, ttft_ms=ttft * 1e3, tpot_ms=decode.tpot_ms,
                           output_tokens_per_s=blended * output_tokens, prefill_ms=decode.prefill_ms,
-                          decode_step_ms=decode.decode_step_ms, tpot_quantile=decode.tpot_quantile)
+                          decode_step_ms=decode.decode_step_ms)
 
 
 def roofline_output_tokens_per_s(cfg: ReplicaConfig, batch_size: int, input_tokens: float,

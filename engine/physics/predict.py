@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from engine.catalog.catalog import Catalog, Hardware, Model, Stack, normalize_precision
-from engine.physics.perf import (TPOT_QUANTILE, TTFT_QUANTILE, OperatingPoint, ReplicaConfig, best_under_slo, max_batch,
-                                 max_throughput)
+from engine.physics.perf import OperatingPoint, ReplicaConfig, best_under_slo, max_batch, max_throughput
 
 TP_SIZES = (1, 2, 4, 8, 16, 32, 64, 72)
 PP_SIZES = (1, 2, 4, 8)
@@ -88,14 +87,12 @@ def predict(catalog: Catalog, model_id: str, hardware_id: str, precision: str, a
             input_tokens: int, output_tokens: int, stack_id: str | None = None,
             tensor_parallel: int | None = None, mode: str = "max-throughput",
             ttft_ms: float | None = None, tpot_ms: float | None = None,
-            kv_precision: str | None = None, ttft_quantile: float = TTFT_QUANTILE,
-            speculative: tuple[int, float] | None = None,
-            tpot_quantile: float | None = TPOT_QUANTILE) -> Prediction:
+            kv_precision: str | None = None, ttft_quantile: float = 0.95,
+            speculative: tuple[int, float] | None = None) -> Prediction:
     """Best use of `accelerators` for the case; raises ValueError on unknown ids or bad values.
 
-    In slo mode `ttft_ms` is a limit on the `ttft_quantile` of TTFT under Poisson arrivals and `tpot_ms`
-    on the `tpot_quantile` of TPOT over requests (both p95 by default, as the scenario's targets; MLPerf's
-    limits are p99; tpot_quantile None judges the mean TPOT). `speculative` = (draft tokens,
+    In slo mode `ttft_ms` is a limit on the `ttft_quantile` of TTFT under Poisson arrivals (p95 by
+    default, as the scenario's targets; MLPerf's limits are p99). `speculative` = (draft tokens,
     acceptance rate) runs speculative decoding (e.g. a model's MTP head)."""
     model = catalog.get_model(model_id)
     hw = catalog.get_hardware(hardware_id)
@@ -125,8 +122,7 @@ def predict(catalog: Catalog, model_id: str, hardware_id: str, precision: str, a
     for tp, pp, attention_dp in layouts(hw, model, accelerators, tensor_parallel):
         cfg = ReplicaConfig(model, hw, stack, precision, kv, tp, pp, speculative, attention_dp)
         if mode == "slo":
-            point = best_under_slo(cfg, input_tokens, output_tokens, ttft_ms, tpot_ms, ttft_quantile=ttft_quantile,
-                                   tpot_quantile=tpot_quantile)
+            point = best_under_slo(cfg, input_tokens, output_tokens, ttft_ms, tpot_ms, ttft_quantile=ttft_quantile)
         else:
             point = max_throughput(cfg, input_tokens, output_tokens)
         if point is None:

@@ -109,20 +109,15 @@ SELF_HOSTED = {
     # Each operator's memory and compute time combined as (m^2 + c^2)^(1/2) and TTFT with the iteration in
     # flight at arrival (issue 12, refitted). Issue 14: vLLM, SGLang and TensorRT-LLM reuse the shared
     # prefix by default, so replicas skip it in prefill.
-    # Issue 12 item 5: the per-user speed target is judged at p95 over requests, at the load one request
-    # shares its iterations with (mean batch + 1.645 sqrt(batch), perf.shared_load_quantile), as the
-    # MLPerf replay judges its p99 limits; before, the mean TPOT met it. Each replica holds fewer sequences.
-    # 2 PCIe cards carry the voice agent: with the default prefix caching a replica carries 993 tok/s
-    # (batch 16 at the catalog's boost-clock RTX PRO 6000 peak; 944 at the earlier peak): 16.6 calls/s per
-    # card against a 12.5 calls/s peak, 16.25 with 30% headroom: 1 card + N+1 (recommended: the API).
-    "voice-agent": ("owned:rtx-pro-6000", 20_000 * 18 * 1 / 86_400 * 3.0, 60, 993.0, 0.3, 1, 1, 1, 1, rtx_pro_6000),
+    # 2 PCIe cards carry the voice agent (one replica + N+1): with the default prefix caching a replica
+    # carries 1,080 tok/s (562 without), so the third card of the earlier plan is gone (recommended: the API).
+    "voice-agent": ("owned:rtx-pro-6000", 20_000 * 18 * 1 / 86_400 * 3.0, 60, 1079.7, 0.3, 1, 1, 1, 1, rtx_pro_6000),
     # Four nines: two failure domains that each carry the peak. H100 SXM also ships on 4-GPU HGX boards
-    # (server_units.yaml, issue 14 rule 8): a TP2 replica (1,249 tok/s, batch 54 with TPOT judged at p95 over
-    # requests; 1,330 at batch 66 on the mean TPOT) carries 3.1 calls/s: 2 replicas carry the 4.9 calls/s peak,
-    # 3 with 30% headroom; 2 per 4-GPU server: 2 servers + N+1 = 12 H100 (8 before, when 2 replicas carried
-    # the peak with headroom too), below the 16 MI300X of two 8-GPU OAM servers in month 1 (MI300X stays
+    # (server_units.yaml, issue 14 rule 8): a TP2 replica (1,330 tok/s) carries 3.3 calls/s, 2 replicas
+    # carry the peak (with 30% headroom too), 2 per 4-GPU server: one server per domain, N+1 satisfied by
+    # the second domain: 8 H100, below the 16 MI300X of two 8-GPU OAM servers in month 1 (MI300X stays
     # cheaper over the 36-month horizon, the default ranking).
-    "regulated-on-prem": ("owned:h100-sxm", 8_000 * 5 * 3 / 86_400 * 3.5, 400, 1248.7, 0.3, 1, 2, 4, 2,
+    "regulated-on-prem": ("owned:h100-sxm", 8_000 * 5 * 3 / 86_400 * 3.5, 400, 1330.2, 0.3, 1, 2, 4, 2,
                           lambda n: h100(n, pue=1.5, usd_per_kwh=0.15, years=5, salary=220_000)),
     # gpt-oss ships MXFP4 weights, so its fleets serve 4-bit (FP4 tensor cores on Blackwell); one 8-GPU
     # server carries the load, N+1 servers = 16. Prefix caching (85% of a 40k prompt shared) lifts a
@@ -131,8 +126,7 @@ SELF_HOSTED = {
     # and embeddings BF16 at the BF16 rate; W4A8 experts at the FP8 rate) takes it to 3,455 tok/s, and expert
     # GEMMs at 0.8 of a dense GEMM's efficiency (stacks.yaml expert_gemm_efficiency) to 3,436 (memory-bound at
     # this batch; `python -m engine plan presets/coding-agent.yaml --json`); still 4 GPUs carry the load, 16 installed.
-    # Issue 12 item 5 (TPOT judged at p95 over requests, as above): batch 98, 3,189 tok/s; 16 installed.
-    "coding-agent": ("owned:b200", 600 * 6 * 40 / 86_400 * 3.15, 1600, 3188.9, 0.2, 1, 1, 8, 1, b200),
+    "coding-agent": ("owned:b200", 600 * 6 * 40 / 86_400 * 3.15, 1600, 3435.8, 0.2, 1, 1, 8, 1, b200),
 }
 
 RENTED = {

@@ -161,90 +161,9 @@ def test_best_under_slo_is_largest_feasible_batch(catalog, simple_stack):
     cfg = ReplicaConfig(m, hw, simple_stack, "fp8", "fp8", tp=1)
     best = perf.best_under_slo(cfg, 1000, 200, ttft_ms=2000, tpot_ms=50)
     assert best.tpot_ms <= 50 and best.ttft_ms <= 2000
-    assert best.tpot_quantile == perf.TPOT_QUANTILE  # judged at the scenario's p95, as sizing judges it
-    above = perf.operating_point(cfg, best.batch_size + 1, 1000, 200, tpot_quantile=perf.TPOT_QUANTILE)
+    above = perf.operating_point(cfg, best.batch_size + 1, 1000, 200)
     assert above.tpot_ms > 50 or above.ttft_ms > 2000
     assert perf.best_under_slo(cfg, 1000, 200, ttft_ms=2000, tpot_ms=1) is None
-
-
-def test_shared_load_quantile_hand_computed():
-    # Poisson count with mean 100: p95 = 100 + 1.6449 x 10, p99 = 100 + 2.3263 x 10 (normal approximation)
-    assert perf.shared_load_quantile(100, 0.95) == pytest.approx(116.449, abs=1e-3)
-    assert perf.shared_load_quantile(100, 0.99) == pytest.approx(123.263, abs=1e-3)
-    # mean 4: +2.3263 x 2 = 8.65, more than double: small batches swing relatively more
-    assert perf.shared_load_quantile(4, 0.99) == pytest.approx(8.6527, abs=1e-3)
-    assert perf.shared_load_quantile(100, None) == 100
-    assert perf.shared_load_quantile(100, 0.5) == pytest.approx(100)
-    with pytest.raises(ValueError, match="quantile"):
-        perf.shared_load_quantile(100, 1.0)
-
-
-def test_tpot_tail_is_the_iteration_at_the_quantile_load(catalog, simple_stack):
-    # p99 TPOT at a mean batch of 64 is the mean TPOT of a batch of 64 + 2.3263 x 8 = 82.61 sequences;
-    # throughput stays the mean point's (64 / mean TPOT).
-    m, hw = catalog.get_model("llama-3.3-70b"), catalog.get_hardware("h200")
-    cfg = ReplicaConfig(m, hw, simple_stack, "fp8", "fp8", tp=1)
-    mean = perf.operating_point(cfg, 64, 1000, 200)
-    tail = perf.operating_point(cfg, 64, 1000, 200, tpot_quantile=0.99)
-    shape = perf._Shape(cfg, 1000, 200, 0.0)
-    assert tail.tpot_ms == pytest.approx(shape.point(64 + 2.3263 * 8).tpot_ms, rel=1e-4)
-    assert tail.tpot_ms > mean.tpot_ms
-    assert tail.output_tokens_per_s == mean.output_tokens_per_s == pytest.approx(64 / mean.tpot_ms * 1e3)
-    assert tail.ttft_ms == mean.ttft_ms and tail.tpot_quantile == 0.99
-
-
-def test_tpot_tail_ratio_never_exceeds_the_load_swing(catalog, simple_stack):
-    # An iteration is at most proportional to its load (weights are read once whatever the batch), so the
-    # p99 / mean TPOT ratio is at most the load's (a + 2.3263 sqrt(a)) / a: at most 1.82 at a = 8, 1.15 at 256.
-    # Where the step grows with the batch, small batches swing more: the MLPerf 405B rows (10-30 sequences per
-    # replica) measure p99 / mean 1.2-1.8, the Llama 2 70B rows at ~1,500 about 1.07.
-    m, hw = catalog.get_model("llama-3.3-70b"), catalog.get_hardware("h200")
-    cfg = ReplicaConfig(m, hw, simple_stack, "fp8", "fp8", tp=1)
-
-    def ratio(b):
-        return (perf.operating_point(cfg, b, 1000, 200, tpot_quantile=0.99).tpot_ms
-                / perf.operating_point(cfg, b, 1000, 200).tpot_ms)
-    for b in (1, 8, 64, 256):
-        assert 1.0 < ratio(b) <= perf.shared_load_quantile(b, 0.99) / b
-    assert ratio(64) > ratio(256)
-
-
-def test_erlang_c_hand_computed():
-    # M/M/2 offered 1 erlang: B(1) = 1/2, B(2) = 0.5 / 2.5 = 0.2, C = 2 x 0.2 / (2 - 0.8) = 1/3
-    assert perf.erlang_c(2, 1.0) == pytest.approx(1 / 3)
-    # M/M/1: C is the utilisation
-    assert perf.erlang_c(1, 0.7) == pytest.approx(0.7)
-    assert perf.erlang_c(4, 4.0) == 1.0  # the load fills every server: the queue never empties
-    assert perf.erlang_c(2048, 1000.0) == 0.0  # 33 standard deviations of spare slots
-
-
-def test_slot_wait_quantile_hand_computed():
-    # 2 slots, 1 busy on average, 1 s per request: P(wait > t) = (1/3) exp(-t), p95 at ln((1/3) / 0.05) = 1.897 s
-    assert perf.slot_wait_quantile_s(2, 1.0, 1.0, 0.95) == pytest.approx(math.log(20 / 3))
-    # 0.7 busy of 1 slot, 10 s each: p99 wait = 10 / 0.3 x ln(0.7 / 0.01) = 141.6 s
-    assert perf.slot_wait_quantile_s(1, 0.7, 10.0, 0.99) == pytest.approx(10 / 0.3 * math.log(70))
-    assert perf.slot_wait_quantile_s(100, 50.0, 5.0, 0.95) == 0.0  # almost never all busy
-    assert perf.slot_wait_quantile_s(8, 8.0, 1.0, 0.95) == math.inf
-
-
-def test_slo_search_leaves_slots_free_under_poisson_arrivals(catalog, simple_stack):
-    # A memory-bound replica (a 70B model in one H100's 80 GB at FP8 holds few long sequences) must not be
-    # judged full to its last slot: at the slot count the wait for a free slot never ends.
-    m, hw = catalog.get_model("llama-3.3-70b"), catalog.get_hardware("h100-sxm")
-    cfg = ReplicaConfig(m, hw, simple_stack, "fp8", "fp8", tp=1)
-    slots, _ = perf.max_batch(cfg, 4000, 500)
-    best = perf.best_under_slo(cfg, 4000, 500, ttft_ms=60_000, tpot_ms=1_000)
-    assert 1 <= best.batch_size < slots
-    assert perf.serving_point(cfg, slots, 4000, 500) is None
-    assert math.isfinite(perf.max_throughput(cfg, 4000, 500).ttft_ms)  # offline: a standing queue, no SLO
-
-
-def test_static_batches_have_no_tpot_tail(catalog):
-    # A static batch keeps its sequences for its whole life: nothing arrives to share its iterations.
-    m, hw = catalog.get_model("llama-3.3-70b"), catalog.get_hardware("h200")
-    cfg = ReplicaConfig(m, hw, catalog.get_stack("naive"), "fp8", "fp8", tp=1)
-    assert (perf.operating_point(cfg, 8, 1000, 200, tpot_quantile=0.99).tpot_ms
-            == perf.operating_point(cfg, 8, 1000, 200).tpot_ms)
 
 
 def test_prefix_cache_hits_cut_ttft(catalog, simple_stack):
