@@ -150,7 +150,7 @@ class _Trials:
                     by_hardware[hw.id] = bounds[hw.id]
                     continue
             sized = size_hardware(self.catalog, hw, self.model, s, dem)
-            mine = self_hosted_options(self.catalog, sized, s, dem)
+            mine = self_hosted_options(self.catalog, sized, s, dem, details=False)
             for o in mine:
                 add(o)
             now = costs()

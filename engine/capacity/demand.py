@@ -98,6 +98,9 @@ def water_fill(online: list[float], window_hours: float, offline_calls_per_day: 
     return [max(x, level) if h in weights else x for h, x in enumerate(online)]
 
 
+# Scenarios are frozen and hashable: the searches (what flips, the roadmap, API offers' rate-limit checks)
+# ask for the same scenario's demand hundreds of times, and the offline water-filling is not free.
+@functools.lru_cache(maxsize=512)
 def demand(scenario: Scenario) -> Demand:
     """Daily volumes, hourly load, peak rate and concurrency of a scenario.
 

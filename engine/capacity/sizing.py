@@ -166,34 +166,55 @@ def size_hardware(catalog: Catalog, hw: Hardware, model: Model, scenario: Scenar
         return _specialized_option(hw, model, scenario)
     w, lat = scenario.workload, scenario.latency
     isl, osl = w.input_tokens_per_call, dem.generated_tokens_per_call
+    allow_4bit = scenario.model.allow_4bit_weights or model.ships_4bit
+    kv = scenario.model.kv_cache_precision if hw.runs("fp8") else "bf16"
+    cached_by_stack = tuple((stack, w.shared_prefix_fraction if caches_prefixes(stack.id, scenario) else cached_input_fraction)
+                            for stack in searched_stacks(catalog, hw))
+    candidates, reason = _candidates(hw, model, cached_by_stack, allow_4bit, kv, speculative, disaggregated,
+                                     isl, osl, lat.ttft_p95_ms, lat.max_tpot_ms,
+                                     lat.min_output_tokens_per_s_per_user)
     price = hw.on_demand_usd_per_hour or 1.0
     best: tuple[tuple, ReplicaConfig, object] | None = None
+    for cfg, point in candidates:
+        replicas_peak, replicas = replica_counts(point.output_tokens_per_s / osl, dem, scenario)
+        # What is paid for is the installed fleet, headroom and spares included.
+        key = (replicas * cfg.accelerators * price, replicas_peak * cfg.accelerators, point.ttft_ms)
+        if best is None or key < best[0]:
+            best = (key, cfg, point)
+    if best is None:
+        return HardwareOption(hw.id, hw.name, False, reason or "no configuration runs this model")
+    _, cfg, point = best
+    return _option(hw, cfg, point, scenario, dem, isl, osl)
+
+
+@functools.lru_cache(maxsize=4096)
+def _candidates(hw: Hardware, model: Model, cached_by_stack: tuple[tuple[Stack, float], ...], allow_4bit: bool,
+                kv: str, speculative: tuple[int, float] | None, disaggregated: bool, isl: float, osl: float,
+                ttft_ms: float, tpot_ms: float, min_tokens_per_s_per_user: float
+                ) -> tuple[tuple[tuple[ReplicaConfig, object], ...], str]:
+    """Every configuration of `hw` with its best point under the targets, and the reason when there is none.
+
+    None of it depends on the volume, so re-sizing for another volume (a volume edit, the roadmap's
+    volume levers, what flips the answer) only re-counts replicas for each candidate.
+    """
+    candidates = []
     reason = ""
-    for stack in searched_stacks(catalog, hw):
-        cached = w.shared_prefix_fraction if caches_prefixes(stack.id, scenario) else cached_input_fraction
-        for precision in searched_precisions(hw, scenario.model.allow_4bit_weights or model.ships_4bit):
-            kv = scenario.model.kv_cache_precision if hw.runs("fp8") else "bf16"
+    for stack, cached in cached_by_stack:
+        for precision in searched_precisions(hw, allow_4bit):
             for tp, pp, attention_dp in layouts(hw, model, 64, None):
                 cfg = ReplicaConfig(model, hw, stack, precision, kv, tp, pp, speculative, attention_dp)
                 upper, why = _max_batch(cfg, isl, osl)
                 if upper < 1:
                     reason = reason or why
                     continue
-                point = _slo_point(cfg, isl, osl, lat.ttft_p95_ms, lat.max_tpot_ms, cached, disaggregated)
+                point = _slo_point(cfg, isl, osl, ttft_ms, tpot_ms, cached, disaggregated)
                 if point is None:
                     if not reason or reason.startswith("weights") or reason.startswith("one sequence"):
-                        reason = (f"no configuration meets TTFT <= {lat.ttft_p95_ms:,.0f} ms and "
-                                  f"{lat.min_output_tokens_per_s_per_user:g} tok/s per user")
+                        reason = (f"no configuration meets TTFT <= {ttft_ms:,.0f} ms and "
+                                  f"{min_tokens_per_s_per_user:g} tok/s per user")
                     continue
-                replicas_peak, replicas = replica_counts(point.output_tokens_per_s / osl, dem, scenario)
-                # What is paid for is the installed fleet, headroom and spares included.
-                key = (replicas * cfg.accelerators * price, replicas_peak * cfg.accelerators, point.ttft_ms)
-                if best is None or key < best[0]:
-                    best = (key, cfg, point)
-    if best is None:
-        return HardwareOption(hw.id, hw.name, False, reason or "no configuration runs this model")
-    _, cfg, point = best
-    return _option(hw, cfg, point, scenario, dem, isl, osl)
+                candidates.append((cfg, point))
+    return tuple(candidates), reason
 
 
 # A replica's best point depends on its configuration, the call's shape and the targets, never on
@@ -216,6 +237,7 @@ def forget_sized_replicas() -> None:
     """Empty the replica-search memo (benchmarks time new scenarios, not cache hits)."""
     _max_batch.cache_clear()
     _slo_point.cache_clear()
+    _candidates.cache_clear()
 
 
 def replica_counts(calls_per_s_per_replica: float, dem: Demand, scenario: Scenario) -> tuple[int, int]:

@@ -60,7 +60,14 @@ def load_table(name: str, data_dir: Path | str | None = None) -> Table:
         The file is missing, or a row lacks its provenance or has a basis outside `BASES`.
     """
     file = name if name.endswith(".yaml") else f"{name}.yaml"
-    return _load(Path(data_dir or DATA_DIR).resolve() / file)
+    return _load(Path(data_dir).resolve() / file if data_dir else _shipped(file))
+
+
+@functools.lru_cache(maxsize=None)
+def _shipped(file: str) -> Path:
+    """A shipped table's resolved path (resolving touches the file system; a plan asks for tables thousands
+    of times)."""
+    return DATA_DIR.resolve() / file
 
 
 def rows_of(table: Table, key: str = "rows") -> tuple[Row, ...]:

@@ -262,10 +262,12 @@ def accelerators_at_low_end(cost: CostModel, band: ThroughputBand | None) -> int
 
 
 def self_hosted_options(catalog: Catalog, sized: HardwareOption, scenario: Scenario, dem: Demand,
-                        reserved_base: bool = True) -> list[Option]:
+                        reserved_base: bool = True, details: bool = True) -> list[Option]:
     """The cloud and the owned option of one sized accelerator (specialized silicon is priced as API), and
     with `reserved_base` a rented option on a reserved base with on-demand burst where the accelerator has
-    a reserved price (the roadmap re-prices the scenario's own pricing only)."""
+    a reserved price (the roadmap re-prices the scenario's own pricing only). Without `details` the two
+    figures only the screens read (an owned fleet's spare load, the fleet at the band's low end) are left
+    None: searches that re-size and rank options thousands of times (what flips, the roadmap) skip them."""
     hw = catalog.get_hardware(sized.hardware)
     if hw.is_specialized:
         return []
@@ -328,6 +330,6 @@ def self_hosted_options(catalog: Catalog, sized: HardwareOption, scenario: Scena
             basis=_price_basis(hw, scenario, pricing) if kind == "cloud" else f"{hw.price_source}"[:200],
             sizing=sized, failure_domains=cost.failure_domains,
             accelerator_hours_per_month=accelerator_hours_per_month(cost),
-            spare_load_fraction=spare_load_fraction(cost) if kind == "owned" else None,
-            accelerators_at_band_low=accelerators_at_low_end(cost, band), **common))
+            spare_load_fraction=spare_load_fraction(cost) if kind == "owned" and details else None,
+            accelerators_at_band_low=accelerators_at_low_end(cost, band) if details else None, **common))
     return out

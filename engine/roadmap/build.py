@@ -81,7 +81,7 @@ class Evaluator:
                 return None
             hw = self.catalog.get_hardware(target.key)
             sized = size_hardware(self.catalog, hw, model, scenario, dem)
-            found = [o for o in self_hosted_options(self.catalog, sized, scenario, dem, reserved_base=False)
+            found = [o for o in self_hosted_options(self.catalog, sized, scenario, dem, reserved_base=False, details=False)
                      if o.kind == target.kind]
         else:
             excluded = "on-prem required" if scenario.constraints.deployment == "on_prem" else ""
