@@ -428,11 +428,13 @@ def _search_target(ctx: Context, field: str) -> Flip | None:
     return None
 
 
-def _resize(ctx: Context, hardware: str, s: Scenario, options: dict, models: dict) -> None:
-    """Size one accelerator for the trial scenario and replace its rented and owned options."""
-    hw = ctx.catalog.get_hardware(hardware)
-    sized = size_hardware(ctx.catalog, hw, ctx.catalog.get_model(s.model.id), s, ctx.demand)
-    for o in self_hosted_options(ctx.catalog, sized, s, ctx.demand):
+def _resize(ctx: Context, hardware: str, s: Scenario, options: dict, models: dict, sized=None) -> None:
+    """Size one accelerator for the trial scenario (or take `sized`, done already) and replace its rented and
+    owned options."""
+    if sized is None:
+        hw = ctx.catalog.get_hardware(hardware)
+        sized = size_hardware(ctx.catalog, hw, ctx.catalog.get_model(s.model.id), s, ctx.demand)
+    for o in self_hosted_options(ctx.catalog, sized, s, ctx.demand, details=False):
         if o.id not in options:
             continue
         options[o.id] = o
@@ -441,6 +443,15 @@ def _resize(ctx: Context, hardware: str, s: Scenario, options: dict, models: dic
             models.pop(o.id, None)
         else:
             models[o.id] = steady_state(m)
+
+
+# What a replica is: the same at two volumes, its cost models differ only in the count of replicas.
+_REPLICA_FIELDS = ("feasible", "stack", "precision", "kv_precision", "tensor_parallel", "pipeline_parallel",
+                   "accelerators_per_replica", "batch_size", "ttft_ms", "tpot_ms", "output_tokens_per_s_per_replica")
+
+
+def _same_replica(a, b) -> bool:
+    return all(getattr(a, f) == getattr(b, f) for f in _REPLICA_FIELDS)
 
 
 def _rank(options: Mapping[str, Option], models: Mapping[str, CostModel], s: Scenario,
@@ -539,13 +550,19 @@ def _at_volume(ctx: Context, users: float, memo: dict | None = None) -> Context:
     options = dict(ctx.options)
     models = {oid: steady_state(m) for oid, m in ctx.models.items()}
     light = Context(s2, ctx.catalog, dem2, options, models, ctx.recommended)
+    model = ctx.catalog.get_model(s.model.id)
     for hw in sorted({options[oid].hardware for oid in _eligible(ctx.options) if options[oid].kind not in API_KINDS}):
-        _resize(light, hw, s2, options, models)
-        for kind in ("cloud", "owned"):
-            oid = f"{kind}:{hw}"
-            if oid in models and options[oid].sizing is not None:
-                m = models[oid]
-                models[oid] = dataclasses.replace(
-                    m, peak_calls_per_s=ctx.demand.peak_calls_per_s,
-                    fixed_usd=storage_and_egress_usd(options[oid].sizing, ctx.demand) if kind == "cloud" else m.fixed_usd)
+        today = next((o.sizing for o in ctx.options.values() if o.hardware == hw and o.sizing is not None), None)
+        sized = size_hardware(ctx.catalog, ctx.catalog.get_hardware(hw), model, s2, dem2)
+        if today is not None and _same_replica(sized, today) and s.constraints.power_cap_kw is None:
+            # the same replica sized at another volume: its cost models, written per today's volume as below,
+            # are today's (only the count of replicas moved, and that is what the cost models compute)
+            continue
+        _resize(light, hw, s2, options, models, sized)
+        # every variant (rented, reserved base + burst, owned): the searches move volume from today's
+        for oid in [oid for oid, o in options.items() if o.hardware == hw and oid in models and o.sizing is not None]:
+            m = models[oid]
+            models[oid] = dataclasses.replace(
+                m, peak_calls_per_s=ctx.demand.peak_calls_per_s,
+                fixed_usd=storage_and_egress_usd(options[oid].sizing, ctx.demand) if m.kind == "cloud" else m.fixed_usd)
     return Context(s, ctx.catalog, ctx.demand, options, with_delivery_lead(models, options), ctx.recommended)

@@ -196,3 +196,25 @@ def test_a_longer_prompt_moves_the_support_assistant_off_its_api():
           if f.field == "workload.input_tokens_per_call" and f.direction == "above"]
     assert today.recommended.kind in ("api", "specialized")
     assert up and today.option(up[0].option_id).kind in ("cloud", "owned")
+
+
+def test_a_volume_re_sizing_keeps_every_variant_priced_from_todays_volume():
+    """The volume search re-sizes each fleet at the trial volume but writes its cost model per today's
+    volume (the search moves volume from today's). Every variant, the reserved base + burst included,
+    must carry today's peak: one left at the trial volume's peak was priced for fewer calls than the
+    search then charged it, won, and made a real volume flip fail its own confirmation."""
+    from engine.catalog.catalog import load_catalog
+    from engine.flips import Context, _at_volume
+    from engine.plan import _cost_models
+
+    catalog = load_catalog()
+    s = _scenario("document-processing")
+    today = plan(s, catalog, PRICE_DATE, with_roadmap=False, with_sensitivity=False)
+    models = _cost_models(catalog, s, today.demand, today.options)
+    ctx = Context(s, catalog, today.demand, {o.id: o for o in today.options}, models, today.recommendation.option_id)
+    for users in (s.workload.daily_active_users // 3, s.workload.daily_active_users * 3):
+        moved = _at_volume(ctx, users)
+        variants = [oid for oid, o in moved.options.items() if o.sizing is not None and oid in moved.models]
+        assert any(oid.endswith(":reserved-base") for oid in variants)
+        for oid in variants:
+            assert moved.models[oid].peak_calls_per_s == pytest.approx(today.demand.peak_calls_per_s), oid
