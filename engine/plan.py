@@ -274,24 +274,29 @@ def _cost_models(catalog: Catalog, scenario: Scenario, dem: Demand, options) -> 
     return with_delivery_lead(models, {o.id: o for o in options})
 
 
-def _with_sensitivity(core: Plan, catalog: Catalog, models: dict[str, CostModel]) -> Plan:
-    """What flips the answer and the Monte Carlo bands, from the plan's own cost models."""
+def _with_sensitivity(core: Plan, catalog: Catalog, models: dict[str, CostModel], every_band: bool = True) -> Plan:
+    """What flips the answer and the Monte Carlo bands (`every_band`: of every option, else of the
+    recommended one only), from the plan's own cost models."""
     by_id = {o.id: o for o in core.options}
     rec = core.recommendation
     flips = what_flips(Context(core.scenario, catalog, core.demand, by_id, models, rec.option_id))
     usable_models = {oid: m for oid, m in models.items() if by_id[oid].usable}
     bands = uncertainty(usable_models, core.scenario, rec.option_id,
-                        throughput_ranges({oid: by_id[oid].throughput_band for oid in usable_models}))
+                        throughput_ranges({oid: by_id[oid].throughput_band for oid in usable_models}),
+                        every_option=every_band)
     return dataclasses.replace(core, recommendation=dataclasses.replace(rec, what_flips=flips), uncertainty=bands)
 
 
-def add_sensitivity(core: Plan, catalog: Catalog | None = None) -> Plan:
+def add_sensitivity(core: Plan, catalog: Catalog | None = None, every_band: bool = True) -> Plan:
     """Complete a plan made with `with_sensitivity=False`: the same Plan `plan()` returns by default.
 
     The cost models are rebuilt from the plan's options (a small share of the work), so a screen can
-    draw the answer from the core plan and add what flips it and the bands when they are ready.
+    draw the answer from the core plan and add what flips it and the bands when they are ready. Without
+    `every_band` only the recommended option's band and tornado are computed (`Uncertainty.every_option`
+    says so): what a screen needs that shows what flips the answer and the inputs that move it most.
     """
-    if core.uncertainty is not None:
+    if core.uncertainty is not None and (core.uncertainty.every_option or not every_band):
         return core
     catalog = catalog or load_catalog()
-    return _with_sensitivity(core, catalog, _cost_models(catalog, core.scenario, core.demand, core.options))
+    return _with_sensitivity(core, catalog, _cost_models(catalog, core.scenario, core.demand, core.options),
+                             every_band)

@@ -42,7 +42,7 @@ if plan is not None:
                f"peak {d.peak_calls_per_s:,.1f} calls/s and {tok_per_s(d.peak_output_tokens_per_s)} generated; "
                f"{count(d.concurrent_sequences_at_peak)} sequences in flight at peak.")
 
-full = state.current_plan() if plan is not None else None
+full = state.what_moves_plan() if plan is not None else None  # what flips it and the tornado
 if full is not None:
     with answer:
         headline.what_flips(full)

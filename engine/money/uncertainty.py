@@ -70,6 +70,8 @@ class Uncertainty:
     # Self-hosted option id -> its throughput band as multipliers of the predicted throughput (10th and
     # 90th percentile; drawn log-normal through them): fewer tokens/s per replica, more accelerators.
     throughput: Mapping[str, Range] = dataclasses.field(default_factory=dict)
+    # False: `options` holds the focus option's band only (a screen that shows the tornado, not every band)
+    every_option: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "ranges", frozen_map(self.ranges))
@@ -114,8 +116,10 @@ def _slower(p: Paths, factor: np.ndarray) -> Paths:
 
 
 def uncertainty(models: dict[str, CostModel], scenario: Scenario, focus: str | None,
-                throughput: Mapping[str, Range] | None = None) -> Uncertainty:
+                throughput: Mapping[str, Range] | None = None, every_option: bool = True) -> Uncertainty:
     """P10 / P50 / P90 of each option's average month over sampled paths, and the focus option's tornado.
+    Without `every_option`, the band of the focus option only (the Monte Carlo is nearly all of the time,
+    and the Scenario page reads the tornado alone); the same figures for it.
 
     `throughput` gives a self-hosted option's throughput band as multipliers (`Range`, 10th and 90th
     percentile of delivered / predicted): its samples draw their throughput from it, one standard normal
@@ -132,6 +136,8 @@ def uncertainty(models: dict[str, CostModel], scenario: Scenario, focus: str | N
     by_band: dict[Range, Paths] = {}  # options of one band (rented, owned) share their paths and loads
     bands = {}
     for oid, model in models.items():
+        if not every_option and oid != focus:
+            continue
         band = throughput.get(oid)
         if band is None:
             p = sampled
@@ -156,7 +162,7 @@ def uncertainty(models: dict[str, CostModel], scenario: Scenario, focus: str | N
         tornado.sort(key=lambda t: t.swing_usd, reverse=True)
     return Uncertainty("average monthly TCO over the horizon [USD]", SAMPLES, SEED,
                        {k: Range(*v) for k, v in bounds.items()}, bands, focus, tuple(tornado),
-                       tornado[0].input if tornado else None, throughput)
+                       tornado[0].input if tornado else None, throughput, every_option)
 
 
 def throughput_ranges(bands: Mapping[str, ThroughputBand | None]) -> dict[str, Range]:

@@ -77,8 +77,10 @@ def test_scenario_name_from_a_link_shows_as_typed_on_every_header(name, plain):
 
 def test_engine_errors_are_escaped(monkeypatch):
     from ui import state
-    monkeypatch.setattr(state, "_plan", lambda *a, **k: (_ for _ in ()).throw(
-        ValueError("vendor '[x](http://evil.example)' is not known")))
+    def fail(*a, **k):
+        raise ValueError("vendor '[x](http://evil.example)' is not known")
+    monkeypatch.setattr(state, "_plan", fail)
+    monkeypatch.setattr(state, "_what_moves", fail)  # the Scenario page's what-flips plan
     at = open_app()
     assert not at.exception
     assert at.error and "cannot be planned" in at.error[0].value
