@@ -6,6 +6,7 @@ layout is a contract: keys may be added, never renamed.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 import unicodedata
@@ -440,9 +441,7 @@ class Scenario:
 
     def to_yaml(self) -> str:
         """YAML text that from_yaml reads back to this Scenario (quoted by YAML 1.1 and 1.2 rules)."""
-        from engine.scenario.yaml_io import dump_yaml  # yaml_io builds on this module
-
-        return dump_yaml(self.to_dict())
+        return _yaml_of(self)
 
     @classmethod
     def from_yaml(cls, text: str) -> "Scenario":
@@ -450,13 +449,33 @@ class Scenario:
 
         Raises ValueError with one line naming the field or line; an empty document is refused.
         """
-        from engine.scenario.yaml_io import parse_scenario_yaml  # yaml_io builds on this module
-
-        return cls.from_dict(parse_scenario_yaml(text))
+        if cls is not Scenario:
+            return cls.from_dict(_parsed(text))
+        return _scenario_of(text)
 
     def replace(self, **sections: Any) -> "Scenario":
         """A copy with whole sections or the name swapped (used by the roadmap's levers)."""
         return dataclasses.replace(self, **sections)
+
+
+# A scenario is frozen, and the app keys its caches by the scenario's YAML: each page run writes the current
+# scenario out and reads it back several times (a few ms each), so both ways are kept for recent scenarios.
+@functools.lru_cache(maxsize=256)
+def _yaml_of(scenario: Scenario) -> str:
+    from engine.scenario.yaml_io import dump_yaml  # yaml_io builds on this module
+
+    return dump_yaml(scenario.to_dict())
+
+
+@functools.lru_cache(maxsize=256)
+def _scenario_of(text: str) -> Scenario:
+    return Scenario.from_dict(_parsed(text))
+
+
+def _parsed(text: str) -> Any:
+    from engine.scenario.yaml_io import parse_scenario_yaml  # yaml_io builds on this module
+
+    return parse_scenario_yaml(text)
 
 
 SECTIONS: dict[str, type] = {
