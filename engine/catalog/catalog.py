@@ -6,7 +6,7 @@ number on screen can say where it came from; engine/catalog/tables.py enforces i
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from types import MappingProxyType
 from typing import Any, Mapping
 
@@ -78,6 +78,10 @@ class Hardware:
     owner_tco_usd_per_hour: float | None = None  # SemiAnalysis owner cost per GPU-hour: the price ladder's floor
     topology: str = ""  # how a server's or rack's accelerators are joined (NVLink domain, PCIe, bridges, ICI)
     scale_up_domain_accelerators: int | None = None  # how many share the fast link (1 = PCIe only)
+    # The same die's full-power part (hardware.yaml power_reference) and, computed from it when the
+    # catalog loads, the share of each precision's peak this part's power limit sustains (`power_limited`).
+    power_reference: str | None = None
+    power_limited_fractions: tuple[tuple[str, float], ...] = ()
 
     @property
     def is_specialized(self) -> bool:
@@ -91,6 +95,14 @@ class Hardware:
 
     def runs(self, precision: str) -> bool:
         return precision in self.native_precisions and bool(self.tflops(precision))
+
+    def sustained_tflops(self, precision: str) -> float | None:
+        """Dense TFLOPS the part sustains at its power limit: the peak (`tflops`) times the share its
+        power limit allows (`power_limited`, 1 without a power_reference)."""
+        peak = self.tflops(precision)
+        if peak is None:
+            return None
+        return peak * dict(self.power_limited_fractions).get(COMPUTE_PRECISION[precision], 1.0)
 
 
 @dataclass(frozen=True)
@@ -258,10 +270,43 @@ def _records(klass: type, name: str) -> Mapping[str, Any]:
     return MappingProxyType({r["id"]: _record(klass, r) for r in rows_of(load_table(name))})
 
 
+def power_limited(hw: Hardware, reference: Hardware) -> tuple[tuple[str, float], ...]:
+    """Share of each precision's peak `hw` sustains at its power limit, from the same die's full-power part.
+
+    Tensor math at a fixed clock-voltage point costs a fixed energy per FLOP, so a die capped at P watts
+    computes at most P / (energy per FLOP). The energy per FLOP is the reference part's: its peak at its
+    TDP (the fitted efficiencies already hold what the full-power part reaches of its own peak). A
+    lower-TDP card of the same die thus sustains min(peak, reference peak x tdp / reference tdp): the
+    roofline's power ceiling.
+
+    References
+    ----------
+    Choi, Bedard, Fowler, Vuduc, "A Roofline Model of Energy", IPDPS 2013 (time under a power cap is at
+    least energy / power).
+    """
+    if not (hw.tdp_w and reference.tdp_w):
+        return ()
+    out = []
+    for precision, peak in hw.dense_tflops:
+        ref_peak = dict(reference.dense_tflops).get(precision)
+        if peak and ref_peak:
+            out.append((precision, min(1.0, ref_peak * hw.tdp_w / reference.tdp_w / peak)))
+    return tuple(out)
+
+
+def _with_power_limits(hardware: Mapping[str, Hardware]) -> Mapping[str, Hardware]:
+    out = dict(hardware)
+    for hw_id, hw in hardware.items():
+        if hw.power_reference:
+            ref = _lookup("hardware", hardware, hw.power_reference)
+            out[hw_id] = replace(hw, power_limited_fractions=power_limited(hw, ref))
+    return MappingProxyType(out)
+
+
 @functools.lru_cache(maxsize=1)
 def load_catalog() -> Catalog:
     """The catalog, read once per process (the files never change while running)."""
-    return Catalog(hardware=_records(Hardware, "hardware"), models=_records(Model, "models"),
+    return Catalog(hardware=_with_power_limits(_records(Hardware, "hardware")), models=_records(Model, "models"),
                    stacks=_records(Stack, "stacks"))
 
 

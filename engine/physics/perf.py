@@ -272,7 +272,7 @@ def _rates(cfg: ReplicaConfig) -> tuple[float, float, float, float, float]:
     bw = hw.memory_bandwidth_tb_s * 1e12 * eff
     gemm = _peak_gemm(cfg, cfg.precision)
     attention_precision = "fp8" if cfg.kv_precision == "fp8" and hw.runs("fp8") else "bf16"
-    attention = (hw.tflops(attention_precision) or hw.tflops(cfg.precision)) * 1e12
+    attention = (hw.sustained_tflops(attention_precision) or hw.sustained_tflops(cfg.precision)) * 1e12
     return (bw * stack.mbu, bw * stack.kv_mbu, gemm * stack.mfu_decode * eff,
             attention * stack.mfu_prefill * eff, bw * stack.mbu)
 
@@ -282,7 +282,7 @@ def _peak_gemm(cfg: ReplicaConfig, precision: str) -> float:
     fp4_compute_efficiency)."""
     if not cfg.hardware.runs(precision):
         precision = "bf16"  # weight-only: dequantised to BF16 for the matmul (W4A16 on Hopper)
-    gemm = cfg.hardware.tflops(precision) * 1e12
+    gemm = cfg.hardware.sustained_tflops(precision) * 1e12
     return gemm * cfg.stack.fp4_compute_efficiency if precision == "fp4" else gemm
 
 

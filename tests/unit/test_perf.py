@@ -103,8 +103,8 @@ def test_fp4_peak_only_for_gemms(catalog, simple_stack):
     hw = catalog.get_hardware("b200")
     cfg = ReplicaConfig(catalog.get_model("llama-3.3-70b"), hw, simple_stack, "fp4", "fp8", tp=1)
     _, _, gemm, attention, _ = cfg.rates
-    assert gemm == pytest.approx(hw.tflops("fp4") * 1e12 * 0.5)
-    assert attention == pytest.approx(hw.tflops("fp8") * 1e12 * 0.5)
+    assert gemm == pytest.approx(hw.sustained_tflops("fp4") * 1e12 * 0.5)
+    assert attention == pytest.approx(hw.sustained_tflops("fp8") * 1e12 * 0.5)
 
 
 def test_activation_traffic_is_not_split_across_ranks(catalog, simple_stack):
@@ -180,3 +180,38 @@ def test_fp4_and_int4_compute_paths(catalog):
     assert not h100.runs("fp4")
     assert h100.tflops("int4") == 989  # weight-only int4 runs its matmuls in bf16
     assert not math.isnan(h100.tflops("fp8"))
+
+
+def test_power_capped_cards_compute_at_most_what_their_tdp_allows(catalog):
+    # Energy roofline: a 400 W H100 NVL (same GH100 die as the 700 W H100 SXM) sustains at most
+    # 1978 x 400 / 700 = 1130 dense FP8 TFLOPS, below its datasheet 1670.5; the SXM keeps its own peak.
+    nvl, sxm = catalog.get_hardware("h100-nvl"), catalog.get_hardware("h100-sxm")
+    assert nvl.power_reference == "h100-sxm"
+    assert nvl.sustained_tflops("fp8") == pytest.approx(1978 * 400 / 700)
+    assert nvl.sustained_tflops("fp8") < nvl.tflops("fp8")
+    assert sxm.sustained_tflops("fp8") == sxm.tflops("fp8")
+    # a part whose power allows more than its datasheet peak is never raised above it (H200 NVL: 600 W of 700)
+    h200_nvl = catalog.get_hardware("h200-nvl")
+    assert h200_nvl.sustained_tflops("fp8") == h200_nvl.tflops("fp8")
+
+
+def test_power_reference_must_name_a_catalog_part():
+    from engine.catalog.catalog import _with_power_limits, load_catalog
+    import dataclasses
+    from types import MappingProxyType
+    hw = dict(load_catalog().hardware)
+    hw["h100-nvl"] = dataclasses.replace(hw["h100-nvl"], power_reference="h100-sxm5")
+    with pytest.raises(ValueError, match="h100-sxm5"):
+        _with_power_limits(MappingProxyType(hw))
+
+
+def test_power_capped_card_serves_fewer_tokens_than_at_its_datasheet_peak(catalog):
+    # What a buyer of H100 NVL cards checks: the compute-bound batch runs no faster than the power cap allows.
+    import dataclasses
+    from engine.physics.predict import predict
+    nvl = catalog.get_hardware("h100-nvl")
+    uncapped = dataclasses.replace(catalog, hardware={**catalog.hardware,
+                                                      "h100-nvl": dataclasses.replace(nvl, power_limited_fractions=())})
+    capped_tok_s = predict(catalog, "llama-3.3-70b", "h100-nvl", "fp8", 4, 1024, 256).output_tokens_per_s
+    peak_tok_s = predict(uncapped, "llama-3.3-70b", "h100-nvl", "fp8", 4, 1024, 256).output_tokens_per_s
+    assert capped_tok_s < peak_tok_s
