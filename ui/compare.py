@@ -110,6 +110,9 @@ def value_text(key: str, value: Any) -> str:
         return model.name if model else str(value)
     if isinstance(value, (list, tuple)):
         return ", ".join(map(str, value)) or "all"
+    from ui.form import PERCENT_FIELDS  # noqa: PLC0415  (shares read as the form shows them)
+    if key in PERCENT_FIELDS and isinstance(value, (int, float)):
+        return fmt.percent_short(value, 3)
     if isinstance(value, (bool, int, float)):
         return fmt.number(value)
     return str(value)

@@ -32,6 +32,7 @@ class Field:
     fmt: str | None = None
     integer: bool = False
     help: str = ""  # for fields without BOUNDS
+    percent: bool = False  # a share (0.4 in the scenario) typed and shown as a percentage (40)
 
 
 NUMBER_FIELDS: dict[str, tuple[Field, ...]] = {
@@ -42,9 +43,9 @@ NUMBER_FIELDS: dict[str, tuple[Field, ...]] = {
         Field("workload.input_tokens_per_call", "Input tokens per call", 100, "%d", True),
         Field("workload.output_tokens_per_call", "Output tokens per call", 50, "%d", True),
         Field("workload.reasoning_tokens_per_call", "Reasoning tokens per call", 100, "%d", True),
-        Field("workload.shared_prefix_fraction", "Shared prompt prefix (share, 0-1)", 0.05, "%.2f"),
+        Field("workload.shared_prefix_fraction", "Shared prompt prefix (%)", 0.05, "%.0f", percent=True),
         Field("workload.peak_to_average_ratio", "Peak-to-average load (x)", 0.5, "%.1f"),
-        Field("workload.offline_fraction", "Offline, batchable calls (share, 0-1)", 0.05, "%.2f"),
+        Field("workload.offline_fraction", "Offline, batchable calls (%)", 0.05, "%.0f", percent=True),
         Field("workload.offline_window_hours", "Offline work must finish within (hours a day)", 1.0, "%.1f"),
     ),
     "Latency": (
@@ -55,14 +56,14 @@ NUMBER_FIELDS: dict[str, tuple[Field, ...]] = {
         Field("model.quality_floor", "Quality floor (LMArena text score, optional)", 1.0, "%.0f"),
     ),
     "Constraints": (
-        Field("constraints.availability_target", "Availability target (share, 0.9-0.99999)", 0.0001, "%.5f"),
-        Field("constraints.headroom_fraction", "Headroom above peak (share)", 0.05, "%.2f"),
+        Field("constraints.availability_target", "Availability target (%)", 0.0001, "%.3f", percent=True),
+        Field("constraints.headroom_fraction", "Headroom above peak (%)", 0.05, "%.0f", percent=True),
         Field("constraints.power_cap_kw", "Power cap for owned fleets (IT kW, optional)", 10.0, "%.1f"),
     ),
     "Finance": (
         Field("finance.horizon_months", "Horizon (months)", 6, "%d", True),
-        Field("finance.monthly_growth", "Usage growth per month (share)", 0.01, "%.2f"),
-        Field("finance.yearly_price_decline", "Price decline per year (share)", 0.05, "%.2f"),
+        Field("finance.monthly_growth", "Usage growth per month (%)", 0.01, "%.1f", percent=True),
+        Field("finance.yearly_price_decline", "Price decline per year (%)", 0.05, "%.0f", percent=True),
         Field("finance.electricity_usd_per_kwh", "Electricity (USD/kWh)", 0.01, "%.3f"),
         Field("finance.pue", "Data-centre PUE (x)", 0.05, "%.2f"),
         Field("finance.amortization_years", "Amortization (years)", 1, "%d", True),
@@ -70,23 +71,25 @@ NUMBER_FIELDS: dict[str, tuple[Field, ...]] = {
         Field("finance.one_time_model_cost_usd", "One-time model cost (USD)", 10_000.0, "%.0f"),
         Field("finance.software_licence_usd_per_accelerator_year", "Software licence (USD per NVIDIA GPU-year)",
               500.0, "%.0f"),
-        Field("finance.software_efficiency_gain_per_year", "Self-hosted software speed-up per year (share)",
-              0.01, "%.2f"),
+        Field("finance.software_efficiency_gain_per_year", "Self-hosted software speed-up per year (%)",
+              0.01, "%.0f", percent=True),
     ),
     "Roadmap assumptions": (
-        Field("levers.response_cache_hit_rate", "Response-cache hit rate (share)", 0.05, "%.2f"),
-        Field("levers.small_model_routing_share", "Calls routable to a small model (share)", 0.05, "%.2f"),
-        Field("levers.prompt_trim_fraction", "Prompt tokens trimmable (share)", 0.05, "%.2f"),
-        Field("levers.agent_call_reduction", "Agent calls removable (share)", 0.05, "%.2f"),
-        Field("levers.output_cap_fraction", "Output tokens cut by caps (share)", 0.05, "%.2f"),
-        Field("levers.on_device_share", "Calls servable on device (share)", 0.05, "%.2f"),
+        Field("levers.response_cache_hit_rate", "Response-cache hit rate (%)", 0.05, "%.0f", percent=True),
+        Field("levers.small_model_routing_share", "Calls routable to a small model (%)", 0.05, "%.0f", percent=True),
+        Field("levers.prompt_trim_fraction", "Prompt tokens trimmable (%)", 0.05, "%.0f", percent=True),
+        Field("levers.agent_call_reduction", "Agent calls removable (%)", 0.05, "%.0f", percent=True),
+        Field("levers.output_cap_fraction", "Output tokens cut by caps (%)", 0.05, "%.0f", percent=True),
+        Field("levers.on_device_share", "Calls servable on device (%)", 0.05, "%.0f", percent=True),
         Field("levers.substitute_reasoning_tokens_per_call", "Reasoning tokens of a substitute reasoning model",
               50, "%d", True),
-        Field("levers.speculative_acceptance_rate", "Speculative acceptance rate (share)", 0.05, "%.2f"),
+        Field("levers.speculative_acceptance_rate", "Speculative acceptance rate (%)", 0.05, "%.0f", percent=True),
         Field("levers.speculative_draft_tokens", "Speculative draft tokens", 1, "%d", True),
     ),
 }
 INTEGER_FIELDS = {f.key: f for fields in NUMBER_FIELDS.values() for f in fields if f.integer}
+PERCENT_FIELDS = {f.key: f for fields in NUMBER_FIELDS.values() for f in fields if f.percent}
+PERCENT = 100.0  # a share of 0.4 is typed and shown as 40 (%); links, YAML and the engine keep the share
 FORM_NOTE = "form_note"  # a value that was applied after rounding, said once
 SWITCHES = (("levers.prefix_caching", "Prefix caching on", "Reuse the KV cache of the shared prompt prefix."),
             ("levers.speculative_decoding", "Speculative decoding on", "Draft and verify several tokens per step."))
@@ -101,6 +104,8 @@ def widget_key(key: str, prefix: str = "") -> str:
 
 def bounds_help(key: str, unit: str = "") -> str:
     low, high, why = BOUNDS[key]
+    if key in PERCENT_FIELDS:
+        return f"{why[0].upper()}{why[1:]}, in percent. Allowed {low * PERCENT:,g}% to {high * PERCENT:,g}%."
     return f"{why[0].upper()}{why[1:]}. Allowed {low:,g} to {high:,g}{(' ' + unit) if unit else ''}."
 
 
@@ -159,6 +164,8 @@ def _commit(key: str, prefix: str = "") -> None:
             return
     if isinstance(value, list):
         value = tuple(value)
+    if key in PERCENT_FIELDS and value is not None:
+        value = _share(float(value))
     if key == "model.quality_floor" and value is not None:
         value = float(value)
     try:
@@ -167,6 +174,11 @@ def _commit(key: str, prefix: str = "") -> None:
         st.session_state[state.FORM_ERROR] = str(exc)
         return
     st.session_state[FORM_NOTE] = note
+
+
+def _share(percent: float) -> float:
+    """A percentage typed in the form as the share the scenario keeps (40 -> 0.4), without float noise."""
+    return round(percent / PERCENT, 12)
 
 
 def _seed(key: str, value, prefix: str = "") -> None:
@@ -183,8 +195,13 @@ def _number(f: Field, current, prefix: str = "") -> None:
         st.text_input(f.label, key=widget_key(f.key, prefix), help=bounds_help(f.key) + " Whole number; 1e5 and 100,000 "
                       "are read as 100000.", on_change=_commit, args=(f.key, prefix))
         return
-    _seed(f.key, None if current is None else float(current), prefix)
-    st.number_input(f.label, min_value=float(low), max_value=float(high), step=float(f.step),
+    if f.percent:  # shown x100, rounded so a share of 0.07 reads 7, not 7.000000000000001
+        low, high, step = low * PERCENT, high * PERCENT, f.step * PERCENT
+        _seed(f.key, None if current is None else round(float(current) * PERCENT, 9), prefix)
+    else:
+        step = f.step
+        _seed(f.key, None if current is None else float(current), prefix)
+    st.number_input(f.label, min_value=float(low), max_value=float(high), step=float(step),
                     format=f.fmt, key=widget_key(f.key, prefix), help=bounds_help(f.key) + EXTRA_HELP.get(f.key, ""),
                     on_change=_commit,
                     args=(f.key, prefix))
