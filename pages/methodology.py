@@ -72,7 +72,10 @@ with st.expander("Performance of one replica", expanded=False):
     st.markdown("TPOT = step time; per-user speed = 1000 / TPOT; throughput = batch / TPOT. TTFT p95 = prefill + "
                 "one step + queueing behind other prompts. Sizing keeps the largest batch meeting both targets "
                 "and the cheapest configuration at peak, plus headroom and spares for availability. MBU, MFU and "
-                "overheads per serving stack are fitted to the measured benchmarks above.")
+                "overheads per serving stack are fitted to the measured benchmarks above. F is the dense tensor "
+                "peak; a card capped below the TDP of its die's full-power part (H100 NVL and PCIe, B200, B300, "
+                "MI350X) computes at most that part's peak x its own TDP / the part's TDP: at a fixed energy per "
+                "FLOP, power caps the rate (hardware.yaml power_reference).")
 with st.expander("API services: speed, first token, retirements", expanded=False):
     st.markdown("An API option meets the targets when its per-user output speed and time to first token do. "
                 "Figures come from engine/data/providers.yaml (measured, vendor claim or estimate). Where a "
