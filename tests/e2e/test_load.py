@@ -7,7 +7,9 @@ test-artifacts/load.json: server memory (RSS) and the time from each edit to the
 headline (p50, p95, max), measured in the browser: from just before the edit is typed until
 the page header shows the new number and the first headline figure has been redrawn by the
 same run (Streamlit marks the previous run's elements data-stale="true"); the time until the
-whole page is redrawn; and the 1-minute load average before and after (the machine is shared).
+whole page is redrawn; the 1-minute load average before and after (the machine is shared); and
+the CPU each edit costs the server process and the browser (all its processes), which share the
+machine's cores: on a 2-core machine the browser drawing ten sessions is most of the work.
 Reported, never asserted (timings depend on the machine).
 """
 from __future__ import annotations
@@ -41,6 +43,36 @@ def server_rss_mb(port: int) -> float | None:
                 if line.startswith("VmRSS:"):
                     return int(line.split()[1]) / 1024
     return None
+
+
+def server_cpu_s(port: int) -> float | None:
+    """CPU seconds (user + system) the streamlit process listening on `port` has used so far."""
+    hz = os.sysconf("SC_CLK_TCK")
+    for proc in Path("/proc").iterdir():
+        try:
+            cmd = (proc / "cmdline").read_bytes().split(b"\0")
+            if b"streamlit" in b" ".join(cmd) and str(port).encode() in cmd:
+                fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+                return (int(fields[11]) + int(fields[12])) / hz
+        except OSError:
+            continue
+    return None
+
+
+def browser_cpu_s() -> float:
+    """CPU seconds (user + system) used so far by the chromium processes running now (the test's browser:
+    its renderers, one per session, live until the sessions close)."""
+    hz = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for proc in Path("/proc").iterdir():
+        try:
+            if not (proc / "comm").read_text().startswith("chrom"):
+                continue
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / hz
+        except OSError:
+            continue
+    return total
 
 
 def users_shown(page) -> str:
@@ -90,6 +122,7 @@ def test_concurrent_sessions_each_see_their_own_numbers(browser, app_url):
     for p in pages:
         p.set_default_timeout(60_000)
         p.on("pageerror", lambda exc: errors.append(str(exc)))
+    port = urlparse(app_url).port
     before_load = os.getloadavg()[0]  # other work on the machine, reported beside the timings
     mine = {i: 10_000 + 1_111 * i for i in range(SESSIONS)}
     for i, p in enumerate(pages):  # open all sessions before any of them settles
@@ -112,13 +145,18 @@ def test_concurrent_sessions_each_see_their_own_numbers(browser, app_url):
             assert p.locator('[data-testid="stException"]').count() == 0
         if time.monotonic() > deadline:
             break
+        if round_ == 0:  # CPU spent from the first edit on: the server's and the browsers' share of the work
+            cpu_at_first_edit = (server_cpu_s(port), browser_cpu_s())
         round_ += 1
         for i, p in enumerate(pages):  # every session changes its input while the others run
             mine[i] = 10_000 + 1_111 * i + 7 * round_
             p.evaluate(ARM, f"{mine[i]:,}")
             set_users(p, mine[i])
             changes += 1
-    rss = server_rss_mb(urlparse(app_url).port)
+    rss = server_rss_mb(port)
+    server_now, browsers_now = server_cpu_s(port), browser_cpu_s()
+    server_per_edit = (None if server_now is None or cpu_at_first_edit[0] is None or not changes
+                       else round((server_now - cpu_at_first_edit[0]) / changes * 1e3))
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "load.json").write_text(json.dumps(
         {"sessions": SESSIONS, "seconds": SECONDS, "rounds": round_, "input_changes": changes,
@@ -130,6 +168,10 @@ def test_concurrent_sessions_each_see_their_own_numbers(browser, app_url):
                                    **({"p50": round(percentile(idle_ms, 50)), "p95": round(percentile(idle_ms, 95)),
                                        "max": round(max(idle_ms))} if idle_ms else {})},
          "load_average_1m": [before_load, os.getloadavg()[0]],
+         # CPU per edit from the first edit on (the machine has two cores): the whole server process (every
+         # session's page runs) and the browser (its renderers draw every session's page), each divided by the edits
+         "cpu_ms_per_edit": {"server": server_per_edit,
+                             "browser": round((browsers_now - cpu_at_first_edit[1]) / changes * 1e3) if changes else None},
          "own_numbers_only": True}, indent=2))
     for c in contexts:
         c.close()
