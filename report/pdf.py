@@ -6,6 +6,7 @@ import dataclasses
 import functools
 import io
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -313,10 +314,35 @@ def _inputs_table(brief: Brief) -> Table:
     return Table(("Input", "Value", "Input", "Value"), rows, (False, False, False, False))
 
 
+MAX_PAGES = 4
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Type sizes [pt] and table cell padding [mm] of the parts that grow with the plan (what flips it, the
+    roadmap, the reference tables)."""
+
+    flips_pt: float = 8.0
+    reference_pt: float = 6.2
+    reference_padding_mm: tuple[float, float] = (0.3, 1.2)
+
+
+# A plan with many flips, levers and sources can run a few lines past the fourth page: the brief is then laid out
+# again with these tighter sizes, still readable in print (6 pt is the smallest footnote size in common use).
+_COMPACT = _Layout(flips_pt=7.5, reference_pt=5.8, reference_padding_mm=(0.2, 1.0))
+
+
 def render(brief: Brief, page_size: str = "A4") -> bytes:
-    """Lay out a Brief on 2-4 pages."""
+    """Lay out a Brief on 2-4 pages (tighter type for the growing parts when the usual sizes need a fifth)."""
     if page_size not in PAGE_SIZES:
         raise ValueError(f"page_size = {page_size!r} is not supported: choose one of {', '.join(PAGE_SIZES)}")
+    pdf = _render(brief, page_size, _Layout())
+    if pdf.page_no() > MAX_PAGES:
+        pdf = _render(brief, page_size, _COMPACT)
+    return bytes(pdf.output())
+
+
+def _render(brief: Brief, page_size: str, layout: _Layout) -> FPDF:
     brief = without_bidi(brief)  # an override (U+202E) would make a name read as something else
     name = brief.scenario_name
     name = name if len(name) <= FOOTER_NAME_CHARS else name[: FOOTER_NAME_CHARS - 1] + "…"
@@ -363,7 +389,7 @@ def render(brief: Brief, page_size: str = "A4") -> bytes:
     if brief.what_flips:
         _heading(pdf, "What would change the answer", 25)
         for line in brief.what_flips:
-            _paragraph(pdf, f"- {line}", 8)
+            _paragraph(pdf, f"- {line}", layout.flips_pt)
     edge_placed = edge_placed or _edge_if_it_fits(pdf, brief)
 
     if brief.roadmap is not None:
@@ -383,9 +409,10 @@ def render(brief: Brief, page_size: str = "A4") -> bytes:
     pdf.ln(1.5)
     _table(pdf, _inputs_table(brief), (14, 11, 14, 11), size=6.8, padding_mm=(0.4, 1.2))
     # reference tables, read row by row rather than scanned: tighter rows keep the brief within 4 pages
-    _table(pdf, brief.sources, (14, 36, 10, 6), size=6.2, padding_mm=(0.3, 1.2))
-    _table(pdf, brief.assumptions, (23, 14, 22, 6, 6), size=6.2, padding_mm=(0.3, 1.2))
-    return bytes(pdf.output())
+    _table(pdf, brief.sources, (14, 36, 10, 6), size=layout.reference_pt, padding_mm=layout.reference_padding_mm)
+    _table(pdf, brief.assumptions, (23, 14, 22, 6, 6), size=layout.reference_pt,
+           padding_mm=layout.reference_padding_mm)
+    return pdf
 
 
 def build_pdf(plan: Plan, share_link: str | None = None, page_size: str = "A4") -> bytes:
