@@ -310,16 +310,18 @@ def decision_table(plan: Plan):
 def _decision_row(r: DecisionRow, months: int) -> dict:
     evidence = (EVIDENCE_LABELS.get(r.speed_evidence, r.speed_evidence) if r.speed_evidence == r.ttft_evidence
                 else f"speed {EVIDENCE_LABELS.get(r.speed_evidence)}, first token {EVIDENCE_LABELS.get(r.ttft_evidence)}")
+    # decisive columns first (what it is, what it costs, whether it meets the targets, with what and how we
+    # know), so they are on screen beside the what-if inputs at 1280-1440 px; the rest scroll
     return {
-        "Kind": kind_label(r.kind) + (" (recommended)" if r.recommended else ""),
         "Option": r.name,
+        "Kind": kind_label(r.kind) + (" (recommended)" if r.recommended else ""),
         "Monthly": r.monthly_usd,
-        f"Over {months} months": r.horizon_usd,
-        "Upfront cash": r.upfront_cash_usd,
+        "Meets targets": confidence_label(r.confidence),
         "First token": ms(r.ttft_ms),
         "Speed per user": tok_per_s(r.output_tokens_per_s_per_user),
-        "Meets targets": confidence_label(r.confidence),
         "Evidence": evidence + (f", {throughput_band_label(r.throughput_band)}" if r.throughput_band else ""),
+        f"Over {months} months": r.horizon_usd,
+        "Upfront cash": r.upfront_cash_usd,
         "Lead time": f"about {r.lead_time_months:g} months" if r.lead_time_months else "days",
         "Lock-in": lock_in_label(r.lock_in, r.lock_in_months),
         "Data": residency_label(r.data_residency),

@@ -96,6 +96,9 @@ def test_the_decision_table_has_one_row_per_kind_in_display_names():
     assert not any(":" in str(v) and str(v).split(":")[0] in ("api", "cloud", "owned", "specialized")
                    for v in table["Option"])  # no option ids
     assert {"Upfront cash", "Lead time", "Data", "Evidence", "Meets targets"} <= set(table.columns)
+    # decisive columns first: what it is, what it costs, whether and how well it meets the targets, how we know
+    assert list(table.columns[:7]) == ["Option", "Kind", "Monthly", "Meets targets", "First token", "Speed per user",
+                                       "Evidence"]
 
 
 def test_what_if_beside_the_answer_marks_edits_and_resets_them():
