@@ -40,19 +40,19 @@ def answer(plan: Plan) -> None:
     top[0].metric("Recommended option", best.name, kind_label(best.kind), **OFF,
                   help="The cheapest option that meets the latency targets under the constraints, on figures "
                        "that are not assumed where any option has them.")
-    top[1].metric("Monthly TCO, month 1", usd_per_month(best.monthly_tco_usd),
+    top[1].metric("Month 1 TCO", usd_per_month(best.monthly_tco_usd),
                   (f"{usd(paid)} paid in month 1 while the hardware is on order" if paid is not None
                    and abs(paid - best.monthly_tco_usd) > 0.005 * best.monthly_tco_usd
                    else f"{usd(best.cost_per_user_month_usd)} per user-month"), **OFF,
                   help="Month 1 at today's volume and prices, in steady state.")
-    top[2].metric(f"Total over {months} months", usd(total), "with growth and price decline", **OFF,
+    top[2].metric(f"Total, {months} months", usd(total), "with growth and price decline", **OFF,
                   help="The option's own path over the horizon (TCO page): usage growth, price decline, "
                        "purchases as they are made.")
     top[3].metric("Upfront cash", usd(cash) if cash else "$0", "hardware bought over the horizon" if cash
                   else "nothing to buy", **OFF, help="Capex paid as hardware is bought, not amortized.")
     ttft, speed = plan.target_checks()
     low = st.columns([1.3, 1.3, 1.6, 1.2, 1.1])
-    low[0].metric("First visible token, p95", ms(ttft.delivered), target_margin(ttft, band), **OFF,
+    low[0].metric("First token, p95", ms(ttft.delivered), target_margin(ttft, band), **OFF,
                   help="The first token the user sees: the prompt's prefill and any hidden reasoning count.")
     low[1].metric("Speed per user", tok_per_s(speed.delivered), target_margin(speed, band), **OFF)
     low[2].metric("SLO met", slo_met(confidence(best), band), _evidence_note(best), **OFF,
@@ -60,7 +60,7 @@ def answer(plan: Plan) -> None:
                        + (f"whose held-out throughput band for this option is {throughput_band_label(best.throughput_band)}"
                           if best.throughput_band else f"whose out-of-sample median error is ±{percent(band)}")
                        + " (Methodology). Unverified: an assumed figure.")
-    low[3].metric("Cost per 1,000 queries", usd(best.cost_per_1k_queries_usd),
+    low[3].metric("Per 1,000 queries", usd(best.cost_per_1k_queries_usd),
                   f"{usd(best.cost_per_million_output_tokens_usd)} per M output tokens", **OFF)
     low[4].metric("Accelerators", count(best.accelerators) if best.accelerators else "none: API",
                   None if best.utilization_average is None else f"{percent(best.utilization_average)} average use",
@@ -94,7 +94,7 @@ def _warnings(plan: Plan) -> None:
 def _no_answer(plan: Plan) -> None:
     cols = st.columns([2.2, 1.3, 1.3, 1.2])
     cols[0].metric("Recommended option", "None meets the SLO")
-    cols[1].metric("Monthly TCO, month 1", MISSING)
+    cols[1].metric("Month 1 TCO", MISSING)
     cols[2].metric("SLO met", "No")
     cols[3].metric("Options that qualify", f"0 of {len(plan.options)}")
     st.warning(md(plan.recommendation.rationale, 600), icon="⛔")

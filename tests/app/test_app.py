@@ -23,7 +23,7 @@ APP = str(ROOT / "app.py")
 PAGES = ("scenario", "hardware", "providers", "tco", "roadmap", "report", "methodology")
 # The figures each page must show (st.metric labels).
 KEY_FIGURES = {
-    "scenario": {"Recommended option", "Monthly TCO, month 1", "Cost per 1,000 queries", "Accelerators", "SLO met"},
+    "scenario": {"Recommended option", "Month 1 TCO", "Per 1,000 queries", "Accelerators", "SLO met"},
     "hardware": {"Best self-hosted", "Accelerators", "Weights", "KV cache"},
     "providers": {"Offers priced", "Meet the SLO", "Cheapest that meets it"},
     "tco": {"Recommended, month 1", "Average month, P10-P90", "Break-even volume"},
@@ -77,7 +77,7 @@ def test_scenario_headline_answers_the_question():
     m = metrics(at)
     best = plan(at.session_state["scenario"]).recommended
     assert m["SLO met"] == slo_met(confidence(best), option_error_band(best))  # with the evidence behind it
-    assert m["Monthly TCO, month 1"].startswith("$") and m["Monthly TCO, month 1"].endswith("/ month")
+    assert m["Month 1 TCO"].startswith("$") and m["Month 1 TCO"].endswith("/ month")
     why = " ".join(e.value for e in at.markdown)
     assert "cheapest way to meet the SLO" in why.replace("\\", "")
 
@@ -88,7 +88,7 @@ def test_changing_a_widget_changes_the_answer_and_the_link():
     at.text_input(key="_workload.daily_active_users").set_value("500000").run()
     assert not at.exception
     after = metrics(at)
-    assert after["Monthly TCO, month 1"] != before["Monthly TCO, month 1"]
+    assert after["Month 1 TCO"] != before["Month 1 TCO"]
     assert after["Accelerators"] != before["Accelerators"]
     assert at.query_params["workload.daily_active_users"] == "500000"
     assert at.session_state["scenario"].workload.daily_active_users == 500_000

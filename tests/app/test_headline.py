@@ -53,9 +53,9 @@ def test_a_verified_pick_says_yes_with_measured_figures_and_what_flips_it():
     m = metrics(at)
     assert m["Recommended option"][0] == p.recommended.name  # the display name, never the id
     assert m["SLO met"][0] == "Yes"
-    assert "measured" in m["First visible token, p95"][1] and "target" in m["First visible token, p95"][1]
+    assert "measured" in m["First token, p95"][1] and "target" in m["First token, p95"][1]
     assert "measured" in m["Speed per user"][1]
-    assert m["Monthly TCO, month 1"][0] == usd_per_month(p.recommended.monthly_tco_usd)
+    assert m["Month 1 TCO"][0] == usd_per_month(p.recommended.monthly_tco_usd)
     text = seen(at)
     for flip in p.recommendation.what_flips:  # one line each, naming the option that takes over
         assert f"the answer becomes {flip.option_name}" in text
@@ -69,7 +69,7 @@ def test_a_modelled_pick_says_likely_with_its_own_throughput_band():
     # the recommended option's own held-out band (its hardware and model family), not the global one
     assert metrics(at)["SLO met"][0] == slo_met("likely", option_error_band(best))
     assert option_error_band(best) == best.throughput_band.widest_fraction != model_error_band()
-    assert "modelled" in metrics(at)["First visible token, p95"][1]
+    assert "modelled" in metrics(at)["First token, p95"][1]
     # the cheaper API whose speed is assumed is named plainly beside the dearer verified pick
     assert "would be" in seen(at) and "assumed: benchmark it before committing" in seen(at)
 
@@ -81,7 +81,7 @@ def test_an_unverified_pick_says_so_in_the_headline():
     m = metrics(at)
     assert m["SLO met"][0] == "Unverified (assumed)"
     rec = p.recommended  # each assumed figure says so beside it
-    for label, evidence in (("Speed per user", rec.speed_evidence), ("First visible token, p95", rec.ttft_evidence)):
+    for label, evidence in (("Speed per user", rec.speed_evidence), ("First token, p95", rec.ttft_evidence)):
         assert ("assumed" in m[label][1]) == (evidence == "assumed"), (label, m[label])
     assert "No verified option" in seen(at)
 
@@ -103,18 +103,18 @@ def test_the_decision_table_has_one_row_per_kind_in_display_names():
 
 def test_what_if_beside_the_answer_marks_edits_and_resets_them():
     at = open_app(preset="voice-agent")
-    before = metrics(at)["Monthly TCO, month 1"][0]
+    before = metrics(at)["Month 1 TCO"][0]
     assert "Modified from" not in seen(at)
     at.text_input(key="_whatif.workload.daily_active_users").input("200,000").run()  # read as people type it
     assert not at.exception
     assert at.session_state["scenario"].workload.daily_active_users == 200_000
-    assert metrics(at)["Monthly TCO, month 1"][0] != before
+    assert metrics(at)["Month 1 TCO"][0] != before
     assert "Modified from the preset" in seen(at)
     assert "(modified)" in at.caption[0].value  # the title no longer claims to be the preset itself
     assert at.text_input(key="_workload.daily_active_users").value == "200,000"  # the full form follows
     at.button(key="_reset_scenario").click().run()
     assert at.session_state["scenario"] == url.base_scenario("voice-agent")
-    assert metrics(at)["Monthly TCO, month 1"][0] == before
+    assert metrics(at)["Month 1 TCO"][0] == before
     assert "Modified from" not in seen(at)
     assert "(modified)" not in at.caption[0].value
 

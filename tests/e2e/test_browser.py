@@ -65,7 +65,7 @@ def test_preset_link_then_an_input_change_updates_headline_and_url(page, app_url
     page.get_by_text(VOICE).first.wait_for()
     wait_until_idle(page)
     assert query(page) == {"v": "1", "preset": "voice-agent"}
-    before = metric(page, "Monthly TCO, month 1")
+    before = metric(page, "Month 1 TCO")
     assert re.match(r"^\$[\d.,]+[kM]? / month$", before)
 
     box = page.get_by_role("textbox", name="Daily active users").first  # the what-if beside the headline
@@ -75,8 +75,8 @@ def test_preset_link_then_an_input_change_updates_headline_and_url(page, app_url
     wait_until_idle(page)
     page.wait_for_function(
         "(old) => [...document.querySelectorAll('[data-testid=stMetric]')].some("
-        "m => m.innerText.includes('Monthly TCO') && !m.innerText.includes(old))", arg=before)
-    assert metric(page, "Monthly TCO, month 1") != before
+        "m => m.innerText.includes('Month 1 TCO') && !m.innerText.includes(old))", arg=before)
+    assert metric(page, "Month 1 TCO") != before
     shoot(page, "scenario")
 
 
