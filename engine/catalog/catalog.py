@@ -202,6 +202,9 @@ class Stack:
     # Share of the dense GEMM efficiency (mfu_decode) that MoE expert GEMMs reach: grouped GEMMs pay
     # for expert scheduling, input permutation and routed-output accumulation (fitted, fit_priors.yaml).
     expert_gemm_efficiency: float = 1.0
+    # Whether the stack's KV-cache pool sizes sliding-window layers by their window (True) or reserves
+    # them the whole sequence like full-attention layers (False); stacks.yaml memory_source says why.
+    kv_cache_window_aware: bool = True
 
     def efficiency_on(self, vendor: str) -> float:
         """Software maturity of this stack on a hardware vendor (1.0 = as fitted on NVIDIA)."""

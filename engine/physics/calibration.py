@@ -86,7 +86,9 @@ def _stack_from_notes(notes: str, hardware_id: str) -> str:
         return "tensorrt-llm"
     if "sglang" in framework:
         return "sglang"
-    if "vllm" in framework or hardware_id.startswith(NON_NVIDIA_PREFIXES):
+    # llm-d orchestrates vLLM servers: "llm-d adopts a layered architecture on top of ... vLLM"
+    # (llm-d.ai/docs/architecture/architecture); RedHat's H200 llm-d row names no engine, its B200 twin vLLM 0.14.1.
+    if "vllm" in framework or "llm-d" in framework or hardware_id.startswith(NON_NVIDIA_PREFIXES):
         return "vllm"  # AMD's own MLPerf harnesses are vLLM derivatives
     return "tensorrt-llm"  # NVIDIA submissions without a named framework use TensorRT
 

@@ -15,7 +15,8 @@ Physics (DESIGN.md):
   (collectives.yaml: latency + size / bus bandwidth per fabric and GPU count).
 - prefill: (2 x params_active x L + attention) / (tp x FLOPs x MFU_prefill).
 - with continuous batching, each finished sequence is replaced by a new one whose
-  prefill steals time from decode.
+  prefill steals time from decode; prompts come whole, so with fewer than one arrival per
+  iteration some iterations carry a prompt (compute-bound) and the rest decode alone.
 
 References
 ----------
@@ -122,12 +123,15 @@ class OperatingPoint:
 
 # --- model geometry -------------------------------------------------------------
 
-def kv_bytes_per_sequence(model: Model, kv_precision: str, context_tokens: float) -> float:
+def kv_bytes_per_sequence(model: Model, kv_precision: str, context_tokens: float,
+                          window_aware: bool = True) -> float:
     """KV-cache bytes one sequence holds at `context_tokens` [bytes].
 
     GQA: 2 (K and V) x kv_heads x head_dim per layer and token. MLA keeps one compressed
     latent of kv_lora_rank + rope dims per layer and token. Sliding-window / chunked layers
-    hold at most `sliding_window` tokens.
+    hold at most `sliding_window` tokens; with `window_aware` False they are counted like
+    full-attention layers (what a stack whose KV pool reserves them the whole sequence sets aside,
+    Stack.kv_cache_window_aware), though attention still reads only the window.
     """
     value_bytes = BYTES_PER_VALUE[kv_precision]
     if model.attention_type == "mla":
@@ -136,7 +140,7 @@ def kv_bytes_per_sequence(model: Model, kv_precision: str, context_tokens: float
         per_layer_token = 2 * model.num_kv_heads * model.head_dim
     full_layers = model.full_attention_layers or model.num_layers
     local_layers = model.num_layers - full_layers
-    window = model.sliding_window or context_tokens
+    window = (model.sliding_window if window_aware else None) or context_tokens
     tokens = full_layers * context_tokens + local_layers * min(context_tokens, window)
     return tokens * per_layer_token * value_bytes
 
@@ -245,7 +249,8 @@ def memory_fit(cfg: ReplicaConfig, tokens_per_sequence: float) -> MemoryFit:
     total_gb = n * cfg.hardware.memory_gb * BYTES_PER_MEMORY_GB / 1e9
     weights_gb = replica_weight_bytes(cfg) / 1e9
     free_gb = total_gb - weights_gb - n * cfg.stack.reserve_gb_per_accelerator
-    kv_seq = (kv_bytes_per_sequence(cfg.model, cfg.kv_precision, tokens_per_sequence)
+    kv_seq = (kv_bytes_per_sequence(cfg.model, cfg.kv_precision, tokens_per_sequence,
+                                    cfg.stack.kv_cache_window_aware)
               * kv_replication(cfg.model, cfg.tp, cfg.attention_dp))
     if free_gb <= 0:
         return MemoryFit(weights_gb, total_gb, 0.0, kv_seq, 0, False,
@@ -480,9 +485,11 @@ def operating_point(cfg: ReplicaConfig, batch_size: int, input_tokens: float, ou
     """Steady state of a replica holding `batch_size` sequences under continuous batching.
 
     Each of the pp micro-batches holds b = batch/pp sequences. Every iteration each
-    sequence gains a token, and b / output_tokens sequences finish on average; the prompts
-    that replace them (b x input / output tokens) are prefilled in the same pass.
-    TPOT = iteration time; throughput = batch / TPOT.
+    sequence gains a token, and a = b / output_tokens sequences finish on average; the prompts
+    that replace them (a x input tokens) are prefilled in the same passes. A prompt is not split
+    over iterations it does not need: with a < 1 a share a of the iterations carries one prompt and
+    the rest decode alone, so TPOT = a x iteration(b, prompt) + (1 - a) x iteration(b); with a >= 1
+    every iteration carries a prompts. Throughput = batch / TPOT.
     TTFT at the `ttft_quantile` (p95 by default) under Poisson arrivals = the rest of the iteration
     in flight when the request arrives (uniform over one iteration: its q-quantile is q x step) +
     queueing behind other prompts (M/D/1 wait at the prefill share rho of the replica's time, its
@@ -520,10 +527,18 @@ class _Shape:
         verified = cfg.speculative[0] + 1 if cfg.speculative else 1
         draft = 1.0 + DRAFT_OVERHEAD if cfg.speculative else 1.0
         arrivals_per_iteration = 0.0 if self.disaggregated else micro * gained / self.output_tokens
-        step = draft * iteration_s(cfg, micro, self.context, arrivals_per_iteration * self.fresh_tokens,
-                                   arrivals_per_iteration * self.fresh_attention, verified,
-                                   prompt_tokens=self.fresh_tokens)
         decode_only = draft * iteration_s(cfg, micro, self.context, tokens_per_sequence=verified)
+        # Prompts come whole, not as a fluid: with fewer than one arrival per iteration, a share
+        # `carrying` of the iterations holds a prompt (each read of the weights then does compute-bound
+        # work) and the rest decode alone (memory-bound); their mean is never below the fluid average.
+        carrying = min(arrivals_per_iteration, 1.0)
+        step = decode_only
+        if carrying > 0.0:
+            per_carrier = arrivals_per_iteration / carrying
+            mixed = draft * iteration_s(cfg, micro, self.context, per_carrier * self.fresh_tokens,
+                                        per_carrier * self.fresh_attention, verified,
+                                        prompt_tokens=self.fresh_tokens)
+            step = carrying * mixed + (1.0 - carrying) * decode_only
         pre = self.prefill
         rho = min(max(1.0 - decode_only / step, 0.0), 0.95)
         queue = self.queue_factor * pre * rho / (2.0 * (1.0 - rho))

@@ -111,13 +111,16 @@ SELF_HOSTED = {
     # prefix by default, so replicas skip it in prefill.
     # 2 PCIe cards carry the voice agent (one replica + N+1): with the default prefix caching a replica
     # carries 1,080 tok/s (562 without), so the third card of the earlier plan is gone (recommended: the API).
-    "voice-agent": ("owned:rtx-pro-6000", 20_000 * 18 * 1 / 86_400 * 3.0, 60, 1079.7, 0.3, 1, 1, 1, 1, rtx_pro_6000),
+    # Issue 12 (prompts arrive whole, refit): 1,007 tok/s; regulated-on-prem's TP2 H100 replica 1,330 -> 1,165
+    # (`python -m engine plan presets/NAME.yaml --json`); fleets and hand TCOs follow from them as before.
+    "voice-agent": ("owned:rtx-pro-6000", 20_000 * 18 * 1 / 86_400 * 3.0, 60, 1007.0, 0.3, 1, 1, 1, 1, rtx_pro_6000),
     # Four nines: two failure domains that each carry the peak. H100 SXM also ships on 4-GPU HGX boards
-    # (server_units.yaml, issue 14 rule 8): a TP2 replica (1,330 tok/s) carries 3.3 calls/s, 2 replicas
-    # carry the peak (with 30% headroom too), 2 per 4-GPU server: one server per domain, N+1 satisfied by
-    # the second domain: 8 H100, below the 16 MI300X of two 8-GPU OAM servers in month 1 (MI300X stays
-    # cheaper over the 36-month horizon, the default ranking).
-    "regulated-on-prem": ("owned:h100-sxm", 8_000 * 5 * 3 / 86_400 * 3.5, 400, 1330.2, 0.3, 1, 2, 4, 2,
+    # (server_units.yaml, issue 14 rule 8): a TP2 replica (1,165 tok/s) carries 2.9 calls/s, 2 replicas
+    # carry the peak and 3 the peak with 30% headroom, 2 per 4-GPU server: max(ceil(3 / 2) + 1 spare,
+    # 2 domains x 1) = 3 servers, 12 H100, below the 16 MI300X of two 8-GPU OAM servers in month 1 (MI300X
+    # stays cheaper over the 36-month horizon, the default ranking). Before issue 12's whole-prompt
+    # iterations a replica carried 1,330 tok/s and 8 H100 sufficed.
+    "regulated-on-prem": ("owned:h100-sxm", 8_000 * 5 * 3 / 86_400 * 3.5, 400, 1165.1, 0.3, 1, 2, 4, 2,
                           lambda n: h100(n, pue=1.5, usd_per_kwh=0.15, years=5, salary=220_000)),
     # gpt-oss ships MXFP4 weights, so its fleets serve 4-bit (FP4 tensor cores on Blackwell); one 8-GPU
     # server carries the load, N+1 servers = 16. Prefix caching (85% of a 40k prompt shared) lifts a
@@ -126,7 +129,10 @@ SELF_HOSTED = {
     # and embeddings BF16 at the BF16 rate; W4A8 experts at the FP8 rate) takes it to 3,455 tok/s, and expert
     # GEMMs at 0.8 of a dense GEMM's efficiency (stacks.yaml expert_gemm_efficiency) to 3,436 (memory-bound at
     # this batch; `python -m engine plan presets/coding-agent.yaml --json`); still 4 GPUs carry the load, 16 installed.
-    "coding-agent": ("owned:b200", 600 * 6 * 40 / 86_400 * 3.15, 1600, 3435.8, 0.2, 1, 1, 8, 1, b200),
+    # Issue 12 (prompts arrive whole, refit): at this batch fewer than one 6,000-token fresh prompt arrives per
+    # iteration, so a share of the iterations carries a whole prompt (compute-bound) and the rest decode alone;
+    # the mean iteration is longer than the fluid average: 2,823 tok/s (still 16 installed).
+    "coding-agent": ("owned:b200", 600 * 6 * 40 / 86_400 * 3.15, 1600, 2822.9, 0.2, 1, 1, 8, 1, b200),
 }
 
 RENTED = {
@@ -139,8 +145,9 @@ RENTED = {
     # MoE is A8W4) and attention/embeddings in BF16, so FP8 weights (21 GB, all GEMMs at the FP8 rate) now
     # serve it best: 47,597 tok/s per GPU; with expert GEMMs at 0.8 of a dense GEMM's efficiency
     # (stacks.yaml expert_gemm_efficiency) 44,376 tok/s (`python -m engine plan presets/consumer-app.yaml
-    # --json`), 33 GPUs at the peak, still on a reserved base.
-    "consumer-app": ("cloud:mi355x:reserved-base", 10_000_000 * 5 * 1 / 86_400 * 5.0, 5.0, 400, 44375.8, 0.2, 1,
+    # --json`), 33 GPUs at the peak, still on a reserved base. Refit with issue 12's whole-prompt iterations and
+    # TensorRT-LLM's sliding-window KV: 43,588 tok/s, still 33 GPUs.
+    "consumer-app": ("cloud:mi355x:reserved-base", 10_000_000 * 5 * 1 / 86_400 * 5.0, 5.0, 400, 43588.3, 0.2, 1,
                      2.41, 2.2085, 21.0, 10_000_000 * 5 * 250),
 }
 
