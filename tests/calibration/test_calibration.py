@@ -39,15 +39,20 @@ def test_latency_limited_rows_do_not_get_worse(results):
     # over-predicted (server +40-55%, interactive 3-6x). Expert GEMMs at 0.8 of a dense GEMM's efficiency
     # (stacks.yaml expert_gemm_efficiency): 314 rows at 20.8% / 59.1%, the 285 without gpt-oss at 19.5% / 53.7%;
     # with the catalog's new hardware rows (GH200, NVL/PCIe, MI350X): 341 rows at 19.5% / 60.5%, without gpt-oss 19.3% / 57.6%.
+    # Prompts arriving whole (a share of the iterations carries a prompt when fewer than one arrives per
+    # iteration), TensorRT-LLM's sliding-window KV at full length, llm-d rows on vLLM, refit: 341 rows at
+    # 18.1% / 45.0%, without gpt-oss 17.3% / 45.0%, the older 283 at 15.8% / 44.4%; gpt-oss's 29 at 22.6% / 38.1%.
     # Issue 12's target is 15% / 40%.
     limited = [r for r in results if r.case.latency_limited]
     s = summaries(results)["overall"][1]
     assert s.label == "latency-limited rows" and s.rows == sum(r.error is not None for r in limited) >= 310
-    assert s.median_abs_error <= 0.21 and s.p90_abs_error <= 0.61
+    assert s.median_abs_error <= 0.19 and s.p90_abs_error <= 0.46
     before_gpt_oss = summarize([r for r in limited if not r.case.model.startswith("gpt-oss")], "")
-    assert before_gpt_oss.median_abs_error <= 0.20 and before_gpt_oss.p90_abs_error <= 0.58
+    assert before_gpt_oss.median_abs_error <= 0.18 and before_gpt_oss.p90_abs_error <= 0.46
     older = summarize([r for r in limited if r.case.model != "deepseek-r1" and not r.case.model.startswith("gpt-oss")], "")
-    assert older.median_abs_error <= 0.22 and older.p90_abs_error <= 0.49
+    assert older.median_abs_error <= 0.17 and older.p90_abs_error <= 0.45
+    gpt_oss = summarize([r for r in limited if r.case.model.startswith("gpt-oss")], "")
+    assert gpt_oss.median_abs_error <= 0.24 and gpt_oss.p90_abs_error <= 0.40
 
 
 def test_every_calibration_case_is_expressible(results):
@@ -75,3 +80,10 @@ def test_leave_one_group_out_is_reported_for_hardware_family_and_source(catalog)
         assert held.rows == inside.rows  # every row is predicted once with its group left out
         # out of sample is no better than in sample, and not wildly worse (a refit that diverged)
         assert inside.median_abs_error * 0.9 <= held.median_abs_error <= 0.35
+
+
+def test_llm_d_submissions_run_on_vllm():
+    # llm-d orchestrates vLLM servers; RedHat's H200 llm-d row names no engine (benchmarks.csv notes)
+    from engine.physics.calibration import _stack_from_notes
+    assert _stack_from_notes("framework=LLM-D v0.5.0 ,OpenShift 4.21, RHEL 9.6; status=available", "h200") == "vllm"
+    assert _stack_from_notes("framework=TensorRT 10.14, CUDA 13.1; status=available", "b200") == "tensorrt-llm"

@@ -1,4 +1,5 @@
 """Each formula of engine/physics/perf.py against a case computed by hand."""
+import dataclasses
 import math
 
 import pytest
@@ -215,3 +216,50 @@ def test_power_capped_card_serves_fewer_tokens_than_at_its_datasheet_peak(catalo
     capped_tok_s = predict(catalog, "llama-3.3-70b", "h100-nvl", "fp8", 4, 1024, 256).output_tokens_per_s
     peak_tok_s = predict(uncapped, "llama-3.3-70b", "h100-nvl", "fp8", 4, 1024, 256).output_tokens_per_s
     assert capped_tok_s < peak_tok_s
+
+
+def test_prompts_arrive_whole_when_fewer_than_one_per_iteration(catalog, simple_stack):
+    # 64 sequences of 2,000 output tokens: 64 / 2,000 = 0.032 prompts finish and arrive per iteration, so
+    # 3.2% of the iterations carry one whole 4,000-token prompt and the rest decode alone.
+    m, hw = catalog.get_model("llama-3.3-70b"), catalog.get_hardware("h200")
+    cfg = ReplicaConfig(m, hw, simple_stack, "fp8", "fp8", tp=1)
+    p = perf.operating_point(cfg, 64, 4000, 2000)
+    context = 4000 + 2000 / 2
+    decode = perf.iteration_s(cfg, 64, context)
+    carrying = perf.iteration_s(cfg, 64, context, 4000, perf.prompt_attention_flops(m, 4000), prompt_tokens=4000)
+    assert p.tpot_ms / 1e3 == pytest.approx(0.032 * carrying + 0.968 * decode, rel=1e-9)
+    # never faster than the same prompt tokens spread evenly over every iteration
+    fluid = perf.iteration_s(cfg, 64, context, 0.032 * 4000, 0.032 * perf.prompt_attention_flops(m, 4000),
+                             prompt_tokens=4000)
+    assert p.tpot_ms / 1e3 > fluid
+
+
+def test_prompts_arrive_in_every_iteration_at_large_batch(catalog, simple_stack):
+    # 600 sequences of 200 output tokens: 3 prompts arrive per iteration, every iteration carries them.
+    m, hw = catalog.get_model("llama-3.3-70b"), catalog.get_hardware("h200")
+    cfg = ReplicaConfig(m, hw, simple_stack, "fp8", "fp8", tp=1)
+    p = perf.operating_point(cfg, 600, 1000, 200)
+    expected = perf.iteration_s(cfg, 600, 1100, 3 * 1000, 3 * perf.prompt_attention_flops(m, 1000),
+                                prompt_tokens=1000)
+    assert p.tpot_ms / 1e3 == pytest.approx(expected, rel=1e-9)
+
+
+def test_tensorrt_llm_reserves_sliding_window_layers_the_whole_sequence(catalog):
+    # gpt-oss-120b alternates 18 full and 18 sliding (128-token) layers. At 6,300 tokens a stack that keeps
+    # only the window (vLLM) needs (18 x 6,300 + 18 x 128) token-layers per sequence; TensorRT-LLM, whose KV
+    # manager sizes sliding layers like full ones, 36 x 6,300: it holds about half as many sequences.
+    m, hw = catalog.get_model("gpt-oss-120b"), catalog.get_hardware("b200")
+    trt, vllm = catalog.get_stack("tensorrt-llm"), catalog.get_stack("vllm")
+    assert not trt.kv_cache_window_aware and vllm.kv_cache_window_aware
+    per_token_layer = 2 * 8 * 64  # fp8: K and V, 8 KV heads x 64 dims, 1 byte
+    assert perf.kv_bytes_per_sequence(m, "fp8", 6300, window_aware=False) == 36 * 6300 * per_token_layer
+    assert perf.kv_bytes_per_sequence(m, "fp8", 6300) == (18 * 6300 + 18 * 128) * per_token_layer
+    same_memory = dataclasses.replace(vllm, kv_cache_free_fraction=trt.kv_cache_free_fraction,
+                                      reserve_gb_per_accelerator=trt.reserve_gb_per_accelerator)
+    held_trt = perf.memory_fit(ReplicaConfig(m, hw, trt, "fp4", "fp8"), 6300).max_sequences
+    held_vllm = perf.memory_fit(ReplicaConfig(m, hw, same_memory, "fp4", "fp8"), 6300).max_sequences
+    assert held_trt / held_vllm == pytest.approx((18 * 6300 + 18 * 128) / (36 * 6300), rel=0.01)
+    # attention still reads only the window, whatever the stack reserves
+    cfg = ReplicaConfig(m, hw, trt, "fp4", "fp8")
+    vcfg = ReplicaConfig(m, hw, dataclasses.replace(trt, kv_cache_window_aware=True), "fp4", "fp8")
+    assert perf.decode_step_s(cfg, 64, 6300) == perf.decode_step_s(vcfg, 64, 6300)
