@@ -42,6 +42,10 @@ class Recommendation:
     # Tokens per call searched both ways (engine/token_flips.py): a re-plan per trial, so only on request
     # (None: not searched); the flips it finds are in `what_flips` too.
     token_flips: TokenFlips | None = None
+    # The option the rationale compares against ("the next best") and whether the two are a near tie on the
+    # ranking's cost (horizon total or month 1): the brief names the same runner-up and says the same.
+    runner_up_id: str | None = None
+    near_tie: bool = False
 
 
 def _speed(o: Option) -> str:
@@ -64,9 +68,9 @@ def response_time_ms(option: Option, scenario: Scenario) -> float:
 NEAR_TIE_FRACTION = 0.05
 
 
-def near_tie_note(best: Option, runner: Option | None) -> str:
+def near_tie_note(near_tie: bool) -> str:
     """Said after the runner-up when the two are too close to tell apart ("" otherwise)."""
-    if runner is None or best.monthly_tco_usd < runner.monthly_tco_usd * (1 - NEAR_TIE_FRACTION):
+    if not near_tie:
         return ""
     return (f": a near tie, inside the {percent(NEAR_TIE_FRACTION)} the estimates can move, so choose between them on "
             "lead time, vendor and operations")
@@ -136,9 +140,8 @@ def recommend(options: list[Option], scenario: Scenario, warnings: tuple[str, ..
                    and (o.kind != best.kind or o.hardware != best.hardware)), None)
     gap = (f", {percent(1 - cost(best) / cost(runner))} below the next best, "
            f"{runner.name} ({amount(runner)})") if runner else ""
-    if runner is not None and cost(best) >= cost(runner) * (1 - NEAR_TIE_FRACTION):
-        gap += (f": a near tie, inside the {percent(NEAR_TIE_FRACTION)} the estimates can move, so choose between "
-                "them on lead time, vendor and operations")
+    near_tie = runner is not None and cost(best) >= cost(runner) * (1 - NEAR_TIE_FRACTION)
+    gap += near_tie_note(near_tie)
     fleet = f" on {best.accelerators} accelerators" if best.accelerators else ""
     evidence = f" ({evidence_phrase(best)})"
     if on == "horizon_total":
@@ -182,7 +185,8 @@ def recommend(options: list[Option], scenario: Scenario, warnings: tuple[str, ..
         rationale += NOTHING_VERIFIED
     if warnings:
         rationale += " " + " ".join(w if w.endswith(".") else w + "." for w in warnings)
-    return Recommendation(best.id, rationale, tuple(alternatives), warnings, bool(evidenced), on)
+    return Recommendation(best.id, rationale, tuple(alternatives), warnings, bool(evidenced), on,
+                          runner_up_id=runner.id if runner else None, near_tie=near_tie)
 
 
 def evidence_phrase(o: Option) -> str:

@@ -204,13 +204,15 @@ def _answer(plan: Plan, usable: list[Option]) -> tuple[str, str, str]:
              + (f" over the {s.finance.horizon_months}-month horizon" if plan.recommendation.ranked_on == "horizon_total"
                 else " in month 1") + (" on figures that are not assumed." if plan.recommendation.verified
                                                         else "."))
-    runner = next((o for o in usable[1:] if o.kind != best.kind or o.hardware != best.hardware), None)
+    # the runner-up the recommendation's rationale compares against (same evidence, same ranking cost)
+    rec = plan.recommendation
+    runner = plan.option(rec.runner_up_id) if rec.runner_up_id else None
     ttft = f"a first visible token in {fmt.ms(best.ttft_ms)} ({EVIDENCE_LABELS[best.ttft_evidence]})"
     second = (f"It gives {ttft} and {fmt.tok_per_s(best.output_tokens_per_s_per_user)} per user "
               f"({EVIDENCE_LABELS[best.speed_evidence]}) against targets of "
               f"{fmt.ms(s.latency.ttft_p95_ms)} and {fmt.tok_per_s(s.latency.min_output_tokens_per_s_per_user)}")
     second += (f"; the next best, {runner.name}, costs {fmt.usd_per_month(runner.monthly_tco_usd)}"
-               f"{near_tie_note(best, runner)}." if runner else "; no other option meets the targets.")
+               f"{near_tie_note(rec.near_tie)}." if runner else "; no other option meets the targets.")
     if best.throughput_band is not None:
         second += " " + throughput_band_sentence(best)
     if best.kind == "owned":
