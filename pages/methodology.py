@@ -65,11 +65,14 @@ with st.expander("Demand", expanded=False):
 with st.expander("Performance of one replica", expanded=False):
     st.markdown("Memory: weights = parameters x bytes per value; about 90% of what weights leave holds the KV "
                 "cache; KV per token = 2 x layers x KV heads x head dim x bytes (MLA and sliding-window models "
-                "differ).")
+                "differ; TensorRT-LLM reserves sliding-window layers the whole sequence, vLLM and SGLang only the "
+                "window).")
     st.latex(r"t_\text{step}(b) = \max\left(\frac{\text{weight bytes} + b\cdot\text{KV bytes}}"
              r"{tp \cdot BW \cdot MBU},\ \frac{2\,P_\text{active}\,b}{tp \cdot F \cdot MFU}\right)"
              r" + t_\text{all-reduce} + t_\text{overhead}")
-    st.markdown("TPOT = step time; per-user speed = 1000 / TPOT; throughput = batch / TPOT. TTFT p95 = prefill + "
+    st.markdown("TPOT = mean step time: prompts join the running batch whole, so when fewer than one arrives per "
+                "step a share of the steps carries a prompt and the rest only decode. "
+                "Per-user speed = 1000 / TPOT; throughput = batch / TPOT. TTFT p95 = prefill + "
                 "one step + queueing behind other prompts. Sizing keeps the largest batch meeting both targets "
                 "and the cheapest configuration at peak, plus headroom and spares for availability. MBU, MFU and "
                 "overheads per serving stack are fitted to the measured benchmarks above. F is the dense tensor "
