@@ -20,6 +20,7 @@ tests/unit/test_flips.py re-plans on both sides of every flip and checks the win
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from dataclasses import dataclass
 from typing import Callable, Mapping
@@ -223,7 +224,9 @@ def _cost_evaluator(ctx: Context, base: _Base, field: str) -> Evaluator:
             else:  # prompts are prefilled inside the first-token budget the fleet was sized for
                 affine[i] = (base.today[i], base.today[i])
     general = [i for i in range(len(ids)) if i not in affine]
-    egress = {i: _egress_pair(ctx, oid) for i, oid in enumerate(ids)}
+    # only a volume search moves the egress a fleet pays inside its fixed monthly cost
+    egress = ({i: _egress_pair(ctx, oid) for i, oid in enumerate(ids)}
+              if field == "workload.daily_active_users" else {})
 
     def evaluate(values: np.ndarray, among: list[int] | None = None) -> tuple[list[str], np.ndarray, np.ndarray]:
         n = len(values)
@@ -283,6 +286,7 @@ def _egress_pair(ctx: Context, oid: str) -> tuple[float, float]:
     return own, _egress_usd(bridge, ctx.options[bridge.option_id], ctx.demand) * months
 
 
+@functools.lru_cache(maxsize=64)
 def _no_output(dem: Demand) -> Demand:
     return dataclasses.replace(dem, output_tokens_per_day=0.0)
 
@@ -489,7 +493,7 @@ def what_flips(ctx: Context) -> tuple[Flip, ...]:
     base = _base(ctx)
     context = ctx.catalog.get_model(s.model.id).max_context_tokens
     flips = []
-    at_volume: dict[int, Context] = {}  # the plan re-sized at a daily volume, by users: confirming and anchoring meet the same volumes
+    at_volume = _Volumes()  # the plan re-sized at daily volumes: confirming and anchoring meet the same ones
     for field in FLIP_FIELDS:
         if field.startswith("latency."):
             flip = _search_target(ctx, field)
@@ -518,7 +522,17 @@ def what_flips(ctx: Context) -> tuple[Flip, ...]:
     return tuple(flips)
 
 
-def _confirmed(ctx: Context, flip: Flip, memo: dict | None = None) -> bool:
+@dataclass
+class _Volumes:
+    """What the volume searches of one plan have re-sized: the plan at each daily volume (by whole users), and
+    each accelerator's options and cost models by the replica sized (the same replica at two volumes has the
+    same options and cost models, written per today's volume, so it is built once)."""
+
+    contexts: dict[int, Context] = dataclasses.field(default_factory=dict)
+    fleets: dict[tuple, tuple] = dataclasses.field(default_factory=dict)  # (hw, replica) -> ((id, option, model), ...)
+
+
+def _confirmed(ctx: Context, flip: Flip, memo: _Volumes | None = None) -> bool:
     """A volume flip holds once every self-hosted fleet is sized at the flip's own volume: sizing picks each
     accelerator's configuration for the fleet it needs (fewer, larger replicas pay off at scale), which the
     cost models, built at today's volume, do not follow. The replica search does not depend on volume and
@@ -528,7 +542,7 @@ def _confirmed(ctx: Context, flip: Flip, memo: dict | None = None) -> bool:
             and _volume_winner(ctx, flip.value + step, memo) == flip.option_id)
 
 
-def _volume_winner(ctx: Context, users: float, memo: dict | None = None) -> str | None:
+def _volume_winner(ctx: Context, users: float, memo: _Volumes | None = None) -> str | None:
     """The recommendation at another daily volume, every fleet sized for it."""
     light = _at_volume(ctx, users, memo)
     ids, rank, first = _cost_evaluator(light, _base(light, apis_only=True),
@@ -536,14 +550,14 @@ def _volume_winner(ctx: Context, users: float, memo: dict | None = None) -> str 
     return ids[int(_winners(ids, rank, first)[0])] if ids else None
 
 
-def _at_volume(ctx: Context, users: float, memo: dict | None = None) -> Context:
+def _at_volume(ctx: Context, users: float, memo: _Volumes | None = None) -> Context:
     """The plan's options with every self-hosted fleet sized at another daily volume, their cost models
     written per today's volume (the searches measure volume from today's): the configuration sized
-    there, today's peak, today's egress. `memo` keeps the answers of one `ctx` by whole users."""
-    if memo is not None:
-        if int(users) not in memo:
-            memo[int(users)] = _at_volume(ctx, users)
-        return memo[int(users)]
+    there, today's peak, today's egress. `memo` keeps the answers of one `ctx`."""
+    if memo is None:
+        memo = _Volumes()
+    if int(users) in memo.contexts:
+        return memo.contexts[int(users)]
     s = ctx.scenario
     s2 = dataclasses.replace(s, workload=dataclasses.replace(s.workload, daily_active_users=int(users)))
     dem2 = demand(s2)
@@ -551,12 +565,23 @@ def _at_volume(ctx: Context, users: float, memo: dict | None = None) -> Context:
     models = {oid: steady_state(m) for oid, m in ctx.models.items()}
     light = Context(s2, ctx.catalog, dem2, options, models, ctx.recommended)
     model = ctx.catalog.get_model(s.model.id)
+    # an owned fleet over a power cap is refused at its own size: there the options depend on the volume
+    by_replica = s.constraints.power_cap_kw is None
     for hw in sorted({options[oid].hardware for oid in _eligible(ctx.options) if options[oid].kind not in API_KINDS}):
         today = next((o.sizing for o in ctx.options.values() if o.hardware == hw and o.sizing is not None), None)
         sized = size_hardware(ctx.catalog, ctx.catalog.get_hardware(hw), model, s2, dem2)
-        if today is not None and _same_replica(sized, today) and s.constraints.power_cap_kw is None:
+        if by_replica and today is not None and _same_replica(sized, today):
             # the same replica sized at another volume: its cost models, written per today's volume as below,
             # are today's (only the count of replicas moved, and that is what the cost models compute)
+            continue
+        key = (hw, tuple(getattr(sized, f) for f in _REPLICA_FIELDS))
+        if by_replica and key in memo.fleets:
+            for oid, option, fleet_model in memo.fleets[key]:
+                options[oid] = option
+                if fleet_model is None:
+                    models.pop(oid, None)
+                else:
+                    models[oid] = fleet_model
             continue
         _resize(light, hw, s2, options, models, sized)
         # every variant (rented, reserved base + burst, owned): the searches move volume from today's
@@ -565,4 +590,7 @@ def _at_volume(ctx: Context, users: float, memo: dict | None = None) -> Context:
             models[oid] = dataclasses.replace(
                 m, peak_calls_per_s=ctx.demand.peak_calls_per_s,
                 fixed_usd=storage_and_egress_usd(options[oid].sizing, ctx.demand) if m.kind == "cloud" else m.fixed_usd)
-    return Context(s, ctx.catalog, ctx.demand, options, with_delivery_lead(models, options), ctx.recommended)
+        memo.fleets[key] = tuple((oid, o, models.get(oid)) for oid, o in options.items() if o.hardware == hw)
+    memo.contexts[int(users)] = Context(s, ctx.catalog, ctx.demand, options, with_delivery_lead(models, options),
+                                       ctx.recommended)
+    return memo.contexts[int(users)]
