@@ -9,7 +9,7 @@ public CDN on every visit, which fails on an air-gapped intranet and tells the C
 """
 import streamlit as st
 
-from ui import browser, state
+from ui import browser, form, state
 
 st.set_page_config(page_title="Inference Economics Planner", page_icon="📈", layout="wide")
 
@@ -36,4 +36,5 @@ state.show_url_warning()
 browser.show_dropped_link()
 state.show_broken_presets()
 navigation.run()
+form.page_run_finished()  # not reached when a run is cut short: see ui.form.LAST_COMMIT
 state.warm_up()

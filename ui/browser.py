@@ -9,8 +9,10 @@
 2. A page link clicked right after typing. A text or number input commits on blur; the browser
    sends the blur's rerun (with the current page) after the click's page change, and the later
    request wins: the number is saved, the click is lost. After an edit the script holds the click,
-   waits until the blur's rerun has started, then hands the page to Python as a trigger, whose
+   waits until the blur's rerun has finished, then hands the page to Python as a trigger, whose
    rerun carries every widget value; the router switches page after the edit has been applied.
+   (Handing over while the blur's run was still drawing sent the full form's copy of the field with
+   its old value, which undid the edit on a warm server.)
 """
 from __future__ import annotations
 
@@ -60,8 +62,13 @@ export default function ({ data, setStateValue, setTriggerValue }) {
     e.stopImmediatePropagation();
     const page = new URL(link.href, window.location.href).pathname;
     const started = performance.now();
+    let sawRun = false;
     const handOver = () => {
-      if (running() || performance.now() - started > 1000) {
+      const waited = performance.now() - started;
+      sawRun = sawRun || Boolean(running());
+      // after the blur's run has finished (the page then holds every widget's new value: a trigger sent
+      // earlier would carry a twin widget's old value back), or when no run started within a second
+      if ((sawRun && !running()) || (!sawRun && waited > 1000) || waited > 15000) {
         window.__iepBrowser.setTriggerValue("navigate", page);
       } else {
         setTimeout(handOver, 20);

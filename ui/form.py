@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from dataclasses import dataclass
 
 import streamlit as st
@@ -151,6 +152,15 @@ EXTRA_HELP = {
 }
 
 
+# A field can have two widgets (the what-if box beside the answer and the full form). After one commits, the
+# page run re-seeds the other, but a rerun the browser sends right after (a page link clicked as the edit was
+# committed, a second quick edit) can still carry the other widget's old value, which Streamlit reports as a
+# change: it would undo the edit. So the last commit is kept for the run that follows it (at most
+# ECHO_WINDOW_S), and the other widget's old value arriving then is that stale echo, not an edit.
+LAST_COMMIT = "_form_last_commit"  # [field, widget prefix, the value it replaced, when (monotonic s), runs since]
+ECHO_WINDOW_S = 2.0
+
+
 def _commit(key: str, prefix: str = "") -> None:
     """on_change: copy the widget's value into the canonical scenario (or keep it and say why)."""
     value = st.session_state[widget_key(key, prefix)]
@@ -168,12 +178,27 @@ def _commit(key: str, prefix: str = "") -> None:
         value = _share(float(value))
     if key == "model.quality_floor" and value is not None:
         value = float(value)
+    last = st.session_state.get(LAST_COMMIT)
+    if (last is not None and last[0] == key and last[1] != prefix and last[2] == value
+            and time.monotonic() - last[3] <= ECHO_WINDOW_S):
+        return  # the other widget's stale value (see LAST_COMMIT), not an edit
+    before = url.flatten(state.scenario()).get(key)
     try:
         state.set_scenario(state.with_field(state.scenario(), key, value))
     except ValueError as exc:
         st.session_state[state.FORM_ERROR] = str(exc)
         return
+    st.session_state[LAST_COMMIT] = [key, prefix, before, time.monotonic(), 0]
     st.session_state[FORM_NOTE] = note
+
+
+def page_run_finished() -> None:
+    """Called at the end of every complete page run: a commit is kept through the run after its own."""
+    last = st.session_state.get(LAST_COMMIT)
+    if last is not None:
+        last[4] += 1
+        if last[4] >= 2 or time.monotonic() - last[3] > ECHO_WINDOW_S:
+            st.session_state.pop(LAST_COMMIT, None)
 
 
 def _share(percent: float) -> float:

@@ -18,7 +18,10 @@ def fresh_page(browser):
     context.close()
 
 
-def test_a_page_link_clicked_right_after_typing_a_number_opens_that_page_with_the_number(fresh_page, app_url):
+# Three times: on a warm server the edit's own run is over in tens of milliseconds, and the full form's copy
+# of the field used to reach the server with its old value right after and undo the edit (ui.form.LAST_COMMIT).
+@pytest.mark.parametrize("attempt", range(3))
+def test_a_page_link_clicked_right_after_typing_a_number_opens_that_page_with_the_number(fresh_page, app_url, attempt):
     page = fresh_page
     page.goto(f"{app_url}/?preset=support-assistant")
     box = page.get_by_role("textbox", name="Daily active users").first
