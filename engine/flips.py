@@ -28,7 +28,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from engine.capacity.demand import Demand, demand
-from engine.capacity.sizing import size_hardware
+from engine.capacity.sizing import HardwareOption, size_hardware
 from engine.catalog.catalog import Catalog
 from engine.money.cost_model import (API_KINDS, CostModel, monthly_costs, paths, steady_state,
                                      storage_and_egress_usd, with_delivery_lead)
@@ -432,7 +432,8 @@ def _search_target(ctx: Context, field: str) -> Flip | None:
     return None
 
 
-def _resize(ctx: Context, hardware: str, s: Scenario, options: dict, models: dict, sized=None) -> None:
+def _resize(ctx: Context, hardware: str, s: Scenario, options: dict, models: dict,
+            sized: HardwareOption | None = None) -> None:
     """Size one accelerator for the trial scenario (or take `sized`, done already) and replace its rented and
     owned options."""
     if sized is None:
@@ -454,8 +455,8 @@ _REPLICA_FIELDS = ("feasible", "stack", "precision", "kv_precision", "tensor_par
                    "accelerators_per_replica", "batch_size", "ttft_ms", "tpot_ms", "output_tokens_per_s_per_replica")
 
 
-def _same_replica(a, b) -> bool:
-    return all(getattr(a, f) == getattr(b, f) for f in _REPLICA_FIELDS)
+def _replica(sized: HardwareOption) -> tuple:
+    return tuple(getattr(sized, f) for f in _REPLICA_FIELDS)
 
 
 def _rank(options: Mapping[str, Option], models: Mapping[str, CostModel], s: Scenario,
@@ -570,11 +571,11 @@ def _at_volume(ctx: Context, users: float, memo: _Volumes | None = None) -> Cont
     for hw in sorted({options[oid].hardware for oid in _eligible(ctx.options) if options[oid].kind not in API_KINDS}):
         today = next((o.sizing for o in ctx.options.values() if o.hardware == hw and o.sizing is not None), None)
         sized = size_hardware(ctx.catalog, ctx.catalog.get_hardware(hw), model, s2, dem2)
-        if by_replica and today is not None and _same_replica(sized, today):
+        if by_replica and today is not None and _replica(sized) == _replica(today):
             # the same replica sized at another volume: its cost models, written per today's volume as below,
             # are today's (only the count of replicas moved, and that is what the cost models compute)
             continue
-        key = (hw, tuple(getattr(sized, f) for f in _REPLICA_FIELDS))
+        key = (hw, _replica(sized))
         if by_replica and key in memo.fleets:
             for oid, option, fleet_model in memo.fleets[key]:
                 options[oid] = option

@@ -157,8 +157,17 @@ EXTRA_HELP = {
 # committed, a second quick edit) can still carry the other widget's old value, which Streamlit reports as a
 # change: it would undo the edit. So the last commit is kept for the run that follows it (at most
 # ECHO_WINDOW_S), and the other widget's old value arriving then is that stale echo, not an edit.
-LAST_COMMIT = "_form_last_commit"  # [field, widget prefix, the value it replaced, when (monotonic s), runs since]
+LAST_COMMIT = "_form_last_commit"  # a _Commit in st.session_state
 ECHO_WINDOW_S = 2.0
+
+
+@dataclass
+class _Commit:
+    field: str  # dotted Scenario path
+    prefix: str  # the widget's (widget_key)
+    replaced: object  # the field's value before the commit
+    at_s: float  # time.monotonic() of the commit
+    runs_finished: int = 0  # complete page runs since
 
 
 def _commit(key: str, prefix: str = "") -> None:
@@ -179,8 +188,8 @@ def _commit(key: str, prefix: str = "") -> None:
     if key == "model.quality_floor" and value is not None:
         value = float(value)
     last = st.session_state.get(LAST_COMMIT)
-    if (last is not None and last[0] == key and last[1] != prefix and last[2] == value
-            and time.monotonic() - last[3] <= ECHO_WINDOW_S):
+    if (last is not None and last.field == key and last.prefix != prefix and last.replaced == value
+            and time.monotonic() - last.at_s <= ECHO_WINDOW_S):
         return  # the other widget's stale value (see LAST_COMMIT), not an edit
     before = url.flatten(state.scenario()).get(key)
     try:
@@ -188,7 +197,7 @@ def _commit(key: str, prefix: str = "") -> None:
     except ValueError as exc:
         st.session_state[state.FORM_ERROR] = str(exc)
         return
-    st.session_state[LAST_COMMIT] = [key, prefix, before, time.monotonic(), 0]
+    st.session_state[LAST_COMMIT] = _Commit(key, prefix, before, time.monotonic())
     st.session_state[FORM_NOTE] = note
 
 
@@ -196,8 +205,8 @@ def page_run_finished() -> None:
     """Called at the end of every complete page run: a commit is kept through the run after its own."""
     last = st.session_state.get(LAST_COMMIT)
     if last is not None:
-        last[4] += 1
-        if last[4] >= 2 or time.monotonic() - last[3] > ECHO_WINDOW_S:
+        last.runs_finished += 1
+        if last.runs_finished >= 2 or time.monotonic() - last.at_s > ECHO_WINDOW_S:
             st.session_state.pop(LAST_COMMIT, None)
 
 

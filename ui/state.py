@@ -229,34 +229,31 @@ def _what_moves(scenario_yaml: str, price_date: str) -> Plan:
     return add_sensitivity(_core_plan(scenario_yaml, price_date), every_band=False)
 
 
+def _current(cached, *args) -> Plan | None:
+    """`cached(scenario_yaml, price_date, *args)` for the current scenario, or None with the reason shown."""
+    try:
+        return cached(scenario().to_yaml(), dt.date.today().isoformat(), *args)
+    except ValueError as exc:
+        st.error(f"This scenario cannot be planned: {md(exc, 500)}")
+        return None
+
+
 def what_moves_plan() -> Plan | None:
     """The current scenario's plan with what flips it and the recommended option's tornado, without every
     option's Monte Carlo band (`uncertainty.every_option` False): what the Scenario page shows beside the
     answer, in about half the time of the full plan. None with the reason shown."""
-    try:
-        return _what_moves(scenario().to_yaml(), dt.date.today().isoformat())
-    except ValueError as exc:
-        st.error(f"This scenario cannot be planned: {md(exc, 500)}")
-        return None
+    return _current(_what_moves)
 
 
 def current_plan(with_roadmap: bool = False) -> Plan | None:
     """The plan of the current scenario (cached by its YAML and today's date), or None with the reason shown."""
-    try:
-        return _plan(scenario().to_yaml(), dt.date.today().isoformat(), with_roadmap)
-    except ValueError as exc:
-        st.error(f"This scenario cannot be planned: {md(exc, 500)}")
-        return None
+    return _current(_plan, with_roadmap)
 
 
 def headline_plan() -> Plan | None:
     """The current scenario's plan without what flips it and the bands (`uncertainty` is None): every
     figure of the headline, in about a seventh of the time. None with the reason shown."""
-    try:
-        return _core_plan(scenario().to_yaml(), dt.date.today().isoformat())
-    except ValueError as exc:
-        st.error(f"This scenario cannot be planned: {md(exc, 500)}")
-        return None
+    return _current(_core_plan)
 
 
 def plan_for(other: Scenario) -> Plan | None:

@@ -13,7 +13,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-
 # Latency tiers fill the SLO defaults; both numbers stay editable.
 # Why these values: realtime voice needs the first words within ~300 ms of the user
 # stopping and text well above speech rate for TTS to stay ahead; interactive chat
@@ -449,8 +448,6 @@ class Scenario:
 
         Raises ValueError with one line naming the field or line; an empty document is refused.
         """
-        if cls is not Scenario:
-            return cls.from_dict(_parsed(text))
         return _scenario_of(text)
 
     def replace(self, **sections: Any) -> "Scenario":
@@ -469,13 +466,9 @@ def _yaml_of(scenario: Scenario) -> str:
 
 @functools.lru_cache(maxsize=256)
 def _scenario_of(text: str) -> Scenario:
-    return Scenario.from_dict(_parsed(text))
-
-
-def _parsed(text: str) -> Any:
     from engine.scenario.yaml_io import parse_scenario_yaml  # yaml_io builds on this module
 
-    return parse_scenario_yaml(text)
+    return Scenario.from_dict(parse_scenario_yaml(text))
 
 
 SECTIONS: dict[str, type] = {
