@@ -187,13 +187,13 @@ class Stack:
     step_overhead_ms: float  # scheduler + kernel-launch time per iteration
     activation_bytes_per_layer: float  # bytes each rank streams per hidden element, token and layer (norms, residuals)
     layer_floor_us: float  # fixed kernel time per layer and iteration (launch and small-kernel floor)
-    max_batch: int  # most sequences the scheduler runs at once
+    max_batch: int  # most sequences one scheduler runs at once (TensorRT-LLM max_batch_size, vLLM max_num_seqs)
     fp4_compute_efficiency: float  # share of FP4 tensor-core peak reachable end to end
     continuous_batching: bool
     vendor_efficiency: tuple[tuple[str, float], ...]
-    kv_cache_free_fraction: float  # share of the memory weights and reserve leave that becomes KV cache
-    reserve_gb_per_accelerator: float  # activations, CUDA graphs and runtime, per accelerator [GB]
-    memory_source: str  # where the two memory figures come from
+    kv_cache_free_fraction: float  # the stack's KV memory fraction, of `kv_cache_fraction_of`
+    runtime_reserve_gib: float  # CUDA context, libraries, CUDA graphs and runtime buffers, per accelerator [GiB]
+    memory_source: str  # where the memory figures come from
     memory_basis: str
     source: str
     as_of: str
@@ -205,6 +205,59 @@ class Stack:
     # Whether the stack's KV-cache pool sizes sliding-window layers by their window (True) or reserves
     # them the whole sequence like full-attention layers (False); stacks.yaml memory_source says why.
     kv_cache_window_aware: bool = True
+    # What kv_cache_free_fraction is a share of: "free" = the memory left after weights, runtime, communication
+    # buffers and activations (TensorRT-LLM free_gpu_memory_fraction); "total" = the accelerator's memory, of
+    # which those are then taken (vLLM gpu_memory_utilization, SGLang mem_fraction_static).
+    kv_cache_fraction_of: str = "free"
+    tokens_per_block: int = 1  # paged KV cache: a sequence holds whole blocks of this many tokens
+    # Tokens one scheduler iteration may carry, decode and prompt tokens together (TensorRT-LLM max_num_tokens,
+    # vLLM max_num_batched_tokens); it also sizes the activation workspace. None: no budget.
+    max_num_tokens: int | None = None
+    # Smaller limits a stack applies on accelerators with less than small_memory_below_gib of memory (vLLM's
+    # defaults by device); None where the stack has one default.
+    small_memory_below_gib: float | None = None
+    small_memory_hardware: tuple[str, ...] = ()  # accelerators given the smaller limits whatever their memory
+    small_memory_max_batch: int | None = None
+    small_memory_max_num_tokens: int | None = None
+    # What the stack's own throughput benchmark sets where it differs from the defaults (trtllm-bench):
+    # the calibration runs its rows with these; a deployment gets the defaults above.
+    benchmark_kv_cache_free_fraction: float | None = None
+    benchmark_max_batch: int | None = None  # per replica, across its pipeline stages
+    benchmark_max_num_tokens: int | None = None
+    max_batch_per_replica: bool = False  # max_batch caps the replica (trtllm-bench), not each scheduler
+    # trtllm-bench sizes max_num_tokens to the workload (batch x (1 + ISL/OSL), at least this many, at most
+    # max_num_tokens); None: the stack's max_num_tokens as set.
+    benchmark_min_num_tokens: int | None = None
+    num_tokens_sized_to_workload: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kv_cache_fraction_of not in ("free", "total"):
+            raise ValueError(f"stacks.yaml: stack {self.id!r} kv_cache_fraction_of {self.kv_cache_fraction_of!r}: "
+                             "use free or total")
+        if not 0 < self.kv_cache_free_fraction <= 1:
+            raise ValueError(f"stacks.yaml: stack {self.id!r} kv_cache_free_fraction {self.kv_cache_free_fraction!r} "
+                             "must be in (0, 1]")
+        if self.tokens_per_block < 1 or self.max_batch < 1:
+            raise ValueError(f"stacks.yaml: stack {self.id!r} tokens_per_block and max_batch must be at least 1")
+
+    def limits_on(self, hw: "Hardware") -> tuple[int, int | None]:
+        """(max_batch, max_num_tokens) of one scheduler on `hw` (its vendor GB are GiB)."""
+        if hw.id in self.small_memory_hardware or (self.small_memory_below_gib is not None
+                                                     and hw.memory_gb < self.small_memory_below_gib):
+            return (self.small_memory_max_batch or self.max_batch,
+                    self.small_memory_max_num_tokens or self.max_num_tokens)
+        return self.max_batch, self.max_num_tokens
+
+    def as_benchmarked(self) -> "Stack":
+        """The stack with its own throughput benchmark's settings (trtllm-bench), where it has them."""
+        changes = {k: v for k, v in (("kv_cache_free_fraction", self.benchmark_kv_cache_free_fraction),
+                                     ("max_batch", self.benchmark_max_batch),
+                                     ("max_num_tokens", self.benchmark_max_num_tokens)) if v is not None}
+        if self.benchmark_max_batch is not None:
+            changes["max_batch_per_replica"] = True
+        if self.benchmark_min_num_tokens is not None:
+            changes["num_tokens_sized_to_workload"] = True
+        return replace(self, **changes) if changes else self
 
     def efficiency_on(self, vendor: str) -> float:
         """Software maturity of this stack on a hardware vendor (1.0 = as fitted on NVIDIA)."""
@@ -249,7 +302,7 @@ def _record(klass: type, row: Mapping[str, Any]) -> Any:
     for k in ("dense_tflops", "api_providers", "vendor_efficiency"):
         if k in kwargs:
             kwargs[k] = _as_tuple_pairs(kwargs[k])
-    for k in ("native_precisions", "vendors"):
+    for k in ("native_precisions", "vendors", "small_memory_hardware"):
         if k in kwargs:
             kwargs[k] = tuple(kwargs[k] or ())
     if "measured_speeds" in kwargs:

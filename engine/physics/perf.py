@@ -35,8 +35,11 @@ from engine.catalog.catalog import (BLOCK_SCALE_BYTES_PER_VALUE, BYTES_PER_VALUE
 
 # Vendors' "GB" of HBM are binary: an 80 GB H100 shows 81,559 MiB in nvidia-smi.
 BYTES_PER_MEMORY_GB = 2**30
-# What the KV cache gets (the stack's kv_cache_free_fraction of what the weights and its
-# reserve_gb_per_accelerator leave) is a property of the serving stack: stacks.yaml.
+GIB = 2**30
+# What the KV cache gets (memory_fit) is a property of the serving stack (stacks.yaml: its KV fraction, runtime
+# reserve, token budget and block size); NCCL buffers and the activation workspace's coefficients: physics.yaml.
+NCCL_BUFFER_GIB = physics_value("nccl_buffer_gib")
+ACTIVATION_WORKSPACE = (physics_value("activation_workspace_base"), physics_value("activation_workspace_per_tp"))
 ACTIVATION_BYTES = 2.0  # activations travel between GPUs in bf16
 # Read once from the data tables, each with its source: interconnects.yaml, physics.yaml.
 # Scale-out NIC when pipeline stages span nodes (scale-up all-reduces: collectives.yaml).
@@ -239,29 +242,70 @@ def replica_weight_bytes(cfg: ReplicaConfig) -> float:
     return routed + cfg.tp * (total - routed)
 
 
-def memory_fit(cfg: ReplicaConfig, tokens_per_sequence: float) -> MemoryFit:
+def activation_workspace_bytes(cfg: ReplicaConfig, tokens: float | None = None) -> float:
+    """Activation memory one accelerator sets aside for an iteration of the stack's max_num_tokens [bytes].
+
+    2 bytes x max_num_tokens x hidden x (base + per_tp / tp), twice that for MoE models (physics.yaml
+    activation_workspace_*: NVIDIA aiconfigurator's TensorRT-LLM memory model); tp is the dense layers' tensor
+    parallel degree (1 under attention data-parallel); 0 without a token budget (static batching).
+    `tokens` overrides the budget (a benchmark that sizes it to the workload).
+    """
+    if tokens is None:
+        _, tokens = cfg.stack.limits_on(cfg.hardware)
+    if not tokens:
+        return 0.0
+    tp = 1 if cfg.attention_dp else cfg.tp
+    base, per_tp = ACTIVATION_WORKSPACE
+    moe = 2.0 if cfg.model.is_moe else 1.0
+    return ACTIVATION_BYTES * tokens * cfg.model.hidden_size * (base + per_tp / tp) * moe
+
+
+def non_kv_bytes_per_accelerator(cfg: ReplicaConfig, workspace_tokens: float | None = None) -> float:
+    """Memory one accelerator gives to neither weights nor KV cache [bytes]: the stack's runtime reserve
+    (CUDA context, libraries, CUDA graphs), NCCL buffers when the replica spans accelerators, and the
+    activation workspace."""
+    nccl = NCCL_BUFFER_GIB * GIB if cfg.accelerators > 1 else 0.0
+    return cfg.stack.runtime_reserve_gib * GIB + nccl + activation_workspace_bytes(cfg, workspace_tokens)
+
+
+def kv_tokens_held(stack: Stack, tokens: float) -> float:
+    """Tokens of KV cache a sequence of `tokens` holds: whole blocks of the stack's tokens_per_block."""
+    block = stack.tokens_per_block
+    return math.ceil(tokens / block) * block if block > 1 else tokens
+
+
+def memory_fit(cfg: ReplicaConfig, tokens_per_sequence: float, workspace_tokens: float | None = None) -> MemoryFit:
     """Whether the weights fit and how many sequences of `tokens_per_sequence` the KV cache holds.
 
-    KV cache = stack.kv_cache_free_fraction x (HBM - weights - n x stack.reserve_gb_per_accelerator)
-    [GB, decimal].
+    Per accelerator, with M its memory, W its share of the weights and R `non_kv_bytes_per_accelerator`:
+    KV = f x (M - W - R) where the stack's fraction f is of the free memory (TensorRT-LLM), or
+    KV = f x M - W - R where it is of the whole memory (vLLM, SGLang). A sequence holds whole paged blocks.
+    [GB, decimal]
     """
     n = cfg.accelerators
-    total_gb = n * cfg.hardware.memory_gb * BYTES_PER_MEMORY_GB / 1e9
+    stack = cfg.stack
+    per_gpu_gb = cfg.hardware.memory_gb * BYTES_PER_MEMORY_GB / 1e9
+    total_gb = n * per_gpu_gb
     weights_gb = replica_weight_bytes(cfg) / 1e9
-    free_gb = total_gb - weights_gb - n * cfg.stack.reserve_gb_per_accelerator
-    kv_seq = (kv_bytes_per_sequence(cfg.model, cfg.kv_precision, tokens_per_sequence,
-                                    cfg.stack.kv_cache_window_aware)
+    non_kv_gb = n * non_kv_bytes_per_accelerator(cfg, workspace_tokens) / 1e9
+    held = kv_tokens_held(stack, tokens_per_sequence)
+    kv_seq = (kv_bytes_per_sequence(cfg.model, cfg.kv_precision, held, stack.kv_cache_window_aware)
               * kv_replication(cfg.model, cfg.tp, cfg.attention_dp))
+    free_gb = total_gb - weights_gb - non_kv_gb
     if free_gb <= 0:
         return MemoryFit(weights_gb, total_gb, 0.0, kv_seq, 0, False,
                          f"weights need {weights_gb:,.0f} GB at {cfg.precision}; "
-                         f"{n} x {cfg.hardware.memory_gb:g} GB leaves no room for them and the runtime")
-    kv_gb = cfg.stack.kv_cache_free_fraction * free_gb
-    max_seq = int(kv_gb * 1e9 // kv_seq) if kv_seq > 0 else 10**9
+                         f"{n} x {cfg.hardware.memory_gb:g} GB leaves no room for them and the runtime "
+                         f"({non_kv_gb / n:,.1f} GB per accelerator for {stack.name})")
+    if stack.kv_cache_fraction_of == "total":
+        kv_gb = stack.kv_cache_free_fraction * total_gb - weights_gb - non_kv_gb
+    else:
+        kv_gb = stack.kv_cache_free_fraction * free_gb
+    max_seq = int(max(kv_gb, 0.0) * 1e9 // kv_seq) if kv_seq > 0 else 10**9
     if max_seq < 1:
-        return MemoryFit(weights_gb, total_gb, kv_gb, kv_seq, 0, False,
+        return MemoryFit(weights_gb, total_gb, max(kv_gb, 0.0), kv_seq, 0, False,
                          f"one sequence of {tokens_per_sequence:,.0f} tokens needs {kv_seq / 1e9:,.1f} GB of KV cache; "
-                         f"only {kv_gb:,.1f} GB is left after the weights")
+                         f"only {max(kv_gb, 0.0):,.1f} GB is left after the weights and {stack.name}'s own memory")
     return MemoryFit(weights_gb, total_gb, kv_gb, kv_seq, max_seq, True)
 
 
@@ -569,13 +613,31 @@ def _static_batch_point(cfg: ReplicaConfig, batch_size: int, input_tokens: float
 
 
 def max_batch(cfg: ReplicaConfig, input_tokens: float, output_tokens: float) -> tuple[int, str]:
-    """Largest batch memory and the stack allow, and the reason when it is zero."""
-    fit = memory_fit(cfg, input_tokens + output_tokens)
+    """Largest batch memory and the stack allow, and the reason when it is zero.
+
+    The stack's limits hold per scheduler (one per pipeline stage, one per attention-DP rank): at most
+    max_batch sequences, and at most max_num_tokens tokens per iteration. In steady state each sequence adds
+    its verified tokens and, every output_tokens / gained steps, a prompt of input_tokens, so a scheduler
+    carries b x (verified + gained x input / output) tokens per iteration: the budget caps b there.
+    """
+    stack = cfg.stack
+    verified = cfg.speculative[0] + 1 if cfg.speculative else 1
+    per_sequence = verified + accepted_tokens_per_step(cfg.speculative) * input_tokens / output_tokens
+    schedulers = cfg.pp * (cfg.tp if cfg.attention_dp else 1)
+    seqs, tokens = stack.limits_on(cfg.hardware)
+    cap = seqs if stack.max_batch_per_replica else seqs * schedulers
+    workspace = None
+    if stack.num_tokens_sized_to_workload and tokens:
+        # trtllm-bench: the batch the KV cache holds, then a token budget for it (its workspace takes memory)
+        first = memory_fit(cfg, input_tokens + output_tokens, stack.benchmark_min_num_tokens)
+        batch = min(first.max_sequences, cap) / schedulers
+        tokens = workspace = min(max(batch * per_sequence, stack.benchmark_min_num_tokens or 0), tokens)
+    fit = memory_fit(cfg, input_tokens + output_tokens, workspace)
     if not fit.fits:
         return 0, fit.reason
-    # The stack's batch cap holds per scheduler: one per pipeline stage, one per attention-DP rank.
-    schedulers = cfg.pp * (cfg.tp if cfg.attention_dp else 1)
-    return min(fit.max_sequences, cfg.stack.max_batch * schedulers), ""
+    if tokens and stack.continuous_batching:
+        cap = min(cap, max(int(tokens / per_sequence), 1) * schedulers)
+    return min(fit.max_sequences, cap), ""
 
 
 def max_throughput(cfg: ReplicaConfig, input_tokens: float, output_tokens: float) -> OperatingPoint | None:
