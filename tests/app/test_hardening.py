@@ -149,6 +149,7 @@ def test_production_config():
     assert config["server"]["headless"] is True
     assert config["server"]["fileWatcherType"] == "none" and config["server"]["runOnSave"] is False
     assert config["browser"]["gatherUsageStats"] is False
+    assert config["runner"]["postScriptGC"] is False  # a full collection per run was half the server CPU under load
 
 
 def test_no_material_icons_they_load_a_font_from_a_public_cdn():
