@@ -11,13 +11,12 @@ from ui.safe import md
 page_header("Inference Economics Planner", "edit the workload below; every screen follows")
 
 # The answer first, from the core plan; what flips it and the what-if inputs (the tornado orders
-# them) when the full plan is ready. Under load the headline is not queued behind them.
+# them) when the full plan is ready, computed in a plan worker (ui.worker) while the page goes on.
 answer, what_if = st.columns([3.2, 1.1], gap="medium")
-with state.headline_first():
-    plan = state.headline_plan()
-    if plan is not None:
-        with answer:
-            headline.answer(plan)
+plan = state.headline_plan()
+if plan is not None:
+    with answer:
+        headline.answer(plan)
 
 if plan is not None:
     if plan.recommended is not None:

@@ -6,7 +6,6 @@ read once per session and written back on every run (a sidebar page link drops i
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import importlib
 import inspect
@@ -22,7 +21,7 @@ from engine.flips import TokenFlips
 from engine.plan import Plan, add_sensitivity, plan
 from engine.token_flips import token_flips
 from engine.scenario.schema import DEFAULT_SCENARIO, LATENCY_TIERS, Scenario
-from ui import url
+from ui import url, worker
 from ui.safe import md
 
 SCENARIO = "scenario"
@@ -172,40 +171,13 @@ def warm_up() -> None:
             importlib.import_module(name)
 
     threading.Thread(target=load, daemon=True).start()
+    worker.start()
 
 
 # --- cached engine results ------------------------------------------------------------
 
 # The roadmap re-plans every lever (about half of plan()'s time): only the screens that show it ask for it.
 _ROADMAP_OPTIONAL = "with_roadmap" in inspect.signature(plan).parameters
-
-# Headline first. What flips the answer and the Monte Carlo bands are four fifths of a plan's time, and one
-# server process computes every session's plans (one core: Python's GIL). While any session draws its
-# headline (the core plan), full-plan work waits, at most HEADLINE_WAIT_S, so that under load an edit's
-# answer is not queued behind the secondary figures of the other sessions' pages.
-HEADLINE_WAIT_S = 2.0
-_HEADLINES = threading.Condition()
-_drawing_headlines = 0
-
-
-@contextlib.contextmanager
-def headline_first():
-    """Around the part of a page run that draws the headline from the core plan (Scenario page)."""
-    global _drawing_headlines
-    with _HEADLINES:
-        _drawing_headlines += 1
-    try:
-        yield
-    finally:
-        with _HEADLINES:
-            _drawing_headlines -= 1
-            _HEADLINES.notify_all()
-
-
-def _await_headlines() -> None:
-    with _HEADLINES:
-        _HEADLINES.wait_for(lambda: _drawing_headlines == 0, timeout=HEADLINE_WAIT_S)
-
 
 # st.cache_data pickles a hit (a Plan is ~110 kB: about 1 ms each way), so every session gets its own copy.
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -216,17 +188,15 @@ def _core_plan(scenario_yaml: str, price_date: str) -> Plan:
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def _plan(scenario_yaml: str, price_date: str, with_roadmap: bool = False) -> Plan:
-    _await_headlines()
     if not with_roadmap:  # the core plan is usually cached already (the Scenario page drew it)
-        return add_sensitivity(_core_plan(scenario_yaml, price_date))
+        return worker.run(add_sensitivity, _core_plan(scenario_yaml, price_date))
     kwargs = {"with_roadmap": with_roadmap} if _ROADMAP_OPTIONAL else {}
-    return plan(Scenario.from_yaml(scenario_yaml), price_date=dt.date.fromisoformat(price_date), **kwargs)
+    return worker.run(plan, Scenario.from_yaml(scenario_yaml), price_date=dt.date.fromisoformat(price_date), **kwargs)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def _what_moves(scenario_yaml: str, price_date: str) -> Plan:
-    _await_headlines()
-    return add_sensitivity(_core_plan(scenario_yaml, price_date), every_band=False)
+    return worker.run(add_sensitivity, _core_plan(scenario_yaml, price_date), every_band=False)
 
 
 def _current(cached, *args) -> Plan | None:
