@@ -1,9 +1,13 @@
-"""Bounded load test on loopback: concurrent browser sessions change inputs for a fixed time.
+"""Bounded load tests on loopback: concurrent sessions change inputs for a fixed time.
 
-Each session keeps its own daily-user count; after every change it must see its own number
+Two tests. The first drives every session from a real browser on this machine; the second (the
+figure a user sees) one real browser while the other sessions speak Streamlit's protocol without
+drawing (tests/e2e/protocol_session.py), as their browsers would run on their users' own machines.
+
+In both, each session keeps its own daily-user count; after every change it must see its own number
 in the URL and on the page (no cross-talk through caches or globals), with no exception.
-Size: LOAD_SESSIONS (default 10) sessions for LOAD_SECONDS (default 20 s). Written to
-test-artifacts/load.json: server memory (RSS) and the time from each edit to the updated
+Size: LOAD_SESSIONS (default 10) sessions for LOAD_SECONDS (default 20 s). The first writes
+test-artifacts/load.json, the second test-artifacts/load_server.json: server memory (RSS) and the time from each edit to the updated
 headline (p50, p95, max), measured in the browser: from just before the edit is typed until
 the page header shows the new number and the first headline figure has been redrawn by the
 same run (Streamlit marks the previous run's elements data-stale="true"); the time until the
@@ -17,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlparse
@@ -24,6 +29,7 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.protocol_session import ProtocolSession
 from tests.e2e.test_browser import query, wait_until_idle
 
 pytestmark = pytest.mark.e2e
@@ -177,3 +183,104 @@ def test_concurrent_sessions_each_see_their_own_numbers(browser, app_url):
         c.close()
     assert errors == []
     assert changes >= SESSIONS
+
+
+def _protocol_user(base_url: str, users: int, rounds: threading.Barrier, stop: threading.Event,
+                   out: dict) -> None:
+    """A session whose browser is on its user's machine: it edits daily users once a round, like the
+    measured browser, and checks that the page it gets back shows its own number in the header and the link."""
+    try:
+        with ProtocolSession(base_url, f"dau={users}") as session:
+            field = session.run().text_inputs["Daily active users"]  # the what-if beside the headline
+            step = 0
+            while True:
+                rounds.wait(timeout=300)  # every session edits at once
+                if stop.is_set():
+                    return
+                step += 1
+                users = out["base"] + 7 * step
+                run = session.run((field, str(users)))
+                out["headline_s"].append(run.first_metric_s)
+                out["page_s"].append(run.finished_s)
+                if not (f"daily_active_users={users}" in (run.query_string or "")
+                        and any(f"{users:,} daily users" in c for c in run.captions) and not run.exceptions):
+                    out["wrong"].append((users, run.query_string, run.captions[:1], run.exceptions))
+                rounds.wait(timeout=300)  # until every session's page has arrived
+    except Exception as exc:  # the test fails on it
+        out["wrong"].append(repr(exc))
+        rounds.abort()
+
+
+def test_headline_under_load_for_a_user_on_their_own_machine(browser, app_url):
+    """The figure the issue's target is about: one real browser session's edit-to-headline time while
+    LOAD_SESSIONS - 1 other sessions edit at the same moments, each other session driven over the
+    protocol (its browser would be on its own user's machine, not on the server's two cores).
+    Written to test-artifacts/load_server.json; reported, never asserted, beside the test above's."""
+    others = SESSIONS - 1
+    rounds = threading.Barrier(others + 1)
+    stop = threading.Event()
+    results = [{"base": 20_000 + 1_111 * i, "headline_s": [], "page_s": [], "wrong": []} for i in range(others)]
+    threads = [threading.Thread(target=_protocol_user, args=(app_url, r["base"], rounds, stop, r), daemon=True)
+               for r in results]
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    mine = 30_000
+    page.goto(f"{app_url}/?dau={mine}")
+    page.wait_for_function("(n) => location.search.includes('daily_active_users=' + n)", arg=mine)
+    wait_until_idle(page)
+    for t in threads:
+        t.start()
+    port = urlparse(app_url).port
+    before_load = os.getloadavg()[0]
+    server_at_start = server_cpu_s(port)
+    edit_ms: list[float] = []
+    idle_ms: list[float] = []
+    deadline = time.monotonic() + SECONDS
+    step = 0
+    try:
+        while time.monotonic() < deadline:
+            rounds.wait(timeout=300)  # every session edits at once
+            step += 1
+            mine = 30_000 + 7 * step
+            page.evaluate(ARM, f"{mine:,}")
+            set_users(page, mine)
+            page.wait_for_function("() => window.__idleMs !== null")
+            edit_ms.append(page.evaluate("() => window.__editMs"))
+            idle_ms.append(page.evaluate("() => window.__idleMs"))
+            assert query(page)["workload.daily_active_users"] == str(mine)
+            assert f"{mine:,}" in users_shown(page)
+            rounds.wait(timeout=300)  # until every session's page has arrived
+    finally:
+        stop.set()
+        try:
+            rounds.wait(timeout=300)
+        except threading.BrokenBarrierError:
+            pass
+        for t in threads:
+            t.join(timeout=60)
+        context.close()
+    edits = step * SESSIONS
+    server_now = server_cpu_s(port)
+    protocol_headline_ms = [s * 1e3 for r in results for s in r["headline_s"] if s is not None]
+    protocol_page_ms = [s * 1e3 for r in results for s in r["page_s"] if s is not None]
+
+    def spread(values: list[float]) -> dict:
+        return {"edits": len(values), **({"p50": round(percentile(values, 50)), "p95": round(percentile(values, 95)),
+                                          "max": round(max(values))} if values else {})}
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "load_server.json").write_text(json.dumps(
+        {"sessions": SESSIONS, "browser_sessions": 1, "protocol_sessions": others, "seconds": SECONDS, "rounds": step,
+         "browser_edit_to_headline_ms": spread(edit_ms), "browser_edit_to_whole_page_ms": spread(idle_ms),
+         "protocol_edit_to_headline_ms": spread(protocol_headline_ms),
+         "protocol_edit_to_whole_page_ms": spread(protocol_page_ms),
+         "server_cpu_ms_per_edit": (None if server_now is None or server_at_start is None or not edits
+                                    else round((server_now - server_at_start) / edits * 1e3)),
+         "server_rss_mb": server_rss_mb(port), "load_average_1m": [before_load, os.getloadavg()[0]],
+         "page_errors": errors, "own_numbers_only": not any(r["wrong"] for r in results)}, indent=2))
+    assert errors == []
+    assert [w for r in results for w in r["wrong"]] == []
+    assert step >= 1 and all(len(r["headline_s"]) == step for r in results)
