@@ -5,12 +5,15 @@ browser), opens each preset, then types a new daily-user count into the what-if 
 five times and times each rerun: wall clock and this process's CPU time (the CPU figure is the one to
 compare across machines; wall time also counts what else the machine runs). The plan caches are cold
 for every new count, as for a user's edit. Reported, never asserted (issue 15: <= 300 ms server-side).
+The plan workers are off (IEP_PLAN_WORKERS=0), so the CPU figure is the whole edit's, not the part
+left in the server process.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import logging
+import os
 import statistics
 import time
 from pathlib import Path
@@ -48,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     logging.getLogger("streamlit").setLevel(logging.ERROR)
+    os.environ["IEP_PLAN_WORKERS"] = "0"  # all of an edit's work in this process, where process_time sees it
     presets = args.presets or sorted(p.stem for p in (ROOT / "presets").glob("*.yaml"))
     results = {p: rerun_ms(p) for p in presets}
     if args.json:
