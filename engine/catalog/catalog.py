@@ -115,6 +115,8 @@ class Model:
     params_active_b: float | None = None
     num_layers: int | None = None
     hidden_size: int | None = None
+    vocab_size: int | None = None
+    tie_word_embeddings: bool = False  # the LM head is the input embedding table
     num_attention_heads: int | None = None
     num_kv_heads: int | None = None
     head_dim: int | None = None

@@ -92,6 +92,11 @@ class ReplicaConfig:
         return _rates(self)
 
     @functools.cached_property
+    def dense_bytes_read(self) -> float:
+        """Non-expert weight bytes one forward pass streams (`dense_weight_bytes_read`), computed once."""
+        return dense_weight_bytes_read(self.model, self.precision)
+
+    @functools.cached_property
     def gemm_rates(self) -> tuple[float, float]:
         """(non-expert, expert) GEMM FLOP/s of one rank (`gemm_rates`), computed once."""
         return gemm_rates(self)
@@ -175,7 +180,12 @@ def weight_precisions(model: Model, precision: str) -> tuple[str, str]:
 
 def bytes_per_weight(model: Model, precision: str) -> tuple[float, float]:
     """(non-expert, expert) bytes per weight, with the 4-bit checkpoint's block scales
-    (MXFP4: one byte per 32 values, catalog.BLOCK_SCALE_BYTES_PER_VALUE) on its 4-bit weights."""
+    (MXFP4: one byte per 32 values, catalog.BLOCK_SCALE_BYTES_PER_VALUE) on its 4-bit weights.
+
+    A 16-bit checkpoint quantised to FP4 for serving (NVFP4: one FP8 scale per 16 values) is counted without
+    its scales: with them (+12.5% of the FP4 bytes) the calibration got worse (max-throughput p90 24.8% ->
+    25.2%, leave-one-hardware-out p90 37.2% -> 38.2%; 27.2% / 38.3% after a refit), so the FP4 rows' other
+    terms do not yet carry them consistently. FP8's per-tensor or 128 x 128 block scales are under 0.03%."""
     scale = BLOCK_SCALE_BYTES_PER_VALUE.get(model.released_weight_format or "", 0.0)
 
     def one(p: str) -> float:
@@ -185,11 +195,36 @@ def bytes_per_weight(model: Model, precision: str) -> tuple[float, float]:
     return one(dense), one(expert)
 
 
-def weight_bytes(model: Model, precision: str) -> float:
-    """Bytes of all the weights at `precision` (non-expert and expert parts at their own precision)."""
+def embedding_params(model: Model) -> tuple[float, float]:
+    """(input embedding, LM head) parameters [params]: vocab x hidden each; a tied LM head is the input
+    table (counted once, as the LM head). 0 where the catalog has no vocabulary size."""
+    table = float(model.vocab_size or 0) * (model.hidden_size or 0)
+    return (0.0, table) if model.tie_word_embeddings else (table, table)
+
+
+# Quantised checkpoints keep the embedding table and the LM head in BF16 (ModelOpt's FP8 / NVFP4 and
+# gpt-oss's MXFP4 checkpoints quantise the decoder layers only).
+EMBEDDING_BYTES = BYTES_PER_VALUE["bf16"]
+
+
+def dense_weight_bytes(model: Model, precision: str) -> float:
+    """Bytes of the non-expert weights: the decoder's at their precision, embeddings and LM head at BF16."""
     routed = model.routed_expert_params_b * 1e9 if model.is_moe else 0.0
-    dense_b, expert_b = bytes_per_weight(model, precision)
-    return (model.params_total_b * 1e9 - routed) * dense_b + routed * expert_b
+    embedding, head = embedding_params(model)
+    decoder = model.params_total_b * 1e9 - routed - embedding - head
+    return decoder * bytes_per_weight(model, precision)[0] + (embedding + head) * EMBEDDING_BYTES
+
+
+def dense_weight_bytes_read(model: Model, precision: str) -> float:
+    """Non-expert weight bytes a forward pass streams: all of them but the input embedding table, of which a
+    pass reads only the rows its tokens look up."""
+    return dense_weight_bytes(model, precision) - embedding_params(model)[0] * EMBEDDING_BYTES
+
+
+def weight_bytes(model: Model, precision: str) -> float:
+    """Bytes of all the weights at `precision` (`dense_weight_bytes` and the routed experts at theirs)."""
+    routed = model.routed_expert_params_b * 1e9 if model.is_moe else 0.0
+    return dense_weight_bytes(model, precision) + routed * bytes_per_weight(model, precision)[1]
 
 
 def experts_touched_fraction(model: Model, tokens: float) -> float:
@@ -204,12 +239,13 @@ def experts_touched_fraction(model: Model, tokens: float) -> float:
 
 
 def weight_bytes_read(model: Model, precision: str, tokens: float) -> float:
-    """Weight bytes one forward pass over `tokens` tokens must read from memory [bytes]."""
-    total = weight_bytes(model, precision)
+    """Weight bytes one forward pass over `tokens` tokens must read from memory [bytes]: the non-expert
+    weights but the input embedding table, and the routed experts the tokens touch."""
+    dense = dense_weight_bytes_read(model, precision)
     if not model.is_moe:
-        return total
+        return dense
     routed = model.routed_expert_params_b * 1e9 * bytes_per_weight(model, precision)[1]
-    return total - routed + routed * experts_touched_fraction(model, tokens)
+    return dense + routed * experts_touched_fraction(model, tokens)
 
 
 def attention_width(model: Model) -> float:
@@ -477,9 +513,8 @@ def iteration_s(cfg: ReplicaConfig, decode_sequences: float, context_tokens: flo
     bw_weights, bw_kv, _, attention_rate, bw_activations = cfg.rates
     dense_rate, expert_rate = cfg.gemm_rates
     tokens = decode_sequences * tokens_per_sequence + prefill_tokens
-    dense_bytes, expert_bytes = bytes_per_weight(model, cfg.precision)
+    expert_bytes = bytes_per_weight(model, cfg.precision)[1]
     routed = model.routed_expert_params_b * 1e9 if model.is_moe else 0.0
-    dense_params = model.params_total_b * 1e9 - routed
     dense_active = model.params_active_b * 1e9 - routed_active_params(model)
     # Attention data-parallel: every rank holds all non-expert weights and runs 1/tp of the tokens
     # through them; tensor parallel: each rank holds 1/tp of them and runs every token. Same FLOPs.
@@ -489,7 +524,7 @@ def iteration_s(cfg: ReplicaConfig, decode_sequences: float, context_tokens: flo
     if cfg.attention_dp and prompt_tokens > 0:
         rank_prefill = max(rank_prefill, min(prefill_tokens, prompt_tokens))
     rank_tokens = decode_tokens / tp + rank_prefill  # tokens of the busiest rank through non-expert layers
-    dense = operator_s(dense_params * dense_bytes / dense_split / bw_weights,
+    dense = operator_s(cfg.dense_bytes_read / dense_split / bw_weights,
                        2 * dense_active * rank_tokens / dense_rate)
     experts = 0.0
     if routed:

@@ -16,7 +16,10 @@ pytestmark = pytest.mark.unit
 
 GIB_GB = 2**30 / 1e9
 H100_GB = 80 * GIB_GB  # 85.9 GB: vendor "GB" of HBM are GiB
-LLAMA_70B_FP8_GB = 70.55  # 70,553,706,496 weights x 1 byte
+# Llama 3.x 70B served at FP8: 70.55 B weights (models.yaml), of which the input embedding and the LM head
+# are 128,256 x 8,192 = 1,050,673,152 each and stay BF16 (2 B); the decoder's 68.45 B weights take 1 B
+EMBEDDING = 128_256 * 8_192
+LLAMA_70B_FP8_GB = ((70.55e9 - 2 * EMBEDDING) * 1 + 2 * EMBEDDING * 2) / 1e9  # 72.65 GB
 KV_FP8_70B = 163_840  # 80 layers x 8 KV heads x 128 dims x 2 (K, V) x 1 byte, per token
 
 
@@ -29,7 +32,7 @@ def test_tensorrt_llm_takes_its_fraction_of_the_free_memory_vllm_of_the_whole(ca
     # Llama 3.3 70B FP8 on one H100, 2,000-token sequences. TensorRT-LLM: 90% of what the weights, its
     # 551 MiB runtime reserve and an 8,192-token activation workspace leave; vLLM: 90% of the whole 80 GiB,
     # less the weights, its 2 GiB reserve and the same workspace. The user-visible effect: TensorRT-LLM runs
-    # 36 such sequences at once, vLLM 9.
+    # 30 such sequences at once, vLLM 3.
     m, hw = catalog.get_model("llama-3.3-70b"), catalog.get_hardware("h100-sxm")
     trt, vllm = catalog.get_stack("tensorrt-llm"), catalog.get_stack("vllm")
     workspace = workspace_gb(8192, 8192, 1)
@@ -40,9 +43,9 @@ def test_tensorrt_llm_takes_its_fraction_of_the_free_memory_vllm_of_the_whole(ca
     assert trt_fit.kv_cache_gb == pytest.approx(trt_kv, rel=1e-3)
     assert vllm_fit.kv_cache_gb == pytest.approx(vllm_kv, rel=1e-3)
     # TensorRT-LLM's blocks hold 32 tokens (2,000 -> 2,016), vLLM's 16 (2,000 exactly)
-    assert trt_fit.max_sequences == int(trt_kv * 1e9 // (KV_FP8_70B * 2016)) == 36
-    assert vllm_fit.max_sequences == int(vllm_kv * 1e9 // (KV_FP8_70B * 2000)) == 9
-    assert perf.max_batch(ReplicaConfig(m, hw, vllm, "fp8", "fp8"), 1000, 1000) == (9, "")
+    assert trt_fit.max_sequences == int(trt_kv * 1e9 // (KV_FP8_70B * 2016)) == 30
+    assert vllm_fit.max_sequences == int(vllm_kv * 1e9 // (KV_FP8_70B * 2000)) == 3
+    assert perf.max_batch(ReplicaConfig(m, hw, vllm, "fp8", "fp8"), 1000, 1000) == (3, "")
 
 
 def test_paged_blocks_round_each_sequence_up(catalog):
@@ -92,13 +95,30 @@ def test_vllm_uses_smaller_limits_below_70_gib_and_on_a100(catalog):
 
 
 def test_the_runtime_reserve_decides_whether_a_model_fits(catalog):
-    # Llama 3.1 70B FP8 at 8,000 tokens on one H100 under vLLM: 0.9 x 85.9 - 70.55 - 2.15 - 1.34 = 3.27 GB of
-    # KV cache, two sequences of 1.31 GB. With a runtime reserve 2 GiB larger it no longer fits one GPU and
-    # the prediction names why.
+    # Llama 3.1 70B FP8 on one H100 under vLLM, 3,000-token sequences (0.49 GB of KV each):
+    # 0.9 x 85.90 - 72.66 - 2.15 - 1.34 = 1.17 GB of KV cache, two sequences. With a runtime reserve
+    # 1 GiB larger it no longer fits one GPU, and the prediction says why.
     vllm = catalog.get_stack("vllm")
-    p = predict(catalog, "llama-3.1-70b", "h100-sxm", "fp8", 1, 7000, 1000, "vllm")
+    kv_gb = 0.9 * H100_GB - LLAMA_70B_FP8_GB - 2.0 * GIB_GB - workspace_gb(8192, 8192, 1)
+    assert int(kv_gb * 1e9 // (KV_FP8_70B * 3000)) == 2
+    p = predict(catalog, "llama-3.1-70b", "h100-sxm", "fp8", 1, 2000, 1000, "vllm")
     assert p.fits and p.batch_size == 2
-    heavy = dataclasses.replace(vllm, runtime_reserve_gib=4.0)
+    heavy = dataclasses.replace(vllm, runtime_reserve_gib=3.0)
     bigger = dataclasses.replace(catalog, stacks={**catalog.stacks, "vllm": heavy})
-    p = predict(bigger, "llama-3.1-70b", "h100-sxm", "fp8", 1, 7000, 1000, "vllm")
+    p = predict(bigger, "llama-3.1-70b", "h100-sxm", "fp8", 1, 2000, 1000, "vllm")
     assert not p.fits and "KV cache" in p.reason
+
+
+def test_quantised_checkpoints_keep_embeddings_and_lm_head_in_bf16(catalog):
+    # Llama 3.1 8B: 128,256 x 4,096 = 525,336,576 weights in the input table and as many in the LM head
+    m = catalog.get_model("llama-3.1-8b")
+    table = 128_256 * 4_096
+    assert perf.embedding_params(m) == (table, table)
+    assert perf.weight_bytes(m, "fp8") == pytest.approx((8.03e9 - 2 * table) * 1 + 2 * table * 2)
+    assert perf.weight_bytes(m, "bf16") == pytest.approx(8.03e9 * 2)
+    # a decode step streams the LM head but only the looked-up rows of the input table
+    assert perf.weight_bytes_read(m, "bf16", 1) == pytest.approx((8.03e9 - table) * 2)
+    # gemma-3's LM head is its input table: stored once, read every step
+    g = catalog.get_model("gemma-3-27b")
+    assert perf.embedding_params(g)[0] == 0.0
+    assert perf.weight_bytes_read(g, "bf16", 1) == perf.weight_bytes(g, "bf16")

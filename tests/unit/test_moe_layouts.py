@@ -18,8 +18,9 @@ def test_gpt_oss_weights_mxfp4_experts_with_scales_and_bf16_rest(catalog):
     expected = GPT_OSS_ROUTED * (0.5 + 1 / 32) + GPT_OSS_OTHER * 2
     assert perf.weight_bytes(m, "fp4") == pytest.approx(expected)
     assert expected / 1e9 == pytest.approx(65.59, abs=0.01)  # the ~65 GB checkpoint
-    # served at FP8 every weight is one byte: the 4-bit format applies only to the 4-bit checkpoint
-    assert perf.weight_bytes(m, "fp8") == pytest.approx(117e9)
+    # served at FP8 every decoder weight is one byte (the 4-bit format applies only to the 4-bit checkpoint);
+    # the embedding table and LM head (2 x 201,088 x 2,880) stay BF16
+    assert perf.weight_bytes(m, "fp8") == pytest.approx(117e9 + 2 * 201_088 * 2_880)
 
 
 def test_gpt_oss_expert_gemms_at_fp8_on_blackwell_bf16_on_hopper(catalog, simple_stack):
@@ -79,7 +80,8 @@ def test_attention_dp_kv_cache_is_what_the_replicated_weights_leave(catalog, sim
     dp = ReplicaConfig(m, hw, simple_stack, "fp4", "fp8", tp=8, attention_dp=True)
     fit = perf.memory_fit(dp, 4000)
     total_gb = 8 * hw.memory_gb * 2**30 / 1e9
-    weights_gb = (653.909e9 * 0.5 + 8 * (671e9 - 653.909e9) * 0.5) / 1e9
+    table = 129_280 * 7_168  # input embedding and LM head each, kept BF16
+    weights_gb = (653.909e9 * 0.5 + 8 * ((671e9 - 653.909e9 - 2 * table) * 0.5 + 2 * table * 2)) / 1e9
     assert fit.weights_gb == pytest.approx(weights_gb)
     # per rank: the runtime reserve, NCCL buffers and the activation workspace of an attention-DP rank (its
     # dense layers are not split: 4 + 6 / 1), twice a dense model's for MoE: 2 B x 8192 x 7168 x 10 x 2
