@@ -1,0 +1,101 @@
+"""Replay the MLPerf server/interactive rows at the concurrency they measured (`python -m tools.slo_replay`).
+
+`python -m engine calibrate` judges a latency-limited row end to end: the model picks the layout and the
+largest batch whose TTFT and TPOT meet the row's limits, and its throughput is compared with the measured one.
+An error there mixes two questions: is the step time right at a given batch, and is the batch right?
+This tool separates them. For each row whose benchmarks.csv notes log the mean TPOT next to its p99, the
+measured concurrency follows from Little's law (calls/s x output tokens x mean TPOT), and the model's mean
+TPOT at that batch, on the layout the SLO search picked, is set against the measured mean TPOT:
+- ratio < 1: the model's step is too short at that batch (throughput error comes from the step);
+- ratio ~ 1 with a large throughput error: the batch the model picks is wrong (limits, queueing, caps).
+Rows without a logged mean (most MLPerf v6.0 rows) are skipped.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import re
+import statistics
+import sys
+from dataclasses import dataclass
+
+from engine.catalog.catalog import Catalog, load_catalog
+from engine.physics.calibration import BENCHMARKS_CSV, P99_TPOT_OVER_MEAN, Case, load_cases
+from engine.physics.perf import ReplicaConfig, operating_point
+from engine.physics.predict import predict
+
+MEAN_NOTE = re.compile(r"mean=([\d.]+) ms")
+
+
+@dataclass(frozen=True)
+class Replay:
+    case: Case
+    tensor_parallel: int
+    sequences_per_replica: float  # measured, by Little's law
+    measured_tpot_ms: float  # mean over requests, from the row's log
+    model_tpot_ms: float  # the model's mean TPOT at that batch and layout
+    throughput_error: float  # predicted / measured - 1 of the end-to-end replay (calibrate's error)
+
+    @property
+    def tpot_ratio(self) -> float:
+        return self.model_tpot_ms / self.measured_tpot_ms
+
+
+def logged_mean_tpot_ms(path=BENCHMARKS_CSV) -> dict[str, float]:
+    """Mean TPOT [ms] per source file, where the tpot_p99_ms row's notes give it."""
+    out = {}
+    with open(path, encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            match = MEAN_NOTE.search(row["notes"]) if row["metric"] == "tpot_p99_ms" else None
+            if match:
+                out[row["source"]] = float(match.group(1))
+    return out
+
+
+def replay(catalog: Catalog, case: Case, mean_tpot_ms: float) -> Replay | None:
+    """The model's TPOT at the row's measured concurrency, on the layout its SLO search picks."""
+    p = predict(catalog, case.model, case.hardware, case.precision, case.accelerators, case.input_tokens,
+                case.output_tokens, case.stack, case.tensor_parallel, mode="slo", ttft_ms=case.ttft_limit_ms,
+                tpot_ms=case.tpot_limit_ms / P99_TPOT_OVER_MEAN, ttft_quantile=0.99, speculative=case.speculative)
+    if not p.fits:
+        return None
+    accelerators = p.tensor_parallel * p.pipeline_parallel
+    calls_per_s = case.measured / case.output_tokens
+    per_replica = calls_per_s * case.output_tokens * mean_tpot_ms / 1e3 / case.accelerators * accelerators
+    cfg = ReplicaConfig(catalog.get_model(case.model), catalog.get_hardware(case.hardware),
+                        catalog.get_stack(case.stack), p.precision, p.kv_precision, p.tensor_parallel,
+                        p.pipeline_parallel, case.speculative, p.attention_data_parallel)
+    point = operating_point(cfg, max(1, round(per_replica)), case.input_tokens, case.output_tokens)
+    return Replay(case, p.tensor_parallel, per_replica, mean_tpot_ms, point.tpot_ms,
+                  p.output_tokens_per_s / case.measured - 1.0)
+
+
+def replays(catalog: Catalog, cases: list[Case]) -> list[Replay]:
+    means = logged_mean_tpot_ms()
+    out = [replay(catalog, c, means[c.source]) for c in cases if c.latency_limited and c.source in means]
+    return [r for r in out if r is not None]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.slo_replay", description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", action="store_true", help="print every row, not only the group medians")
+    args = parser.parse_args(argv)
+    results = replays(load_catalog(), load_cases())
+    groups: dict[tuple[str, str, str], list[Replay]] = {}
+    for r in results:
+        groups.setdefault((r.case.model, r.case.hardware, r.case.group), []).append(r)
+        if args.rows:
+            print(f"{r.case.model:16s} {r.case.hardware:12s} {r.case.group:19s} {r.case.publication:11s} "
+                  f"TP{r.tensor_parallel} {r.sequences_per_replica:7.0f} seq/replica  TPOT measured "
+                  f"{r.measured_tpot_ms:6.1f} ms, model {r.model_tpot_ms:6.1f} ms ({r.tpot_ratio:.2f})  "
+                  f"throughput error {r.throughput_error:+.0%}")
+    print(f"{'model':16s} {'hardware':12s} {'scenario':19s} rows  model/measured TPOT  throughput error (median)")
+    for (model, hardware, group), rows in sorted(groups.items()):
+        print(f"{model:16s} {hardware:12s} {group:19s} {len(rows):4d}  "
+              f"{statistics.median(r.tpot_ratio for r in rows):19.2f}  "
+              f"{statistics.median(r.throughput_error for r in rows):+16.0%}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
