@@ -5,7 +5,8 @@ engine/data/stacks.yaml with today's date). The objective is engine/physics/fitt
 log(predicted / measured) with a soft-L1 loss, each (source, hardware, model) group of rows
 weighted equally, and a prior per factor (engine/data/fit_priors.yaml) instead of hard bounds.
 
-What is fitted, on which rows: TensorRT-LLM's factors on every row; vLLM as one ratio to
+What is fitted, on which rows: every expressible row, max-throughput and MLPerf server/interactive
+(latency-limited) alike (calibration.fitted_rows). TensorRT-LLM's factors on every row; vLLM as one ratio to
 TensorRT-LLM (its MLPerf submissions on NVIDIA) and vendor_efficiency[amd] (the MLPerf AMD
 submissions). sglang and naive keep their stated ratios (no measured rows).
 """

@@ -215,6 +215,27 @@ def dense_weight_bytes(model: Model, precision: str) -> float:
     return decoder * bytes_per_weight(model, precision)[0] + (embedding + head) * EMBEDDING_BYTES
 
 
+def prompts_in_pass(prefill_tokens: float, prompt_tokens: float) -> float:
+    """How many prompts end in a pass carrying `prefill_tokens` of prompts of `prompt_tokens` each."""
+    return prefill_tokens / prompt_tokens if prefill_tokens > 0 and prompt_tokens > 0 else 0.0
+
+
+def dense_gemm_flops(model: Model, tokens: float, logit_tokens: float) -> float:
+    """Matmul FLOPs of the non-expert weights for `tokens` tokens, of which `logit_tokens` need logits [FLOP].
+
+    2 per active weight and token, but the input embedding is a table lookup (no FLOPs) and the LM head runs
+    only for tokens whose next token is sampled: every decode token, and the last token of each prompt
+    (TensorRT-LLM and vLLM compute no logits for the rest of a prompt unless asked: TensorRT-LLM
+    gather_context_logits is off by default). Dense models only: MoE rows' params_active_b do not all count
+    the embedding the same way (gpt-oss's published figure leaves it out, DeepSeek's includes it, models.yaml).
+    """
+    active = model.params_active_b * 1e9 - routed_active_params(model)
+    if model.is_moe:
+        return 2 * active * tokens
+    embedding, head = embedding_params(model)
+    return 2 * (active - embedding - head) * tokens + 2 * head * logit_tokens
+
+
 def dense_weight_bytes_read(model: Model, precision: str) -> float:
     """Non-expert weight bytes a forward pass streams: all of them but the input embedding table, of which a
     pass reads only the rows its tokens look up."""
@@ -493,6 +514,10 @@ def operator_s(memory_s: float, compute_s: float) -> float:
     so the two combine as a p-norm, (memory^p + compute^p)^(1/p): max() as p grows, their sum at p = 1.
     p is physics.yaml's roofline_overlap_exponent. Never faster than the roofline.
     """
+    if OVERLAP_P == 1.5:
+        # the same p-norm without pow (twice as fast): (m^1.5 + c^1.5)^(2/3) = cbrt(s^2)
+        s = memory_s * math.sqrt(memory_s) + compute_s * math.sqrt(compute_s)
+        return math.cbrt(s * s)
     if OVERLAP_P == 2.0:
         return math.hypot(memory_s, compute_s)  # the same p-norm, several times faster than pow
     return (memory_s ** OVERLAP_P + compute_s ** OVERLAP_P) ** (1.0 / OVERLAP_P)
@@ -515,7 +540,6 @@ def iteration_s(cfg: ReplicaConfig, decode_sequences: float, context_tokens: flo
     tokens = decode_sequences * tokens_per_sequence + prefill_tokens
     expert_bytes = bytes_per_weight(model, cfg.precision)[1]
     routed = model.routed_expert_params_b * 1e9 if model.is_moe else 0.0
-    dense_active = model.params_active_b * 1e9 - routed_active_params(model)
     # Attention data-parallel: every rank holds all non-expert weights and runs 1/tp of the tokens
     # through them; tensor parallel: each rank holds 1/tp of them and runs every token. Same FLOPs.
     dense_split = 1 if cfg.attention_dp else tp
@@ -525,7 +549,8 @@ def iteration_s(cfg: ReplicaConfig, decode_sequences: float, context_tokens: flo
         rank_prefill = max(rank_prefill, min(prefill_tokens, prompt_tokens))
     rank_tokens = decode_tokens / tp + rank_prefill  # tokens of the busiest rank through non-expert layers
     dense = operator_s(cfg.dense_bytes_read / dense_split / bw_weights,
-                       2 * dense_active * rank_tokens / dense_rate)
+                       dense_gemm_flops(model, rank_tokens, decode_tokens / tp + prompts_in_pass(rank_prefill, prompt_tokens))
+                       / dense_rate)
     experts = 0.0
     if routed:
         touched = routed * experts_touched_fraction(model, tokens)

@@ -31,8 +31,8 @@ def test_no_group_is_badly_biased(results):
 
 
 def test_latency_limited_rows_do_not_get_worse(results):
-    # MLPerf server/interactive rows (p99 TTFT/TPOT limits) are predicted, never fitted (tools/fit.py).
-    # A ratchet at today's level: p-norm operators, TTFT judged at p99 with the iteration in flight at
+    # MLPerf server/interactive rows (p99 TTFT/TPOT limits). Predicted, not fitted, until the fit took every
+    # row (issue 12 item 8; calibration.fitted_rows); out-of-sample figures are calibrate's leave-one-out. A ratchet at today's level: p-norm operators, TTFT judged at p99 with the iteration in flight at
     # arrival, DeepSeek-R1 rows (dataset input length, MTP on interactive) now expressible: 285 rows at
     # median 21.5%, p90 59.4%; the 256 rows without DeepSeek-R1 at 21.5% / 48.7%. gpt-oss-120b rows
     # (dataset mean input 5,010.6 tokens) then made expressible: 314 rows at 24.5% / 63.8% (H200 W4A16 rows too), the gpt-oss rows
@@ -42,13 +42,14 @@ def test_latency_limited_rows_do_not_get_worse(results):
     # Prompts arriving whole (a share of the iterations carries a prompt when fewer than one arrives per
     # iteration), TensorRT-LLM's sliding-window KV at full length, llm-d rows on vLLM, refit: 341 rows at
     # 18.1% / 45.0%, without gpt-oss 17.3% / 45.0%, the older 283 at 15.8% / 44.4%; gpt-oss's 29 at 22.6% / 38.1%.
-    # Issue 12's target is 15% / 40%.
+    # One fit over every row, overlap p = 1.5, GEMM FLOPs without the embedding lookup or prompt-token logits:
+    # 341 rows at 17.5% / 37.4%, without gpt-oss 17.6% / 38.7%. Issue 12's target is 15% / 40%.
     limited = [r for r in results if r.case.latency_limited]
     s = summaries(results)["overall"][1]
     assert s.label == "latency-limited rows" and s.rows == sum(r.error is not None for r in limited) >= 310
-    assert s.median_abs_error <= 0.19 and s.p90_abs_error <= 0.46
+    assert s.median_abs_error <= 0.18 and s.p90_abs_error <= 0.39
     before_gpt_oss = summarize([r for r in limited if not r.case.model.startswith("gpt-oss")], "")
-    assert before_gpt_oss.median_abs_error <= 0.18 and before_gpt_oss.p90_abs_error <= 0.46
+    assert before_gpt_oss.median_abs_error <= 0.18 and before_gpt_oss.p90_abs_error <= 0.40
     older = summarize([r for r in limited if r.case.model != "deepseek-r1" and not r.case.model.startswith("gpt-oss")], "")
     assert older.median_abs_error <= 0.17 and older.p90_abs_error <= 0.45
     gpt_oss = summarize([r for r in limited if r.case.model.startswith("gpt-oss")], "")

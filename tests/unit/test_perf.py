@@ -77,33 +77,45 @@ def test_does_not_fit_says_why(catalog, simple_stack):
     assert "weights need 812 GB at bf16" in fit.reason
 
 
+def pnorm(m, c):
+    """physics.yaml roofline_overlap_exponent p = 1.5: (m^1.5 + c^1.5)^(1/1.5)."""
+    return (m ** 1.5 + c ** 1.5) ** (1 / 1.5)
+
+
 def test_operator_is_a_p_norm_of_memory_and_compute():
-    # physics.yaml roofline_overlap_exponent p = 2: (m^2 + c^2)^(1/2); never faster than max(m, c)
-    assert perf.OVERLAP_P == 2.0
-    assert perf.operator_s(3.0, 4.0) == pytest.approx(5.0)
-    assert perf.operator_s(3.0, 0.0) == 3.0
+    # physics.yaml roofline_overlap_exponent p = 1.5; never faster than max(m, c), never slower than m + c
+    assert perf.OVERLAP_P == 1.5
+    assert perf.operator_s(3.0, 4.0) == pytest.approx(13.196152422706632 ** (2 / 3))  # 3^1.5 + 4^1.5 = 13.196
+    assert 4.0 < perf.operator_s(3.0, 4.0) < 7.0
+    assert perf.operator_s(3.0, 0.0) == pytest.approx(3.0, rel=1e-12)
+
+
+# Llama 3.3 70B's input embedding table and LM head (untied): vocabulary 128,256 x hidden 8,192 each. The
+# embedding is a lookup (no FLOPs); the LM head runs for decode tokens and each prompt's last token only.
+TABLE = 128_256 * 8_192
+DECODE_FLOPS_PER_TOKEN = 2 * (70.55e9 - TABLE)
 
 
 def test_decode_step_memory_bound_by_hand(catalog, simple_stack):
-    # llama-3.3-70b fp8 on one H200, batch 1, context 1000; each operator (m^2 + c^2)^(1/2):
-    # weights 70.55e9 B / (4.8e12 x 0.5) with 2 x 70.55e9 FLOPs at 1978e12 x 0.5;
+    # llama-3.3-70b fp8 on one H200, batch 1, context 1000; each operator (m^1.5 + c^1.5)^(1/1.5):
+    # weights 70.55e9 B / (4.8e12 x 0.5) with 2 x (70.55e9 - embedding) FLOPs at 1978e12 x 0.5;
     # KV 163,840 x 1000 B / (4.8e12 x 0.25) with 4 x 8192 x 80 x 1000 FLOPs at 1978e12 x 0.5 (FP8 KV); + 1 ms
     m, hw = catalog.get_model("llama-3.3-70b"), catalog.get_hardware("h200")
     cfg = ReplicaConfig(m, hw, simple_stack, "fp8", "fp8", tp=1)
-    expected = (math.hypot(70.55e9 / 2.4e12, 2 * 70.55e9 / 989e12)
-                + math.hypot(163_840 * 1000 / 1.2e12, 4 * 8192 * 80 * 1000 / 989e12) + 1e-3)
+    expected = (pnorm(70.55e9 / 2.4e12, DECODE_FLOPS_PER_TOKEN / 989e12)
+                + pnorm(163_840 * 1000 / 1.2e12, 4 * 8192 * 80 * 1000 / 989e12) + 1e-3)
     assert perf.decode_step_s(cfg, 1, 1000) == pytest.approx(expected, rel=1e-9)
     assert expected == pytest.approx(70.55e9 / 2.4e12 + 163_840 * 1000 / 1.2e12 + 1e-3, rel=1e-3)  # memory-bound
 
 
 def test_decode_step_operators_add_at_large_batch(catalog, simple_stack):
-    # batch 4096, context 1: the GEMMs are compute-bound (2 x 70.55e9 x 4096 FLOPs at 1978e12 x 0.5)
+    # batch 4096, context 1: the GEMMs are compute-bound (2 x (70.55e9 - embedding) x 4096 FLOPs at 1978e12 x 0.5)
     # while attention is KV-read-bound (4096 x 163,840 B at 4.8e12 x 0.25): each operator takes its
     # own p-norm and the operators add (one roofline over the whole step would hide the KV read)
     m, hw = catalog.get_model("llama-3.3-70b"), catalog.get_hardware("h200")
     cfg = ReplicaConfig(m, hw, simple_stack, "fp8", "fp8", tp=1)
-    gemm = math.hypot(70.55e9 / 2.4e12, 2 * 70.55e9 * 4096 / (1978e12 * 0.5))
-    kv = math.hypot(4096 * 163_840 / 1.2e12, 4096 * 4 * 8192 * 80 / 989e12)
+    gemm = pnorm(70.55e9 / 2.4e12, DECODE_FLOPS_PER_TOKEN * 4096 / (1978e12 * 0.5))
+    kv = pnorm(4096 * 163_840 / 1.2e12, 4096 * 4 * 8192 * 80 / 989e12)
     assert gemm > 70.55e9 / 2.4e12
     assert perf.decode_step_s(cfg, 4096, 1) == pytest.approx(gemm + kv + 1e-3, rel=1e-9)
 
@@ -146,12 +158,13 @@ def test_pcie_all_reduce_is_far_slower_than_nvlink(catalog, simple_stack):
 
 
 def test_prefill_by_hand(catalog, simple_stack):
-    # 2,000-token prompt, one H200: compute 2 x 70.55e9 x 2000 + causal attention
+    # 2,000-token prompt, one H200: compute 2 x (70.55e9 - embedding - LM head) x 2000 + the LM head for the
+    # last token only + causal attention
     # 4 x 8192 x 80 x 2000^2 / 2, at 1978e12 x 0.5 FLOP/s; + 1 ms
     m, hw = catalog.get_model("llama-3.3-70b"), catalog.get_hardware("h200")
     cfg = ReplicaConfig(m, hw, simple_stack, "fp8", "fp8", tp=1)
-    # the GEMMs' weight read (70.55e9 B at 4.8e12 x 0.5) joins their compute as (m^2 + c^2)^(1/2)
-    gemm = math.hypot(70.55e9 / 2.4e12, 2 * 70.55e9 * 2000 / 989e12)
+    # the GEMMs' weight read (70.55e9 B at 4.8e12 x 0.5) joins their compute as (m^1.5 + c^1.5)^(1/1.5)
+    gemm = pnorm(70.55e9 / 2.4e12, (2 * (70.55e9 - 2 * TABLE) * 2000 + 2 * TABLE * 1) / 989e12)
     attention = 4 * 8192 * 80 * 2000 ** 2 / 2 / 989e12
     assert perf.prefill_s(cfg, 2000) == pytest.approx(gemm + attention + 1e-3, rel=1e-9)
 
