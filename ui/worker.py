@@ -13,6 +13,7 @@ IEP_PLAN_WORKERS sets the number of workers (0: no pool, everything in the serve
 """
 from __future__ import annotations
 
+import atexit
 import concurrent.futures as cf
 import contextlib
 import logging
@@ -98,6 +99,17 @@ def _get_pool() -> cf.ProcessPoolExecutor | None:
                 _LOG.warning("plan workers not started (%s); planning in the server process", exc)
                 _disabled = True
         return _pool
+
+
+@atexit.register
+def _shutdown() -> None:
+    """Stop the workers while the interpreter is whole: a pool left to the garbage collector at exit runs its
+    callback after `multiprocessing.util` is gone and prints an ignored AttributeError."""
+    global _pool, _disabled
+    with _LOCK:
+        pool, _pool, _disabled = _pool, None, True
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def start() -> None:
