@@ -4,8 +4,8 @@ in worker processes, so that the server's own process keeps a core for the headl
 One Streamlit server process runs every session's page, and Python runs one thread at a time in it
 (the GIL): on a two-core machine, ten sessions editing at once queued their sensitivity searches (two
 thirds of an edit's server CPU) behind each other and behind every headline on one core, while the
-other core did nothing for them. Here that work runs in a pool of spawned processes, one per core but
-the server's; the headline (the core plan, about a seventh of the work) stays in the server process so
+other core did nothing for them. Here that work runs in a pool of processes forked from a forkserver, one per core
+but the server's; the headline (the core plan, about a seventh of the work) stays in the server process so
 it never waits behind them. A pool that cannot start or breaks (a worker killed for memory) is never an
 error a user sees: the work runs in the server process as before, and the pool is rebuilt next time.
 
@@ -49,9 +49,9 @@ _disabled = False
 
 
 def _warm() -> None:
-    """In each worker as it starts: import the engine and read the catalog once, not in a user's first edit."""
+    """In each worker as it starts: read the catalog once, not in a user's first edit (the forkserver has
+    imported the engine already, `_context`)."""
     from engine.catalog.catalog import load_catalog
-    import engine.plan  # noqa: F401
 
     load_catalog()
 

@@ -30,12 +30,11 @@ import functools
 import math
 from dataclasses import dataclass
 
-from engine.catalog.catalog import (BLOCK_SCALE_BYTES_PER_VALUE, BYTES_PER_VALUE, FOUR_BIT, Hardware, Model, Stack,
+from engine.catalog.catalog import (BLOCK_SCALE_BYTES_PER_VALUE, BYTES_PER_VALUE, Hardware, Model, Stack,
                                     fabric_for, interconnect, physics_value)
 
 # Vendors' "GB" of HBM are binary: an 80 GB H100 shows 81,559 MiB in nvidia-smi.
 BYTES_PER_MEMORY_GB = 2**30
-GIB = 2**30
 # What the KV cache gets (memory_fit) is a property of the serving stack (stacks.yaml: its KV fraction, runtime
 # reserve, token budget and block size); NCCL buffers and the activation workspace's coefficients: physics.yaml.
 NCCL_BUFFER_GIB = physics_value("nccl_buffer_gib")
@@ -321,8 +320,8 @@ def non_kv_bytes_per_accelerator(cfg: ReplicaConfig, workspace_tokens: float | N
     """Memory one accelerator gives to neither weights nor KV cache [bytes]: the stack's runtime reserve
     (CUDA context, libraries, CUDA graphs), NCCL buffers when the replica spans accelerators, and the
     activation workspace."""
-    nccl = NCCL_BUFFER_GIB * GIB if cfg.accelerators > 1 else 0.0
-    return cfg.stack.runtime_reserve_gib * GIB + nccl + activation_workspace_bytes(cfg, workspace_tokens)
+    nccl = NCCL_BUFFER_GIB * BYTES_PER_MEMORY_GB if cfg.accelerators > 1 else 0.0
+    return cfg.stack.runtime_reserve_gib * BYTES_PER_MEMORY_GB + nccl + activation_workspace_bytes(cfg, workspace_tokens)
 
 
 def kv_tokens_held(stack: Stack, tokens: float) -> float:

@@ -2,8 +2,8 @@
 without drawing anything: a load generator for the server.
 
 A real user's browser runs on the user's machine. In a load test on one machine, ten real browsers
-drawing ten sessions take most of its cores (tests/e2e/test_load.py measures about three times the
-server's CPU per edit), so the server is measured against load it would not see in production. This
+drawing ten sessions take most of its cores (tests/e2e/test_load.py measured about eight to ten times
+the server's CPU per edit), so the server is measured against load it would not see in production. This
 client sends what the browser sends (a rerun with the address's query string and the changed widget's
 value) and reads what the server answers (the page's elements, its query string, the end of the run),
 so the other sessions of a load test cost the server what they would cost it, and the machine nothing else.
@@ -32,7 +32,7 @@ class Run:
 
     first_metric_s: float | None = None  # the headline's first figure arrived
     finished_s: float | None = None  # the whole page arrived
-    captions: list[str] = field(default_factory=list)
+    markdown: list[str] = field(default_factory=list)  # every markdown body (captions included), in order
     text_inputs: dict[str, str] = field(default_factory=dict)  # label -> widget id (first of each label)
     exceptions: list[str] = field(default_factory=list)
     query_string: str | None = None
@@ -93,7 +93,7 @@ class ProtocolSession:
         if kind == "metric" and run.first_metric_s is None:
             run.first_metric_s = at_s
         elif kind == "markdown":
-            run.captions.append(element.markdown.body)
+            run.markdown.append(element.markdown.body)
         elif kind == "text_input":
             run.text_inputs.setdefault(element.text_input.label, element.text_input.id)
         elif kind == "exception":

@@ -203,8 +203,8 @@ def _protocol_user(base_url: str, users: int, rounds: threading.Barrier, stop: t
                 out["headline_s"].append(run.first_metric_s)
                 out["page_s"].append(run.finished_s)
                 if not (f"daily_active_users={users}" in (run.query_string or "")
-                        and any(f"{users:,} daily users" in c for c in run.captions) and not run.exceptions):
-                    out["wrong"].append((users, run.query_string, run.captions[:1], run.exceptions))
+                        and any(f"{users:,} daily users" in c for c in run.markdown) and not run.exceptions):
+                    out["wrong"].append((users, run.query_string, run.markdown[:1], run.exceptions))
                 rounds.wait(timeout=300)  # until every session's page has arrived
     except Exception as exc:  # the test fails on it
         out["wrong"].append(repr(exc))
