@@ -3,6 +3,7 @@ import streamlit as st
 
 from engine.money.cost_model import HOURS_PER_MONTH
 from engine.physics.bands import MIN_ROWS
+from engine.physics.perf import OVERLAP_P
 from present.formatting import count, percent
 from present.labels import kind_label
 from ui import state, tables
@@ -63,22 +64,49 @@ with st.expander("Demand", expanded=False):
                 "query. Peak calls/s = average x peak-to-average ratio (offline calls wait for quiet hours). "
                 "Sequences in flight follow Little's law: peak rate x (TTFT + generated tokens / per-user speed).")
 with st.expander("Performance of one replica", expanded=False):
-    st.markdown("Memory: weights = parameters x bytes per value; about 90% of what weights leave holds the KV "
-                "cache; KV per token = 2 x layers x KV heads x head dim x bytes (MLA and sliding-window models "
-                "differ; TensorRT-LLM reserves sliding-window layers the whole sequence, vLLM and SGLang only the "
-                "window).")
-    st.latex(r"t_\text{step}(b) = \max\left(\frac{\text{weight bytes} + b\cdot\text{KV bytes}}"
-             r"{tp \cdot BW \cdot MBU},\ \frac{2\,P_\text{active}\,b}{tp \cdot F \cdot MFU}\right)"
-             r" + t_\text{all-reduce} + t_\text{overhead}")
-    st.markdown("TPOT = mean step time: prompts join the running batch whole, so when fewer than one arrives per "
-                "step a share of the steps carries a prompt and the rest only decode. "
-                "Per-user speed = 1000 / TPOT; throughput = batch / TPOT. TTFT p95 = prefill + "
-                "one step + queueing behind other prompts. Sizing keeps the largest batch meeting both targets "
-                "and the cheapest configuration at peak, plus headroom and spares for availability. MBU, MFU and "
-                "overheads per serving stack are fitted to the measured benchmarks above. F is the dense tensor "
-                "peak; a card capped below the TDP of its die's full-power part (H100 NVL and PCIe, B200, B300, "
-                "MI350X) computes at most that part's peak x its own TDP / the part's TDP: at a fixed energy per "
-                "FLOP, power caps the rate (hardware.yaml power_reference).")
+    st.markdown(
+        "**Memory, per accelerator:** weights (parameters x bytes per value, quantisation scales included; "
+        "embeddings and LM head stay BF16) split over the tensor- and pipeline-parallel ranks; the serving "
+        "stack's runtime reserve, NCCL buffers and activation workspace; the rest times the stack's KV fraction "
+        "(TensorRT-LLM 0.90 of free memory, vLLM 0.90 and SGLang 0.88 of total memory) holds the KV cache, in "
+        "whole paged blocks. KV per token = 2 x layers x KV heads x head dim x bytes (MLA keeps one compressed "
+        "latent per layer; TensorRT-LLM reserves sliding-window layers the whole sequence, vLLM and SGLang only "
+        "the window). The batch is also capped by the stack's scheduler limits (sequences and tokens per step).")
+    st.markdown(
+        "**Time of one iteration, as one rank runs it:** operators run one after another, and each has its own "
+        "roofline: memory time m = bytes / bandwidth, compute time c = FLOPs / peak rate. Loads and math "
+        "overlap imperfectly near the ridge point, so an operator takes the p-norm of the two (never less than "
+        f"max(m, c)), with p = {OVERLAP_P:g}:")
+    st.latex(r"t_\text{iter} = \sum_{o \in \text{operators}} \left(m_o^{\,p} + c_o^{\,p}\right)^{1/p}"
+             r" + L\,t_\text{layer floor} + t_\text{host} + t_\text{comm} + t_\text{pipeline}")
+    st.markdown(
+        "- **Operators:** dense GEMMs (weights read once per iteration; 2 x parameters x tokens FLOPs at the "
+        "weights' precision rate, FP4 only for GEMMs), expert GEMMs (the experts the batch touches; 2 x active "
+        "routed parameters x tokens), decode attention (the KV cache read; attention FLOPs at the BF16/FP8 "
+        "rate), prefill attention, and activation traffic (every token's hidden state streamed per layer for "
+        "norms, residuals and quantisation).\n"
+        "- **Fixed costs:** a kernel floor per layer and a host overhead per iteration, fitted per stack.\n"
+        "- **Communication:** each tensor-parallel all-reduce (and MoE all-to-all) is latency + bytes / bus "
+        "bandwidth from published NCCL measurements for the system's interconnect and GPU count "
+        "(interconnects.yaml, collectives.yaml); pipeline stages add one hop per stage.")
+    st.markdown(
+        "**TPOT** = mean iteration time: prompts join the running batch whole (chunked prefill), so when fewer "
+        "than one arrives per iteration a share of the iterations carries a prompt and the rest only decode. "
+        "Per-user speed = 1000 / TPOT; throughput = batch / TPOT. **TTFT p95** = the rest of the iteration in "
+        "flight + queueing behind other prompts (M/D/1 under Poisson arrivals) + the prompt's own prefill and "
+        "its iteration. Sizing keeps the largest batch meeting both targets and the cheapest layout, precision "
+        "and stack at peak, plus headroom and spares for availability.")
+    st.markdown(
+        "**Fitted, and how well:** the stacks' factors (weight and KV bandwidth efficiency, decode and prefill "
+        "compute efficiency, FP4 and expert-GEMM efficiency, activation bytes per layer, the two fixed costs, "
+        "vLLM's ratio to TensorRT-LLM, AMD's efficiency; fit_priors.yaml) are fitted once over every "
+        "measured row above, max-throughput and MLPerf server/interactive alike, each (source, hardware, model) "
+        "group weighted equally, with a prior per factor (`python -m tools.fit`). The accuracy table shows the "
+        "error with each hardware, family and source left out of that fit. MLPerf limits are p99: the replay "
+        "divides the TPOT limit by the measured p99/mean ratio of those rows. The peak rate is the dense tensor "
+        "peak; a card capped below the TDP of its die's full-power part (H100 NVL and PCIe, B200, B300, "
+        "MI350X) computes at most that part's peak x its own TDP / the part's TDP: at a fixed energy per "
+        "FLOP, power caps the rate (hardware.yaml power_reference).")
 with st.expander("API services: speed, first token, retirements", expanded=False):
     st.markdown("An API option meets the targets when its per-user output speed and time to first token do. "
                 "Figures come from engine/data/providers.yaml (measured, vendor claim or estimate). Where a "

@@ -33,3 +33,19 @@ def test_methodology_shows_leave_one_out_accuracy_beside_in_sample():
         assert table.loc[label, "P90 abs. error"] == pytest.approx(acc.held_out[key].p90_abs_error)
     assert table.loc["In sample (every row fitted)", "Median abs. error"] == pytest.approx(
         acc.in_sample.median_abs_error)
+
+
+def test_methodology_states_the_step_model_the_engine_runs():
+    """The formula shown is the per-operator model perf.py computes, with the overlap exponent it uses,
+    not the single roofline over the whole step it replaced."""
+    from engine.physics.perf import OVERLAP_P
+
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/methodology.py").run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert f"with p = {OVERLAP_P:g}" in text
+    for operator in ("dense GEMMs", "expert GEMMs", "decode attention", "prefill attention", "activation traffic"):
+        assert operator in text
+    formulas = " ".join(x.value for x in at.latex)
+    assert r"\sum_{o \in \text{operators}}" in formulas and r"\max\left(" not in formulas
