@@ -9,6 +9,13 @@ TPOT at that batch, on the layout the SLO search picked, is set against the meas
 - ratio < 1: the model's step is too short at that batch (throughput error comes from the step);
 - ratio ~ 1 with a large throughput error: the batch the model picks is wrong (limits, queueing, caps).
 Rows without a logged mean (most MLPerf v6.0 rows) are skipped.
+
+`--shape` asks a third question that needs no logged mean: how much of its offline (maximum-throughput)
+throughput does a system keep under the server and interactive limits? For each (hardware, model, precision,
+MLPerf round) with an offline row, it prints the measured server / offline and interactive / offline ratios
+(medians over submitters) beside the model's. A hardware-wide efficiency error (a wrong bandwidth or FLOP
+share) cancels in these ratios; what is left is the SLO mode's own error: the step's shape in the batch and
+the batch the limits allow.
 """
 from __future__ import annotations
 
@@ -20,7 +27,7 @@ import sys
 from dataclasses import dataclass
 
 from engine.catalog.catalog import Catalog, load_catalog
-from engine.physics.calibration import BENCHMARKS_CSV, P99_TPOT_OVER_MEAN, Case, load_cases
+from engine.physics.calibration import BENCHMARKS_CSV, P99_TPOT_OVER_MEAN, Case, load_cases, run_case
 from engine.physics.perf import ReplicaConfig, operating_point
 from engine.physics.predict import predict
 
@@ -76,10 +83,68 @@ def replays(catalog: Catalog, cases: list[Case]) -> list[Replay]:
     return [r for r in out if r is not None]
 
 
+@dataclass(frozen=True)
+class ScenarioShape:
+    """Server and interactive throughput as shares of offline, measured and modelled, for one system."""
+
+    key: tuple[str, str, str, str]  # hardware, model, precision, publication
+    offline_tok_s_per_accelerator: float  # measured, median over submitters
+    measured: dict[str, float]  # scenario group -> median measured share of offline
+    modelled: dict[str, float]  # scenario group -> median modelled share of the modelled offline
+
+
+def scenario_shapes(catalog: Catalog, cases: list[Case]) -> list[ScenarioShape]:
+    """Measured and modelled server / offline and interactive / offline throughput per system and round."""
+    measured: dict[tuple, list[float]] = {}
+    modelled: dict[tuple, list[float]] = {}
+    for case in cases:
+        if not case.group.startswith("mlperf-"):
+            continue
+        result = run_case(catalog, case)
+        if result.predicted is None:
+            continue
+        key = (case.hardware, case.model, case.precision, case.publication, case.group)
+        measured.setdefault(key, []).append(case.measured / case.accelerators)
+        modelled.setdefault(key, []).append(result.predicted / case.accelerators)
+    out = []
+    for key in sorted({k[:4] for k in measured if k[4] == "mlperf-offline"}):
+        offline, offline_model = (statistics.median(measured[key + ("mlperf-offline",)]),
+                                  statistics.median(modelled[key + ("mlperf-offline",)]))
+        shares, model_shares = {}, {}
+        for group in LIMITED_GROUPS:
+            if key + (group,) in measured:
+                shares[group] = statistics.median(measured[key + (group,)]) / offline
+                model_shares[group] = statistics.median(modelled[key + (group,)]) / offline_model
+        if shares:
+            out.append(ScenarioShape(key, offline, shares, model_shares))
+    return out
+
+
+LIMITED_GROUPS = ("mlperf-server", "mlperf-interactive")
+
+
+def print_shapes(shapes: list[ScenarioShape]) -> None:
+    print(f"{'hardware':12s} {'model':15s} {'prec':4s} {'round':11s} {'offline/acc':>11s}  "
+          f"{'server/offline meas model':>25s}  {'interactive/offline meas model':>30s}")
+    for s in shapes:
+        cells = []
+        for group, width in zip(LIMITED_GROUPS, (25, 30)):
+            cell = (f"{s.measured[group]:.2f}  {s.modelled[group]:.2f}" if group in s.measured else "-")
+            cells.append(f"{cell:>{width}s}")
+        hardware, model, precision, publication = s.key
+        print(f"{hardware:12s} {model:15s} {precision:4s} {publication:11s} {s.offline_tok_s_per_accelerator:11.0f}  "
+              + "  ".join(cells))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.slo_replay", description=__doc__.splitlines()[0])
     parser.add_argument("--rows", action="store_true", help="print every row, not only the group medians")
+    parser.add_argument("--shape", action="store_true",
+                        help="server / offline and interactive / offline throughput, measured and modelled")
     args = parser.parse_args(argv)
+    if args.shape:
+        print_shapes(scenario_shapes(load_catalog(), load_cases()))
+        return 0
     results = replays(load_catalog(), load_cases())
     groups: dict[tuple[str, str, str], list[Replay]] = {}
     for r in results:

@@ -30,3 +30,24 @@ def test_step_agrees_where_the_end_to_end_replay_agrees(catalog):
         r = replay(catalog, case, mean_tpot_ms)
         assert abs(r.throughput_error) <= 0.15
         assert 0.8 <= r.tpot_ratio <= 1.25
+
+
+def test_scenario_shapes_are_shares_of_offline(catalog):
+    # B200 Llama 2 70B, MLPerf v5.1: server and interactive throughput per GPU over the offline one, measured
+    # (medians over submitters) and modelled; a hardware-wide efficiency error cancels in each ratio
+    from statistics import median
+
+    from tools.slo_replay import scenario_shapes
+
+    cases = [c for c in load_cases() if c.hardware == "b200" and c.model == "llama-2-70b"
+             and c.publication == "MLPerf v5.1"]
+    (shape,) = scenario_shapes(catalog, cases)
+    per_gpu = {g: median(c.measured / c.accelerators for c in cases if c.group == g)
+               for g in ("mlperf-offline", "mlperf-server", "mlperf-interactive")}
+    assert shape.offline_tok_s_per_accelerator == pytest.approx(per_gpu["mlperf-offline"])
+    for group in ("mlperf-server", "mlperf-interactive"):
+        assert shape.measured[group] == pytest.approx(per_gpu[group] / per_gpu["mlperf-offline"])
+        assert 0.0 < shape.modelled[group] <= 1.05
+    # the interactive limits (TTFT 450 ms, TPOT 40 ms) keep less of offline than the server ones, in both
+    assert shape.measured["mlperf-interactive"] < shape.measured["mlperf-server"]
+    assert shape.modelled["mlperf-interactive"] < shape.modelled["mlperf-server"]
