@@ -83,6 +83,9 @@ def replays(catalog: Catalog, cases: list[Case]) -> list[Replay]:
     return [r for r in out if r is not None]
 
 
+LIMITED_GROUPS = ("mlperf-server", "mlperf-interactive")
+
+
 @dataclass(frozen=True)
 class ScenarioShape:
     """Server and interactive throughput as shares of offline, measured and modelled, for one system."""
@@ -119,8 +122,6 @@ def scenario_shapes(catalog: Catalog, cases: list[Case]) -> list[ScenarioShape]:
             out.append(ScenarioShape(key, offline, shares, model_shares))
     return out
 
-
-LIMITED_GROUPS = ("mlperf-server", "mlperf-interactive")
 
 
 def print_shapes(shapes: list[ScenarioShape]) -> None:
