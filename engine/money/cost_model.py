@@ -468,32 +468,74 @@ def _grid_position(load: np.ndarray, low: float, high: float) -> tuple[np.ndarra
     return index, step
 
 
+def _fleet_rule(model: CostModel) -> tuple:
+    """Every input of the fleet rule `_day` applies (`_fleet`'s and the day's shape): options equal in these
+    have the same fleet at every hour (an accelerator's on-demand and reserved base + burst options)."""
+    return (model.peak_calls_per_s, model.calls_per_s_per_replica, model.headroom, model.spares,
+            model.accelerators_per_replica, model.purchase_unit, model.failure_domains, model.hourly_load_share)
+
+
+class _DayFleet:
+    """One fleet rule's day on one array of loads (`_day`): the fleet averaged over the hours and at the
+    busiest hour, and at the quietest hour when first asked (only a reserved base needs it). Its arrays are
+    read-only: the options priced on the same day share them."""
+
+    def __init__(self, model: CostModel, load: np.ndarray) -> None:
+        _, shares, weights = _day_shape(model.hourly_load_share)
+
+        def exact(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # every hour at once: (hours, *x.shape)
+            by_hour = _fleet(model, x[None, ...] * shares.reshape((-1,) + (1,) * x.ndim))
+            # np.tensordot(weights, by_hour, axes=1) without its bookkeeping (the same product: a (1, hours)
+            # row times the (hours, loads) matrix), called thousands of times by the flips searches
+            average = np.dot(weights.reshape(1, -1), by_hour.reshape(by_hour.shape[0], -1)).reshape(by_hour.shape[1:])
+            return average, by_hour[0], by_hour[-1]
+        low, high = float(load.min()), float(load.max())
+        if load.size <= _GRID_ABOVE or not high > low > 0:
+            self.average, self._quietest, self.peak = exact(load)
+            self._quietest_on_grid = None
+        else:
+            grid = np.geomspace(low, high, _GRID_POINTS)
+            self._index, self._step = _grid_position(load, low, high)
+            average, self._quietest_on_grid, peak = exact(grid)
+            self.average, self._quietest, self.peak = self._read(average), None, self._read(peak)
+        self.average.setflags(write=False)
+        self.peak.setflags(write=False)
+
+    def _read(self, values: np.ndarray) -> np.ndarray:
+        """Each load's value, linear between the grid's points."""
+        out = np.diff(values)[self._index]
+        out *= self._step
+        out += values[self._index]
+        return out
+
+    def quietest(self) -> np.ndarray:
+        if self._quietest is None:
+            self._quietest = self._read(self._quietest_on_grid)
+        self._quietest.setflags(write=False)
+        return self._quietest
+
+
+# The last few days' fleets, kept by their loads' identity (as `_LAST_LOADS`) and the fleet rule: a Monte
+# Carlo or a flips search prices an accelerator's on-demand and reserved base + burst options on the same
+# loads, and both follow the same day.
+_DAYS_KEPT = 4
+_LAST_DAYS: tuple = ()  # ((load, fleet rule, _DayFleet), ...), the latest first
+
+
 def _day(model: CostModel, load: np.ndarray,
          quietest: bool = True) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
     """The fleet averaged over the day's hours (`_hour_shares`), at its quietest hour and at its busiest,
     for each load [accelerators] (hours sorted by load share, quietest first). Without `quietest` the
     quietest hour's fleet is not read off the grid (None): only a reserved base needs it."""
-    _, shares, weights = _day_shape(model.hourly_load_share)
-
-    def exact(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # every hour at once: (hours, *x.shape)
-        by_hour = _fleet(model, x[None, ...] * shares.reshape((-1,) + (1,) * x.ndim))
-        # np.tensordot(weights, by_hour, axes=1) without its bookkeeping (the same product: a (1, hours)
-        # row times the (hours, loads) matrix), called thousands of times by the flips searches
-        average = np.dot(weights.reshape(1, -1), by_hour.reshape(by_hour.shape[0], -1)).reshape(by_hour.shape[1:])
-        return average, by_hour[0], by_hour[-1]
-    low, high = float(load.min()), float(load.max())
-    if load.size <= _GRID_ABOVE or not high > low > 0:
-        return exact(load)
-    grid = np.geomspace(low, high, _GRID_POINTS)
-    index, step = _grid_position(load, low, high)
-
-    def read(values: np.ndarray) -> np.ndarray:
-        out = np.diff(values)[index]
-        out *= step
-        out += values[index]
-        return out
-    average, quiet, peak = exact(grid)
-    return read(average), (read(quiet) if quietest else None), read(peak)
+    global _LAST_DAYS
+    rule = _fleet_rule(model)
+    kept = _LAST_DAYS
+    day = next((d for kept_load, kept_rule, d in kept if kept_load is load and kept_rule == rule), None)
+    if day is None:
+        day = _DayFleet(model, load)
+        if not load.flags.writeable:  # only loads nobody can change are kept
+            _LAST_DAYS = ((load, rule, day),) + kept[:_DAYS_KEPT - 1]
+    return day.average, (day.quietest() if quietest else None), day.peak
 
 
 def _rented(model: CostModel, load: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -620,7 +662,26 @@ def monthly_costs(model: CostModel, p: Paths) -> np.ndarray:
     drivers, terms = _formula(steady_state(model), p, start)
     costs = _sum(drivers, terms, p.volume.shape)
     if start:
-        costs[:, :start] = monthly_costs(model.bridge, p)[:, :start]
+        costs[:, :start] = _bridge_costs(model.bridge, p)[:, :start]
+    return costs
+
+
+# The last few delivery bridges' monthly costs, kept by the identity of the bridge and of the paths (as
+# `_LAST_LOADS`): every owned option of a plan waits on the same bridge (`with_delivery_lead`), priced on
+# the same paths by the Monte Carlo and the flips searches.
+_BRIDGES_KEPT = 4
+_LAST_BRIDGES: tuple = ()  # ((bridge, paths, read-only costs), ...), the latest first
+
+
+def _bridge_costs(bridge: CostModel, p: Paths) -> np.ndarray:
+    """`monthly_costs` of a delivery bridge on `p` (read-only: shared by the options it bridges)."""
+    global _LAST_BRIDGES
+    kept = _LAST_BRIDGES
+    costs = next((c for kept_bridge, kept_paths, c in kept if kept_bridge is bridge and kept_paths is p), None)
+    if costs is None:
+        costs = monthly_costs(bridge, p)
+        costs.setflags(write=False)
+        _LAST_BRIDGES = ((bridge, p, costs),) + kept[:_BRIDGES_KEPT - 1]
     return costs
 
 
