@@ -297,8 +297,8 @@ CONTENDER_MARGIN = 0.10
 
 
 def _contenders(rank: np.ndarray, columns: list[int]) -> list[int]:
-    best = rank[:, columns].min(axis=0)
-    return [i for i in range(rank.shape[0]) if np.any(rank[i, columns] <= best * (1 + CONTENDER_MARGIN))]
+    at = rank[:, columns]
+    return np.flatnonzero((at <= at.min(axis=0) * (1 + CONTENDER_MARGIN)).any(axis=1)).tolist()
 
 
 def _search_costs(ctx: Context, base: _Base, field: str, current: float, low: float, high: float,
@@ -382,13 +382,14 @@ def _delivered(option: Option, field: str) -> float | None:
     return option.ttft_ms if field == "latency.ttft_p95_ms" else option.output_tokens_per_s_per_user
 
 
-def _search_target(ctx: Context, field: str) -> Flip | None:
+def _search_target(ctx: Context, field: str, ranked: dict | None = None) -> Flip | None:
     """Tighten one latency target just past the recommended option's delivered figure and rank again;
     repeat (up to RESIZE_STEPS) while the re-sized recommendation still wins.
 
     Tightening only makes options dearer or drops them, so each ranking is lazy: an option whose figure
     misses the trial target is re-sized only when it would win (or bridge the winner's delivery) on its
-    current cost, which is then a lower bound of its cost at the trial target.
+    current cost, which is then a lower bound of its cost at the trial target. `ranked`: the rankings' memo
+    (`_rank`), shared by the searches of one plan.
     """
     s = ctx.scenario
     current = getattr(s.latency, field.split(".")[1])
@@ -397,7 +398,7 @@ def _search_target(ctx: Context, field: str) -> Flip | None:
     options = dict(ctx.options)
     models = {oid: steady_state(m) for oid, m in ctx.models.items()}
     winner = ctx.recommended
-    ranked: dict = {}  # every ranking below prices on today's scenario `s`
+    ranked = {} if ranked is None else ranked  # every ranking below prices on today's scenario `s`
     for _ in range(RESIZE_STEPS):
         figure = _delivered(options[winner], field)
         if figure is None:
@@ -461,9 +462,10 @@ def _replica(sized: HardwareOption) -> tuple:
 
 def _rank(options: Mapping[str, Option], models: Mapping[str, CostModel], s: Scenario,
           memo: dict | None = None) -> str | None:
-    """The recommendation among `options` priced by `models`. `memo` keeps each model's costs by identity
-    (with the model, so its id is not reused) for rankings of the same scenario: a search re-ranks after
-    re-sizing one accelerator, and every other option's model is the same object."""
+    """The recommendation among `options` priced by `models`. `memo` keeps each model's costs by its value
+    (cost models are frozen records) for rankings of the same scenario: a search re-ranks after re-sizing one
+    accelerator, and every other option's model is the same, or an equal one (an owned model given its
+    delivery bridge again, `with_delivery_lead`), as are most models of the next latency search."""
     ids = [oid for oid in _eligible(options) if oid in models]
     if not ids:
         return None
@@ -472,12 +474,12 @@ def _rank(options: Mapping[str, Option], models: Mapping[str, CostModel], s: Sce
     costs = []
     for oid in ids:
         model = models[oid]
-        hit = memo.get(id(model)) if memo is not None else None
-        if hit is None or hit[0] is not model:
-            hit = (model, _ranking_costs(model, p, s))
+        hit = memo.get(model) if memo is not None else None
+        if hit is None:
+            hit = _ranking_costs(model, p, s)
             if memo is not None:
-                memo[id(model)] = hit
-        costs.append(hit[1])
+                memo[model] = hit
+        costs.append(hit)
     rank = np.array([c[0] for c in costs])
     first = np.array([c[1] for c in costs])
     return ids[int(_winners(ids, rank, first)[0])]
@@ -494,10 +496,11 @@ def what_flips(ctx: Context) -> tuple[Flip, ...]:
     base = _base(ctx)
     context = ctx.catalog.get_model(s.model.id).max_context_tokens
     flips = []
+    ranked: dict = {}  # the latency searches' rankings, all on today's scenario (`_rank`)
     at_volume = _Volumes()  # the plan re-sized at daily volumes: confirming and anchoring meet the same ones
     for field in FLIP_FIELDS:
         if field.startswith("latency."):
-            flip = _search_target(ctx, field)
+            flip = _search_target(ctx, field, ranked)
         elif field == "finance.monthly_growth":
             low = max(GROWTH_SPAN[0], BOUNDS[field][0])
             high = min(GROWTH_SPAN[1], BOUNDS[field][1])
