@@ -17,9 +17,24 @@ EPSILON = 1e-9
 N = TypeVar("N", float, np.ndarray)
 
 
+def _ceil_in_place(x: np.ndarray) -> np.ndarray:
+    return np.ceil(x, out=x)
+
+
+def _max_in_place(x: np.ndarray, y) -> np.ndarray:
+    return np.maximum(x, y, out=x)
+
+
 def _rounding(x):
-    """ceil and max for `x`: numpy's for arrays, Python's (ints out) for plain numbers."""
-    return (np.ceil, np.maximum) if isinstance(x, np.ndarray) else (math.ceil, max)
+    """ceil and max for `x`: numpy's for arrays, Python's (ints out) for plain numbers. The numpy ones write
+    into their first argument, always a temporary of the rules below: the flips searches and the Monte Carlo
+    apply them to tens of thousands of loads, where each copy costs as much as the arithmetic."""
+    return (_ceil_in_place, _max_in_place) if isinstance(x, np.ndarray) else (math.ceil, max)
+
+
+def _times(factor: int, count: N) -> N:
+    """factor x count, without a pass over an array of loads when the factor is 1."""
+    return count if factor == 1 else factor * count
 
 
 def replicas(peak_calls_per_s: N, calls_per_s_per_replica: float, headroom: float, spares: int,
@@ -41,8 +56,10 @@ def replicas(peak_calls_per_s: N, calls_per_s_per_replica: float, headroom: floa
     """
     ceil, at_least = _rounding(peak_calls_per_s)
     exact = at_least(ceil(peak_calls_per_s / calls_per_s_per_replica - EPSILON), 1)
-    installed = ceil(peak_calls_per_s * (1.0 + headroom) / calls_per_s_per_replica - EPSILON) + spares
-    return exact, at_least(installed, domains * exact)
+    installed = ceil(peak_calls_per_s * (1.0 + headroom) / calls_per_s_per_replica - EPSILON)
+    if spares:  # adding none would only turn a -0.0 below `exact` (at least 1) into 0.0
+        installed = installed + spares
+    return exact, at_least(installed, _times(domains, exact))
 
 
 def whole_units(accelerators: N, unit: int) -> N:
@@ -81,5 +98,7 @@ def accelerators(peak_calls_per_s: N, calls_per_s_per_replica: float, headroom: 
     exact, loaded = replicas(peak_calls_per_s, calls_per_s_per_replica, headroom, 0)
     size = failure_unit(per_replica, unit)
     per_unit = size // max(per_replica, 1)
-    units = at_least(ceil(loaded / per_unit - EPSILON) + spares, domains * ceil(exact / per_unit - EPSILON))
-    return units * size
+    if per_unit > 1:  # with one replica a unit, whole replicas are whole units already (ceil(n - EPSILON) = n)
+        loaded, exact = ceil(loaded / per_unit - EPSILON), ceil(exact / per_unit - EPSILON)
+    units = at_least(loaded + spares, _times(domains, exact))
+    return _times(size, units)
