@@ -87,10 +87,14 @@ class Hardware:
     def is_specialized(self) -> bool:
         return self.kind == "specialized"
 
+    @functools.cached_property
+    def _tflops_by_precision(self) -> dict[str, float]:
+        return dict(self.dense_tflops)  # read for every decode step the replica search prices
+
     def tflops(self, precision: str) -> float | None:
         """Dense peak TFLOPS for the matmuls of weights stored at `precision`."""
         wanted = COMPUTE_PRECISION[precision]
-        table = dict(self.dense_tflops)
+        table = self._tflops_by_precision
         return table.get(wanted) or (table.get("bf16") if precision == "int4" else None)
 
     def runs(self, precision: str) -> bool:
@@ -170,8 +174,8 @@ class Model:
         """The published checkpoint is 4-bit, so 4-bit serving carries no quality risk."""
         return self.released_weight_precision in FOUR_BIT
 
-    @property
-    def is_moe(self) -> bool:
+    @functools.cached_property
+    def is_moe(self) -> bool:  # asked several times for every decode step the replica search prices
         return self.num_experts > 0 and self.routed_expert_params_b > 0
 
 
@@ -448,10 +452,17 @@ class Fabric:
     alltoall_gb_s: float | None = None
     alltoall_source: str = ""
 
+    @functools.cached_property
+    def _busbw_by_count(self) -> dict[int, float]:
+        return {}  # busbw_bytes_s by GPU count, filled as asked: every decode step the replica search prices
+
     def busbw_bytes_s(self, accelerators: int) -> float:
         """Bus bandwidth at `accelerators` GPUs [B/s]: the listed count at or below it."""
-        eligible = [bw for n, bw in self.busbw_gb_s if n <= accelerators] or [self.busbw_gb_s[0][1]]
-        return eligible[-1] * 1e9
+        known = self._busbw_by_count.get(accelerators)
+        if known is None:
+            eligible = [bw for n, bw in self.busbw_gb_s if n <= accelerators] or [self.busbw_gb_s[0][1]]
+            known = self._busbw_by_count[accelerators] = eligible[-1] * 1e9
+        return known
 
     def allreduce_s(self, message_bytes: float, accelerators: int) -> float:
         """One all-reduce of `message_bytes` over `accelerators` GPUs [s] (nccl-tests busbw convention)."""
@@ -489,6 +500,7 @@ def load_fabrics() -> Mapping[str, Fabric]:
     return MappingProxyType(by_hw)
 
 
+@functools.lru_cache(maxsize=256)
 def fabric_for(hardware_id: str) -> Fabric:
     fabrics = load_fabrics()
     return fabrics.get(hardware_id) or fabrics[FALLBACK_FABRIC]
