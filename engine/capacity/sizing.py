@@ -203,12 +203,14 @@ def _candidates(hw: Hardware, model: Model, cached_by_stack: tuple[tuple[Stack, 
         for precision in searched_precisions(hw, allow_4bit):
             for tp, pp, attention_dp in layouts(hw, model, 64, None):
                 cfg = ReplicaConfig(model, hw, stack, precision, kv, tp, pp, speculative, attention_dp)
-                upper, why = _max_batch(cfg, isl, osl)
-                if upper < 1:
-                    reason = reason or why
-                    continue
                 point = _slo_point(cfg, isl, osl, ttft_ms, tpot_ms, cached, disaggregated)
                 if point is None:
+                    # the search found no batch: none fits in memory (its reason), or none meets the targets.
+                    # Asked only here: the search works out the largest batch itself.
+                    upper, why = _max_batch(cfg, isl, osl)
+                    if upper < 1:
+                        reason = reason or why
+                        continue
                     if not reason or reason.startswith("weights") or reason.startswith("one sequence"):
                         reason = (f"no configuration meets TTFT <= {ttft_ms:,.0f} ms and "
                                   f"{min_tokens_per_s_per_user:g} tok/s per user")
