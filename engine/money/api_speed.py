@@ -167,10 +167,11 @@ def _from_larger_model(provider: str, model: Model, catalog: Catalog,
     if not model.params_active_b:
         return None
     best: tuple[float, float, Model, ProviderSpeed] | None = None
+    key = provider_key(provider)
     for (row_provider, model_id), row in load_speeds().items():
         value = figure.read(row)
         other = catalog.models.get(model_id)
-        if (provider_key(row_provider) != provider_key(provider) or model_id == model.id or not value
+        if (provider_key(row_provider) != key or model_id == model.id or not value
                 or other is None or not other.params_active_b or other.params_active_b < model.params_active_b):
             continue
         if best is None or other.params_active_b < best[0]:

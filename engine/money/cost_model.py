@@ -389,9 +389,13 @@ def _fleet(model: CostModel, volume: np.ndarray, needed: int | None = None, shar
     if needed is not None:
         return np.full(volume.shape, float(fleet.whole_units(needed, model.purchase_unit)))
     if volume.size == 1:  # month 1 of one path: the rule on a plain number is ten times faster than on an array
-        return np.full(volume.shape, float(fleet.accelerators(
-            model.peak_calls_per_s * share * volume.item(0), model.calls_per_s_per_replica, model.headroom,
-            model.spares, model.accelerators_per_replica, model.purchase_unit, model.failure_domains)))
+        return np.full(volume.shape, float(_fleet_count(model, volume.item(0), share)))
+    return fleet.accelerators(model.peak_calls_per_s * share * volume, model.calls_per_s_per_replica, model.headroom,
+                              model.spares, model.accelerators_per_replica, model.purchase_unit, model.failure_domains)
+
+
+def _fleet_count(model: CostModel, volume: float, share: float = 1.0) -> int:
+    """`_fleet` at one load (a plain number): the accelerators for it."""
     return fleet.accelerators(model.peak_calls_per_s * share * volume, model.calls_per_s_per_replica, model.headroom,
                               model.spares, model.accelerators_per_replica, model.purchase_unit, model.failure_domains)
 
@@ -722,7 +726,7 @@ def month_one_usd(model: CostModel, accelerators: int | None = None) -> dict[str
 
 def fleet_accelerators(model: CostModel) -> int:
     """Accelerators in the month-1 fleet (the fleet rule at month 0)."""
-    return int(_fleet(model, np.ones((1, 1))).item(0))
+    return _fleet_count(model, 1.0)
 
 
 def accelerator_hours_per_month(model: CostModel) -> float:
@@ -758,11 +762,10 @@ def spare_load_fraction(model: CostModel) -> float:
     included) is still the fleet installed today, found by bisection on the fleet rule.
     """
     installed = fleet_accelerators(model)
-    one = np.ones((1, 1))
     low, high = 1.0, 2.0
-    while int(_fleet(model, one * high).item(0)) <= installed and high < 1e6:
+    while _fleet_count(model, high) <= installed and high < 1e6:
         low, high = high, high * 2.0
     for _ in range(50):
         mid = (low + high) / 2.0
-        low, high = (mid, high) if int(_fleet(model, one * mid).item(0)) <= installed else (low, mid)
+        low, high = (mid, high) if _fleet_count(model, mid) <= installed else (low, mid)
     return low - 1.0
