@@ -4,7 +4,9 @@ Rows come from engine/data/benchmarks.csv (a verbatim copy of shared/data/benchm
 - maximum-throughput rows with fixed lengths (TensorRT-LLM perf overview);
 - MLPerf offline rows, with the dataset's mean input length (benchmark_datasets.yaml)
   and the row's derived mean output length;
-- batch-1 latency rows (AWS Neuron TPOT).
+- batch-1 latency rows (AWS Neuron TPOT);
+and from engine/data/benchmarks_added.csv (`load_added_cases`): published measurements at a stated
+concurrency, batch-1 latency and max-throughput rows where benchmarks.csv is thin (DeepSeek-R1, gpt-oss, MI300X).
 Each becomes a `predict` case; the error is predicted / measured - 1.
 """
 from __future__ import annotations
@@ -23,10 +25,11 @@ from typing import Callable, Mapping
 
 from engine.catalog.catalog import Catalog, load_catalog, normalize_precision, physics_value
 from engine.catalog.tables import DATA_DIR, load_table
-from engine.physics.perf import ReplicaConfig, operating_point
-from engine.physics.predict import predict
+from engine.physics.perf import ReplicaConfig, max_batch, operating_point
+from engine.physics.predict import default_kv_precision, layouts, predict
 
 BENCHMARKS_CSV = DATA_DIR / "benchmarks.csv"
+ADDED_CSV = DATA_DIR / "benchmarks_added.csv"  # published rows added to the calibration set (load_added_cases)
 P99_TPOT_OVER_MEAN = physics_value("p99_tpot_over_mean")
 # Speculative decoding a benchmark mandates (benchmark_datasets.yaml *_speculative): one drafted token.
 SPECULATIVE = {"mtp": (1, physics_value("mtp_acceptance_rate"))}
@@ -61,6 +64,9 @@ class Case:
     ttft_limit_ms: float | None = None  # server / interactive rows: the p99 limits they met
     tpot_limit_ms: float | None = None
     speculative: tuple[int, float] | None = None  # (draft tokens, acceptance rate) the benchmark mandates
+    concurrency: int | None = None  # requests in flight the source states (benchmarks_added.csv)
+    kv_precision: str | None = None  # KV-cache precision the source states (None: predict's default)
+    stack_benchmark: bool = False  # measured with the stack's own benchmark (trtllm-bench): its settings apply
 
     @property
     def latency_limited(self) -> bool:
@@ -108,7 +114,8 @@ def _dataset_lengths() -> dict[str, Mapping]:
 
 
 def load_cases(path: Path = BENCHMARKS_CSV) -> list[Case]:
-    """Every benchmarks.csv row the model can express, as a predict case."""
+    """Every benchmarks.csv row the model can express, as a predict case; the calibration set (the default
+    path) adds benchmarks_added.csv's rows (`load_added_cases`), another path is read alone."""
     datasets = _dataset_lengths()
     hardware_ids, model_ids = benchmark_names()["hardware"], benchmark_names()["model"]
     cases: list[Case] = []
@@ -153,7 +160,92 @@ def load_cases(path: Path = BENCHMARKS_CSV) -> list[Case]:
             elif "AWS Neuron" in bench and row["metric"] == "tpot_p50_ms":
                 cases.append(Case(row["source"], _publication(bench), "neuron-latency", model, hw, "bf16", n, n,
                                   int(row["input_tokens"]), int(row["output_tokens"]), "vllm", "tpot_ms", value))
+    if path == BENCHMARKS_CSV:
+        cases += load_added_cases()
     return cases
+
+
+# --- published rows added to the calibration set (benchmarks_added.csv) ---------------------------
+# Columns: benchmarks.csv's, plus `concurrency` (requests in flight, where the source states it), `as_of` (when
+# the source was read, at the commit or page cited) and `basis` (measured | vendor claim). Each row's notes carry
+# the exact configuration (tp/ep, attention DP, MTP, max batch, KV fraction, stack and version) and where it was
+# read. Groups, by how a row is replayed in run_case:
+#   published-concurrency     tokens/s at the stated concurrency C: the layout holding C sequences that delivers
+#                             most, at the tensor-parallel size the source ran (as load_cases reads the TensorRT-LLM
+#                             tables' TP), any predict searches where it states none;
+#   published-latency         per-user tokens/s at concurrency 1, compared as TPOT (1000 / tokens/s per user);
+#   published-max-throughput  tokens/s with no concurrency stated: the largest batch that fits, as predict does.
+ADDED_GROUPS = ("published-concurrency", "published-latency", "published-max-throughput")
+ADDED_BASES = ("measured", "vendor claim")
+
+
+def load_added_cases(path: Path = ADDED_CSV) -> list[Case]:
+    """Every benchmarks_added.csv row the model can express, as a case (the groups above)."""
+    hardware_ids, model_ids = benchmark_names()["hardware"], benchmark_names()["model"]
+    cases: list[Case] = []
+    with path.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["basis"] not in ADDED_BASES or not row["source"] or not row["as_of"]:
+                raise ValueError(f"{path.name}: every row needs source, as_of and a basis in {ADDED_BASES}")
+            hw, model = hardware_ids.get(row["hardware"]), model_ids.get(row["model"])
+            if not hw or not model:
+                continue
+            notes, value = row["notes"], float(row["value"])
+            concurrency = int(row["concurrency"]) if row["concurrency"] else None
+            drafts = re.search(r"num_nextn_predict_layers (\d+)", notes)  # DeepSeek MTP heads as drafts
+            spec = (int(drafts.group(1)), SPECULATIVE["mtp"][1]) if drafts else None
+            kv = re.search(r"kv_cache_dtype=(\w+)", notes)
+            tp = re.search(r"(?:--tp|--tensor-parallel-size|\bTP(?: Size)?)\s*(\d+)", notes)  # as the source ran it
+            common = dict(source=row["source"], publication=_publication(row["benchmark"]), model=model, hardware=hw,
+                          precision=normalize_precision(row["precision"]), accelerators=int(row["num_accelerators"]),
+                          tensor_parallel=int(tp.group(1)) if tp else None, input_tokens=int(row["input_tokens"]),
+                          output_tokens=int(row["output_tokens"]), stack=_stack_from_notes(notes, hw),
+                          speculative=spec, concurrency=concurrency,
+                          kv_precision=normalize_precision(kv.group(1)) if kv else None,
+                          stack_benchmark="trtllm-bench" in notes)
+            if row["metric"] == "output_tokens_per_s_per_user" and concurrency == 1:
+                cases.append(Case(group="published-latency", metric="tpot_ms", measured=1000.0 / value, **common))
+            elif row["metric"] == "output_tokens_per_s_total":
+                group = "published-concurrency" if concurrency else "published-max-throughput"
+                cases.append(Case(group=group, metric="output_tokens_per_s", measured=value, **common))
+    return cases
+
+
+def at_concurrency(catalog: Catalog, case: Case) -> float:
+    """Output tokens/s of `case.accelerators` holding `case.concurrency` requests in flight.
+
+    Every layout predict searches (predict.layouts, of `case.tensor_parallel` where the source states it) is
+    tried at that load and the one that delivers most kept:
+    the requests spread evenly over the replicas (at most one replica per request), each replica holds at most
+    the batch its memory allows (perf.max_batch; the rest wait in the client's queue) and runs at
+    perf.operating_point, whose throughput counts the prompts prefilled between decode steps, as a measured
+    tokens/s (and a per-user tokens/s over the whole request) does. The stack's own batch cap is raised to the
+    concurrency: the sources set their engines to hold it (trtllm-bench --max_batch_size x ranks = concurrency,
+    vLLM --max-num-seqs = concurrency), so only memory and the token budget cap the batch.
+    """
+    wanted = case.concurrency or 1
+    model, hw = catalog.get_model(case.model), catalog.get_hardware(case.hardware)
+    stack = catalog.get_stack(case.stack)
+    stack = replace(stack, max_batch=max(stack.max_batch, wanted))
+    if hw.vendor not in stack.vendors:
+        raise ValueError(f"stack {stack.id!r} does not run on {hw.vendor} hardware")
+    kv = case.kv_precision or default_kv_precision(hw, case.precision)
+    isl, osl = case.input_tokens, case.output_tokens
+    best, reason = None, f"no layout of {case.accelerators} accelerators holds a sequence"
+    for tp, pp, attention_dp in layouts(hw, model, case.accelerators, case.tensor_parallel):
+        cfg = ReplicaConfig(model, hw, stack, case.precision, kv, tp, pp, case.speculative, attention_dp)
+        cap, why = max_batch(cfg, isl, osl)
+        if cap < 1:
+            reason = why or reason
+            continue
+        replicas = min(case.accelerators // cfg.accelerators, wanted)
+        batch = min(-(-wanted // replicas), cap)
+        held = min(wanted, replicas * batch)
+        total = held * operating_point(cfg, batch, isl, osl).output_tokens_per_s / batch
+        best = total if best is None else max(best, total)
+    if best is None:
+        raise ValueError(reason)
+    return best
 
 
 # Groups whose rows come from a stack's own throughput benchmark, run with that benchmark's settings
@@ -172,10 +264,14 @@ def benchmarked(catalog: Catalog) -> Catalog:
 
 
 def run_case(catalog: Catalog, case: Case) -> Result:
-    if case.group in BENCHMARKED_GROUPS:
+    if case.group in BENCHMARKED_GROUPS or case.stack_benchmark:
         catalog = benchmarked(catalog)
     try:
-        if case.metric == "tpot_ms":
+        if case.group in ("published-concurrency", "published-latency"):
+            # the stated load: C requests in flight (batch 1 for a latency row, compared as TPOT per user)
+            tokens_per_s = at_concurrency(catalog, case)
+            value = 1000.0 / tokens_per_s if case.metric == "tpot_ms" else tokens_per_s
+        elif case.metric == "tpot_ms":
             # batch-1 latency: a TPOT limit no batch above 1 meets gives the batch-1 point
             p = predict(catalog, case.model, case.hardware, case.precision, case.accelerators,
                         case.input_tokens, case.output_tokens, case.stack, case.tensor_parallel,
@@ -474,6 +570,7 @@ WRITE_ACCURACY_COMMAND = "python -m engine calibrate --write-accuracy"
 # code that predicts, fits and summarizes. The one list: add a file here when predictions come to read it.
 ACCURACY_INPUTS: tuple[str, ...] = (
     "engine/data/benchmarks.csv",
+    "engine/data/benchmarks_added.csv",
     "engine/data/benchmark_names.yaml",
     "engine/data/benchmark_datasets.yaml",
     "engine/data/fit_priors.yaml",
