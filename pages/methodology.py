@@ -1,6 +1,7 @@
 """Methodology: how every number is produced, from what data, and how accurate the model is."""
 import streamlit as st
 
+from engine.catalog.catalog import load_catalog
 from engine.money.cost_model import HOURS_PER_MONTH
 from engine.physics.bands import MIN_ROWS
 from engine.physics.perf import OVERLAP_P
@@ -8,6 +9,14 @@ from present.formatting import count, percent
 from present.labels import kind_label
 from ui import state, tables
 from ui.layout import page_header
+
+
+def power_capped_cards() -> str:
+    """The catalog's cards whose power limit caps their tensor rate below their own peak."""
+    capped = [hw.name for hw in load_catalog().hardware.values()
+              if any(share < 1.0 for _, share in hw.power_limited_fractions)]
+    return ", ".join(sorted(capped))
+
 
 page_header("Methodology", "formulas, assumptions, sources, accuracy")
 
@@ -63,6 +72,8 @@ with st.expander("Demand", expanded=False):
     st.markdown("Queries per day = daily active users x queries per user; model calls = queries x agent calls per "
                 "query. Peak calls/s = average x peak-to-average ratio (offline calls wait for quiet hours). "
                 "Sequences in flight follow Little's law: peak rate x (TTFT + generated tokens / per-user speed).")
+
+
 with st.expander("Performance of one replica", expanded=False):
     st.markdown(
         "**Memory, per accelerator:** weights (parameters x bytes per value, quantisation scales included; "
@@ -104,9 +115,9 @@ with st.expander("Performance of one replica", expanded=False):
         "group weighted equally, with a prior per factor (`python -m tools.fit`). The accuracy table shows the "
         "error with each hardware, family and source left out of that fit. MLPerf limits are p99: the replay "
         "divides the TPOT limit by the measured p99/mean ratio of those rows. The peak rate is the dense tensor "
-        "peak; a card capped below the TDP of its die's full-power part (H100 NVL and PCIe, B200, B300, "
-        "MI350X) computes at most that part's peak x its own TDP / the part's TDP: at a fixed energy per "
-        "FLOP, power caps the rate (hardware.yaml power_reference).")
+        f"peak; a card capped below the TDP of its die's full-power part ({power_capped_cards()}) computes at "
+        "most that part's peak x its own TDP / the part's TDP: at a fixed energy per FLOP, power caps the rate "
+        "(hardware.yaml power_reference).")
 with st.expander("API services: speed, first token, retirements", expanded=False):
     st.markdown("An API option meets the targets when its per-user output speed and time to first token do. "
                 "Figures come from engine/data/providers.yaml (measured, vendor claim or estimate). Where a "

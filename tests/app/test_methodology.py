@@ -49,3 +49,20 @@ def test_methodology_states_the_step_model_the_engine_runs():
         assert operator in text
     formulas = " ".join(x.value for x in at.latex)
     assert r"\sum_{o \in \text{operators}}" in formulas and r"\max\left(" not in formulas
+
+
+def test_methodology_names_every_power_capped_card_from_the_catalog():
+    """The power rule lists exactly the catalog's derated cards (MI300X among them), so a new
+    power_reference shows up on the page without an edit."""
+    import re
+
+    from engine.catalog.catalog import load_catalog
+
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/methodology.py").run()
+    text = " ".join(m.value for m in at.markdown)
+    listed = re.search(r"full-power part \(([^)]*(?:\([^)]*\)[^)]*)*)\) computes", text).group(1)
+    capped = {hw.name for hw in load_catalog().hardware.values()
+              if any(share < 1.0 for _, share in hw.power_limited_fractions)}
+    assert "AMD Instinct MI300X" in capped
+    assert listed == ", ".join(sorted(capped))
