@@ -29,7 +29,10 @@ def _rounding(x):
     """ceil and max for `x`: numpy's for arrays, Python's (ints out) for plain numbers. The numpy ones write
     into their first argument, always a temporary of the rules below: the flips searches and the Monte Carlo
     apply them to tens of thousands of loads, where each copy costs as much as the arithmetic."""
-    return (_ceil_in_place, _max_in_place) if isinstance(x, np.ndarray) else (math.ceil, max)
+    if not isinstance(x, np.ndarray):
+        return math.ceil, max
+    # a 0-d array divides into a numpy scalar, which no ufunc can write into
+    return (_ceil_in_place, _max_in_place) if x.ndim else (np.ceil, np.maximum)
 
 
 def _times(factor: int, count: N) -> N:

@@ -570,7 +570,7 @@ _ROWS_BY_MONTH = 64
 def _accumulate_months(ufunc: np.ufunc, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """`ufunc.accumulate(x, axis=-1, out=out)`: the same operations in the same order (month j is
     ufunc(month j - 1's result, x's month j))."""
-    if x.ndim < 2 or x.shape[0] < _ROWS_BY_MONTH:
+    if x.ndim < 2 or x.shape[0] < _ROWS_BY_MONTH or x.shape[-1] == 0:  # no months: nothing to carry over
         return ufunc.accumulate(x, axis=-1, out=out)
     if out is None:
         out = np.empty_like(x)

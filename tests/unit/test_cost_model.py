@@ -189,3 +189,15 @@ def test_routing_on_an_owned_fleet_is_the_cost_formula_at_the_combined_fleet(cat
                     bought / 1000 * assumption("ops_engineers_per_1000_accelerators_owned"))
     assert cost == pytest.approx(per_accelerator * bought + staff_fte * s.finance.engineer_cost_usd_per_year / 12,
                                  rel=1e-12)
+
+
+def test_an_owned_fleet_arriving_after_the_horizon_installs_nothing_on_a_monte_carlo():
+    # a Monte Carlo's thousands of paths, with the delivery past the last month: no month to accumulate over
+    # (hypothesis found a one-month horizon with a purchase lead time, IndexError before)
+    import numpy as np
+
+    from engine.money.cost_model import _installed
+
+    need = np.ones((2000, 1))
+    assert _installed(need, 1).shape == (2000, 1) and not _installed(need, 1).any()
+    assert (_installed(need, 0) == 1).all()
