@@ -13,9 +13,7 @@ from ui.layout import page_header
 
 def power_capped_cards() -> str:
     """The catalog's cards whose power limit caps their tensor rate below their own peak."""
-    capped = [hw.name for hw in load_catalog().hardware.values()
-              if any(share < 1.0 for _, share in hw.power_limited_fractions)]
-    return ", ".join(sorted(capped))
+    return ", ".join(sorted(hw.name for hw in load_catalog().hardware.values() if hw.power_capped))
 
 
 page_header("Methodology", "formulas, assumptions, sources, accuracy")

@@ -108,6 +108,11 @@ class Hardware:
             return None
         return peak * dict(self.power_limited_fractions).get(COMPUTE_PRECISION[precision], 1.0)
 
+    @property
+    def power_capped(self) -> bool:
+        """Whether its power limit holds some precision's tensor rate below the peak (`power_limited`)."""
+        return any(share < 1.0 for _, share in self.power_limited_fractions)
+
 
 @dataclass(frozen=True)
 class Model:
