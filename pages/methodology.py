@@ -16,6 +16,12 @@ def power_capped_cards() -> str:
     return ", ".join(sorted(hw.name for hw in load_catalog().hardware.values() if hw.power_capped))
 
 
+def kv_fractions() -> str:
+    """Each serving stack's KV-cache share, as stacks.yaml states it (e.g. "TensorRT-LLM 0.90 of free memory")."""
+    return ", ".join(f"{s.name.split(' (')[0]} {s.kv_cache_free_fraction:.2f} of {s.kv_cache_fraction_of} memory"
+                     for s in load_catalog().stacks.values())
+
+
 page_header("Methodology", "formulas, assumptions, sources, accuracy")
 
 st.subheader("Accuracy of the performance model")
@@ -77,7 +83,7 @@ with st.expander("Performance of one replica", expanded=False):
         "**Memory, per accelerator:** weights (parameters x bytes per value, quantisation scales included; "
         "embeddings and LM head stay BF16) split over the tensor- and pipeline-parallel ranks; the serving "
         "stack's runtime reserve, NCCL buffers and activation workspace; the rest times the stack's KV fraction "
-        "(TensorRT-LLM 0.90 of free memory, vLLM 0.90 and SGLang 0.88 of total memory) holds the KV cache, in "
+        f"({kv_fractions()}) holds the KV cache, in "
         "whole paged blocks. KV per token = 2 x layers x KV heads x head dim x bytes (MLA keeps one compressed "
         "latent per layer; TensorRT-LLM reserves sliding-window layers the whole sequence, vLLM and SGLang only "
         "the window). The batch is also capped by the stack's scheduler limits (sequences and tokens per step).")

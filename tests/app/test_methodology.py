@@ -47,6 +47,9 @@ def test_methodology_states_the_step_model_the_engine_runs():
     assert f"with p = {OVERLAP_P:g}" in text
     for operator in ("dense GEMMs", "expert GEMMs", "decode attention", "prefill attention", "activation traffic"):
         assert operator in text
+    from engine.catalog.catalog import load_catalog
+    trt = load_catalog().get_stack("tensorrt-llm")
+    assert f"TensorRT-LLM {trt.kv_cache_free_fraction:.2f} of {trt.kv_cache_fraction_of} memory" in text
     formulas = " ".join(x.value for x in at.latex)
     assert r"\sum_{o \in \text{operators}}" in formulas and r"\max\left(" not in formulas
 
