@@ -166,10 +166,11 @@ def load_cases(path: Path = BENCHMARKS_CSV) -> list[Case]:
 
 
 # --- published rows added to the calibration set (benchmarks_added.csv) ---------------------------
-# Columns: benchmarks.csv's, plus `concurrency` (requests in flight, where the source states it), `as_of` (when
-# the source was read, at the commit or page cited) and `basis` (measured | vendor claim). Each row's notes carry
-# the exact configuration (tp/ep, attention DP, MTP, max batch, KV fraction, stack and version) and where it was
-# read. Groups, by how a row is replayed in run_case:
+# Columns: benchmarks.csv's, plus `concurrency` (requests in flight, where the source states it), the run's
+# `tensor_parallel` size, `kv_cache_dtype` and MTP `draft_tokens` where the source states them, `benchmark_tool`
+# (trtllm-bench: its own settings apply), `as_of` (when the source was read, at the commit or page cited) and
+# `basis` (measured | vendor claim). Each row's notes carry the exact configuration (tp/ep, attention DP, MTP,
+# max batch, KV fraction, stack and version) and where it was read. Groups, by how a row is replayed in run_case:
 #   published-concurrency     tokens/s at the stated concurrency C: the layout holding C sequences that delivers
 #                             most, at the tensor-parallel size the source ran (as load_cases reads the TensorRT-LLM
 #                             tables' TP), any predict searches where it states none;
@@ -194,19 +195,17 @@ def load_added_cases(path: Path = ADDED_CSV) -> list[Case]:
                 continue  # a vendor claim stays in the file for reference; the model is fitted and judged on measurements
             notes, value = row["notes"], float(row["value"])
             concurrency = int(row["concurrency"]) if row["concurrency"] else None
-            drafts = re.search(r"num_nextn_predict_layers (\d+)", notes)  # DeepSeek MTP heads as drafts
-            if drafts and int(drafts.group(1)) != SPECULATIVE["mtp"][0]:
+            drafts = int(row["draft_tokens"]) if row["draft_tokens"] else 0  # DeepSeek MTP heads as drafts
+            if drafts and drafts != SPECULATIVE["mtp"][0]:
                 continue  # physics.yaml's acceptance rate is for one drafted token: chained drafts are not expressible
-            spec = (int(drafts.group(1)), SPECULATIVE["mtp"][1]) if drafts else None
-            kv = re.search(r"kv_cache_dtype=(\w+)", notes)
-            tp = re.search(r"(?:--tp|--tensor-parallel-size|\bTP(?: Size)?)\s*(\d+)", notes)  # as the source ran it
+            spec = (drafts, SPECULATIVE["mtp"][1]) if drafts else None
             common = dict(source=row["source"], publication=_publication(row["benchmark"]), model=model, hardware=hw,
                           precision=normalize_precision(row["precision"]), accelerators=int(row["num_accelerators"]),
-                          tensor_parallel=int(tp.group(1)) if tp else None, input_tokens=int(row["input_tokens"]),
-                          output_tokens=int(row["output_tokens"]), stack=_stack_from_notes(notes, hw),
-                          speculative=spec, concurrency=concurrency,
-                          kv_precision=normalize_precision(kv.group(1)) if kv else None,
-                          stack_benchmark="trtllm-bench" in notes)
+                          tensor_parallel=int(row["tensor_parallel"]) if row["tensor_parallel"] else None,
+                          input_tokens=int(row["input_tokens"]), output_tokens=int(row["output_tokens"]),
+                          stack=_stack_from_notes(notes, hw), speculative=spec, concurrency=concurrency,
+                          kv_precision=normalize_precision(row["kv_cache_dtype"]) if row["kv_cache_dtype"] else None,
+                          stack_benchmark=row["benchmark_tool"] == "trtllm-bench")
             if row["metric"] == "output_tokens_per_s_per_user" and concurrency == 1:
                 cases.append(Case(group="published-latency", metric="tpot_ms", measured=1000.0 / value, **common))
             elif row["metric"] == "output_tokens_per_s_total":
