@@ -270,7 +270,7 @@ def run_case(catalog: Catalog, case: Case) -> Result:
     if case.group in BENCHMARKED_GROUPS or case.stack_benchmark:
         catalog = benchmarked(catalog)
     try:
-        if case.group in ("published-concurrency", "published-latency"):
+        if case.concurrency:
             # the stated load: C requests in flight (batch 1 for a latency row, compared as TPOT per user)
             tokens_per_s = at_concurrency(catalog, case)
             value = 1000.0 / tokens_per_s if case.metric == "tpot_ms" else tokens_per_s
