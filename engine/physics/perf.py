@@ -100,6 +100,15 @@ class ReplicaConfig:
         """(non-expert, expert) GEMM FLOP/s of one rank (`gemm_rates`), computed once."""
         return gemm_rates(self)
 
+    @functools.cached_property
+    def pass_timer(self):
+        """`iteration_s` of this configuration with its batch-independent factors computed once (`_pass_timer`)."""
+        return _pass_timer(self)
+
+    def __getstate__(self) -> dict:
+        # The pass timer is a closure, which pickle and deepcopy cannot copy: it is rebuilt when next asked.
+        return {k: v for k, v in self.__dict__.items() if k != "pass_timer"}
+
 
 @dataclass(frozen=True)
 class MemoryFit:
@@ -228,11 +237,17 @@ def dense_gemm_flops(model: Model, tokens: float, logit_tokens: float) -> float:
     gather_context_logits is off by default). Dense models only: MoE rows' params_active_b do not all count
     the embedding the same way (gpt-oss's published figure leaves it out, DeepSeek's includes it, models.yaml).
     """
+    per_token, per_logit_token = dense_gemm_flops_per_token(model)
+    return per_token * tokens + per_logit_token * logit_tokens
+
+
+def dense_gemm_flops_per_token(model: Model) -> tuple[float, float]:
+    """(FLOPs per token, extra FLOPs per token that needs logits) of the non-expert weights (`dense_gemm_flops`)."""
     active = model.params_active_b * 1e9 - routed_active_params(model)
     if model.is_moe:
-        return 2 * active * tokens
+        return 2 * active, 0.0
     embedding, head = embedding_params(model)
-    return 2 * (active - embedding - head) * tokens + 2 * head * logit_tokens
+    return 2 * (active - embedding - head), 2 * head
 
 
 def dense_weight_bytes_read(model: Model, precision: str) -> float:
@@ -531,45 +546,75 @@ def iteration_s(cfg: ReplicaConfig, decode_sequences: float, context_tokens: flo
     `prefill_tokens` prompt tokens ride in the same pass (chunked prefill), so weights are read
     once for both. Operators add, each max(bytes / bandwidth, FLOPs / FLOP/s):
     dense GEMMs, expert GEMMs, decode attention, prefill attention, activation traffic (`operator_s`); then the
-    per-layer kernel floor, host overhead, tensor-parallel all-reduces and pipeline hops.
+    per-layer kernel floor, host overhead, tensor-parallel all-reduces and pipeline hops (`_pass_timer`).
     """
-    model, tp = cfg.model, cfg.tp
+    return cfg.pass_timer(decode_sequences, context_tokens, prefill_tokens, prefill_attention_flops,
+                          tokens_per_sequence, prompt_tokens)
+
+
+def _pass_timer(cfg: ReplicaConfig):
+    """`iteration_s` of one configuration, as a function of the batch: what does not depend on the batch is
+    computed once (the replica search times thousands of passes per configuration), and what does is the same
+    arithmetic in the same order, so the times are the same to the last bit."""
+    model, tp, attention_dp = cfg.model, cfg.tp, cfg.attention_dp
     bw_weights, bw_kv, _, attention_rate, bw_activations = cfg.rates
     dense_rate, expert_rate = cfg.gemm_rates
-    tokens = decode_sequences * tokens_per_sequence + prefill_tokens
     expert_bytes = bytes_per_weight(model, cfg.precision)[1]
     routed = model.routed_expert_params_b * 1e9 if model.is_moe else 0.0
     # Attention data-parallel: every rank holds all non-expert weights and runs 1/tp of the tokens
     # through them; tensor parallel: each rank holds 1/tp of them and runs every token. Same FLOPs.
-    dense_split = 1 if cfg.attention_dp else tp
-    decode_tokens = decode_sequences * tokens_per_sequence
-    rank_prefill = prefill_tokens / tp
-    if cfg.attention_dp and prompt_tokens > 0:
-        rank_prefill = max(rank_prefill, min(prefill_tokens, prompt_tokens))
-    rank_tokens = decode_tokens / tp + rank_prefill  # tokens of the busiest rank through non-expert layers
-    dense = operator_s(cfg.dense_bytes_read / dense_split / bw_weights,
-                       dense_gemm_flops(model, rank_tokens, decode_tokens / tp + prompts_in_pass(rank_prefill, prompt_tokens))
-                       / dense_rate)
-    experts = 0.0
-    if routed:
-        touched = routed * experts_touched_fraction(model, tokens)
-        experts = operator_s(touched * expert_bytes / tp / bw_weights,
-                             2 * routed_active_params(model) * tokens / tp / expert_rate)
-    kv_bytes = (decode_sequences * kv_bytes_per_sequence(model, cfg.kv_precision, context_tokens)
-                * kv_replication(model, tp, cfg.attention_dp) / tp)
-    attention_flops = (decode_sequences * tokens_per_sequence * 4 * attention_width(model)
-                       * attended_tokens(model, context_tokens) / tp)
-    attention = operator_s(kv_bytes / bw_kv, attention_flops / attention_rate)
-    prompt_attention = (prefill_attention_flops * rank_prefill / prefill_tokens / attention_rate
-                        if prefill_tokens > 0 else 0.0)
-    # Norms, residual adds, activation quantisation and the MLP's elementwise ops are not split
-    # across tensor-parallel ranks: every rank streams the whole hidden state of every token.
-    # Attention data-parallel ranks each stream only their own tokens.
-    activations = ((rank_tokens if cfg.attention_dp else tokens) * model.hidden_size * model.num_layers
-                   * cfg.stack.activation_bytes_per_layer / bw_activations)
+    dense_split = 1 if attention_dp else tp
+    dense_memory_s = cfg.dense_bytes_read / dense_split / bw_weights
+    flops_per_token, flops_per_logit_token = dense_gemm_flops_per_token(model)
+    expert_miss = 1.0 - model.experts_per_token / model.num_experts if routed else 1.0
+    expert_flops_per_token = 2 * routed_active_params(model)
+    kv_precision, replication = cfg.kv_precision, kv_replication(model, tp, attention_dp)
+    width = attention_width(model)
+    hidden_layers = model.hidden_size, model.num_layers
+    activation_bytes_per_layer = cfg.stack.activation_bytes_per_layer
     floor = model.num_layers * cfg.stack.layer_floor_us * 1e-6
-    return (dense + experts + attention + prompt_attention + activations + floor
-            + communication_s(cfg, tokens) + pipeline_hops_s(cfg, tokens) + cfg.stack.step_overhead_ms * 1e-3)
+    overhead = cfg.stack.step_overhead_ms * 1e-3
+    communicates = (alltoall_s if attention_dp else allreduce_s)(cfg, 1.0) != 0.0
+    hops = cfg.pp > 1
+    by_context: dict[float, tuple[float, float]] = {}
+
+    def seconds(decode_sequences: float, context_tokens: float, prefill_tokens: float = 0.0,
+                prefill_attention_flops: float = 0.0, tokens_per_sequence: float = 1.0,
+                prompt_tokens: float = 0.0) -> float:
+        tokens = decode_sequences * tokens_per_sequence + prefill_tokens
+        decode_tokens = decode_sequences * tokens_per_sequence
+        rank_prefill = prefill_tokens / tp
+        if attention_dp and prompt_tokens > 0:
+            rank_prefill = max(rank_prefill, min(prefill_tokens, prompt_tokens))
+        rank_decode = decode_tokens / tp
+        rank_tokens = rank_decode + rank_prefill  # tokens of the busiest rank through non-expert layers
+        logit_tokens = rank_decode + prompts_in_pass(rank_prefill, prompt_tokens)
+        dense = operator_s(dense_memory_s,
+                           (flops_per_token * rank_tokens + flops_per_logit_token * logit_tokens) / dense_rate)
+        experts = 0.0
+        if routed:
+            touched = routed * (1.0 - expert_miss ** max(tokens, 1.0))  # experts_touched_fraction
+            experts = operator_s(touched * expert_bytes / tp / bw_weights,
+                                 expert_flops_per_token * tokens / tp / expert_rate)
+        context = by_context.get(context_tokens)
+        if context is None:
+            context = by_context[context_tokens] = (kv_bytes_per_sequence(model, kv_precision, context_tokens),
+                                                    attended_tokens(model, context_tokens))
+        kv_bytes = decode_sequences * context[0] * replication / tp
+        attention_flops = decode_tokens * 4 * width * context[1] / tp
+        attention = operator_s(kv_bytes / bw_kv, attention_flops / attention_rate)
+        prompt_attention = (prefill_attention_flops * rank_prefill / prefill_tokens / attention_rate
+                            if prefill_tokens > 0 else 0.0)
+        # Norms, residual adds, activation quantisation and the MLP's elementwise ops are not split
+        # across tensor-parallel ranks: every rank streams the whole hidden state of every token.
+        # Attention data-parallel ranks each stream only their own tokens.
+        activations = ((rank_tokens if attention_dp else tokens) * hidden_layers[0] * hidden_layers[1]
+                       * activation_bytes_per_layer / bw_activations)
+        return (dense + experts + attention + prompt_attention + activations + floor
+                + (communication_s(cfg, tokens) if communicates else 0.0)
+                + (pipeline_hops_s(cfg, tokens) if hops else 0.0) + overhead)
+
+    return seconds
 
 
 def decode_step_s(cfg: ReplicaConfig, micro_batch: float, context_tokens: float) -> float:
@@ -618,6 +663,10 @@ class _Shape:
                                 - prompt_attention_flops(cfg.model, input_tokens - self.fresh_tokens))
         self.prefill = iteration_s(cfg, 0.0, 0.0, self.fresh_tokens, self.fresh_attention,
                                    prompt_tokens=self.fresh_tokens)
+        # (tokens kept per verification step, tokens verified per sequence per step, a step's cost with drafting)
+        self.speculation = (accepted_tokens_per_step(cfg.speculative),
+                            cfg.speculative[0] + 1 if cfg.speculative else 1,
+                            1.0 + DRAFT_OVERHEAD if cfg.speculative else 1.0)
 
     def point(self, batch_size: int) -> OperatingPoint:
         cfg = self.cfg
@@ -626,11 +675,10 @@ class _Shape:
                                        self.cached_input_fraction)
         micro = batch_size / cfg.pp
         # Speculative decoding verifies k + 1 tokens per sequence per step and keeps E of them.
-        gained = accepted_tokens_per_step(cfg.speculative)
-        verified = cfg.speculative[0] + 1 if cfg.speculative else 1
-        draft = 1.0 + DRAFT_OVERHEAD if cfg.speculative else 1.0
+        gained, verified, draft = self.speculation
         arrivals_per_iteration = 0.0 if self.disaggregated else micro * gained / self.output_tokens
-        decode_only = draft * iteration_s(cfg, micro, self.context, tokens_per_sequence=verified)
+        seconds = cfg.pass_timer  # iteration_s
+        decode_only = draft * seconds(micro, self.context, 0.0, 0.0, verified)
         # Prompts come whole, not as a fluid: with fewer than one arrival per iteration, a share
         # `carrying` of the iterations holds a prompt (each read of the weights then does compute-bound
         # work) and the rest decode alone (memory-bound); their mean is never below the fluid average.
@@ -638,9 +686,8 @@ class _Shape:
         step = decode_only
         if carrying > 0.0:
             per_carrier = arrivals_per_iteration / carrying
-            mixed = draft * iteration_s(cfg, micro, self.context, per_carrier * self.fresh_tokens,
-                                        per_carrier * self.fresh_attention, verified,
-                                        prompt_tokens=self.fresh_tokens)
+            mixed = draft * seconds(micro, self.context, per_carrier * self.fresh_tokens,
+                                    per_carrier * self.fresh_attention, verified, self.fresh_tokens)
             step = carrying * mixed + (1.0 - carrying) * decode_only
         pre = self.prefill
         rho = min(max(1.0 - decode_only / step, 0.0), 0.95)
