@@ -760,34 +760,71 @@ def best_under_slo(cfg: ReplicaConfig, input_tokens: float, output_tokens: float
     """Highest-throughput batch whose TTFT (at `ttft_quantile`) and TPOT meet the limits, or None.
 
     TPOT and TTFT grow with the batch while throughput grows too, so the answer is the
-    largest feasible batch: found by bisection. Disaggregated, the replica only decodes
-    (prompts are prefilled on a separate pool, see `disaggregated_point`).
+    largest feasible batch: the batch b that meets both limits where b + 1 does not (`_last_feasible_batch`).
+    Disaggregated, the replica only decodes (prompts are prefilled on a separate pool, see `disaggregated_point`).
     """
     upper, _ = max_batch(cfg, input_tokens, output_tokens)
     if upper < 1:
         return None
-
     shape = _Shape(cfg, input_tokens, output_tokens, cached_input_fraction, disaggregated, ttft_quantile)
+    return _last_feasible_batch(shape.point, upper, ttft_ms, tpot_ms)
 
-    def ok(b: int) -> OperatingPoint | None:
-        point = shape.point(b)
-        return point if point.tpot_ms <= tpot_ms and point.ttft_ms <= ttft_ms else None
 
-    best = ok(1)
-    if best is None:
+# Guesses in a row that may each fail to halve the search's bracket before its middle is tried (_last_feasible_batch).
+SLOW_GUESSES = 4
+
+
+def _last_feasible_batch(point, upper: int, ttft_ms: float, tpot_ms: float) -> OperatingPoint | None:
+    """The point at the largest batch in [1, upper] meeting both limits, where TPOT and TTFT grow with the batch.
+
+    Each point costs two passes and the search runs for every configuration sized, so it guesses where a
+    limit is crossed from the last two points (TPOT and TTFT are close to straight lines in the batch, so
+    the guess lands within a few sequences) and keeps a bracket: the batch `lo` meets both limits, `hi`
+    misses one. It ends where hi = lo + 1, as bisection does, with about half of bisection's points (presets:
+    7,305 points for 2,470 searches, bisection 13,533). After SLOW_GUESSES guesses in a row that did not halve the
+    bracket, its middle is tried (bisection's bound, within a factor).
+    """
+    def meets(p: OperatingPoint) -> bool:
+        return p.tpot_ms <= tpot_ms and p.ttft_ms <= ttft_ms
+
+    lo_point = point(1)
+    if not meets(lo_point):
         return None
-    top = ok(upper)
-    if top is not None:
-        return top
-    lo, hi = 1, upper  # ok(lo) holds, ok(hi) fails
+    hi_point = point(upper)
+    if meets(hi_point):
+        return hi_point
+    lo, hi = 1, upper
+    last = (lo, lo_point), (hi, hi_point)  # the two latest points, for the secant
+    slow = 0  # guesses in a row that did not halve the bracket
     while hi - lo > 1:
-        mid = (lo + hi) // 2
-        point = ok(mid)
-        if point is not None:
-            lo, best = mid, point
+        guess = _crossing(last, lo, lo_point, hi, hi_point, ttft_ms, tpot_ms) if slow < SLOW_GUESSES else None
+        batch = (lo + hi) // 2 if guess is None else min(max(int(guess), lo + 1), hi - 1)
+        p = point(batch)
+        width = hi - lo
+        if meets(p):
+            lo, lo_point = batch, p
         else:
-            hi = mid
-    return best
+            hi, hi_point = batch, p
+        slow = slow + 1 if 2 * (hi - lo) > width else 0
+        last = last[1], (batch, p)
+    return lo_point
+
+
+def _crossing(last, lo: int, lo_point: OperatingPoint, hi: int, hi_point: OperatingPoint,
+              ttft_ms: float, tpot_ms: float) -> float | None:
+    """Where the first limit `hi` misses is crossed, on the line through the last two points (or through the
+    bracket's ends where that line leaves the bracket); None where the figures give no finite guess."""
+    (x0, p0), (x1, p1) = last
+    guess = math.inf
+    for f0, f1, f_lo, f_hi, limit in ((p0.tpot_ms, p1.tpot_ms, lo_point.tpot_ms, hi_point.tpot_ms, tpot_ms),
+                                      (p0.ttft_ms, p1.ttft_ms, lo_point.ttft_ms, hi_point.ttft_ms, ttft_ms)):
+        if f_hi <= limit:
+            continue  # this limit is met across the bracket
+        x = x1 - (f1 - limit) * (x1 - x0) / (f1 - f0) if f1 != f0 else math.nan
+        if not lo < x < hi + 1:  # also NaN
+            x = lo + (limit - f_lo) * (hi - lo) / (f_hi - f_lo)
+        guess = min(guess, x)
+    return guess if math.isfinite(guess) else None
 
 
 def serving_point(cfg: ReplicaConfig, batch_size: int, input_tokens: float, output_tokens: float,
