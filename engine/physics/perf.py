@@ -105,9 +105,16 @@ class ReplicaConfig:
         """`iteration_s` of this configuration with its batch-independent factors computed once (`_pass_timer`)."""
         return _pass_timer(self)
 
+    @functools.cached_property
+    def searched_shapes(self) -> dict:
+        """(largest batch, `_Shape`) by call shape, as `best_under_slo` last found them: a search at other
+        latency targets (what flips the answer) starts from them."""
+        return {}
+
     def __getstate__(self) -> dict:
-        # The pass timer is a closure, which pickle and deepcopy cannot copy: it is rebuilt when next asked.
-        return {k: v for k, v in self.__dict__.items() if k != "pass_timer"}
+        # The pass timer is a closure, which pickle and deepcopy cannot copy: it and the shapes that use it
+        # are rebuilt when next asked.
+        return {k: v for k, v in self.__dict__.items() if k not in ("pass_timer", "searched_shapes")}
 
 
 @dataclass(frozen=True)
@@ -763,10 +770,18 @@ def best_under_slo(cfg: ReplicaConfig, input_tokens: float, output_tokens: float
     largest feasible batch: the batch b that meets both limits where b + 1 does not (`_last_feasible_batch`).
     Disaggregated, the replica only decodes (prompts are prefilled on a separate pool, see `disaggregated_point`).
     """
-    upper, _ = max_batch(cfg, input_tokens, output_tokens)
+    key = (input_tokens, output_tokens, cached_input_fraction, disaggregated, ttft_quantile)
+    searched = cfg.searched_shapes.get(key)
+    if searched is None:
+        upper, _ = max_batch(cfg, input_tokens, output_tokens)
+        shape = _Shape(cfg, input_tokens, output_tokens, cached_input_fraction, disaggregated,
+                       ttft_quantile) if upper >= 1 else None
+        if len(cfg.searched_shapes) >= 64:  # call shapes of one configuration in a long-lived app: start again
+            cfg.searched_shapes.clear()
+        searched = cfg.searched_shapes[key] = (upper, shape)
+    upper, shape = searched
     if upper < 1:
         return None
-    shape = _Shape(cfg, input_tokens, output_tokens, cached_input_fraction, disaggregated, ttft_quantile)
     return _last_feasible_batch(shape.point, upper, ttft_ms, tpot_ms)
 
 
