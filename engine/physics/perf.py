@@ -564,14 +564,15 @@ def _pass_timer(cfg: ReplicaConfig):
     computed once (the replica search times thousands of passes per configuration), and what does is the same
     arithmetic in the same order, so the times are the same to the last bit."""
     model, tp, attention_dp = cfg.model, cfg.tp, cfg.attention_dp
-    bw_weights, bw_kv, _, attention_rate, bw_activations = cfg.rates
-    dense_rate, expert_rate = cfg.gemm_rates
+    # the functions, not the configuration's cached properties: this runs once per configuration anyway
+    bw_weights, bw_kv, _, attention_rate, bw_activations = _rates(cfg)
+    dense_rate, expert_rate = gemm_rates(cfg)
     expert_bytes = bytes_per_weight(model, cfg.precision)[1]
     routed = model.routed_expert_params_b * 1e9 if model.is_moe else 0.0
     # Attention data-parallel: every rank holds all non-expert weights and runs 1/tp of the tokens
     # through them; tensor parallel: each rank holds 1/tp of them and runs every token. Same FLOPs.
     dense_split = 1 if attention_dp else tp
-    dense_memory_s = cfg.dense_bytes_read / dense_split / bw_weights
+    dense_memory_s = dense_weight_bytes_read(model, cfg.precision) / dense_split / bw_weights
     flops_per_token, flops_per_logit_token = dense_gemm_flops_per_token(model)
     expert_miss = 1.0 - model.experts_per_token / model.num_experts if routed else 1.0
     expert_flops_per_token = 2 * routed_active_params(model)
