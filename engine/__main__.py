@@ -192,6 +192,7 @@ def cmd_predict(args) -> int:
     text = (f"{d['model']} on {d['accelerators']} x {d['hardware']} ({d['stack']}, {d['precision']}): "
             + (f"{d['output_tokens_per_s']:,.0f} tok/s, {d['replicas']} replica(s) of TP{d['tensor_parallel']}, "
                f"batch {d['batch_size']}, TTFT {d['ttft_ms']:,.0f} ms, TPOT {d['tpot_ms']:.1f} ms"
+               + (f" (p95 of requests {d['tpot_tail_ms']:.1f} ms)" if d["tpot_tail_ms"] else "")
                if d["fits"] else f"does not fit: {d['reason']}"))
     _emit(d, args.json, text)
     return 0
@@ -224,7 +225,7 @@ def cmd_size(args) -> int:
     for o in result.options:
         lines.append(f"  {o.hardware:<16} " + (
             f"{o.accelerators:>5} accelerators ({o.accelerators_for_peak} for peak), {o.stack} {o.precision} "
-            f"TP{o.tensor_parallel}, TTFT {o.ttft_ms:,.0f} ms, TPOT {o.tpot_ms:.1f} ms, "
+            f"TP{o.tensor_parallel}, TTFT p95 {o.ttft_ms:,.0f} ms, TPOT p95 {o.tpot_ms:.1f} ms, "
             f"utilization {o.utilization:.0%}" if o.feasible and not o.specialized else o.reason))
     _emit(out, args.json, "\n".join(lines))
     return 0

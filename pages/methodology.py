@@ -4,11 +4,16 @@ import streamlit as st
 from engine.catalog.catalog import load_catalog
 from engine.money.cost_model import HOURS_PER_MONTH
 from engine.physics.bands import MIN_ROWS
-from engine.physics.perf import OVERLAP_P
+from engine.physics.perf import LATENCY_QUANTILE, OVERLAP_P, tpot_spread
 from present.formatting import count, percent
 from present.labels import kind_label
 from ui import state, tables
 from ui.layout import page_header
+
+
+def tpot_spread_p95() -> float:
+    """The unexplained TPOT spread the speed target is judged with, as a share of the mean (perf.tpot_spread)."""
+    return tpot_spread(LATENCY_QUANTILE)[0]
 
 
 def power_capped_cards() -> str:
@@ -105,9 +110,13 @@ with st.expander("Performance of one replica", expanded=False):
         "bandwidth from published NCCL measurements for the system's interconnect and GPU count "
         "(interconnects.yaml, collectives.yaml); pipeline stages add one hop per stage.")
     st.markdown(
-        "**TPOT** = mean iteration time: prompts join the running batch whole (chunked prefill), so when fewer "
-        "than one arrives per iteration a share of the iterations carries a prompt and the rest only decode. "
-        "Per-user speed = 1000 / TPOT; throughput = batch / TPOT. **TTFT p95** = the rest of the iteration in "
+        "**TPOT**: the mean is the mean iteration time: prompts join the running batch whole (chunked prefill), "
+        "so when fewer than one arrives per iteration a share of the iterations carries a prompt and the rest only "
+        "decode; throughput = batch / mean TPOT. The speed target is judged at **p95 of requests**: a request's TPOT "
+        "is the mean plus the prompts prefilled in its own iterations (a Poisson count, so long prompts widen the "
+        f"tail) plus a spread of {tpot_spread_p95():.1%} of the mean that prefill does not explain, measured on MLPerf "
+        "runs (physics.yaml tpot_p99_spread, scaled from p99 to p95). Per-user speed = 1000 / p95 TPOT. "
+        "**TTFT p95** = the rest of the iteration in "
         "flight + queueing behind other prompts (M/D/1 under Poisson arrivals) + the prompt's own prefill and "
         "its iteration. Sizing keeps the largest batch meeting both targets and the cheapest layout, precision "
         "and stack at peak, plus headroom and spares for availability.")
@@ -118,7 +127,7 @@ with st.expander("Performance of one replica", expanded=False):
         "measured row above, max-throughput and MLPerf server/interactive alike, each (source, hardware, model) "
         "group weighted equally, with a prior per factor (`python -m tools.fit`). The accuracy table shows the "
         "error with each hardware, family and source left out of that fit. MLPerf limits are p99: the replay "
-        "divides the TPOT limit by the measured p99/mean ratio of those rows. The peak rate is the dense tensor "
+        "judges TTFT and TPOT at p99 of requests. The peak rate is the dense tensor "
         f"peak; a card capped below the TDP of its die's full-power part ({power_capped_cards()}) computes at "
         "most that part's peak x its own TDP / the part's TDP: at a fixed energy per FLOP, power caps the rate "
         "(hardware.yaml power_reference).")

@@ -10,6 +10,10 @@ TPOT at that batch, on the layout the SLO search picked, is set against the meas
 - ratio ~ 1 with a large throughput error: the batch the model picks is wrong (limits, queueing, caps).
 Rows without a logged mean (most MLPerf v6.0 rows) are skipped.
 
+`--spread` measures physics.yaml's tpot_p99_spread on the same rows: the share of the mean TPOT by which the
+logged p99 exceeds the mean, less what the model's prefill interference explains at the measured
+concurrency (perf.tpot_tail_s); the median over rows is the spread the model adds for everything else.
+
 `--shape` asks a third question that needs no logged mean: how much of its offline (maximum-throughput)
 throughput does a system keep under the server and interactive limits? For each (hardware, model, precision,
 MLPerf round) with an offline row, it prints the measured server / offline and interactive / offline ratios
@@ -27,8 +31,8 @@ import sys
 from dataclasses import dataclass
 
 from engine.catalog.catalog import Catalog, load_catalog
-from engine.physics.calibration import BENCHMARKS_CSV, P99_TPOT_OVER_MEAN, Case, load_cases, run_case
-from engine.physics.perf import ReplicaConfig, operating_point
+from engine.physics.calibration import BENCHMARKS_CSV, MLPERF_QUANTILE, Case, load_cases, run_case
+from engine.physics.perf import ReplicaConfig, _Shape, tpot_spread
 from engine.physics.predict import predict
 
 MEAN_NOTE = re.compile(r"mean=([\d.]+) ms")
@@ -42,28 +46,35 @@ class Replay:
     measured_tpot_ms: float  # mean over requests, from the row's log
     model_tpot_ms: float  # the model's mean TPOT at that batch and layout
     throughput_error: float  # predicted / measured - 1 of the end-to-end replay (calibrate's error)
+    measured_p99_tpot_ms: float  # p99 over requests, from the row's log
+    model_interference: float  # the model's prefill-interference tail at p99, as a share of its mean TPOT
+
+    @property
+    def unexplained_spread(self) -> float:
+        """Measured p99 / mean - 1, less the modelled prefill interference (physics.yaml tpot_p99_spread)."""
+        return self.measured_p99_tpot_ms / self.measured_tpot_ms - 1.0 - self.model_interference
 
     @property
     def tpot_ratio(self) -> float:
         return self.model_tpot_ms / self.measured_tpot_ms
 
 
-def logged_mean_tpot_ms(path=BENCHMARKS_CSV) -> dict[str, float]:
-    """Mean TPOT [ms] per source file, where the tpot_p99_ms row's notes give it."""
+def logged_tpot_ms(path=BENCHMARKS_CSV) -> dict[str, tuple[float, float]]:
+    """(mean, p99) TPOT [ms] per source file, where the tpot_p99_ms row's notes give the mean."""
     out = {}
     with open(path, encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             match = MEAN_NOTE.search(row["notes"]) if row["metric"] == "tpot_p99_ms" else None
             if match:
-                out[row["source"]] = float(match.group(1))
+                out[row["source"]] = (float(match.group(1)), float(row["value"]))
     return out
 
 
-def replay(catalog: Catalog, case: Case, mean_tpot_ms: float) -> Replay | None:
+def replay(catalog: Catalog, case: Case, mean_tpot_ms: float, p99_tpot_ms: float) -> Replay | None:
     """The model's TPOT at the row's measured concurrency, on the layout its SLO search picks."""
     p = predict(catalog, case.model, case.hardware, case.precision, case.accelerators, case.input_tokens,
                 case.output_tokens, case.stack, case.tensor_parallel, mode="slo", ttft_ms=case.ttft_limit_ms,
-                tpot_ms=case.tpot_limit_ms / P99_TPOT_OVER_MEAN, ttft_quantile=0.99, speculative=case.speculative)
+                tpot_ms=case.tpot_limit_ms, latency_quantile=MLPERF_QUANTILE, speculative=case.speculative)
     if not p.fits:
         return None
     accelerators = p.tensor_parallel * p.pipeline_parallel
@@ -72,14 +83,17 @@ def replay(catalog: Catalog, case: Case, mean_tpot_ms: float) -> Replay | None:
     cfg = ReplicaConfig(catalog.get_model(case.model), catalog.get_hardware(case.hardware),
                         catalog.get_stack(case.stack), p.precision, p.kv_precision, p.tensor_parallel,
                         p.pipeline_parallel, case.speculative, p.attention_data_parallel)
-    point = operating_point(cfg, max(1, round(per_replica)), case.input_tokens, case.output_tokens)
+    shape = _Shape(cfg, case.input_tokens, case.output_tokens, 0.0, latency_quantile=MLPERF_QUANTILE)
+    point = shape.point(max(1, round(per_replica)))
+    spread, _ = tpot_spread(MLPERF_QUANTILE)
     return Replay(case, p.tensor_parallel, per_replica, mean_tpot_ms, point.tpot_ms,
-                  p.output_tokens_per_s / case.measured - 1.0)
+                  p.output_tokens_per_s / case.measured - 1.0, p99_tpot_ms,
+                  point.tpot_tail_ms / point.tpot_ms - 1.0 - spread)
 
 
 def replays(catalog: Catalog, cases: list[Case]) -> list[Replay]:
-    means = logged_mean_tpot_ms()
-    out = [replay(catalog, c, means[c.source]) for c in cases if c.latency_limited and c.source in means]
+    logged = logged_tpot_ms()
+    out = [replay(catalog, c, *logged[c.source]) for c in cases if c.latency_limited and c.source in logged]
     return [r for r in out if r is not None]
 
 
@@ -140,6 +154,8 @@ def print_shapes(shapes: list[ScenarioShape]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.slo_replay", description=__doc__.splitlines()[0])
     parser.add_argument("--rows", action="store_true", help="print every row, not only the group medians")
+    parser.add_argument("--spread", action="store_true",
+                        help="the p99 / mean TPOT spread prefill interference does not explain (physics.yaml)")
     parser.add_argument("--shape", action="store_true",
                         help="server / offline and interactive / offline throughput, measured and modelled")
     args = parser.parse_args(argv)
@@ -147,6 +163,14 @@ def main(argv: list[str] | None = None) -> int:
         print_shapes(scenario_shapes(load_catalog(), load_cases()))
         return 0
     results = replays(load_catalog(), load_cases())
+    if args.spread:
+        spreads = [r.unexplained_spread for r in results]
+        explained = [r.model_interference for r in results]
+        print(f"{len(results)} rows: measured p99 / mean TPOT median "
+              f"{statistics.median(r.measured_p99_tpot_ms / r.measured_tpot_ms for r in results):.3f}; "
+              f"modelled prefill interference median {statistics.median(explained):.3f}; "
+              f"unexplained spread (tpot_p99_spread) median {statistics.median(spreads):.3f}")
+        return 0
     groups: dict[tuple[str, str, str], list[Replay]] = {}
     for r in results:
         groups.setdefault((r.case.model, r.case.hardware, r.case.group), []).append(r)

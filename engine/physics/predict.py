@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from engine.catalog.catalog import Catalog, Hardware, Model, Stack, normalize_precision
-from engine.physics.perf import OperatingPoint, ReplicaConfig, best_under_slo, max_batch, max_throughput
+from engine.physics.perf import (LATENCY_QUANTILE, OperatingPoint, ReplicaConfig, best_under_slo, max_batch,
+                                 max_throughput)
 
 TP_SIZES = (1, 2, 4, 8, 16, 32, 64, 72)
 PP_SIZES = (1, 2, 4, 8)
@@ -42,6 +43,7 @@ class Prediction:
     fits: bool
     reason: str = ""
     attention_data_parallel: bool = False  # MoE: attention DP + expert parallel over the tp ranks
+    tpot_tail_ms: float | None = None  # slo mode: per-request TPOT at the latency quantile (tpot_ms is the mean)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -87,12 +89,12 @@ def predict(catalog: Catalog, model_id: str, hardware_id: str, precision: str, a
             input_tokens: int, output_tokens: int, stack_id: str | None = None,
             tensor_parallel: int | None = None, mode: str = "max-throughput",
             ttft_ms: float | None = None, tpot_ms: float | None = None,
-            kv_precision: str | None = None, ttft_quantile: float = 0.95,
+            kv_precision: str | None = None, latency_quantile: float = LATENCY_QUANTILE,
             speculative: tuple[int, float] | None = None) -> Prediction:
     """Best use of `accelerators` for the case; raises ValueError on unknown ids or bad values.
 
-    In slo mode `ttft_ms` is a limit on the `ttft_quantile` of TTFT under Poisson arrivals (p95 by
-    default, as the scenario's targets; MLPerf's limits are p99). `speculative` = (draft tokens,
+    In slo mode `ttft_ms` and `tpot_ms` are limits on the `latency_quantile` of TTFT and of per-request
+    TPOT under Poisson arrivals (p95 by default, as the scenario's targets; MLPerf's limits are p99). `speculative` = (draft tokens,
     acceptance rate) runs speculative decoding (e.g. a model's MTP head)."""
     model = catalog.get_model(model_id)
     hw = catalog.get_hardware(hardware_id)
@@ -122,7 +124,8 @@ def predict(catalog: Catalog, model_id: str, hardware_id: str, precision: str, a
     for tp, pp, attention_dp in layouts(hw, model, accelerators, tensor_parallel):
         cfg = ReplicaConfig(model, hw, stack, precision, kv, tp, pp, speculative, attention_dp)
         if mode == "slo":
-            point = best_under_slo(cfg, input_tokens, output_tokens, ttft_ms, tpot_ms, ttft_quantile=ttft_quantile)
+            point = best_under_slo(cfg, input_tokens, output_tokens, ttft_ms, tpot_ms,
+                                   latency_quantile=latency_quantile)
         else:
             point = max_throughput(cfg, input_tokens, output_tokens)
         if point is None:
@@ -139,4 +142,5 @@ def predict(catalog: Catalog, model_id: str, hardware_id: str, precision: str, a
     total, cfg, point, replicas = best
     return Prediction(model.id, hw.id, stack.id, precision, kv, accelerators, cfg.tp, cfg.pp, replicas,
                       point.batch_size, total, total / accelerators, point.output_tokens_per_s_per_user,
-                      point.ttft_ms, point.tpot_ms, True, attention_data_parallel=cfg.attention_dp)
+                      point.ttft_ms, point.tpot_ms, True, attention_data_parallel=cfg.attention_dp,
+                      tpot_tail_ms=point.tpot_tail_ms if mode == "slo" else None)

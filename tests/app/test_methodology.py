@@ -52,6 +52,11 @@ def test_methodology_states_the_step_model_the_engine_runs():
     assert f"TensorRT-LLM {trt.kv_cache_free_fraction:.2f} of {trt.kv_cache_fraction_of} memory" in text
     formulas = " ".join(x.value for x in at.latex)
     assert r"\sum_{o \in \text{operators}}" in formulas and r"\max\left(" not in formulas
+    # the speed target is judged at p95 of requests, with the spread physics.yaml holds (scaled from p99)
+    from engine.physics.perf import TPOT_SPREAD_P99
+    assert "p95 of requests" in text and "judges TTFT and TPOT at p99 of requests" in text
+    p95_spread = TPOT_SPREAD_P99 * 1.6448536 / 2.3263479
+    assert f"a spread of {p95_spread:.1%} of the mean" in text
 
 
 def test_methodology_names_every_power_capped_card_from_the_catalog():

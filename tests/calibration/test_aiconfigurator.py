@@ -6,6 +6,9 @@ configuration for ISL 1024 / OSL 256, TTFT <= 1 s, TPOT <= 50 ms, with the comma
 Issue 12's target is within 25% each, and the guard: on 2026-12-07 (one fit over every calibration row,
 roofline overlap p = 1.5, the input embedding a lookup and the LM head on sampled tokens only) the 70B rows are
 at -20% to -24% and Llama 3.1 8B BF16 on one H100 at -23%. All five are bound by TPOT (50 ms), not by memory.
+aiconfigurator's TTFT and TPOT are those of a batch's steps, with no spread across requests, so the engine is
+judged at the median request (latency_quantile 0.5: its mean TPOT), not at the p95 the product's targets use
+(at p95 the prefill-interference tail and the measured spread cost another 2-7%).
 """
 import pytest
 
@@ -19,7 +22,7 @@ ROWS = load_table("aiconfigurator_reference")
 @pytest.mark.parametrize("row", ROWS, ids=[r["id"] for r in ROWS])
 def test_within_band_of_aiconfigurator(catalog, row):
     p = predict(catalog, row["model_id"], row["hardware_id"], row["precision"], row["accelerators"],
-                1024, 256, "tensorrt-llm", mode="slo", ttft_ms=1000, tpot_ms=50)
+                1024, 256, "tensorrt-llm", mode="slo", ttft_ms=1000, tpot_ms=50, latency_quantile=0.5)
     assert p.fits
     assert p.output_tokens_per_s_per_accelerator == pytest.approx(row["tokens_per_s_per_gpu"], rel=0.25)
     assert p.ttft_ms <= 1000 and p.tpot_ms <= 50

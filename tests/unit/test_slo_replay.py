@@ -2,19 +2,19 @@
 import pytest
 
 from engine.physics.calibration import load_cases
-from tools.slo_replay import logged_mean_tpot_ms, replay
+from tools.slo_replay import logged_tpot_ms, replay, replays
 
 
 def _h200_llama2_server_v51():
-    means = logged_mean_tpot_ms()
-    return [(c, means[c.source]) for c in load_cases()
+    logged = logged_tpot_ms()
+    return [(c, *logged[c.source]) for c in load_cases()
             if c.group == "mlperf-server" and c.model == "llama-2-70b" and c.hardware == "h200"
-            and c.publication == "MLPerf v5.1" and c.source in means]
+            and c.publication == "MLPerf v5.1" and c.source in logged]
 
 
 def test_measured_concurrency_is_littles_law(catalog):
-    case, mean_tpot_ms = _h200_llama2_server_v51()[0]
-    r = replay(catalog, case, mean_tpot_ms)
+    case, mean_tpot_ms, p99_tpot_ms = _h200_llama2_server_v51()[0]
+    r = replay(catalog, case, mean_tpot_ms, p99_tpot_ms)
     # sequences in flight x tokens per sequence per second, over the replicas, gives back the measured tokens/s
     replicas = case.accelerators / r.tensor_parallel
     assert replicas * r.sequences_per_replica * 1000 / mean_tpot_ms == pytest.approx(case.measured, rel=1e-9)
@@ -26,8 +26,8 @@ def test_step_agrees_where_the_end_to_end_replay_agrees(catalog):
     # model's mean TPOT should then be near the logged mean TPOT too (a step error would show here first)
     rows = _h200_llama2_server_v51()
     assert len(rows) >= 5
-    for case, mean_tpot_ms in rows:
-        r = replay(catalog, case, mean_tpot_ms)
+    for case, mean_tpot_ms, p99_tpot_ms in rows:
+        r = replay(catalog, case, mean_tpot_ms, p99_tpot_ms)
         assert abs(r.throughput_error) <= 0.15
         assert 0.8 <= r.tpot_ratio <= 1.25
 
@@ -51,3 +51,19 @@ def test_scenario_shapes_are_shares_of_offline(catalog):
     # the interactive limits (TTFT 450 ms, TPOT 40 ms) keep less of offline than the server ones, in both
     assert shape.measured["mlperf-interactive"] < shape.measured["mlperf-server"]
     assert shape.modelled["mlperf-interactive"] < shape.modelled["mlperf-server"]
+
+
+def test_tpot_spread_in_physics_yaml_is_the_median_the_replay_measures(catalog):
+    # physics.yaml's tpot_p99_spread is what python -m tools.slo_replay --spread prints: over the rows logging
+    # both the mean and the p99 TPOT, the median of measured p99 / mean - 1 less the modelled prefill interference
+    from statistics import median
+
+    from engine.physics.perf import TPOT_SPREAD_P99
+
+    results = replays(catalog, load_cases())
+    assert len(results) >= 150
+    assert median(r.unexplained_spread for r in results) == pytest.approx(TPOT_SPREAD_P99, abs=0.01)
+    # long prompts (Llama 3.1 405B, ~9.4k tokens) interfere far more with decoding than Llama 2 70B's ~220
+    interference = {m: median(r.model_interference for r in results if r.case.model == m)
+                    for m in ("llama-3.1-405b", "llama-2-70b")}
+    assert interference["llama-3.1-405b"] > 3 * interference["llama-2-70b"]
