@@ -117,7 +117,9 @@ with st.expander("Performance of one replica", expanded=False):
         f"tail) plus a spread of {tpot_spread_p95():.1%} of the mean that prefill does not explain, measured on MLPerf "
         "runs (physics.yaml tpot_p99_spread, scaled from p99 to p95). Per-user speed = 1000 / p95 TPOT. "
         "**TTFT p95** = the rest of the iteration in "
-        "flight + queueing behind other prompts (M/D/1 under Poisson arrivals) + the prompt's own prefill and "
+        "flight + queueing behind other prompts (M/D/1 under Poisson arrivals) + the wait for a free sequence "
+        "slot (Erlang C over the most sequences the replica holds: random arrivals cannot keep every slot busy, "
+        "so a batch stays within about 2 / sqrt(slots) of that cap) + the prompt's own prefill and "
         "its iteration. Sizing keeps the largest batch meeting both targets and the cheapest layout, precision "
         "and stack at peak, plus headroom and spares for availability.")
     st.markdown(

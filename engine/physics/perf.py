@@ -18,8 +18,9 @@ Physics (DESIGN.md):
   prefill steals time from decode; prompts come whole, so with fewer than one arrival per
   iteration some iterations carry a prompt (compute-bound) and the rest decode alone.
 - latency targets are judged at a percentile of requests (p95 for the product, p99 for MLPerf):
-  TTFT's queueing tail, and TPOT's: a request's TPOT is the mean iteration plus the prompts that
-  joined its batch while it decoded (a Poisson count), plus a measured unexplained spread.
+  TTFT's queueing tail (behind other prompts, and for a free sequence slot when the batch runs near
+  the most the replica holds), and TPOT's: a request's TPOT is the mean iteration plus the prompts
+  that joined its batch while it decoded (a Poisson count), plus a measured unexplained spread.
 
 References
 ----------
@@ -55,7 +56,8 @@ LATENCY_QUANTILE = 0.95
 # Spread of per-request TPOT around its mean that prefill interference does not explain (scheduling,
 # load swings, output-length mix), as a share of the mean at p99; other quantiles scale with the normal z.
 TPOT_SPREAD_P99 = physics_value("tpot_p99_spread")
-_Z_P99 = NormalDist().inv_cdf(0.99)
+_NORMAL = NormalDist()
+_Z_P99 = _NORMAL.inv_cdf(0.99)
 
 
 def tpot_spread(quantile: float) -> tuple[float, float]:
@@ -682,8 +684,11 @@ class _Shape:
 
     def __init__(self, cfg: ReplicaConfig, input_tokens: float, output_tokens: float,
                  cached_input_fraction: float, disaggregated: bool = False,
-                 latency_quantile: float = LATENCY_QUANTILE) -> None:
+                 latency_quantile: float = LATENCY_QUANTILE, slots: int | None = None) -> None:
         self.cfg, self.input_tokens, self.output_tokens = cfg, input_tokens, output_tokens
+        # Requests arriving at random (Poisson) compete for at most `slots` sequences in flight (None: a closed
+        # loop keeps the batch full, as an offline benchmark does)
+        self.slots = None if disaggregated else slots
         self.latency_quantile = latency_quantile
         self.queue_factor = queue_tail_factor(latency_quantile)
         self.tpot_spread, self.tpot_z = tpot_spread(latency_quantile)
@@ -730,12 +735,55 @@ class _Shape:
         queue = self.queue_factor * pre * rho / (2.0 * (1.0 - rho))
         in_flight = 0.0 if self.disaggregated else self.latency_quantile * step
         tpot = step / gained
+        if self.slots:
+            queue += slot_wait_s(batch_size, self.slots, self.output_tokens * tpot, self.latency_quantile)
         tail = tpot_tail_s(tpot, prompt_s, arrivals_per_iteration, self.output_tokens, gained,
                            self.tpot_spread, self.tpot_z)
         return OperatingPoint(batch_size=batch_size, ttft_ms=(in_flight + pre + step + queue) * 1e3,
                               tpot_ms=tpot * 1e3,
                               output_tokens_per_s=batch_size / tpot, prefill_ms=pre * 1e3,
                               decode_step_ms=decode_only * 1e3, tpot_tail_ms=tail * 1e3)
+
+
+def poisson_slots(largest_batch: int) -> int | None:
+    """The sequence slots Poisson arrivals compete for (`slot_wait_s`): the largest batch the replica holds.
+    None for a one-sequence replica: the search's batches are whole sequences, so its occupancy cannot be set
+    below its one slot, and it is judged as before, without the wait (optimistic there)."""
+    return largest_batch if largest_batch > 1 else None
+
+
+def slot_wait_s(mean_sequences: float, slots: int, hold_s: float, quantile: float) -> float:
+    """A request's wait for a free sequence slot at `quantile` [s]: M/M/c with c = `slots` servers.
+
+    A replica holds at most `slots` sequences (memory, the stack's caps); each holds one for about
+    `hold_s` (its decode). With Poisson arrivals keeping `mean_sequences` in flight on average, the
+    occupancy is rho = mean / slots; a request finds every slot busy with probability P (Erlang C, in
+    the Halfin-Whitt approximation P = 1 / (1 + beta Phi(beta) / phi(beta)), beta = (1 - rho) sqrt(c))
+    and then waits an exponential time of rate c (1 - rho) / hold_s. So a batch can approach its cap
+    only as far as the TTFT target allows: within about 2 / sqrt(c) of it.
+
+    References
+    ----------
+    Halfin and Whitt, "Heavy-traffic limits for queues with many exponential servers", Operations
+    Research 29(3), 1981.
+    """
+    rho = mean_sequences / slots
+    if rho >= 1.0:
+        return math.inf
+    p_wait = wait_probability(slots, rho)
+    tail = 1.0 - quantile
+    if p_wait <= tail:
+        return 0.0
+    return math.log(p_wait / tail) * hold_s / (slots * (1.0 - rho))
+
+
+def wait_probability(slots: int, rho: float) -> float:
+    """P(all `slots` busy) for Poisson arrivals at occupancy rho < 1: Erlang C in the Halfin-Whitt
+    approximation (O(1) where the exact sum is O(slots); within 0.015 of it from 50 slots up, and above it)."""
+    beta = (1.0 - rho) * math.sqrt(slots)
+    if beta > 6.0:  # below 1e-8
+        return 0.0
+    return 1.0 / (1.0 + beta * _NORMAL.cdf(beta) / _NORMAL.pdf(beta))
 
 
 def tpot_tail_s(mean_tpot_s: float, prompt_s: float, arrivals_per_iteration: float, output_tokens: float,
@@ -822,7 +870,7 @@ def best_under_slo(cfg: ReplicaConfig, input_tokens: float, output_tokens: float
     if searched is None:
         upper, _ = max_batch(cfg, input_tokens, output_tokens)
         shape = _Shape(cfg, input_tokens, output_tokens, cached_input_fraction, disaggregated,
-                       latency_quantile) if upper >= 1 else None
+                       latency_quantile, slots=poisson_slots(upper)) if upper >= 1 else None
         if len(cfg.searched_shapes) >= 64:  # call shapes of one configuration in a long-lived app: start again
             cfg.searched_shapes.clear()
         searched = cfg.searched_shapes[key] = (upper, shape)
@@ -883,7 +931,11 @@ def _crossing(last, lo: int, lo_point: OperatingPoint, hi: int, hi_point: Operat
                                       (p0.ttft_ms, p1.ttft_ms, lo_point.ttft_ms, hi_point.ttft_ms, ttft_ms)):
         if f_hi <= limit:
             continue  # this limit is met across the bracket
-        x = x1 - (f1 - limit) * (x1 - x0) / (f1 - f0) if f1 != f0 else math.nan
+        if not math.isfinite(f_hi):  # no line to draw (the wait for a free slot is infinite at the cap)
+            x = (lo + hi) / 2.0
+            guess = min(guess, x)
+            continue
+        x = x1 - (f1 - limit) * (x1 - x0) / (f1 - f0) if math.isfinite(f0 + f1) and f1 != f0 else math.nan
         if not lo < x < hi + 1:  # also NaN
             x = lo + (limit - f_lo) * (hi - lo) / (f_hi - f_lo)
         guess = min(guess, x)
@@ -895,12 +947,15 @@ def serving_point(cfg: ReplicaConfig, batch_size: int, input_tokens: float, outp
                   disaggregated_ttft_ms: float | None = None) -> OperatingPoint | None:
     """The point sizing prices at `batch_size`, for any batch rather than only the best one.
 
-    Without `disaggregated_ttft_ms` it is `operating_point`. With it, the replica only
+    Without `disaggregated_ttft_ms` it is the point under Poisson arrivals, as `best_under_slo` judges it
+    (TTFT waits for a free slot near the largest batch). With it, the replica only
     decodes (as `best_under_slo(..., disaggregated=True)` evaluates it) and a prefill pool
     is sized to meet that TTFT (`disaggregated_point`); None when no pool can.
     """
     if disaggregated_ttft_ms is None:
-        return operating_point(cfg, batch_size, input_tokens, output_tokens, cached_input_fraction)
+        upper, _ = max_batch(cfg, input_tokens, output_tokens)
+        return _Shape(cfg, input_tokens, output_tokens, cached_input_fraction,
+                      slots=poisson_slots(upper)).point(batch_size)
     decode = _Shape(cfg, input_tokens, output_tokens, cached_input_fraction, disaggregated=True).point(batch_size)
     return disaggregated_point(decode, disaggregated_ttft_ms, output_tokens)
 

@@ -55,6 +55,7 @@ def test_methodology_states_the_step_model_the_engine_runs():
     # the speed target is judged at p95 of requests, with the spread physics.yaml holds (scaled from p99)
     from engine.physics.perf import TPOT_SPREAD_P99
     assert "p95 of requests" in text and "judges TTFT and TPOT at p99 of requests" in text
+    assert "wait for a free sequence slot (Erlang C" in text
     p95_spread = TPOT_SPREAD_P99 * 1.6448536 / 2.3263479
     assert f"a spread of {p95_spread:.1%} of the mean" in text
 

@@ -50,18 +50,21 @@ def test_latency_limited_rows_do_not_get_worse(results):
     # requests (the mean x (1 + the measured 0.109 spread) + the prefill interference, perf.tpot_tail_s) instead
     # of the mean against the limit / 1.18, refit: 341 rows at 15.4% / 40.2%, without gpt-oss 14.5% / 37.4%, the
     # older 283 at 12.8% / 33.9%; gpt-oss's 29 at 18.7% / 47.1% (the refit speeds the model up a little and
-    # they were over-predicted); every leave-one-out figure improved (python -m engine calibrate).
+    # they were over-predicted); every leave-one-out figure improved (python -m engine calibrate). Under Poisson
+    # arrivals the batch kept below the sequences a replica holds by the p99 wait for a free one (Erlang C,
+    # perf.slot_wait_s), refit: 341 rows at 14.9% / 40.4%, without gpt-oss 14.1% / 36.3%, the older 283 at
+    # 12.8% / 32.9%, gpt-oss's 29 at 17.2% / 46.4%.
     # Issue 12's target is 15% / 40%.
     limited = [r for r in results if r.case.latency_limited]
     s = summaries(results)["overall"][1]
     assert s.label == "latency-limited rows" and s.rows == sum(r.error is not None for r in limited) >= 310
-    assert s.median_abs_error <= 0.16 and s.p90_abs_error <= 0.41
+    assert s.median_abs_error <= 0.155 and s.p90_abs_error <= 0.41
     before_gpt_oss = summarize([r for r in limited if not r.case.model.startswith("gpt-oss")], "")
-    assert before_gpt_oss.median_abs_error <= 0.15 and before_gpt_oss.p90_abs_error <= 0.38
+    assert before_gpt_oss.median_abs_error <= 0.145 and before_gpt_oss.p90_abs_error <= 0.37
     older = summarize([r for r in limited if r.case.model != "deepseek-r1" and not r.case.model.startswith("gpt-oss")], "")
-    assert older.median_abs_error <= 0.13 and older.p90_abs_error <= 0.35
+    assert older.median_abs_error <= 0.13 and older.p90_abs_error <= 0.34
     gpt_oss = summarize([r for r in limited if r.case.model.startswith("gpt-oss")], "")
-    assert gpt_oss.median_abs_error <= 0.20 and gpt_oss.p90_abs_error <= 0.48
+    assert gpt_oss.median_abs_error <= 0.18 and gpt_oss.p90_abs_error <= 0.47
 
 
 def test_every_calibration_case_is_expressible(results):

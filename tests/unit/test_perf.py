@@ -308,3 +308,38 @@ def test_tensorrt_llm_reserves_sliding_window_layers_the_whole_sequence(catalog)
     cfg = ReplicaConfig(m, hw, trt, "fp4", "fp8")
     vcfg = ReplicaConfig(m, hw, dataclasses.replace(trt, kv_cache_window_aware=True), "fp4", "fp8")
     assert perf.decode_step_s(cfg, 64, 6300) == perf.decode_step_s(vcfg, 64, 6300)
+
+
+def _erlang_c(c: int, rho: float) -> float:
+    """Exact probability of waiting in M/M/c at occupancy rho (offered load a = rho c), summed in log space."""
+    a = rho * c
+    terms = [k * math.log(a) - math.lgamma(k + 1) for k in range(c)]
+    last = c * math.log(a) - math.lgamma(c + 1) - math.log(1 - rho)
+    top = max(terms + [last])
+    below = sum(math.exp(t - top) for t in terms)
+    return math.exp(last - top) / (below + math.exp(last - top))
+
+
+@pytest.mark.parametrize("slots, rho", [(50, 0.8), (200, 0.9), (1000, 0.95), (1000, 0.97)])
+def test_slot_wait_is_erlang_c(slots, rho):
+    # Halfin-Whitt's P(wait) against the exact Erlang C: close, and never below it (a wait never understated)
+    exact = _erlang_c(slots, rho)
+    approx = perf.wait_probability(slots, rho)
+    assert exact <= approx <= exact + 0.015
+    # the wait's p95: exponential of rate c (1 - rho) / hold beyond P(wait); hold 10 s
+    wait = perf.slot_wait_s(rho * slots, slots, 10.0, 0.95)
+    assert wait == pytest.approx(max(math.log(approx / 0.05), 0.0) * 10.0 / (slots * (1 - rho)), rel=1e-12)
+
+
+def test_batch_under_poisson_arrivals_stays_below_the_slots_it_holds(catalog, simple_stack):
+    # a 70B replica on one H200 holds `upper` sequences; with a lenient TPOT target only TTFT binds, and random
+    # arrivals keep the batch some way below the cap: the wait for a free slot would break the TTFT target
+    m, hw = catalog.get_model("llama-3.3-70b"), catalog.get_hardware("h200")
+    cfg = ReplicaConfig(m, hw, simple_stack, "fp8", "fp8", tp=1)
+    upper, _ = perf.max_batch(cfg, 1000, 200)
+    best = perf.best_under_slo(cfg, 1000, 200, ttft_ms=2000, tpot_ms=10_000)
+    assert 0.5 * upper < best.batch_size < upper
+    assert perf.slot_wait_s(upper, upper, 1.0, 0.95) == math.inf
+    assert perf.slot_wait_s(upper / 2, upper, 1.0, 0.95) == 0.0
+    # an offline benchmark keeps the batch full (max_throughput: a closed loop, no slot wait)
+    assert perf.max_throughput(cfg, 1000, 200).batch_size == upper
