@@ -923,19 +923,21 @@ def _last_feasible_batch(point, upper: int, ttft_ms: float, tpot_ms: float) -> O
 def _crossing(last, lo: int, lo_point: OperatingPoint, hi: int, hi_point: OperatingPoint,
               ttft_ms: float, tpot_ms: float) -> float | None:
     """Where the first limit `hi` misses is crossed, on the line through the last two points (or through the
-    bracket's ends where that line leaves the bracket); None where the figures give no finite guess."""
+    bracket's ends where that line leaves the bracket); None where the figures give no finite guess.
+
+    TTFT is drawn as 1 / TTFT: near the batch a replica holds, the wait for a free slot grows like
+    1 / (slots - batch) (`slot_wait_s`), so its reciprocal is close to a straight line there (and 0, not
+    infinite, at the cap)."""
     (x0, p0), (x1, p1) = last
     guess = math.inf
-    for f0, f1, f_lo, f_hi, limit in ((p0.tpot_judged_ms, p1.tpot_judged_ms, lo_point.tpot_judged_ms,
-                                       hi_point.tpot_judged_ms, tpot_ms),
-                                      (p0.ttft_ms, p1.ttft_ms, lo_point.ttft_ms, hi_point.ttft_ms, ttft_ms)):
-        if f_hi <= limit:
+    for misses, f0, f1, f_lo, f_hi, limit in (
+            (hi_point.tpot_judged_ms > tpot_ms, p0.tpot_judged_ms, p1.tpot_judged_ms, lo_point.tpot_judged_ms,
+             hi_point.tpot_judged_ms, tpot_ms),
+            (hi_point.ttft_ms > ttft_ms, 1.0 / p0.ttft_ms, 1.0 / p1.ttft_ms, 1.0 / lo_point.ttft_ms,
+             1.0 / hi_point.ttft_ms, 1.0 / ttft_ms)):
+        if not misses:
             continue  # this limit is met across the bracket
-        if not math.isfinite(f_hi):  # no line to draw (the wait for a free slot is infinite at the cap)
-            x = (lo + hi) / 2.0
-            guess = min(guess, x)
-            continue
-        x = x1 - (f1 - limit) * (x1 - x0) / (f1 - f0) if math.isfinite(f0 + f1) and f1 != f0 else math.nan
+        x = x1 - (f1 - limit) * (x1 - x0) / (f1 - f0) if f1 != f0 else math.nan
         if not lo < x < hi + 1:  # also NaN
             x = lo + (limit - f_lo) * (hi - lo) / (f_hi - f_lo)
         guess = min(guess, x)
