@@ -118,8 +118,9 @@ with st.expander("Performance of one replica", expanded=False):
         "runs (physics.yaml tpot_p99_spread, scaled from p99 to p95). Per-user speed = 1000 / p95 TPOT. "
         "**TTFT p95** = the rest of the iteration in "
         "flight + queueing behind other prompts (M/D/1 under Poisson arrivals) + the wait for a free sequence "
-        "slot (Erlang C over the most sequences the replica holds: random arrivals cannot keep every slot busy, "
-        "so a batch stays within about 2 / sqrt(slots) of that cap) + the prompt's own prefill and "
+        "slot (Erlang C over the most sequences the replica holds, exact up to 64 slots and Halfin-Whitt above: "
+        "random arrivals cannot keep every slot busy, so where the TTFT target is short against a sequence's "
+        "decode the batch stays about 1.7 x sqrt(slots) below that cap) + the prompt's own prefill and "
         "its iteration. Sizing keeps the largest batch meeting both targets and the cheapest layout, precision "
         "and stack at peak, plus headroom and spares for availability.")
     st.markdown(

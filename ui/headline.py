@@ -55,9 +55,9 @@ def answer(plan: Plan) -> None:
     low[0].metric("First token, p95", ms(ttft.delivered), target_margin(ttft, band), **OFF,
                   help="The first token the user sees: the prompt's prefill and any hidden reasoning count.")
     low[1].metric("Speed per user", tok_per_s(speed.delivered), target_margin(speed, band), **OFF,
-                  help="Self-hosted: the speed 95% of requests get (their p95 time per output token: prompts "
-                       "prefilled alongside slow some requests more than others). APIs: the provider's published "
-                       "or measured figure.")
+                  help="Self-hosted GPUs: the speed 95% of requests get (their p95 time per output token: prompts "
+                       "prefilled alongside slow some requests more than others). APIs and specialized silicon: "
+                       "the published or measured figure.")
     low[2].metric("SLO met", slo_met(confidence(best), band), _evidence_note(best), **OFF,
                   help="Yes: measured or vendor figures. Likely: our performance model, "
                        + (f"whose held-out throughput band for this option is {throughput_band_label(best.throughput_band)}"

@@ -7,6 +7,8 @@ per-user speed is a vertical line on it, and the sized batch is the point just r
 """
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 
 from engine.catalog.catalog import Catalog, load_catalog
@@ -82,7 +84,9 @@ def throughput_curve(scenario: Scenario, option: HardwareOption, catalog: Catalo
     Returns
     -------
     Points in increasing batch order; throughput per accelerator [tok/s] is the replica's
-    output rate over its accelerators, per-user speed [tok/s] is 1000 / TPOT. Each point
+    output rate over its accelerators, per-user speed [tok/s] is 1000 / p95 TPOT (the figure the
+    target is judged on). Batches at which requests would wait without end for a free slot (the cap,
+    under Poisson arrivals) have no point. Each point
     is priced as sizing prices it, the scenario's levers included (`lever_settings`). With
     disaggregated prefill, throughput blends the decode replica with a prefill pool sized
     for the TTFT target, so batches at which no pool can meet it have no point.
@@ -103,7 +107,7 @@ def throughput_curve(scenario: Scenario, option: HardwareOption, catalog: Catalo
     out = []
     for b in sorted(set(batch_sizes(upper, points)) | sized):
         p = serving_point(cfg, b, isl, osl, cached_input_fraction, lat.ttft_p95_ms if disaggregated else None)
-        if p is None:
+        if p is None or not math.isfinite(p.ttft_ms):  # at the cap random arrivals wait without end for a slot
             continue
         per_user = p.output_tokens_per_s_per_user
         out.append(CurvePoint(b, p.output_tokens_per_s / cfg.accelerators, per_user, p.ttft_ms,

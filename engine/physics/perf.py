@@ -155,7 +155,8 @@ class OperatingPoint:
     output_tokens_per_s: float  # whole replica
     prefill_ms: float
     decode_step_ms: float
-    # TPOT at the latency percentile the point was judged at (`tpot_tail_s`); None: not judged, the mean
+    # TPOT at the point's latency percentile of requests (`tpot_tail_s`); None for a closed loop (max_throughput,
+    # no target to judge), whose per-user speed is the mean's
     tpot_tail_ms: float | None = None
 
     @property
@@ -674,7 +675,8 @@ def operating_point(cfg: ReplicaConfig, batch_size: int, input_tokens: float, ou
     TTFT at the `latency_quantile` (p95 by default) under Poisson arrivals = the rest of the iteration
     in flight when the request arrives (uniform over one iteration: its q-quantile is q x step) +
     queueing behind other prompts (M/D/1 wait at the prefill share rho of the replica's time, its
-    exponential tail's q-quantile) + own prompt's prefill + the iteration that carries it.
+    exponential tail's q-quantile) + own prompt's prefill + the iteration that carries it. Without the
+    wait for a free sequence slot, which needs the replica's largest batch (`serving_point`, `best_under_slo`).
     """
     return _Shape(cfg, input_tokens, output_tokens, cached_input_fraction).point(batch_size)
 
@@ -686,9 +688,10 @@ class _Shape:
                  cached_input_fraction: float, disaggregated: bool = False,
                  latency_quantile: float = LATENCY_QUANTILE, slots: int | None = None) -> None:
         self.cfg, self.input_tokens, self.output_tokens = cfg, input_tokens, output_tokens
-        # Requests arriving at random (Poisson) compete for at most `slots` sequences in flight (None: a closed
-        # loop keeps the batch full, as an offline benchmark does)
-        self.slots = None if disaggregated else slots
+        # Requests arriving at random (Poisson) compete for at most `slots` sequences in flight, in a decode
+        # pool too (None: a closed loop keeps the batch full, as an offline benchmark does). A replica holding
+        # one sequence cannot serve random arrivals at a finite wait: the search's batches are whole sequences.
+        self.slots = slots
         self.latency_quantile = latency_quantile
         self.queue_factor = queue_tail_factor(latency_quantile)
         self.tpot_spread, self.tpot_z = tpot_spread(latency_quantile)
@@ -745,22 +748,15 @@ class _Shape:
                               decode_step_ms=decode_only * 1e3, tpot_tail_ms=tail * 1e3)
 
 
-def poisson_slots(largest_batch: int) -> int | None:
-    """The sequence slots Poisson arrivals compete for (`slot_wait_s`): the largest batch the replica holds.
-    None for a one-sequence replica: the search's batches are whole sequences, so its occupancy cannot be set
-    below its one slot, and it is judged as before, without the wait (optimistic there)."""
-    return largest_batch if largest_batch > 1 else None
-
-
 def slot_wait_s(mean_sequences: float, slots: int, hold_s: float, quantile: float) -> float:
     """A request's wait for a free sequence slot at `quantile` [s]: M/M/c with c = `slots` servers.
 
     A replica holds at most `slots` sequences (memory, the stack's caps); each holds one for about
     `hold_s` (its decode). With Poisson arrivals keeping `mean_sequences` in flight on average, the
-    occupancy is rho = mean / slots; a request finds every slot busy with probability P (Erlang C, in
-    the Halfin-Whitt approximation P = 1 / (1 + beta Phi(beta) / phi(beta)), beta = (1 - rho) sqrt(c))
-    and then waits an exponential time of rate c (1 - rho) / hold_s. So a batch can approach its cap
-    only as far as the TTFT target allows: within about 2 / sqrt(c) of it.
+    occupancy is rho = mean / slots; a request finds every slot busy with probability P (Erlang C)
+    and then waits an exponential time of rate c (1 - rho) / hold_s (`wait_probability`: exact for few slots).
+    So under a TTFT target short against the hold, the batch stays some sequences below its cap: about
+    1.7 sqrt(c) of them at p95.
 
     References
     ----------
@@ -777,9 +773,23 @@ def slot_wait_s(mean_sequences: float, slots: int, hold_s: float, quantile: floa
     return math.log(p_wait / tail) * hold_s / (slots * (1.0 - rho))
 
 
+# Up to this many slots P(wait) is summed exactly (Erlang B recurrence, O(slots)); above, the Halfin-Whitt
+# approximation (O(1)) is within 0.012 of it.
+EXACT_ERLANG_SLOTS = 64
+
+
 def wait_probability(slots: int, rho: float) -> float:
-    """P(all `slots` busy) for Poisson arrivals at occupancy rho < 1: Erlang C in the Halfin-Whitt
-    approximation (O(1) where the exact sum is O(slots); within 0.015 of it from 50 slots up, and above it)."""
+    """P(all `slots` busy) for Poisson arrivals at occupancy rho < 1 (Erlang C).
+
+    Exact up to EXACT_ERLANG_SLOTS slots; above, the Halfin-Whitt approximation
+    1 / (1 + beta Phi(beta) / phi(beta)), beta = (1 - rho) sqrt(slots): the search evaluates it at every batch.
+    """
+    if slots <= EXACT_ERLANG_SLOTS:
+        load = rho * slots
+        blocking = 1.0  # Erlang B with 0 servers
+        for k in range(1, slots + 1):
+            blocking = load * blocking / (k + load * blocking)
+        return blocking / (1.0 - rho * (1.0 - blocking))
     beta = (1.0 - rho) * math.sqrt(slots)
     if beta > 6.0:  # below 1e-8
         return 0.0
@@ -853,7 +863,8 @@ def max_throughput(cfg: ReplicaConfig, input_tokens: float, output_tokens: float
     batch, _ = max_batch(cfg, input_tokens, output_tokens)
     if batch < 1:
         return None
-    return operating_point(cfg, batch, input_tokens, output_tokens)
+    # a closed loop, judged against no target: its per-user speed is the mean's
+    return replace(operating_point(cfg, batch, input_tokens, output_tokens), tpot_tail_ms=None)
 
 
 def best_under_slo(cfg: ReplicaConfig, input_tokens: float, output_tokens: float,
@@ -870,7 +881,7 @@ def best_under_slo(cfg: ReplicaConfig, input_tokens: float, output_tokens: float
     if searched is None:
         upper, _ = max_batch(cfg, input_tokens, output_tokens)
         shape = _Shape(cfg, input_tokens, output_tokens, cached_input_fraction, disaggregated,
-                       latency_quantile, slots=poisson_slots(upper)) if upper >= 1 else None
+                       latency_quantile, slots=upper) if upper >= 1 else None
         if len(cfg.searched_shapes) >= 64:  # call shapes of one configuration in a long-lived app: start again
             cfg.searched_shapes.clear()
         searched = cfg.searched_shapes[key] = (upper, shape)
@@ -939,7 +950,7 @@ def _crossing(last, lo: int, lo_point: OperatingPoint, hi: int, hi_point: Operat
             continue  # this limit is met across the bracket
         x = x1 - (f1 - limit) * (x1 - x0) / (f1 - f0) if f1 != f0 else math.nan
         if not lo < x < hi + 1:  # also NaN
-            x = lo + (limit - f_lo) * (hi - lo) / (f_hi - f_lo)
+            x = lo + (limit - f_lo) * (hi - lo) / (f_hi - f_lo) if f_hi != f_lo else math.nan
         guess = min(guess, x)
     return guess if math.isfinite(guess) else None
 
@@ -956,8 +967,7 @@ def serving_point(cfg: ReplicaConfig, batch_size: int, input_tokens: float, outp
     """
     if disaggregated_ttft_ms is None:
         upper, _ = max_batch(cfg, input_tokens, output_tokens)
-        return _Shape(cfg, input_tokens, output_tokens, cached_input_fraction,
-                      slots=poisson_slots(upper)).point(batch_size)
+        return _Shape(cfg, input_tokens, output_tokens, cached_input_fraction, slots=upper).point(batch_size)
     decode = _Shape(cfg, input_tokens, output_tokens, cached_input_fraction, disaggregated=True).point(batch_size)
     return disaggregated_point(decode, disaggregated_ttft_ms, output_tokens)
 
