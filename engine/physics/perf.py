@@ -712,7 +712,7 @@ class _Shape:
         cfg = self.cfg
         if not cfg.stack.continuous_batching:
             point = _static_batch_point(cfg, batch_size, self.input_tokens, self.output_tokens,
-                                        self.cached_input_fraction)
+                                        self.cached_input_fraction, self.latency_quantile)
             # no prompt joins a running batch (`tpot_tail_s` without interference): only the unexplained spread
             return replace(point, tpot_tail_ms=point.tpot_ms * (1.0 + self.tpot_spread))
         micro = batch_size / cfg.pp
@@ -813,11 +813,11 @@ def tpot_tail_s(mean_tpot_s: float, prompt_s: float, arrivals_per_iteration: flo
 
 
 def _static_batch_point(cfg: ReplicaConfig, batch_size: int, input_tokens: float, output_tokens: float,
-                        cached_input_fraction: float) -> OperatingPoint:
+                        cached_input_fraction: float, quantile: float = LATENCY_QUANTILE) -> OperatingPoint:
     """Static batching: a batch is prefilled together, decoded to its end, then the next starts.
 
-    A new request waits on average for the running batch to finish (half a cycle; p95
-    close to a whole cycle), then for its batch's prefill.
+    A new request waits for the running batch to finish, uniformly over a cycle (its `quantile`:
+    that share of a cycle), then for its batch's prefill.
     """
     context = input_tokens + output_tokens / 2.0
     step = decode_step_s(cfg, batch_size, context)
@@ -825,7 +825,7 @@ def _static_batch_point(cfg: ReplicaConfig, batch_size: int, input_tokens: float
     pre = prefill_s(cfg, fresh_tokens * batch_size)
     cycle = pre + output_tokens * step
     throughput = batch_size * output_tokens / cycle
-    ttft = 0.95 * cycle + pre + step
+    ttft = quantile * cycle + pre + step
     return OperatingPoint(batch_size=batch_size, ttft_ms=ttft * 1e3, tpot_ms=step * 1e3,
                           output_tokens_per_s=throughput, prefill_ms=pre * 1e3, decode_step_ms=step * 1e3)
 

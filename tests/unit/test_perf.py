@@ -384,3 +384,14 @@ def test_batch_search_returns_the_last_feasible_batch_on_any_monotone_curve():
         expected = feasible[-1] if feasible and feasible[0] == 1 else None
         found = perf._last_feasible_batch(point, upper, ttft_ms, tpot_ms)
         assert (found.batch_size if found else None) == expected
+
+
+def test_static_batching_waits_for_the_running_batch_at_the_asked_quantile(catalog):
+    # a request arriving at random waits uniformly over one cycle of the running batch: its q-quantile is q cycles
+    m, hw = catalog.get_model("llama-3.1-8b"), catalog.get_hardware("h100-sxm")
+    cfg = ReplicaConfig(m, hw, catalog.get_stack("naive"), "bf16", "bf16", tp=1)
+    p95 = perf._Shape(cfg, 1000, 200, 0.0, latency_quantile=0.95).point(8)
+    p99 = perf._Shape(cfg, 1000, 200, 0.0, latency_quantile=0.99).point(8)
+    cycle_ms = p95.prefill_ms + 200 * p95.decode_step_ms
+    assert p99.ttft_ms - p95.ttft_ms == pytest.approx(0.04 * cycle_ms)
+    assert p99.tpot_ms == p95.tpot_ms and p99.tpot_judged_ms > p95.tpot_judged_ms > p95.tpot_ms
