@@ -4,7 +4,7 @@ import streamlit as st
 from engine.catalog.catalog import load_catalog
 from engine.money.cost_model import HOURS_PER_MONTH
 from engine.physics.bands import MIN_ROWS
-from engine.physics.perf import LATENCY_QUANTILE, OVERLAP_P, tpot_spread
+from engine.physics.perf import EXACT_ERLANG_SLOTS, LATENCY_QUANTILE, OVERLAP_P, tpot_spread
 from present.formatting import count, percent
 from present.labels import kind_label
 from ui import state, tables
@@ -118,7 +118,8 @@ with st.expander("Performance of one replica", expanded=False):
         "runs (physics.yaml tpot_p99_spread, scaled from p99 to p95). Per-user speed = 1000 / p95 TPOT. "
         "**TTFT p95** = the rest of the iteration in "
         "flight + queueing behind other prompts (M/D/1 under Poisson arrivals) + the wait for a free sequence "
-        "slot (Erlang C over the most sequences the replica holds, exact up to 64 slots and Halfin-Whitt above: "
+        f"slot (Erlang C over the most sequences the replica holds, exact up to {EXACT_ERLANG_SLOTS} slots and "
+        "Halfin-Whitt above: "
         "random arrivals cannot keep every slot busy, so where the TTFT target is short against a sequence's "
         "decode the batch stays about 1.7 x sqrt(slots) below that cap) + the prompt's own prefill and "
         "its iteration. Sizing keeps the largest batch meeting both targets and the cheapest layout, precision "

@@ -151,6 +151,20 @@ def print_shapes(shapes: list[ScenarioShape]) -> None:
               + "  ".join(cells))
 
 
+def print_spread_by_model(results: list[Replay]) -> None:
+    """Per model: the range over its (hardware, scenario) groups of the median measured p99 / mean TPOT and of
+    1 + the modelled prefill interference (long prompts interfere more)."""
+    groups: dict[str, dict[tuple[str, str], list[Replay]]] = {}
+    for r in results:
+        groups.setdefault(r.case.model, {}).setdefault((r.case.hardware, r.case.group), []).append(r)
+    print(f"{'model':16s} {'groups':>6s}  {'measured p99/mean':>17s}  {'1 + modelled interference':>25s}")
+    for model, by_group in sorted(groups.items()):
+        measured = [statistics.median(r.measured_p99_tpot_ms / r.measured_tpot_ms for r in g) for g in by_group.values()]
+        modelled = [1.0 + statistics.median(r.model_interference for r in g) for g in by_group.values()]
+        print(f"{model:16s} {len(by_group):6d}  {min(measured):8.2f} - {max(measured):.2f}  "
+              f"{min(modelled):16.2f} - {max(modelled):.2f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.slo_replay", description=__doc__.splitlines()[0])
     parser.add_argument("--rows", action="store_true", help="print every row, not only the group medians")
@@ -166,10 +180,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.spread:
         spreads = [r.unexplained_spread for r in results]
         explained = [r.model_interference for r in results]
-        print(f"{len(results)} rows: measured p99 / mean TPOT median "
-              f"{statistics.median(r.measured_p99_tpot_ms / r.measured_tpot_ms for r in results):.3f}; "
+        ratios = [r.measured_p99_tpot_ms / r.measured_tpot_ms for r in results]
+        deciles = statistics.quantiles(ratios, n=10)
+        print(f"{len(results)} rows: measured p99 / mean TPOT median {statistics.median(ratios):.3f} "
+              f"(10th-90th percentile {deciles[0]:.2f}-{deciles[-1]:.2f}); "
               f"modelled prefill interference median {statistics.median(explained):.3f}; "
               f"unexplained spread (tpot_p99_spread) median {statistics.median(spreads):.3f}")
+        print_spread_by_model(results)
         return 0
     groups: dict[tuple[str, str, str], list[Replay]] = {}
     for r in results:

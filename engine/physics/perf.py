@@ -62,7 +62,7 @@ _Z_P99 = _NORMAL.inv_cdf(0.99)
 
 def tpot_spread(quantile: float) -> tuple[float, float]:
     """(unexplained spread as a share of the mean TPOT, z) at `quantile` of per-request TPOT."""
-    z = NormalDist().inv_cdf(quantile)
+    z = _NORMAL.inv_cdf(quantile)
     return TPOT_SPREAD_P99 * z / _Z_P99, z
 
 

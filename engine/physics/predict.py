@@ -94,8 +94,8 @@ def predict(catalog: Catalog, model_id: str, hardware_id: str, precision: str, a
     """Best use of `accelerators` for the case; raises ValueError on unknown ids or bad values.
 
     In slo mode `ttft_ms` and `tpot_ms` are limits on the `latency_quantile` of TTFT and of per-request
-    TPOT under Poisson arrivals (p95 by default, as the scenario's targets; MLPerf's limits are p99). `speculative` = (draft tokens,
-    acceptance rate) runs speculative decoding (e.g. a model's MTP head)."""
+    TPOT under Poisson arrivals (p95 by default, as the scenario's targets; MLPerf's limits are p99).
+    `speculative` = (draft tokens, acceptance rate) runs speculative decoding (e.g. a model's MTP head)."""
     model = catalog.get_model(model_id)
     hw = catalog.get_hardware(hardware_id)
     precision = normalize_precision(precision)

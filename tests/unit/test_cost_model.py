@@ -114,7 +114,7 @@ def test_owned_month_one_by_hand(small):
     per_replica = s.output_tokens_per_s_per_replica / 300  # calls/s one replica carries
     peak = 0.8333333333333334
     replicas = max(math.ceil(peak * 1.2 / per_replica - 1e-9) + 1, 1)  # 20% headroom, N+1 (three nines)
-    # 3 one-GPU replicas: one H100 holds ~17 sequences of this shape, and under Poisson arrivals a batch of 10
+    # 3 one-GPU replicas: one H100 holds 17 sequences of this shape, and under Poisson arrivals a batch of 11
     # keeps the p95 wait for a free one within the TTFT target (perf.slot_wait_s; 16 before, 2 replicas)
     assert replicas * s.accelerators_per_replica == s.accelerators == 3
     # one 4-GPU HGX H100 server carries the load, plus one spare server (N+1 servers, three nines);
