@@ -74,6 +74,7 @@ def queue_tail_factor(quantile: float) -> float:
 DRAFT_OVERHEAD = physics_value("speculative_draft_overhead")
 # How memory and compute time of one operator combine (operator_s).
 OVERLAP_P = physics_value("roofline_overlap_exponent")
+MOE_TILE_TOKENS = physics_value("moe_tile_tokens")
 
 
 @dataclass(frozen=True)
@@ -553,6 +554,25 @@ def routed_active_params(model: Model) -> float:
     return model.routed_expert_params_b * 1e9 * model.experts_per_token / model.num_experts
 
 
+def expert_rows(model: Model, tokens: float) -> float:
+    """Token rows the grouped expert GEMMs of one layer compute for `tokens` tokens, padding included.
+
+    A grouped GEMM gives each expert whole tiles of MOE_TILE_TOKENS rows: an expert receiving X tokens computes
+    T x ceil(X / T) rows (vLLM's moe_align_block_size pads each expert's tokens to a multiple of the block; the
+    tensor-core instructions of Hopper and Blackwell work on 64-row tiles). X is Poisson with mean
+    m = tokens x k / E under uniform routing: E[ceil(X / T)] is about P(X >= 1) = 1 - exp(-m) while m is below
+    a tile and about m / T + 1/2 far above it; the larger of the two (the second reaching its 1/2 as m / T
+    grows) is continuous and grows with the tokens. Never below the tokens x k rows themselves. Many small
+    experts (gpt-oss 128, DeepSeek 256) pay most: a few hundred tokens per expert leave part of a tile empty;
+    Mixtral's 8 experts fill theirs. In decode, where an expert sees a few tokens, the padded rows mostly hide
+    under the weight reads (`operator_s`).
+    """
+    per_expert = tokens * model.experts_per_token / model.num_experts
+    tiles = max(-math.expm1(-per_expert),
+                per_expert / MOE_TILE_TOKENS - 0.5 * math.expm1(-per_expert / MOE_TILE_TOKENS))
+    return model.num_experts * MOE_TILE_TOKENS * tiles
+
+
 def operator_s(memory_s: float, compute_s: float) -> float:
     """Time of one operator from its memory and compute times [s].
 
@@ -602,6 +622,7 @@ def _pass_timer(cfg: ReplicaConfig):
     flops_per_token, flops_per_logit_token = dense_gemm_flops_per_token(model)
     expert_miss = 1.0 - model.experts_per_token / model.num_experts if routed else 1.0
     expert_flops_per_token = 2 * routed_active_params(model)
+    expert_flops_per_row = 2 * routed / model.num_experts if routed else 0.0  # one token through one expert
     kv_precision, replication = cfg.kv_precision, kv_replication(model, tp, attention_dp)
     width = attention_width(model)
     hidden_layers = model.hidden_size, model.num_layers
@@ -629,7 +650,7 @@ def _pass_timer(cfg: ReplicaConfig):
         if routed:
             touched = routed * (1.0 - expert_miss ** max(tokens, 1.0))  # experts_touched_fraction
             experts = operator_s(touched * expert_bytes / tp / bw_weights,
-                                 expert_flops_per_token * tokens / tp / expert_rate)
+                                 expert_flops_per_row * expert_rows(model, tokens) / tp / expert_rate)
         context = by_context.get(context_tokens)
         if context is None:
             context = by_context[context_tokens] = (kv_bytes_per_sequence(model, kv_precision, context_tokens),

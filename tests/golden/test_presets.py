@@ -118,7 +118,9 @@ SELF_HOSTED = {
     # 1,165 -> 1,103 tok/s; the fleets by hand are unchanged.
     # Issue 12 (TPOT judged at p95 of requests: the mean x (1 + the measured spread) + the prefill interference,
     # perf.tpot_tail_s; refit): voice 974 -> 860 tok/s, regulated-on-prem 1,103 -> 999 tok/s; fleets unchanged.
-    "voice-agent": ("owned:rtx-pro-6000", 20_000 * 18 * 1 / 86_400 * 3.0, 60, 860.2, 0.3, 1, 1, 1, 1, rtx_pro_6000),
+    # Issue 12 (grouped expert GEMMs compute whole 64-row tiles per expert, perf.expert_rows; refit): the dense
+    # models move with the refit only: voice 860 -> 910 tok/s; fleets unchanged.
+    "voice-agent": ("owned:rtx-pro-6000", 20_000 * 18 * 1 / 86_400 * 3.0, 60, 909.8, 0.3, 1, 1, 1, 1, rtx_pro_6000),
     # Four nines: two failure domains that each carry the peak. H100 SXM also ships on 4-GPU HGX boards
     # (server_units.yaml, issue 14 rule 8): a TP2 replica (1,165 tok/s) carries 2.9 calls/s, 2 replicas
     # carry the peak and 3 the peak with 30% headroom, 2 per 4-GPU server: max(ceil(3 / 2) + 1 spare,
@@ -139,7 +141,12 @@ SELF_HOSTED = {
     # the mean iteration is longer than the fluid average: 2,823 tok/s (still 16 installed).
     # Issue 12 (TPOT at p95 of requests, and under Poisson arrivals the batch kept below the sequences a B200
     # holds by the p95 wait for a free one, perf.slot_wait_s; refit): 2,628 tok/s, still 16 installed.
-    "coding-agent": ("owned:b200", 600 * 6 * 40 / 86_400 * 3.15, 1600, 2628.5, 0.2, 1, 1, 8, 1, b200),
+    # Issue 12 (grouped expert GEMMs compute whole 64-row tiles per expert, perf.expert_rows; refit): gpt-oss's
+    # 128 experts each see ~2 tokens of a 62-sequence decode batch, so a one-GPU replica drops to 2,341 tok/s
+    # and a TP2 replica (171 sequences) carries more per GPU: 2 of them (4 GPUs) carry the peak. The FP4 and
+    # INT4 TP2 replicas then cost the same (3 replicas with headroom, 6 GPUs), and sizing breaks the tie on
+    # TTFT (INT4 2,556 ms, FP4 2,604 ms): 5,758 tok/s per TP2 replica; N+1 8-GPU servers, still 16 installed.
+    "coding-agent": ("owned:b200", 600 * 6 * 40 / 86_400 * 3.15, 1600, 5758.2, 0.2, 1, 2, 8, 1, b200),
 }
 
 RENTED = {
