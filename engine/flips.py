@@ -139,10 +139,19 @@ def _ranking_costs(model: CostModel, p, scenario: Scenario) -> tuple[np.ndarray,
     return monthly_costs(model, p).sum(axis=1), month_1
 
 
+_LAST_FIRST_MONTH: tuple = (None, None)  # (paths, their month 0): every option of a ranking cuts the same paths
+
+
 def _first_month(p):
     """The paths' month 0 only (every (samples, months) multiplier cut to its first column)."""
-    return dataclasses.replace(p, **{f.name: getattr(p, f.name)[:, :1] for f in dataclasses.fields(p)
-                                     if isinstance(getattr(p, f.name), np.ndarray)})
+    global _LAST_FIRST_MONTH
+    last = _LAST_FIRST_MONTH
+    if last[0] is p:
+        return last[1]
+    first = dataclasses.replace(p, **{f.name: getattr(p, f.name)[:, :1] for f in dataclasses.fields(p)
+                                      if isinstance(getattr(p, f.name), np.ndarray)})
+    _LAST_FIRST_MONTH = (p, first)  # swapped whole (safe across threads); holds `p`, so its id is not reused
+    return first
 
 
 def _winners(ids: list[str], ranking: np.ndarray, month_1: np.ndarray) -> np.ndarray:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
 import numpy as np
 
@@ -370,9 +371,25 @@ def with_delivery_lead(models: dict[str, CostModel], options: dict[str, Option])
             for oid, m in models.items()}
 
 
+# Each bridged model's steady state, kept by the model's identity (each entry holds its key, so its id cannot be
+# reused): the searches of what flips the answer ask for it of the same model hundreds of times a plan, and a
+# copy of a record of thirty fields costs more than the formula on one path. Dict reads and writes are atomic.
+_STEADY_KEPT = 512
+_STEADY: dict[int, tuple[CostModel, CostModel]] = {}
+
+
 def steady_state(model: CostModel) -> CostModel:
     """The model without its delivery wait: for comparisons of volume, not of dates."""
-    return dataclasses.replace(model, lead_months=0, bridge=None) if model.bridge is not None else model
+    if model.bridge is None:
+        return model
+    kept = _STEADY.get(id(model))
+    if kept is not None and kept[0] is model:
+        return kept[1]
+    steady = dataclasses.replace(model, lead_months=0, bridge=None)
+    if len(_STEADY) >= _STEADY_KEPT:  # a long-lived app: start again rather than grow without bound
+        _STEADY.clear()
+    _STEADY[id(model)] = (model, steady)
+    return steady
 
 
 # --- the cost formula --------------------------------------------------------------
@@ -480,9 +497,10 @@ def _fleet_rule(model: CostModel) -> tuple:
 
 
 class _DayFleet:
-    """One fleet rule's day on one array of loads (`_day`): the fleet averaged over the hours and at the
-    busiest hour, and at the quietest hour when first asked (only a reserved base needs it). Its arrays are
-    read-only: the options priced on the same day share them."""
+    """One fleet rule's day on one array of loads (`_day`): the fleet averaged over the hours, and at the
+    busiest and the quietest hour when first asked (the busiest only staffs a fleet above its staff floor,
+    `_staff_fte`; the quietest only a reserved base needs). Its arrays are read-only: the options priced on
+    the same day share them."""
 
     def __init__(self, model: CostModel, load: np.ndarray) -> None:
         _, shares, weights = _day_shape(model.hourly_load_share)
@@ -495,15 +513,19 @@ class _DayFleet:
             return average, by_hour[0], by_hour[-1]
         low, high = float(load.min()), float(load.max())
         if load.size <= _GRID_ABOVE or not high > low > 0:
-            self.average, self._quietest, self.peak = exact(load)
-            self._quietest_on_grid = None
+            self.average, self._quietest, self._peak = exact(load)
+            self._quietest_on_grid = self._peak_on_grid = None
+            self._peak.setflags(write=False)
+            self.peak_max = float(self._peak.max())
         else:
             grid = np.geomspace(low, high, _GRID_POINTS)
             self._index, self._step = _grid_position(load, low, high)
-            average, self._quietest_on_grid, peak = exact(grid)
-            self.average, self._quietest, self.peak = self._read(average), None, self._read(peak)
+            average, self._quietest_on_grid, self._peak_on_grid = exact(grid)
+            self.average, self._quietest, self._peak = self._read(average), None, None
+            # whole accelerators at the grid's points: a load read between two of them is never above both
+            # (their difference is exact, and rounding is monotone), so this bounds every load's fleet
+            self.peak_max = float(self._peak_on_grid.max())
         self.average.setflags(write=False)
-        self.peak.setflags(write=False)
 
     def _read(self, values: np.ndarray) -> np.ndarray:
         """Each load's value, linear between the grid's points (take: fancy indexing's result, faster)."""
@@ -518,6 +540,12 @@ class _DayFleet:
         self._quietest.setflags(write=False)
         return self._quietest
 
+    def peak(self) -> np.ndarray:
+        if self._peak is None:
+            self._peak = self._read(self._peak_on_grid)
+            self._peak.setflags(write=False)
+        return self._peak
+
 
 # The last few days' fleets, kept by their loads' identity (as `_LAST_LOADS`) and the fleet rule: a Monte
 # Carlo or a flips search prices an accelerator's on-demand and reserved base + burst options on the same
@@ -527,10 +555,11 @@ _LAST_DAYS: tuple = ()  # ((load, fleet rule, _DayFleet), ...), the latest first
 
 
 def _day(model: CostModel, load: np.ndarray,
-         quietest: bool = True) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+         quietest: bool = True) -> tuple[np.ndarray, np.ndarray | None, _Peak]:
     """The fleet averaged over the day's hours (`_hour_shares`), at its quietest hour and at its busiest,
     for each load [accelerators] (hours sorted by load share, quietest first). Without `quietest` the
-    quietest hour's fleet is not read off the grid (None): only a reserved base needs it."""
+    quietest hour's fleet is not read off the grid (None): only a reserved base needs it. The busiest
+    hour's comes as a `_Peak`, read only when asked."""
     global _LAST_DAYS
     rule = _fleet_rule(model)
     kept = _LAST_DAYS
@@ -539,10 +568,39 @@ def _day(model: CostModel, load: np.ndarray,
         day = _DayFleet(model, load)
         if not load.flags.writeable:  # only loads nobody can change are kept
             _LAST_DAYS = ((load, rule, day),) + kept[:_DAYS_KEPT - 1]
-    return day.average, (day.quietest() if quietest else None), day.peak
+    return day.average, (day.quietest() if quietest else None), _Peak(day.peak, day.peak_max)
 
 
-def _rented(model: CostModel, load: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+class _Peak:
+    """A fleet array read only when asked (`fleet()`), and the largest of its values (`most`)."""
+
+    __slots__ = ("fleet", "most")
+
+    def __init__(self, fleet: Callable[[], np.ndarray], most: float) -> None:
+        self.fleet, self.most = fleet, most
+
+    @classmethod
+    def of(cls, fleet: np.ndarray) -> _Peak:
+        # one path's handful of loads: the maximum costs more than the staff rule it could skip
+        return cls(lambda: fleet, float(fleet.max()) if fleet.size > _STAFF_BOUND_ABOVE else math.inf)
+
+
+_STAFF_BOUND_ABOVE = 64
+
+
+def _staff_fte(model: CostModel, peak: _Peak) -> np.ndarray | float:
+    """Staff [FTE]: the floor, or the fleet's share where it is above (the fleet at the day's peak).
+
+    Where even the largest fleet's share is at the floor, np.maximum gives the floor in every sample and
+    month (a fleet's share never exceeds the largest one's: rounding is monotone): the floor itself, a
+    number, whose products and sums are the same as the array's, element by element, without a pass
+    over a Monte Carlo's loads."""
+    if peak.most * model.staff_fte_per_accelerator <= model.staff_min_fte:
+        return model.staff_min_fte
+    return np.maximum(model.staff_min_fte, peak.fleet() * model.staff_fte_per_accelerator)
+
+
+def _rented(model: CostModel, load: np.ndarray) -> tuple[np.ndarray, np.ndarray, _Peak]:
     """Average accelerators rented on demand each month, and those held reserved all month (the base).
 
     Returns (on demand, reserved base, the fleet at the day's peak, for staffing). Without a load
@@ -553,7 +611,7 @@ def _rented(model: CostModel, load: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     """
     if not model.hourly_load_share:
         peak = _fleet(model, load)
-        return peak, np.zeros(load.shape), peak
+        return peak, np.zeros(load.shape), _Peak.of(peak)
     reserved = model.reserved_base_usd_per_accelerator_month > 0
     average, quietest, peak = _day(model, load, quietest=reserved)
     if not reserved:
@@ -618,10 +676,11 @@ def _formula(model: CostModel, p: Paths, start: int = 0,
         return drivers, terms + ((STAFF, model.staff_min_fte * model.engineer_usd_per_month, _EVERY_MONTH),)
     load = _load(p)
     if model.kind == "cloud" and needed is None:  # the day's busiest fleet comes with the hourly ones
-        on_demand, base, accelerators = _rented(model, load)
+        on_demand, base, peak = _rented(model, load)
     else:
         accelerators = _fleet(model, load, needed)
-    drivers["staff FTE"] = np.maximum(model.staff_min_fte, accelerators * model.staff_fte_per_accelerator)
+        peak = _Peak.of(accelerators)
+    drivers["staff FTE"] = _staff_fte(model, peak)
     staff = (STAFF, model.engineer_usd_per_month, "staff FTE")
     if model.kind == "cloud":
         if needed is not None:  # a given fleet, rented all month

@@ -133,19 +133,18 @@ def uncertainty(models: dict[str, CostModel], scenario: Scenario, focus: str | N
     base = {name: np.ones(1) for name in INPUTS}
     sampled, base_paths = _paths(scenario, samples), _paths(scenario, base)
     throughput = {oid: r for oid, r in (throughput or {}).items() if oid in models}
-    by_band: dict[Range, Paths] = {}  # options of one band (rented, owned) share their paths and loads
-    averages = {}
-    for oid, model in models.items():
-        if not every_option and oid != focus:
-            continue
-        band = throughput.get(oid)
-        if band is None:
-            p = sampled
-        else:
-            if band not in by_band:
-                by_band[band] = _slower(sampled, throughput_factors(band, z))
-            p = by_band[band]
-        averages[oid] = _average(model, p)
+    by_band: dict[Range | None, list[str]] = {}  # options of one band (rented, owned) share their paths and loads
+    for oid in models:
+        if every_option or oid == focus:
+            by_band.setdefault(throughput.get(oid), []).append(oid)
+    # priced band by band: a band's loads and their grid positions are worked out once and kept only while
+    # its options are priced (cost_model.py keeps the last few), whatever order the options come in
+    computed = {}
+    for band, oids in by_band.items():
+        p = sampled if band is None else _slower(sampled, throughput_factors(band, z))
+        for oid in oids:
+            computed[oid] = _average(models[oid], p)
+    averages = {oid: computed[oid] for oid in models if oid in computed}
     # every option's percentiles in one call (row by row, the same figures): numpy's percentile costs more
     # to call than to compute on 2,000 samples
     percentiles = np.percentile(np.stack(list(averages.values())), [10, 50, 90], axis=1) if averages else ()
