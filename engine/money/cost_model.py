@@ -333,6 +333,10 @@ class Paths:
     api_price: np.ndarray
     gpu_price: np.ndarray
     software: np.ndarray | None = None  # self-hosted throughput per accelerator vs month 0 (None: 1)
+    # Months cut from longer paths (`_first_months`): the longer paths' loads' (lowest, highest, count), which
+    # place a day's fleet on the same grid of loads, so every month is priced as on the longer paths.
+    # None: these paths' own loads.
+    grid: tuple[float, float, int] | None = None
 
 
 def paths(scenario: Scenario, months: int, usage: np.ndarray, tokens: np.ndarray, growth: np.ndarray,
@@ -502,7 +506,7 @@ class _DayFleet:
     `_staff_fte`; the quietest only a reserved base needs). Its arrays are read-only: the options priced on
     the same day share them."""
 
-    def __init__(self, model: CostModel, load: np.ndarray) -> None:
+    def __init__(self, model: CostModel, load: np.ndarray, grid: tuple[float, float, int] | None = None) -> None:
         _, shares, weights = _day_shape(model.hourly_load_share)
 
         def exact(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # every hour at once: (hours, *x.shape)
@@ -511,8 +515,8 @@ class _DayFleet:
             # row times the (hours, loads) matrix), called thousands of times by the flips searches
             average = np.dot(weights.reshape(1, -1), by_hour.reshape(by_hour.shape[0], -1)).reshape(by_hour.shape[1:])
             return average, by_hour[0], by_hour[-1]
-        low, high = float(load.min()), float(load.max())
-        if load.size <= _GRID_ABOVE or not high > low > 0:
+        low, high, size = (float(load.min()), float(load.max()), load.size) if grid is None else grid
+        if size <= _GRID_ABOVE or not high > low > 0:
             self.average, self._quietest, self._peak = exact(load)
             self._quietest_on_grid = self._peak_on_grid = None
             self._peak.setflags(write=False)
@@ -554,18 +558,18 @@ _DAYS_KEPT = 4
 _LAST_DAYS: tuple = ()  # ((load, fleet rule, _DayFleet), ...), the latest first
 
 
-def _day(model: CostModel, load: np.ndarray,
-         quietest: bool = True) -> tuple[np.ndarray, np.ndarray | None, _Peak]:
+def _day(model: CostModel, load: np.ndarray, quietest: bool = True,
+         grid: tuple[float, float, int] | None = None) -> tuple[np.ndarray, np.ndarray | None, _Peak]:
     """The fleet averaged over the day's hours (`_hour_shares`), at its quietest hour and at its busiest,
     for each load [accelerators] (hours sorted by load share, quietest first). Without `quietest` the
     quietest hour's fleet is not read off the grid (None): only a reserved base needs it. The busiest
-    hour's comes as a `_Peak`, read only when asked."""
+    hour's comes as a `_Peak`, read only when asked. `grid`: `Paths.grid`."""
     global _LAST_DAYS
     rule = _fleet_rule(model)
     kept = _LAST_DAYS
     day = next((d for kept_load, kept_rule, d in kept if kept_load is load and kept_rule == rule), None)
     if day is None:
-        day = _DayFleet(model, load)
+        day = _DayFleet(model, load, grid)
         if not load.flags.writeable:  # only loads nobody can change are kept
             _LAST_DAYS = ((load, rule, day),) + kept[:_DAYS_KEPT - 1]
     return day.average, (day.quietest() if quietest else None), _Peak(day.peak, day.peak_max)
@@ -600,7 +604,8 @@ def _staff_fte(model: CostModel, peak: _Peak) -> np.ndarray | float:
     return np.maximum(model.staff_min_fte, peak.fleet() * model.staff_fte_per_accelerator)
 
 
-def _rented(model: CostModel, load: np.ndarray) -> tuple[np.ndarray, np.ndarray, _Peak]:
+def _rented(model: CostModel, load: np.ndarray,
+            grid: tuple[float, float, int] | None = None) -> tuple[np.ndarray, np.ndarray, _Peak]:
     """Average accelerators rented on demand each month, and those held reserved all month (the base).
 
     Returns (on demand, reserved base, the fleet at the day's peak, for staffing). Without a load
@@ -613,7 +618,7 @@ def _rented(model: CostModel, load: np.ndarray) -> tuple[np.ndarray, np.ndarray,
         peak = _fleet(model, load)
         return peak, np.zeros(load.shape), _Peak.of(peak)
     reserved = model.reserved_base_usd_per_accelerator_month > 0
-    average, quietest, peak = _day(model, load, quietest=reserved)
+    average, quietest, peak = _day(model, load, reserved, grid)
     if not reserved:
         return average, np.zeros(load.shape), peak
     # the quietest hour's fleet is never above any hour's: the burst is what the day adds to it
@@ -676,7 +681,7 @@ def _formula(model: CostModel, p: Paths, start: int = 0,
         return drivers, terms + ((STAFF, model.staff_min_fte * model.engineer_usd_per_month, _EVERY_MONTH),)
     load = _load(p)
     if model.kind == "cloud" and needed is None:  # the day's busiest fleet comes with the hourly ones
-        on_demand, base, peak = _rented(model, load)
+        on_demand, base, peak = _rented(model, load, p.grid)
     else:
         accelerators = _fleet(model, load, needed)
         peak = _Peak.of(accelerators)
@@ -748,7 +753,7 @@ def monthly_costs(model: CostModel, p: Paths) -> np.ndarray:
     drivers, terms = _formula(steady_state(model), p, start)
     costs = _sum(drivers, terms, p.volume.shape)
     if start:
-        costs[:, :start] = _bridge_costs(model.bridge, p)[:, :start]
+        costs[:, :start] = _bridge_costs(model.bridge, p, start)[:, :start]  # uncut paths give every month
     return costs
 
 
@@ -759,16 +764,36 @@ _BRIDGES_KEPT = 4
 _LAST_BRIDGES: tuple = ()  # ((bridge, paths, read-only costs), ...), the latest first
 
 
-def _bridge_costs(bridge: CostModel, p: Paths) -> np.ndarray:
-    """`monthly_costs` of a delivery bridge on `p` (read-only: shared by the options it bridges)."""
+def _bridge_costs(bridge: CostModel, p: Paths, months: int) -> np.ndarray:
+    """`monthly_costs` of a delivery bridge on `p`'s first `months` months, the months it serves (read-only:
+    shared by the options it bridges)."""
     global _LAST_BRIDGES
     kept = _LAST_BRIDGES
-    costs = next((c for kept_bridge, kept_paths, c in kept if kept_bridge is bridge and kept_paths is p), None)
+    costs = next((c for kept_bridge, kept_paths, kept_months, c in kept
+                  if kept_bridge is bridge and kept_paths is p and kept_months == months), None)
     if costs is None:
-        costs = monthly_costs(bridge, p)
+        costs = monthly_costs(bridge, _first_months(p, months))
         costs.setflags(write=False)
-        _LAST_BRIDGES = ((bridge, p, costs),) + kept[:_BRIDGES_KEPT - 1]
+        _LAST_BRIDGES = ((bridge, p, months, costs),) + kept[:_BRIDGES_KEPT - 1]
     return costs
+
+
+def _first_months(p: Paths, months: int) -> Paths:
+    """`p`'s first `months` months, priced as on `p`: each month's cost is the formula on that month's
+    multipliers alone (an owned fleet's purchases, which carry over the months, never bridge), and a day's
+    fleet is read off the grid of `p`'s own loads (`Paths.grid`). A Monte Carlo's bridge serves 5 of 24 months.
+    Paths priced exactly (few loads) are not cut: the day's average fleet is then a matrix product over the
+    loads, whose last bits may depend on how many there are."""
+    grid = p.grid
+    if grid is None:
+        load = _load(p)
+        if load.size <= _GRID_ABOVE:
+            return p
+        grid = (float(load.min()), float(load.max()), load.size)  # as _DayFleet places `p`'s loads
+    if months >= p.volume.shape[1] or not grid[1] > grid[0] > 0:
+        return p
+    cut = [None if a is None else a[:, :months] for a in (p.volume, p.api_price, p.gpu_price, p.software)]
+    return Paths(*cut, grid=grid)
 
 
 def month_one_usd(model: CostModel, accelerators: int | None = None) -> dict[str, float]:
