@@ -476,6 +476,40 @@ _GRID_ABOVE = 4096
 _GRID_POINTS = 1024
 
 
+# The last few loads' (lowest, highest, count) and grids, kept by the loads' identity and by the ends: every
+# accelerator of a throughput band, and the delivery bridge of its owned options, reads its day off the grid of
+# the band's loads. Swapped whole, as the caches above.
+_SPANS_KEPT = 4
+_LAST_SPANS: tuple = ()  # ((load, (low, high, count)), ...), the latest first
+_LAST_GRIDS: tuple = ()  # (((low, high), read-only grid), ...), the latest first
+
+
+def _span(load: np.ndarray) -> tuple[float, float, int]:
+    """The loads' lowest, highest and count (kept only for loads nobody can change)."""
+    global _LAST_SPANS
+    kept = _LAST_SPANS
+    for kept_load, span in kept:
+        if kept_load is load:
+            return span
+    span = (float(load.min()), float(load.max()), load.size)
+    if not load.flags.writeable:
+        _LAST_SPANS = ((load, span),) + kept[:_SPANS_KEPT - 1]
+    return span
+
+
+def _geometric_grid(low: float, high: float) -> np.ndarray:
+    """np.geomspace(low, high, _GRID_POINTS), read-only (numpy's checks cost more than its arithmetic here)."""
+    global _LAST_GRIDS
+    kept = _LAST_GRIDS
+    for ends, grid in kept:
+        if ends == (low, high):
+            return grid
+    grid = np.geomspace(low, high, _GRID_POINTS)
+    grid.setflags(write=False)
+    _LAST_GRIDS = (((low, high), grid),) + kept[:_SPANS_KEPT - 1]
+    return grid
+
+
 def _grid_position(load: np.ndarray, low: float, high: float) -> tuple[np.ndarray, np.ndarray]:
     """Each load's interval on the geometric grid from `low` to `high`, and its share of the way along it.
     Linear between the grid's points, found by their index on the geometric grid (np.interp's search is
@@ -515,14 +549,17 @@ class _DayFleet:
             # row times the (hours, loads) matrix), called thousands of times by the flips searches
             average = np.dot(weights.reshape(1, -1), by_hour.reshape(by_hour.shape[0], -1)).reshape(by_hour.shape[1:])
             return average, by_hour[0], by_hour[-1]
-        low, high, size = (float(load.min()), float(load.max()), load.size) if grid is None else grid
+        if grid is None:  # the loads' own ends, needed only for a grid
+            low, high, size = _span(load) if load.size > _GRID_ABOVE else (0.0, 0.0, load.size)
+        else:
+            low, high, size = grid
         if size <= _GRID_ABOVE or not high > low > 0:
             self.average, self._quietest, self._peak = exact(load)
             self._quietest_on_grid = self._peak_on_grid = None
             self._peak.setflags(write=False)
-            self.peak_max = float(self._peak.max())
+            self.peak_max = _Peak.of(self._peak).most
         else:
-            grid = np.geomspace(low, high, _GRID_POINTS)
+            grid = _geometric_grid(low, high)
             self._index, self._step = _grid_position(load, low, high)
             average, self._quietest_on_grid, self._peak_on_grid = exact(grid)
             self.average, self._quietest, self._peak = self._read(average), None, None
@@ -789,7 +826,7 @@ def _first_months(p: Paths, months: int) -> Paths:
         load = _load(p)
         if load.size <= _GRID_ABOVE:
             return p
-        grid = (float(load.min()), float(load.max()), load.size)  # as _DayFleet places `p`'s loads
+        grid = _span(load)  # as _DayFleet places `p`'s loads
     if months >= p.volume.shape[1] or not grid[1] > grid[0] > 0:
         return p
     cut = [None if a is None else a[:, :months] for a in (p.volume, p.api_price, p.gpu_price, p.software)]
