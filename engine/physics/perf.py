@@ -728,6 +728,15 @@ class _Shape:
         self.speculation = (accepted_tokens_per_step(cfg.speculative),
                             cfg.speculative[0] + 1 if cfg.speculative else 1,
                             1.0 + DRAFT_OVERHEAD if cfg.speculative else 1.0)
+        self._searched: dict[int, OperatingPoint] = {}  # `searched_point`
+
+    def searched_point(self, batch_size: int) -> OperatingPoint:
+        """`point`, kept by batch: the searches of one configuration at other latency targets (what flips the
+        answer tightens them) try the same batches again, at least the first and the largest."""
+        point = self._searched.get(batch_size)
+        if point is None:
+            point = self._searched[batch_size] = self.point(batch_size)
+        return point
 
     def point(self, batch_size: int) -> OperatingPoint:
         cfg = self.cfg
@@ -909,7 +918,7 @@ def best_under_slo(cfg: ReplicaConfig, input_tokens: float, output_tokens: float
     upper, shape = searched
     if upper < 1:
         return None
-    return _last_feasible_batch(shape.point, upper, ttft_ms, tpot_ms)
+    return _last_feasible_batch(shape.searched_point, upper, ttft_ms, tpot_ms)
 
 
 # Guesses in a row that may each fail to halve the search's bracket before its middle is tried (_last_feasible_batch).
