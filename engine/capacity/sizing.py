@@ -8,6 +8,7 @@ priced at the hardware's on-demand rate (ties: lower TTFT).
 from __future__ import annotations
 
 import functools
+import math
 
 from dataclasses import dataclass, field
 
@@ -15,7 +16,8 @@ from engine.catalog.catalog import FOUR_BIT, Catalog, Hardware, Model, Stack
 from engine.catalog.tables import load_table
 from engine.capacity import fleet
 from engine.capacity.demand import Demand, demand
-from engine.physics.perf import ReplicaConfig, best_under_slo, disaggregated_point, max_batch, memory_fit
+from engine.physics.perf import (ReplicaConfig, best_under_slo, disaggregated_point, max_batch, memory_fit,
+                                 slo_throughput_ceiling)
 from engine.physics.predict import layouts
 from engine.scenario.schema import Scenario
 
@@ -171,53 +173,76 @@ def size_hardware(catalog: Catalog, hw: Hardware, model: Model, scenario: Scenar
     kv = scenario.model.kv_cache_precision if hw.runs("fp8") else "bf16"
     cached_by_stack = tuple((stack, w.shared_prefix_fraction if caches_prefixes(stack.id, scenario) else cached_input_fraction)
                             for stack in searched_stacks(catalog, hw))
-    candidates, reason = _candidates(hw, model, cached_by_stack, allow_4bit, kv, speculative, disaggregated,
-                                     isl, osl, lat.ttft_p95_ms, lat.max_tpot_ms,
-                                     lat.min_output_tokens_per_s_per_user)
+    configs = _configs(hw, model, cached_by_stack, allow_4bit, kv, speculative)
     price = hw.on_demand_usd_per_hour or 1.0
+
+    def cost_key(cfg: ReplicaConfig, tokens_per_s: float) -> tuple[float, int]:
+        # What is paid for is the installed fleet, headroom and spares included; then the accelerators at the peak.
+        replicas_peak, replicas = replica_counts(tokens_per_s / osl, dem, scenario)
+        return replicas * cfg.accelerators * price, replicas_peak * cfg.accelerators
+
+    # Each configuration's throughput at its largest batch bounds what it carries under the targets
+    # (perf.slo_throughput_ceiling), so its fleet can cost no less than that throughput's: configurations are
+    # searched cheapest bound first, and the search stops where the next bound already costs more than the
+    # best found (about a quarter of them are searched on the presets). Without a bound (static batching) a
+    # configuration is always searched. Ties keep the catalog's order, so the answer is the full scan's.
+    def bound(cfg: ReplicaConfig, ceiling: float | None) -> tuple:
+        if ceiling is None:
+            return (-math.inf,)
+        return cost_key(cfg, ceiling) if ceiling > 0 else (math.inf,)  # nothing fits: never the cheapest
+
+    ceilings = _ceilings(configs, isl, osl, disaggregated)
     best: tuple[tuple, ReplicaConfig, object] | None = None
-    for cfg, point in candidates:
-        replicas_peak, replicas = replica_counts(point.output_tokens_per_s / osl, dem, scenario)
-        # What is paid for is the installed fleet, headroom and spares included.
-        key = (replicas * cfg.accelerators * price, replicas_peak * cfg.accelerators, point.ttft_ms)
+    for lower, index in sorted((bound(configs[i][0], c), i) for i, c in enumerate(ceilings)):
+        if best is not None and lower > best[0][:2]:
+            break
+        cfg, cached = configs[index]
+        point = _slo_point(cfg, isl, osl, lat.ttft_p95_ms, lat.max_tpot_ms, cached, disaggregated)
+        if point is None:
+            continue
+        key = (*cost_key(cfg, point.output_tokens_per_s), point.ttft_ms, index)
         if best is None or key < best[0]:
             best = (key, cfg, point)
     if best is None:
-        return HardwareOption(hw.id, hw.name, False, reason or "no configuration runs this model")
+        return HardwareOption(hw.id, hw.name, False, _no_configuration_reason(configs, isl, osl, lat, disaggregated))
     _, cfg, point = best
     return _option(hw, cfg, point, scenario, dem, isl, osl)
 
 
 @functools.lru_cache(maxsize=4096)
-def _candidates(hw: Hardware, model: Model, cached_by_stack: tuple[tuple[Stack, float], ...], allow_4bit: bool,
-                kv: str, speculative: tuple[int, float] | None, disaggregated: bool, isl: float, osl: float,
-                ttft_ms: float, tpot_ms: float, min_tokens_per_s_per_user: float
-                ) -> tuple[tuple[tuple[ReplicaConfig, object], ...], str]:
-    """Every configuration of `hw` with its best point under the targets, and the reason when there is none.
+def _configs(hw: Hardware, model: Model, cached_by_stack: tuple[tuple[Stack, float], ...], allow_4bit: bool,
+             kv: str, speculative: tuple[int, float] | None) -> tuple[tuple[ReplicaConfig, float], ...]:
+    """Every configuration of `hw` searched, with its stack's cached share of the prompt, in the catalog's order
+    (stack, precision, layout)."""
+    return tuple((_replica_config(model, hw, stack, precision, kv, tp, pp, speculative, attention_dp), cached)
+                 for stack, cached in cached_by_stack
+                 for precision in searched_precisions(hw, allow_4bit)
+                 for tp, pp, attention_dp in layouts(hw, model, 64, None))
 
-    None of it depends on the volume, so re-sizing for another volume (a volume edit, the roadmap's
-    volume levers, what flips the answer) only re-counts replicas for each candidate.
-    """
-    candidates = []
+
+@functools.lru_cache(maxsize=4096)
+def _ceilings(configs: tuple[tuple[ReplicaConfig, float], ...], isl: float, osl: float,
+              disaggregated: bool) -> tuple[float | None, ...]:
+    """Each configuration's perf.slo_throughput_ceiling: the same for every volume and target sized."""
+    return tuple(slo_throughput_ceiling(cfg, isl, osl, cached, disaggregated) for cfg, cached in configs)
+
+
+def _no_configuration_reason(configs: tuple[tuple[ReplicaConfig, float], ...], isl: float, osl: float, lat,
+                             disaggregated: bool) -> str:
+    """Why no configuration meets the targets: the first one's memory reason where none fits, else the targets."""
     reason = ""
-    for stack, cached in cached_by_stack:
-        for precision in searched_precisions(hw, allow_4bit):
-            for tp, pp, attention_dp in layouts(hw, model, 64, None):
-                cfg = _replica_config(model, hw, stack, precision, kv, tp, pp, speculative, attention_dp)
-                point = _slo_point(cfg, isl, osl, ttft_ms, tpot_ms, cached, disaggregated)
-                if point is None:
-                    # the search found no batch: none fits in memory (its reason), or none meets the targets.
-                    # Asked only here: the search works out the largest batch itself.
-                    upper, why = _max_batch(cfg, isl, osl)
-                    if upper < 1:
-                        reason = reason or why
-                        continue
-                    if not reason or reason.startswith("weights") or reason.startswith("one sequence"):
-                        reason = (f"no configuration meets TTFT <= {ttft_ms:,.0f} ms and "
-                                  f"{min_tokens_per_s_per_user:g} tok/s per user")
-                    continue
-                candidates.append((cfg, point))
-    return tuple(candidates), reason
+    for cfg, cached in configs:
+        # the search found no batch: none fits in memory (its reason), or none meets the targets
+        upper, why = _max_batch(cfg, isl, osl)
+        if upper < 1:
+            reason = reason or why
+            continue
+        if _slo_point(cfg, isl, osl, lat.ttft_p95_ms, lat.max_tpot_ms, cached, disaggregated) is not None:
+            return ""
+        if not reason or reason.startswith("weights") or reason.startswith("one sequence"):
+            reason = (f"no configuration meets TTFT <= {lat.ttft_p95_ms:,.0f} ms and "
+                      f"{lat.min_output_tokens_per_s_per_user:g} tok/s per user")
+    return reason or "no configuration runs this model"
 
 
 # A replica's best point depends on its configuration, the call's shape and the targets, never on
@@ -260,7 +285,8 @@ def forget_sized_replicas() -> None:
     _CONFIGS.clear()
     _max_batch.cache_clear()
     _slo_point.cache_clear()
-    _candidates.cache_clear()
+    _configs.cache_clear()
+    _ceilings.cache_clear()
 
 
 def replica_counts(calls_per_s_per_replica: float, dem: Demand, scenario: Scenario) -> tuple[int, int]:

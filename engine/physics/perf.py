@@ -906,6 +906,32 @@ def best_under_slo(cfg: ReplicaConfig, input_tokens: float, output_tokens: float
     largest feasible batch: the batch b that meets both limits where b + 1 does not (`_last_feasible_batch`).
     Disaggregated, the replica only decodes (prompts are prefilled on a separate pool, see `disaggregated_point`).
     """
+    upper, shape = _searched_shape(cfg, input_tokens, output_tokens, cached_input_fraction, disaggregated,
+                                   latency_quantile)
+    if upper < 1:
+        return None
+    return _last_feasible_batch(shape.searched_point, upper, ttft_ms, tpot_ms)
+
+
+def slo_throughput_ceiling(cfg: ReplicaConfig, input_tokens: float, output_tokens: float,
+                           cached_input_fraction: float = 0.0, disaggregated: bool = False,
+                           latency_quantile: float = LATENCY_QUANTILE) -> float | None:
+    """Output tokens/s that no point `best_under_slo` returns can exceed, whatever the targets: the throughput at
+    the largest batch (the first point its search tries after batch 1, so asking costs nothing more). Under
+    continuous batching throughput grows with the batch (batch / TPOT; tests/properties), so the largest batch
+    carries the most, and a disaggregated pool's blend never carries more than its decode replicas.
+    0 where no sequence fits; None under static batching, whose batch waits for every prompt's prefill and
+    whose throughput need not grow with it."""
+    if not cfg.stack.continuous_batching:
+        return None
+    upper, shape = _searched_shape(cfg, input_tokens, output_tokens, cached_input_fraction, disaggregated,
+                                   latency_quantile)
+    return shape.searched_point(upper).output_tokens_per_s if upper >= 1 else 0.0
+
+
+def _searched_shape(cfg: ReplicaConfig, input_tokens: float, output_tokens: float, cached_input_fraction: float,
+                    disaggregated: bool, latency_quantile: float) -> tuple[int, _Shape | None]:
+    """The replica's largest batch and the call shape its searches evaluate, kept on the configuration."""
     key = (input_tokens, output_tokens, cached_input_fraction, disaggregated, latency_quantile)
     searched = cfg.searched_shapes.get(key)
     if searched is None:
@@ -915,10 +941,7 @@ def best_under_slo(cfg: ReplicaConfig, input_tokens: float, output_tokens: float
         if len(cfg.searched_shapes) >= 64:  # call shapes of one configuration in a long-lived app: start again
             cfg.searched_shapes.clear()
         searched = cfg.searched_shapes[key] = (upper, shape)
-    upper, shape = searched
-    if upper < 1:
-        return None
-    return _last_feasible_batch(shape.searched_point, upper, ttft_ms, tpot_ms)
+    return searched
 
 
 # Guesses in a row that may each fail to halve the search's bracket before its middle is tried (_last_feasible_batch).

@@ -7,7 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.catalog.catalog import load_catalog
-from engine.physics.perf import ReplicaConfig, operating_point, roofline_output_tokens_per_s
+from engine.physics.perf import (ReplicaConfig, _Shape, max_batch, operating_point, roofline_output_tokens_per_s,
+                                 slo_throughput_ceiling)
 from engine.scenario.schema import Latency, Scenario
 from engine.capacity.sizing import size
 from tests.properties.strategies import SELF_HOSTABLE_MODELS, scenarios
@@ -84,3 +85,32 @@ def test_prediction_never_beats_the_roofline(model_id, hw_id, precision, tp, bat
     point = operating_point(cfg, batch, isl, osl)
     assert point.output_tokens_per_s <= roofline_output_tokens_per_s(cfg, batch, isl, osl) * (1 + 1e-9)
     assert point.tpot_ms > 0 and point.ttft_ms > 0
+
+
+CONTINUOUS_STACKS = sorted(s.id for s in CATALOG.stacks.values() if s.continuous_batching)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(SELF_HOSTABLE_MODELS), st.sampled_from(GPU_IDS), st.sampled_from(("bf16", "fp8", "fp4")),
+       st.sampled_from((1, 2, 4, 8)), st.sampled_from((1, 2)), st.booleans(), st.integers(1, 32_000),
+       st.integers(1, 8_000), st.sampled_from((0.0, 0.5, 0.9)), st.booleans(), st.sampled_from(CONTINUOUS_STACKS),
+       st.data())
+def test_throughput_grows_with_the_batch(model_id, hw_id, precision, tp, pp, attention_dp, isl, osl, cached,
+                                         disaggregated, stack_id, data):
+    # Issue 12: monotone in batch. Under continuous batching a larger batch never carries fewer tokens/s, on
+    # any layout, prompt or cached share, with prompts in the decode iterations or on a prefill pool; sizing
+    # relies on it to skip configurations whose largest batch already costs more (perf.slo_throughput_ceiling).
+    hw, stack, model = CATALOG.get_hardware(hw_id), CATALOG.get_stack(stack_id), CATALOG.get_model(model_id)
+    if (not hw.runs(precision) or hw.vendor not in stack.vendors or tp > hw.accelerators_per_node
+            or (attention_dp and (not model.is_moe or tp == 1 or pp > 1))):
+        return
+    cfg = ReplicaConfig(model, hw, stack, precision, "fp8" if hw.runs("fp8") else "bf16", tp, pp,
+                        attention_dp=attention_dp)
+    upper, _ = max_batch(cfg, isl, osl)
+    if upper < 2:
+        return
+    small = data.draw(st.integers(1, upper - 1))
+    large = data.draw(st.integers(small + 1, upper))
+    shape = _Shape(cfg, isl, osl, cached, disaggregated, slots=upper)
+    assert shape.point(large).output_tokens_per_s >= shape.point(small).output_tokens_per_s * (1 - 1e-12)
+    assert slo_throughput_ceiling(cfg, isl, osl, cached, disaggregated) >= shape.point(small).output_tokens_per_s
