@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.catalog.catalog import load_catalog
+from engine.physics.predict import predict
 from engine.physics.perf import (ReplicaConfig, _Shape, max_batch, operating_point, roofline_output_tokens_per_s,
                                  slo_throughput_ceiling)
 from engine.scenario.schema import Latency, Scenario
@@ -114,3 +115,19 @@ def test_throughput_grows_with_the_batch(model_id, hw_id, precision, tp, pp, att
     shape = _Shape(cfg, isl, osl, cached, disaggregated, slots=upper)
     assert shape.point(large).output_tokens_per_s >= shape.point(small).output_tokens_per_s * (1 - 1e-12)
     assert slo_throughput_ceiling(cfg, isl, osl, cached, disaggregated) >= shape.point(small).output_tokens_per_s
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(SELF_HOSTABLE_MODELS), st.sampled_from(GPU_IDS), st.sampled_from(("bf16", "fp8", "fp4")),
+       st.sampled_from((1, 2, 3, 4, 6, 8)), st.sampled_from((1, 2, 8)), st.integers(64, 16_000),
+       st.integers(16, 4_000), st.sampled_from(("max-throughput", "slo")))
+def test_more_accelerators_never_carry_fewer_tokens(model_id, hw_id, precision, accelerators, more, isl, osl, mode):
+    # Issue 12: more accelerators never less throughput, at maximum throughput or under latency targets.
+    limits = {"ttft_ms": 2000, "tpot_ms": 50} if mode == "slo" else {}
+    try:
+        few = predict(CATALOG, model_id, hw_id, precision, accelerators, isl, osl, mode=mode, **limits)
+        many = predict(CATALOG, model_id, hw_id, precision, accelerators + more, isl, osl, mode=mode, **limits)
+    except ValueError:  # a precision or context the pair does not run
+        return
+    carried = lambda p: p.output_tokens_per_s if p.fits else 0.0
+    assert carried(many) >= carried(few) * (1 - 1e-9)
