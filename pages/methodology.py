@@ -4,7 +4,7 @@ import streamlit as st
 from engine.catalog.catalog import load_catalog
 from engine.money.cost_model import HOURS_PER_MONTH
 from engine.physics.bands import MIN_ROWS
-from engine.physics.perf import EXACT_ERLANG_SLOTS, LATENCY_QUANTILE, OVERLAP_P, tpot_spread
+from engine.physics.perf import EXACT_ERLANG_SLOTS, LATENCY_QUANTILE, MOE_TILE_TOKENS, OVERLAP_P, tpot_spread
 from present.formatting import count, percent
 from present.labels import kind_label
 from ui import state, tables
@@ -102,9 +102,9 @@ with st.expander("Performance of one replica", expanded=False):
     st.markdown(
         "- **Operators:** dense GEMMs (weights read once per iteration; 2 x parameters x tokens FLOPs at the "
         "weights' precision rate, FP4 only for GEMMs), expert GEMMs (the experts the batch touches; 2 x active "
-        "routed parameters x tokens, each expert's tokens padded to whole 64-row tiles), decode attention (the "
-        "KV cache read; attention FLOPs at the BF16/FP8 rate), prefill attention, and activation traffic (every "
-        "token's hidden state streamed per layer for norms, residuals and quantisation).\n"
+        f"routed parameters x tokens, each expert's tokens padded to whole {MOE_TILE_TOKENS:g}-row tiles), decode "
+        "attention (the KV cache read; attention FLOPs at the BF16/FP8 rate), prefill attention, and activation "
+        "traffic (every token's hidden state streamed per layer for norms, residuals and quantisation).\n"
         "- **Fixed costs:** a kernel floor per layer and a host overhead per iteration, fitted per stack.\n"
         "- **Communication:** each tensor-parallel all-reduce (and MoE all-to-all) is latency + bytes / bus "
         "bandwidth from published NCCL measurements for the system's interconnect and GPU count "

@@ -184,8 +184,9 @@ def size_hardware(catalog: Catalog, hw: Hardware, model: Model, scenario: Scenar
     # Each configuration's throughput at its largest batch bounds what it carries under the targets
     # (perf.slo_throughput_ceiling), so its fleet can cost no less than that throughput's: configurations are
     # searched cheapest bound first, and the search stops where the next bound already costs more than the
-    # best found (about a quarter of them are searched on the presets). Without a bound (static batching) a
-    # configuration is always searched. Ties keep the catalog's order, so the answer is the full scan's.
+    # best found (about a quarter of them are searched on the presets). Without a bound (a static-batching stack,
+    # none searched today) a configuration is always searched. Ties keep the catalog's order, so the answer is
+    # the full scan's.
     def bound(cfg: ReplicaConfig, ceiling: float | None) -> tuple:
         if ceiling is None:
             return (-math.inf,)
@@ -220,11 +221,23 @@ def _configs(hw: Hardware, model: Model, cached_by_stack: tuple[tuple[Stack, flo
                  for tp, pp, attention_dp in layouts(hw, model, 64, None))
 
 
-@functools.lru_cache(maxsize=4096)
+# Each configuration set's ceilings, by the set's identity (`_configs` returns the same tuple for the same
+# settings; hashing its records by value costs more than the sizing pass it serves). Each entry holds its set,
+# so its id cannot be reused.
+_CEILINGS: dict[tuple, tuple[tuple, tuple[float | None, ...]]] = {}
+
+
 def _ceilings(configs: tuple[tuple[ReplicaConfig, float], ...], isl: float, osl: float,
               disaggregated: bool) -> tuple[float | None, ...]:
     """Each configuration's perf.slo_throughput_ceiling: the same for every volume and target sized."""
-    return tuple(slo_throughput_ceiling(cfg, isl, osl, cached, disaggregated) for cfg, cached in configs)
+    key = (id(configs), isl, osl, disaggregated)
+    kept = _CEILINGS.get(key)
+    if kept is None or kept[0] is not configs:
+        if len(_CEILINGS) >= MAX_CONFIGS_KEPT:  # a long-lived app: start again rather than grow without bound
+            _CEILINGS.clear()
+        kept = _CEILINGS[key] = (configs, tuple(slo_throughput_ceiling(cfg, isl, osl, cached, disaggregated)
+                                                for cfg, cached in configs))
+    return kept[1]
 
 
 def _no_configuration_reason(configs: tuple[tuple[ReplicaConfig, float], ...], isl: float, osl: float, lat,
@@ -238,7 +251,7 @@ def _no_configuration_reason(configs: tuple[tuple[ReplicaConfig, float], ...], i
             reason = reason or why
             continue
         if _slo_point(cfg, isl, osl, lat.ttft_p95_ms, lat.max_tpot_ms, cached, disaggregated) is not None:
-            return ""
+            continue  # a candidate (asked only when none was found: not reached)
         if not reason or reason.startswith("weights") or reason.startswith("one sequence"):
             reason = (f"no configuration meets TTFT <= {lat.ttft_p95_ms:,.0f} ms and "
                       f"{lat.min_output_tokens_per_s_per_user:g} tok/s per user")
@@ -286,7 +299,7 @@ def forget_sized_replicas() -> None:
     _max_batch.cache_clear()
     _slo_point.cache_clear()
     _configs.cache_clear()
-    _ceilings.cache_clear()
+    _CEILINGS.clear()
 
 
 def replica_counts(calls_per_s_per_replica: float, dem: Demand, scenario: Scenario) -> tuple[int, int]:

@@ -142,10 +142,12 @@ SELF_HOSTED = {
     # Issue 12 (TPOT at p95 of requests, and under Poisson arrivals the batch kept below the sequences a B200
     # holds by the p95 wait for a free one, perf.slot_wait_s; refit): 2,628 tok/s, still 16 installed.
     # Issue 12 (grouped expert GEMMs compute whole 64-row tiles per expert, perf.expert_rows; refit): gpt-oss's
-    # 128 experts each see ~2 tokens of a 62-sequence decode batch, so a one-GPU replica drops to 2,341 tok/s
-    # and a TP2 replica (171 sequences) carries more per GPU: 2 of them (4 GPUs) carry the peak. The FP4 and
-    # INT4 TP2 replicas then cost the same (3 replicas with headroom, 6 GPUs), and sizing breaks the tie on
-    # TTFT (INT4 2,556 ms, FP4 2,604 ms): 5,758 tok/s per TP2 replica; N+1 8-GPU servers, still 16 installed.
+    # 128 experts each see ~2 tokens of a 62-sequence decode batch and compute a whole 64-row tile (vLLM's Triton
+    # kernel would take 16-row blocks there; the model keeps one tile, perf.expert_rows), so a one-GPU replica drops
+    # to 2,341 tok/s and a TP2 replica (171 sequences) carries more per GPU: 2 of them (4 GPUs) carry the peak.
+    # The one-GPU FP4 and the FP4 and INT4 TP2 replicas then cost the same (6 GPUs with headroom), and sizing
+    # breaks the tie on TTFT (INT4 2,556 ms, FP4 2,604 ms): 5,758 tok/s per TP2 replica; N+1 8-GPU servers,
+    # still 16 installed.
     "coding-agent": ("owned:b200", 600 * 6 * 40 / 86_400 * 3.15, 1600, 5758.2, 0.2, 1, 2, 8, 1, b200),
 }
 

@@ -52,6 +52,23 @@ def test_weights_and_experts_touched(catalog):
     assert perf.weight_bytes_read(dense, "bf16", 1) == pytest.approx(perf.weight_bytes(dense, "bf16") - 2 * table)
 
 
+def test_expert_rows_are_whole_tiles_by_hand(catalog):
+    # gpt-oss-120b: 128 experts, top-4, 64-row tiles (physics.yaml moe_tile_tokens)
+    m = catalog.get_model("gpt-oss-120b")
+    assert perf.MOE_TILE_TOKENS == 64 and (m.num_experts, m.experts_per_token) == (128, 4)
+    assert perf.expert_rows(m, 0.0) == 0.0
+    # 64 decode tokens send m = 2 tokens to each expert on average: the experts touched (1 - e^-2 of them)
+    # each compute one 64-row tile
+    assert perf.expert_rows(m, 64) == pytest.approx(128 * 64 * (1 - math.exp(-2)))
+    # 32,768 prompt tokens: m = 1,024 per expert, 16 tiles filled plus half a tile on average (+3%)
+    rows = perf.expert_rows(m, 32_768)
+    assert rows == pytest.approx(128 * 64 * (16 + 0.5 * (1 - math.exp(-16))))
+    assert 32_768 * 4 < rows < 32_768 * 4 * 1.04
+    # never fewer rows than tokens x k, and a falling share of padding as the batch grows
+    shares = [perf.expert_rows(m, t) / (t * 4) for t in (1, 10, 100, 1_000, 10_000, 100_000)]
+    assert all(s >= 1 for s in shares) and shares == sorted(shares, reverse=True)
+
+
 def test_memory_fit_by_hand(catalog, simple_stack):
     m, hw = catalog.get_model("llama-3.3-70b"), catalog.get_hardware("h200")
     cfg = ReplicaConfig(m, hw, simple_stack, "fp8", "fp8", tp=1)
