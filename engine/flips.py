@@ -124,19 +124,58 @@ def _eligible(options: Mapping[str, Option]) -> list[str]:
     return verified or usable
 
 
-def _ranking_costs(model: CostModel, p, scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
+def _ranking_costs(model: CostModel, p, scenario: Scenario,
+                   lazy: bool = False) -> tuple[np.ndarray, np.ndarray | Callable[[], np.ndarray]]:
     """(ranking cost, month-1 cost) per trial, as plan() ranks: the horizon total of the option's own path
-    (an owned fleet delivered after the horizon ends serves none of it) or month 1."""
+    (an owned fleet delivered after the horizon ends serves none of it) or month 1.
+
+    `lazy`: an owned fleet ranked on its horizon total gives its month 1 (its steady state's month 0, a second
+    evaluation of the formula) as a function to call when it is read (`_Month1`)."""
     if model.bridge is None:
         path = monthly_costs(model, p if scenario.finance.decide_on == "horizon_total" else _first_month(p))
         month_1 = path[:, 0]
         return (path.sum(axis=1) if scenario.finance.decide_on == "horizon_total" else month_1), month_1
-    month_1 = monthly_costs(steady_state(model), _first_month(p))[:, 0]
+    month_1 = functools.partial(_steady_month_1, model, p)
     if scenario.finance.decide_on != "horizon_total":
+        month_1 = month_1()
         return month_1, month_1
+    if not lazy:
+        month_1 = month_1()
     if model.lead_months >= scenario.finance.horizon_months:
-        return np.full(month_1.shape, np.inf), month_1
+        return np.full(p.volume.shape[0], np.inf), month_1
     return monthly_costs(model, p).sum(axis=1), month_1
+
+
+def _steady_month_1(model: CostModel, p) -> np.ndarray:
+    """An owned fleet's month 1 per trial: its steady state (hardware in place) at month 0 [USD]."""
+    return monthly_costs(steady_state(model), _first_month(p))[:, 0]
+
+
+class _Month1:
+    """Month-1 costs per option and trial, shape (options, trials), some rows worked out only when read.
+
+    Month 1 only breaks ties of the ranking cost (`_winners`) and gives a flip's figure, so an owned fleet's
+    (a second evaluation of the formula, `_ranking_costs(lazy=True)`) waits until one of those reads it: a
+    trial with one cheapest option, nearly every one, never does. A row is the same numbers whenever read."""
+
+    def __init__(self, values: np.ndarray, pending: dict[int, Callable[[], np.ndarray]]) -> None:
+        self._values, self._pending = values, pending  # row -> function writing and giving it
+
+    def row(self, i: int) -> np.ndarray:
+        work = self._pending.pop(i, None)
+        if work is not None:
+            self._values[i] = work()
+        return self._values[i]
+
+    def all(self) -> np.ndarray:
+        for i in list(self._pending):
+            self.row(i)
+        return self._values
+
+    def columns(self, cols: slice) -> "_Month1":
+        """These trials only (a view: a row read here is read in the whole too)."""
+        return _Month1(self._values[:, cols], {i: functools.partial(lambda i: self.row(i)[cols], i)
+                                               for i in self._pending})
 
 
 _LAST_FIRST_MONTH: tuple = (None, None)  # (paths, their month 0): every option of a ranking cuts the same paths
@@ -154,10 +193,15 @@ def _first_month(p):
     return first
 
 
-def _winners(ids: list[str], ranking: np.ndarray, month_1: np.ndarray) -> np.ndarray:
+def _winners(ids: list[str], ranking: np.ndarray, month_1: np.ndarray | _Month1) -> np.ndarray:
     """Index into `ids` of the cheapest option per trial (ties: the lower month-1 cost, as recommend())."""
     if not ids:
         return np.full(ranking.shape[1], -1)
+    lowest = ranking.min(axis=0)
+    if not np.isnan(lowest).any() and ((ranking == lowest).sum(axis=0) == 1).all():
+        return ranking.argmin(axis=0)  # one cheapest option per trial: the sort's first, month 1 unread
+    if isinstance(month_1, _Month1):
+        month_1 = month_1.all()
     order = np.lexsort((month_1, ranking), axis=0)  # sort by ranking cost, then month 1
     return order[0]
 
@@ -250,6 +294,7 @@ def _cost_evaluator(ctx: Context, base: _Base, field: str) -> Evaluator:
                 rank[i] = at0[0] + (at1[0] - at0[0]) * t if np.isfinite(at1[0]) else np.inf
                 first[i] = at0[1] + (at1[1] - at0[1]) * t
         todo = [i for i in general if i in chosen]
+        pending: dict[int, Callable[[], np.ndarray]] = {}
         if todo:
             one = np.ones(n)
             usage, g = one, np.full(n, s.finance.monthly_growth)
@@ -262,7 +307,8 @@ def _cost_evaluator(ctx: Context, base: _Base, field: str) -> Evaluator:
                 g = values
             p = paths(s, months, usage, one, g, one, one)
             for i in todo:
-                rank[i], first[i] = _ranking_costs(ctx.models[ids[i]], p, s)
+                rank[i], month_1 = _ranking_costs(ctx.models[ids[i]], p, s, lazy=True)
+                own = None
                 if field == "workload.daily_active_users":
                     # the text streamed back grows with the calls (a rented fleet's egress, a fixed monthly
                     # figure in its cost model at today's volume), an owned fleet's delivery bridge's too
@@ -271,10 +317,22 @@ def _cost_evaluator(ctx: Context, base: _Base, field: str) -> Evaluator:
                         rank[i] += (own * months + bridged) * (usage - 1.0)
                     else:
                         rank[i] += own * (usage - 1.0)
-                    first[i] += own * (usage - 1.0)
-        return ids, rank, first
+                if callable(month_1):
+                    pending[i] = functools.partial(_with_egress, first, i, month_1, own, usage)
+                else:
+                    _with_egress(first, i, month_1, own, usage)
+        return ids, rank, _Month1(first, pending)
 
     return evaluate
+
+
+def _with_egress(first: np.ndarray, i: int, month_1, own_usd: float | None, usage) -> np.ndarray:
+    """Row `i` of `first`: the month-1 cost (an array, or a function giving it) with a volume search's egress
+    above today's (`own_usd` None: not a volume search)."""
+    first[i] = month_1() if callable(month_1) else month_1
+    if own_usd is not None:
+        first[i] += own_usd * (usage - 1.0)
+    return first[i]
 
 
 def _egress_usd(model: CostModel, option: Option, dem: Demand) -> float:
@@ -329,7 +387,7 @@ def _search_costs(ctx: Context, base: _Base, field: str, current: float, low: fl
         near, far, grid, among = current, current, grids[j], None
         cols = slice(start, start + len(grid))
         start += len(grid)
-        rank, month_1, win = rank_all[:, cols], first_all[:, cols], wins[cols]
+        rank, month_1, win = rank_all[:, cols], first_all.columns(cols), wins[cols]
         found = None
         for step in range(PASSES + 4 * whole + (not geometric)):
             if step:
@@ -342,7 +400,7 @@ def _search_costs(ctx: Context, base: _Base, field: str, current: float, low: fl
             if not changed:
                 break  # a finer grid found no change: keep the coarser bracket
             k = changed[0]
-            found = (ids[win[k]], float(month_1[win[k], k]))
+            found = (ids[win[k]], float(month_1.row(win[k])[k]))
             among = _contenders(rank, [k - 1, k] if k > 0 else [k])
             among = sorted(set(among) | {ids.index(ctx.recommended)} if ctx.recommended in ids else set(among))
             near, far = (grid[k - 1] if k > 0 else near), grid[k]
@@ -478,20 +536,47 @@ def _rank(options: Mapping[str, Option], models: Mapping[str, CostModel], s: Sce
     ids = [oid for oid in _eligible(options) if oid in models]
     if not ids:
         return None
-    one = np.ones(1)
-    p = paths(s, s.finance.horizon_months, one, one, np.array([s.finance.monthly_growth]), one, one)
+    p = _one_path(s)
     costs = []
     for oid in ids:
         model = models[oid]
         hit = memo.get(model) if memo is not None else None
         if hit is None:
-            hit = _ranking_costs(model, p, s)
+            hit = list(_ranking_costs(model, p, s, lazy=True))  # [ranking cost, month 1 or the function giving it]
             if memo is not None:
                 memo[model] = hit
         costs.append(hit)
     rank = np.array([c[0] for c in costs])
-    first = np.array([c[1] for c in costs])
-    return ids[int(_winners(ids, rank, first)[0])]
+    first = np.full(rank.shape, np.nan)
+    pending = {}
+    for i, hit in enumerate(costs):
+        if callable(hit[1]):
+            pending[i] = functools.partial(_read_month_1, hit)
+        else:
+            first[i] = hit[1]
+    return ids[int(_winners(ids, rank, _Month1(first, pending))[0])]
+
+
+def _read_month_1(hit: list) -> np.ndarray:
+    """A memoised (ranking cost, month 1) pair's month 1, worked out on its first read and kept."""
+    if callable(hit[1]):
+        hit[1] = hit[1]()
+    return hit[1]
+
+
+_LAST_ONE_PATH: tuple = (None, None)  # (scenario, its one path): the rankings of one plan's latency searches
+
+
+def _one_path(s: Scenario):
+    """Today's path of `s`, one sample (the same numbers every time: kept for the last scenario asked)."""
+    global _LAST_ONE_PATH
+    last = _LAST_ONE_PATH
+    if last[0] is s:
+        return last[1]
+    one = np.ones(1)
+    p = paths(s, s.finance.horizon_months, one, one, np.array([s.finance.monthly_growth]), one, one)
+    _LAST_ONE_PATH = (s, p)  # swapped whole (safe across threads); holds `s`, so its id is not reused
+    return p
 
 
 # --- all inputs --------------------------------------------------------------------
