@@ -210,7 +210,43 @@ def size_hardware(catalog: Catalog, hw: Hardware, model: Model, scenario: Scenar
     return _option(hw, cfg, point, scenario, dem, isl, osl)
 
 
-@functools.lru_cache(maxsize=4096)
+def _by_identity(maxsize: int, whole: int | None = None):
+    """functools.lru_cache keyed by the records' identity instead of their value: a frozen record's hash walks
+    every field of every record inside it (a configuration holds its model, accelerator and stack), about a
+    third of a re-sizing's time, and what flips the answer re-sizes accelerators a hundred times a plan. The
+    records come from the catalog and `_replica_config` (one object each), and each entry holds its arguments,
+    so their ids are not reused while it is kept; full, it starts again. Plain values (numbers, strings) key by
+    value, as lru_cache's, tuples by their items; the argument at position `whole` (a long tuple of records,
+    itself kept by a memo) by its own identity."""
+    def wrap(f):
+        memo: dict[tuple, tuple] = {}
+
+        @functools.wraps(f)
+        def cached(*args):
+            key = _identity(args) if whole is None else (id(args[whole]),) + _identity(args[whole + 1:])
+            hit = memo.get(key)
+            if hit is None:
+                if len(memo) >= maxsize:
+                    memo.clear()
+                hit = memo[key] = (f(*args), args)
+            return hit[0]
+        cached.cache_clear = memo.clear
+        return cached
+    return wrap
+
+
+_PLAIN = (bool, int, float, str, type(None))
+
+
+def _identity(x):
+    if isinstance(x, _PLAIN):
+        return x
+    if type(x) is tuple:
+        return tuple(_identity(v) for v in x)
+    return (_identity, id(x))  # a record: the object itself
+
+
+@_by_identity(maxsize=4096)
 def _configs(hw: Hardware, model: Model, cached_by_stack: tuple[tuple[Stack, float], ...], allow_4bit: bool,
              kv: str, speculative: tuple[int, float] | None) -> tuple[tuple[ReplicaConfig, float], ...]:
     """Every configuration of `hw` searched, with its stack's cached share of the prompt, in the catalog's order
@@ -221,23 +257,11 @@ def _configs(hw: Hardware, model: Model, cached_by_stack: tuple[tuple[Stack, flo
                  for tp, pp, attention_dp in layouts(hw, model, 64, None))
 
 
-# Each configuration set's ceilings, by the set's identity (`_configs` returns the same tuple for the same
-# settings; hashing its records by value costs more than the sizing pass it serves). Each entry holds its set,
-# so its id cannot be reused.
-_CEILINGS: dict[tuple, tuple[tuple, tuple[float | None, ...]]] = {}
-
-
+@_by_identity(maxsize=4096, whole=0)
 def _ceilings(configs: tuple[tuple[ReplicaConfig, float], ...], isl: float, osl: float,
               disaggregated: bool) -> tuple[float | None, ...]:
     """Each configuration's perf.slo_throughput_ceiling: the same for every volume and target sized."""
-    key = (id(configs), isl, osl, disaggregated)
-    kept = _CEILINGS.get(key)
-    if kept is None or kept[0] is not configs:
-        if len(_CEILINGS) >= MAX_CONFIGS_KEPT:  # a long-lived app: start again rather than grow without bound
-            _CEILINGS.clear()
-        kept = _CEILINGS[key] = (configs, tuple(slo_throughput_ceiling(cfg, isl, osl, cached, disaggregated)
-                                                for cfg, cached in configs))
-    return kept[1]
+    return tuple(slo_throughput_ceiling(cfg, isl, osl, cached, disaggregated) for cfg, cached in configs)
 
 
 def _no_configuration_reason(configs: tuple[tuple[ReplicaConfig, float], ...], isl: float, osl: float, lat,
@@ -266,7 +290,7 @@ def _max_batch(cfg: ReplicaConfig, isl: float, osl: float) -> tuple[int, str]:
     return max_batch(cfg, isl, osl)
 
 
-@functools.lru_cache(maxsize=8192)
+@_by_identity(maxsize=8192)
 def _slo_point(cfg: ReplicaConfig, isl: float, osl: float, ttft_ms: float, tpot_ms: float,
                cached_input_fraction: float, disaggregated: bool):
     """The largest batch meeting both targets (perf.best_under_slo), with its prefill pool when disaggregated."""
@@ -299,7 +323,7 @@ def forget_sized_replicas() -> None:
     _max_batch.cache_clear()
     _slo_point.cache_clear()
     _configs.cache_clear()
-    _CEILINGS.clear()
+    _ceilings.cache_clear()
 
 
 def replica_counts(calls_per_s_per_replica: float, dem: Demand, scenario: Scenario) -> tuple[int, int]:
