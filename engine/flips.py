@@ -232,16 +232,32 @@ class _Base:
     no_volume: Mapping[int, np.ndarray]  # APIs only: no calls (the integration staff remain)
 
 
-def _base(ctx: Context, apis_only: bool = False) -> _Base:
+def _base(ctx: Context, apis_only: bool = False, memo: dict | None = None) -> _Base:
     """`_Base` of the eligible options; `apis_only`: of the APIs only (the rest left out of its maps), all a
-    volume evaluation reads (a fleet's costs are evaluated at each volume, `_cost_evaluator`)."""
+    volume evaluation reads (a fleet's costs are evaluated at each volume, `_cost_evaluator`). `memo` keeps each
+    model's costs by its value for the bases of one plan's scenario: the volume searches' plans at other volumes
+    (`_at_volume`) keep every API and most fleets as they are."""
     s = ctx.scenario
+    memo = {} if memo is None else memo
     ids = tuple(oid for oid in _eligible(ctx.options) if oid in ctx.models)
-    # four trials in one evaluation: today, API prices x0, accelerator prices x0, no volume
-    api, gpu, usage = np.array([1.0, 0.0, 1.0, 1.0]), np.array([1.0, 1.0, 0.0, 1.0]), np.array([1.0, 1.0, 1.0, 0.0])
-    p = paths(s, s.finance.horizon_months, usage, np.ones(4), np.full(4, s.finance.monthly_growth), api, gpu)
-    at = {i: np.stack(_ranking_costs(ctx.models[oid], p, s)) for i, oid in enumerate(ids)  # (2, 4) each
-          if not apis_only or ctx.models[oid].kind in API_KINDS}
+    p = memo.get(("paths", id(s)))
+    if p is None:
+        # four trials in one evaluation: today, API prices x0, accelerator prices x0, no volume
+        api, gpu, usage = (np.array([1.0, 0.0, 1.0, 1.0]), np.array([1.0, 1.0, 0.0, 1.0]),
+                           np.array([1.0, 1.0, 1.0, 0.0]))
+        p = memo[("paths", id(s))] = (s, paths(s, s.finance.horizon_months, usage, np.ones(4), np.full(4, s.finance.monthly_growth),
+                                api, gpu))
+    p = p[1]
+    at = {}
+    for i, oid in enumerate(ids):
+        model = ctx.models[oid]
+        if apis_only and model.kind not in API_KINDS:
+            continue
+        key = (model, id(s))  # the scenario is held under its own key above, so its id is not reused
+        if key not in memo:
+            memo[key] = np.stack(_ranking_costs(model, p, s))  # (2, 4)
+            memo[key].setflags(write=False)  # shared by the bases of one plan
+        at[i] = memo[key]
     return _Base(ids, {i: a[:, 0] for i, a in at.items()}, {i: a[:, 1] for i, a in at.items()},
                  {i: a[:, 2] for i, a in at.items()}, {i: a[:, 3] for i, a in at.items()})
 
@@ -587,11 +603,11 @@ def what_flips(ctx: Context) -> tuple[Flip, ...]:
     if ctx.recommended is None or ctx.recommended not in ctx.models:
         return ()
     s, w = ctx.scenario, ctx.scenario.workload
-    base = _base(ctx)
+    at_volume = _Volumes()  # the plan re-sized at daily volumes: confirming and anchoring meet the same ones
+    base = _base(ctx, memo=at_volume.bases)
     context = ctx.catalog.get_model(s.model.id).max_context_tokens
     flips = []
     ranked: dict = {}  # the latency searches' rankings, all on today's scenario (`_rank`)
-    at_volume = _Volumes()  # the plan re-sized at daily volumes: confirming and anchoring meet the same ones
     for field in FLIP_FIELDS:
         if field.startswith("latency."):
             flip = _search_target(ctx, field, ranked)
@@ -612,7 +628,7 @@ def what_flips(ctx: Context) -> tuple[Flip, ...]:
         if flip is not None and field == "workload.daily_active_users" and not _confirmed(ctx, flip, at_volume):
             # search once more from cost models sized at the flip's volume, then confirm again
             anchored = _at_volume(ctx, flip.value, at_volume)
-            flip = _search_costs(anchored, _base(anchored), field, flip.current, low, high, geometric=True,
+            flip = _search_costs(anchored, _base(anchored, memo=at_volume.bases), field, flip.current, low, high, geometric=True,
                                  whole=True)
             flip = flip if flip is not None and _confirmed(ctx, flip, at_volume) else None
         if flip is not None:
@@ -628,6 +644,7 @@ class _Volumes:
 
     contexts: dict[int, Context] = dataclasses.field(default_factory=dict)
     fleets: dict[tuple, tuple] = dataclasses.field(default_factory=dict)  # (hw, replica) -> ((id, option, model), ...)
+    bases: dict = dataclasses.field(default_factory=dict)  # `_base`'s memo: the plans at every volume share it
 
 
 def _confirmed(ctx: Context, flip: Flip, memo: _Volumes | None = None) -> bool:
@@ -643,7 +660,7 @@ def _confirmed(ctx: Context, flip: Flip, memo: _Volumes | None = None) -> bool:
 def _volume_winner(ctx: Context, users: float, memo: _Volumes | None = None) -> str | None:
     """The recommendation at another daily volume, every fleet sized for it."""
     light = _at_volume(ctx, users, memo)
-    ids, rank, first = _cost_evaluator(light, _base(light, apis_only=True),
+    ids, rank, first = _cost_evaluator(light, _base(light, apis_only=True, memo=memo and memo.bases),
                                        "workload.daily_active_users")(np.array([users]))
     return ids[int(_winners(ids, rank, first)[0])] if ids else None
 
