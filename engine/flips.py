@@ -208,7 +208,7 @@ def _winners(ids: list[str], ranking: np.ndarray, month_1: np.ndarray | _Month1)
 
 # --- inputs that move costs --------------------------------------------------------
 
-Evaluator = Callable[[np.ndarray], tuple[list[str], np.ndarray, np.ndarray]]
+Evaluator = Callable[[np.ndarray], tuple[list[str], np.ndarray, "_Month1"]]
 TOKEN_FEES = {"workload.input_tokens_per_call": ("input tokens", "cached input tokens"),
               "workload.output_tokens_per_call": ("output tokens",)}
 
@@ -240,14 +240,14 @@ def _base(ctx: Context, apis_only: bool = False, memo: dict | None = None) -> _B
     s = ctx.scenario
     memo = {} if memo is None else memo
     ids = tuple(oid for oid in _eligible(ctx.options) if oid in ctx.models)
-    p = memo.get(("paths", id(s)))
-    if p is None:
+    kept = memo.get(("paths", id(s)))
+    if kept is None:
         # four trials in one evaluation: today, API prices x0, accelerator prices x0, no volume
-        api, gpu, usage = (np.array([1.0, 0.0, 1.0, 1.0]), np.array([1.0, 1.0, 0.0, 1.0]),
-                           np.array([1.0, 1.0, 1.0, 0.0]))
-        p = memo[("paths", id(s))] = (s, paths(s, s.finance.horizon_months, usage, np.ones(4), np.full(4, s.finance.monthly_growth),
-                                api, gpu))
-    p = p[1]
+        api, gpu = np.array([1.0, 0.0, 1.0, 1.0]), np.array([1.0, 1.0, 0.0, 1.0])
+        usage = np.array([1.0, 1.0, 1.0, 0.0])
+        growth = np.full(4, s.finance.monthly_growth)
+        kept = memo[("paths", id(s))] = (s, paths(s, s.finance.horizon_months, usage, np.ones(4), growth, api, gpu))
+    p = kept[1]
     at = {}
     for i, oid in enumerate(ids):
         model = ctx.models[oid]
@@ -297,7 +297,7 @@ def _cost_evaluator(ctx: Context, base: _Base, field: str) -> Evaluator:
     egress = ({i: _egress_pair(ctx, oid) for i, oid in enumerate(ids)}
               if field == "workload.daily_active_users" else {})
 
-    def evaluate(values: np.ndarray, among: list[int] | None = None) -> tuple[list[str], np.ndarray, np.ndarray]:
+    def evaluate(values: np.ndarray, among: list[int] | None = None) -> tuple[list[str], np.ndarray, _Month1]:
         n = len(values)
         t = values / (getattr(w, field.split(".")[1]) if field.startswith("workload.") else 1.0)
         rank = np.full((len(ids), n), np.inf)
@@ -628,8 +628,8 @@ def what_flips(ctx: Context) -> tuple[Flip, ...]:
         if flip is not None and field == "workload.daily_active_users" and not _confirmed(ctx, flip, at_volume):
             # search once more from cost models sized at the flip's volume, then confirm again
             anchored = _at_volume(ctx, flip.value, at_volume)
-            flip = _search_costs(anchored, _base(anchored, memo=at_volume.bases), field, flip.current, low, high, geometric=True,
-                                 whole=True)
+            flip = _search_costs(anchored, _base(anchored, memo=at_volume.bases), field, flip.current, low, high,
+                                 geometric=True, whole=True)
             flip = flip if flip is not None and _confirmed(ctx, flip, at_volume) else None
         if flip is not None:
             flips.append(flip)
