@@ -298,28 +298,18 @@ def _slo_point(cfg: ReplicaConfig, isl: float, osl: float, ttft_ms: float, tpot_
     return point and disaggregated_point(point, ttft_ms, osl) if disaggregated else point
 
 
-# The configurations searched, by the identity of their records and their settings: what flips the answer
-# re-sizes an accelerator at other latency targets, and the same configuration object keeps its pass timer and
-# its call shapes (perf.ReplicaConfig.searched_shapes). Keyed by identity: a hash of the model record costs
-# more than the lookup saves; each entry holds its records, so their ids cannot be reused.
-_CONFIGS: dict[tuple, ReplicaConfig] = {}
-MAX_CONFIGS_KEPT = 8192  # as the searches' memo below
-
-
+# The configurations searched, one object per record and setting: what flips the answer re-sizes an accelerator at
+# other latency targets, and the same configuration object keeps its pass timer and its call shapes
+# (perf.ReplicaConfig.searched_shapes). As many kept as the searches' memo above.
+@_by_identity(maxsize=8192)
 def _replica_config(model: Model, hw: Hardware, stack: Stack, precision: str, kv: str, tp: int, pp: int,
                     speculative: tuple[int, float] | None, attention_dp: bool) -> ReplicaConfig:
-    key = (id(model), id(hw), id(stack), precision, kv, tp, pp, speculative, attention_dp)
-    cfg = _CONFIGS.get(key)
-    if cfg is None:
-        if len(_CONFIGS) >= MAX_CONFIGS_KEPT:  # a long-lived app: start again rather than grow without bound
-            _CONFIGS.clear()
-        cfg = _CONFIGS[key] = ReplicaConfig(model, hw, stack, precision, kv, tp, pp, speculative, attention_dp)
-    return cfg
+    return ReplicaConfig(model, hw, stack, precision, kv, tp, pp, speculative, attention_dp)
 
 
 def forget_sized_replicas() -> None:
     """Empty the replica-search memo (benchmarks time new scenarios, not cache hits)."""
-    _CONFIGS.clear()
+    _replica_config.cache_clear()
     _max_batch.cache_clear()
     _slo_point.cache_clear()
     _configs.cache_clear()

@@ -8,8 +8,8 @@ Physics (DESIGN.md):
   ~90% of HBM is usable; what weights leave holds KV cache.
 - one iteration of one rank is a sum over operators, each combining its memory and compute time
   as (m^p + c^p)^(1/p) (operator_s; max() is the roofline it never beats):
-  dense GEMMs, expert GEMMs (the experts the batch touches; each expert's tokens in whole tiles), decode attention (KV read,
-  attention FLOPs at the BF16/FP8 rate: FP4 only for GEMMs), prefill attention, activation
+  dense GEMMs, expert GEMMs (the experts the batch touches; each expert's tokens in whole tiles), decode
+  attention (KV read, attention FLOPs at the BF16/FP8 rate: FP4 only for GEMMs), prefill attention, activation
   traffic (tokens x hidden x layers x bytes per element), a per-layer kernel floor and the host's
   step overhead; plus 2 tensor-parallel all-reduces per layer from measured collective tables
   (collectives.yaml: latency + size / bus bandwidth per fabric and GPU count).
