@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from engine.catalog.catalog import FOUR_BIT, Catalog, Hardware, Model, Stack
 from engine.catalog.tables import load_table
+from engine._memo import by_identity
 from engine.capacity import fleet
 from engine.capacity.demand import Demand, demand
 from engine.physics.perf import (ReplicaConfig, best_under_slo, disaggregated_point, max_batch, memory_fit,
@@ -210,43 +211,7 @@ def size_hardware(catalog: Catalog, hw: Hardware, model: Model, scenario: Scenar
     return _option(hw, cfg, point, scenario, dem, isl, osl)
 
 
-def _by_identity(maxsize: int, whole: int | None = None):
-    """functools.lru_cache keyed by the records' identity instead of their value: a frozen record's hash walks
-    every field of every record inside it (a configuration holds its model, accelerator and stack), about a
-    third of a re-sizing's time, and what flips the answer re-sizes accelerators a hundred times a plan. The
-    records come from the catalog and `_replica_config` (one object each), and each entry holds its arguments,
-    so their ids are not reused while it is kept; full, it starts again. Plain values (numbers, strings) key by
-    value, as lru_cache's, tuples by their items; the argument at position `whole` (a long tuple of records,
-    itself kept by a memo) by its own identity."""
-    def wrap(f):
-        memo: dict[tuple, tuple] = {}
-
-        @functools.wraps(f)
-        def cached(*args):
-            key = _identity(args) if whole is None else (id(args[whole]),) + _identity(args[whole + 1:])
-            hit = memo.get(key)
-            if hit is None:
-                if len(memo) >= maxsize:
-                    memo.clear()
-                hit = memo[key] = (f(*args), args)
-            return hit[0]
-        cached.cache_clear = memo.clear
-        return cached
-    return wrap
-
-
-_PLAIN = (bool, int, float, str, type(None))
-
-
-def _identity(x):
-    if isinstance(x, _PLAIN):
-        return x
-    if type(x) is tuple:
-        return tuple(_identity(v) for v in x)
-    return (_identity, id(x))  # a record: the object itself
-
-
-@_by_identity(maxsize=4096)
+@by_identity(maxsize=4096)
 def _configs(hw: Hardware, model: Model, cached_by_stack: tuple[tuple[Stack, float], ...], allow_4bit: bool,
              kv: str, speculative: tuple[int, float] | None) -> tuple[tuple[ReplicaConfig, float], ...]:
     """Every configuration of `hw` searched, with its stack's cached share of the prompt, in the catalog's order
@@ -257,7 +222,7 @@ def _configs(hw: Hardware, model: Model, cached_by_stack: tuple[tuple[Stack, flo
                  for tp, pp, attention_dp in layouts(hw, model, 64, None))
 
 
-@_by_identity(maxsize=4096, whole=0)
+@by_identity(maxsize=4096, whole=0)
 def _ceilings(configs: tuple[tuple[ReplicaConfig, float], ...], isl: float, osl: float,
               disaggregated: bool) -> tuple[float | None, ...]:
     """Each configuration's perf.slo_throughput_ceiling: the same for every volume and target sized."""
@@ -290,7 +255,7 @@ def _max_batch(cfg: ReplicaConfig, isl: float, osl: float) -> tuple[int, str]:
     return max_batch(cfg, isl, osl)
 
 
-@_by_identity(maxsize=8192)
+@by_identity(maxsize=8192)
 def _slo_point(cfg: ReplicaConfig, isl: float, osl: float, ttft_ms: float, tpot_ms: float,
                cached_input_fraction: float, disaggregated: bool):
     """The largest batch meeting both targets (perf.best_under_slo), with its prefill pool when disaggregated."""
@@ -301,7 +266,7 @@ def _slo_point(cfg: ReplicaConfig, isl: float, osl: float, ttft_ms: float, tpot_
 # The configurations searched, one object per record and setting: what flips the answer re-sizes an accelerator at
 # other latency targets, and the same configuration object keeps its pass timer and its call shapes
 # (perf.ReplicaConfig.searched_shapes). As many kept as the searches' memo above.
-@_by_identity(maxsize=8192)
+@by_identity(maxsize=8192)
 def _replica_config(model: Model, hw: Hardware, stack: Stack, precision: str, kv: str, tp: int, pp: int,
                     speculative: tuple[int, float] | None, attention_dp: bool) -> ReplicaConfig:
     return ReplicaConfig(model, hw, stack, precision, kv, tp, pp, speculative, attention_dp)

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Callable, Mapping
 
+from engine._memo import by_identity
 from engine.catalog.catalog import Catalog, Model
 from engine.catalog.tables import load_table
 
@@ -291,6 +292,15 @@ def service_speed(provider: str, provider_name: str, model: Model, catalog: Cata
     prompt_tokens : the scenario's input tokens per call [tokens]; None keeps the published TTFT as is.
     reasoning_tokens : hidden reasoning tokens per call, generated before the first visible token [tokens].
     """
+    # Every roadmap lever re-lists the offers (about 150 calls a plan, a few dozen distinct): the speed table
+    # is part of the key, so a reloaded table is never answered from the old one.
+    return _service_speed(load_speeds(), provider, provider_name, model, catalog, specialized, prompt_tokens,
+                          reasoning_tokens)
+
+
+@by_identity(maxsize=2048)
+def _service_speed(speeds: Mapping, provider: str, provider_name: str, model: Model, catalog: Catalog,
+                   specialized: bool, prompt_tokens: int | None, reasoning_tokens: int) -> ServiceSpeed:
     row = published_row(provider, model.id)
     speed, speed_basis, speed_own, speed_row, speed_ev = _resolve(row, provider, provider_name, model, catalog,
                                                                   specialized, SPEED)
