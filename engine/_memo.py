@@ -4,6 +4,15 @@ from __future__ import annotations
 import functools
 
 
+_MEMOS: list[dict] = []  # every memo below, for `forget_all`
+
+
+def forget_all() -> None:
+    """Empty every memo made by `by_identity` (benchmarks time new scenarios, not memo hits)."""
+    for memo in _MEMOS:
+        memo.clear()
+
+
 def by_identity(maxsize: int, whole: int | None = None):
     """functools.lru_cache keyed by the records' identity instead of their value: a frozen record's hash walks
     every field of every record inside it (a configuration holds its model, accelerator and stack), about a
@@ -14,6 +23,7 @@ def by_identity(maxsize: int, whole: int | None = None):
     itself kept by a memo) by its own identity."""
     def wrap(f):
         memo: dict[tuple, tuple] = {}
+        _MEMOS.append(memo)
 
         @functools.wraps(f)
         def cached(*args):
