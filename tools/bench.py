@@ -15,8 +15,8 @@ from engine.catalog.catalog import load_catalog
 from engine.plan import plan
 from engine.physics.predict import predict
 from engine.scenario.schema import Scenario
-from engine._memo import forget_all
-from engine.capacity.sizing import forget_sized_replicas, size
+from engine.capacity.sizing import size
+from engine.memo import forget_memos
 
 
 def _median_ms(fn: Callable[[], object], repeats: int) -> dict:
@@ -25,17 +25,11 @@ def _median_ms(fn: Callable[[], object], repeats: int) -> dict:
     for _ in range(repeats):
         # Each timed run sizes from scratch: timing memo hits would report an edit that changes only
         # volume, not a new scenario.
-        _forget()
+        forget_memos()
         start = time.perf_counter()
         fn()
         runs.append((time.perf_counter() - start) * 1e3)
     return {"median_ms": statistics.median(runs), "min_ms": min(runs), "runs": repeats}
-
-
-def _forget() -> None:
-    """Every memo a new scenario would miss: the replica searches and the memos keyed by records (API speeds)."""
-    forget_sized_replicas()
-    forget_all()
 
 
 def run_bench(repeats: int = 30) -> dict[str, dict]:
@@ -73,7 +67,7 @@ def _token_flips_ms(s: Scenario, catalog, day: dt.date, repeats: int) -> dict:
 
     runs: list[float] = []
     for _ in range(repeats + 1):
-        _forget()
+        forget_memos()
         today = plan(s, catalog, day, with_roadmap=False)
         start = time.perf_counter()
         token_flips(today, catalog)
@@ -102,7 +96,7 @@ def _what_flips_ms(s: Scenario, catalog, day: dt.date, repeats: int) -> dict:
         plan(s, catalog, day, with_roadmap=False)  # warm
         runs.clear()
         for _ in range(repeats):
-            _forget()
+            forget_memos()
             plan(s, catalog, day, with_roadmap=False)
     finally:
         engine_plan.what_flips = real

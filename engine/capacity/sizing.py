@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from engine.catalog.catalog import FOUR_BIT, Catalog, Hardware, Model, Stack
 from engine.catalog.tables import load_table
-from engine._memo import by_identity
+from engine.memo import by_identity
 from engine.capacity import fleet
 from engine.capacity.demand import Demand, demand
 from engine.physics.perf import (ReplicaConfig, best_under_slo, disaggregated_point, max_batch, memory_fit,
@@ -249,8 +249,8 @@ def _no_configuration_reason(configs: tuple[tuple[ReplicaConfig, float], ...], i
 
 # A replica's best point depends on its configuration, the call's shape and the targets, never on
 # the volume: the roadmap re-sizes the same replicas for volume-only levers (caching, fewer calls,
-# on-device), so the search is memoised per process. Records are frozen, so keys are safe.
-@functools.lru_cache(maxsize=8192)
+# on-device), so the search is memoised per process (engine.memo.forget_memos empties it).
+@by_identity(maxsize=8192)
 def _max_batch(cfg: ReplicaConfig, isl: float, osl: float) -> tuple[int, str]:
     return max_batch(cfg, isl, osl)
 
@@ -270,15 +270,6 @@ def _slo_point(cfg: ReplicaConfig, isl: float, osl: float, ttft_ms: float, tpot_
 def _replica_config(model: Model, hw: Hardware, stack: Stack, precision: str, kv: str, tp: int, pp: int,
                     speculative: tuple[int, float] | None, attention_dp: bool) -> ReplicaConfig:
     return ReplicaConfig(model, hw, stack, precision, kv, tp, pp, speculative, attention_dp)
-
-
-def forget_sized_replicas() -> None:
-    """Empty the replica-search memo (benchmarks time new scenarios, not cache hits)."""
-    _replica_config.cache_clear()
-    _max_batch.cache_clear()
-    _slo_point.cache_clear()
-    _configs.cache_clear()
-    _ceilings.cache_clear()
 
 
 def replica_counts(calls_per_s_per_replica: float, dem: Demand, scenario: Scenario) -> tuple[int, int]:

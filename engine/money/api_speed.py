@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Callable, Mapping
 
-from engine._memo import by_identity
+from engine.memo import by_identity
 from engine.catalog.catalog import Catalog, Model
 from engine.catalog.tables import load_table
 
@@ -292,8 +292,9 @@ def service_speed(provider: str, provider_name: str, model: Model, catalog: Cata
     prompt_tokens : the scenario's input tokens per call [tokens]; None keeps the published TTFT as is.
     reasoning_tokens : hidden reasoning tokens per call, generated before the first visible token [tokens].
     """
-    # Every roadmap lever re-lists the offers (about 150 calls a plan, a few dozen distinct): the speed table
-    # is part of the key, so a reloaded table is never answered from the old one.
+    # Every roadmap lever re-lists the offers (about 150 calls a plan, a few dozen distinct), so the answers are
+    # memoised. The speed table is part of the key, so a reloaded (or, in tests, replaced) providers table is
+    # never answered from the old one; api_latency.yaml and stacks.yaml are read once per process anyway.
     return _service_speed(load_speeds(), provider, provider_name, model, catalog, specialized, prompt_tokens,
                           reasoning_tokens)
 
