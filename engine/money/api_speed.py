@@ -302,6 +302,8 @@ def service_speed(provider: str, provider_name: str, model: Model, catalog: Cata
 @by_identity(maxsize=2048)
 def _service_speed(speeds: Mapping, provider: str, provider_name: str, model: Model, catalog: Catalog,
                    specialized: bool, prompt_tokens: int | None, reasoning_tokens: int) -> ServiceSpeed:
+    """`service_speed`'s work. `speeds` (load_speeds()) is read through `published_row` and the helpers; it is an
+    argument only so that the memo keys by the table the answer came from."""
     row = published_row(provider, model.id)
     speed, speed_basis, speed_own, speed_row, speed_ev = _resolve(row, provider, provider_name, model, catalog,
                                                                   specialized, SPEED)
