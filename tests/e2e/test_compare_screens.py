@@ -82,7 +82,7 @@ def test_compare_two_scenarios_and_read_tco_and_roadmap(browser, app_url, device
     idle(page)
     page.get_by_role("textbox", name="Name", exact=True).fill("Support today")
     page.get_by_role("button", name="Save", exact=True).click()
-    page.get_by_text("Saved as").wait_for()
+    page.get_by_text("Saved as “Support today”.", exact=True).wait_for()
     idle(page)
     # the second scenario arrives as a YAML upload (validated like a preset): four times the users
     from engine.scenario.schema import Scenario
@@ -93,7 +93,8 @@ def test_compare_two_scenarios_and_read_tco_and_roadmap(browser, app_url, device
     upload = tmp_path / "four-times.yaml"
     upload.write_text(bigger.to_yaml(), encoding="utf-8")
     page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(str(upload))
-    page.get_by_text("Loaded").wait_for()
+    # the whole message: "Loaded" alone also matches the uploader's label ("as downloaded here")
+    page.get_by_text("Loaded “Four times the users” from four-times.yaml.", exact=True).wait_for()
     idle(page)
     second = page.locator('[data-testid="stMetric"]').filter(has_text="Four times the users")
     second.wait_for()
